@@ -1,0 +1,150 @@
+"""Input checks made once, in Python, before anything reaches the core.
+
+The core runs with bounds checking off and trusts its arrays completely, so every
+array it sees comes through here: converted to the network's dtype, C-contiguous,
+of the right shape, finite. Errors name the argument, what was expected and what came.
+"""
+import numbers
+
+import numpy as np
+
+# BLAS takes 32-bit dimensions.
+MAX_DIMENSION = 2**31 - 1
+
+
+def check_int(value, name, minimum=None):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_positive_number(value, name):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    return value
+
+
+def check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_seed(seed, name="seed"):
+    """None, a non-negative integer, or a numpy Generator."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return seed
+    return check_int(seed, name, minimum=0)
+
+
+def check_dtype(dtype):
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}") from None
+    if resolved not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {resolved.name}")
+    return resolved
+
+
+def check_sizes(sizes):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"sizes must be a list of layer widths such as [784, 30, 10], "
+                        f"got {type(sizes).__name__}")
+    if len(sizes) < 2:
+        raise ValueError(f"sizes needs at least an input and an output layer, got {list(sizes)}")
+    checked = []
+    for index, width in enumerate(sizes):
+        width = check_int(width, f"sizes[{index}]", minimum=1)
+        if width > MAX_DIMENSION:
+            raise ValueError(f"sizes[{index}] must be <= {MAX_DIMENSION}, got {width}")
+        checked.append(width)
+    return tuple(checked)
+
+
+def _numeric_array(values, name):
+    try:
+        array = np.asarray(values)
+    except Exception as error:
+        raise TypeError(f"{name} must be array-like numbers: {error}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    return array
+
+
+def _require_finite(array, name):
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0]
+        raise ValueError(f"{name} must be finite, found {array[tuple(bad)]} at index "
+                         f"{tuple(int(i) for i in bad)}")
+
+
+def as_inputs(X, n_features, dtype, name="X", allow_single=True):
+    """(X as a C-contiguous (n, n_features) array of dtype, whether X was one 1-D sample)."""
+    array = _numeric_array(X, name)
+    single = array.ndim == 1 and allow_single
+    if single:
+        array = array[np.newaxis, :]
+    if array.ndim != 2 or array.shape[1] != n_features:
+        expected = f"(n_samples, {n_features})" + (f" or ({n_features},)" if allow_single else "")
+        raise ValueError(f"{name} must have shape {expected}, got {array.shape}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} has no samples (shape {array.shape})")
+    if array.shape[0] > MAX_DIMENSION:
+        raise ValueError(f"{name} has more than {MAX_DIMENSION} samples")
+    _require_finite(array, name)
+    array = np.ascontiguousarray(array, dtype=dtype)
+    _require_finite(array, f"{name} in {dtype}")
+    return array, single
+
+
+def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False):
+    """(Y as a C-contiguous (n_samples, n_outputs) array of dtype, integer labels or None).
+
+    Y is either targets of shape (n_samples, n_outputs), or, when n_outputs > 1, integer
+    class labels of shape (n_samples,), turned into one-hot rows. With n_outputs == 1 a
+    1-D Y holds the one target of each sample. `single`: X was one 1-D sample, so Y is
+    that sample's target vector or label.
+    """
+    array = _numeric_array(Y, name)
+    if single and array.ndim == 0:
+        array = array.reshape(1)
+    elif single and array.ndim == 1 and n_outputs > 1 and array.size == n_outputs:
+        array = array.reshape(1, n_outputs)
+    if array.ndim == 1 and n_outputs == 1:
+        array = array[:, np.newaxis]
+    if array.ndim == 1:
+        labels = _as_labels(array, n_outputs, name)
+        if labels.shape[0] != n_samples:
+            raise ValueError(f"{name} has {labels.shape[0]} labels but X has {n_samples} samples")
+        one_hot = np.zeros((n_samples, n_outputs), dtype=dtype)
+        one_hot[np.arange(n_samples), labels] = 1
+        return one_hot, labels
+    if array.ndim != 2 or array.shape[1] != n_outputs:
+        raise ValueError(f"{name} must have shape ({n_samples}, {n_outputs}) or, for class "
+                         f"labels, ({n_samples},); got {array.shape}")
+    if array.shape[0] != n_samples:
+        raise ValueError(f"{name} has {array.shape[0]} rows but X has {n_samples} samples")
+    _require_finite(array, name)
+    array = np.ascontiguousarray(array, dtype=dtype)
+    _require_finite(array, f"{name} in {dtype}")
+    return array, None
+
+
+def _as_labels(array, n_classes, name):
+    if array.dtype.kind == "f":
+        _require_finite(array, name)
+        if not np.array_equal(array, np.round(array)):
+            raise ValueError(f"{name} is 1-D, so it must hold integer class labels in "
+                             f"[0, {n_classes}), but it holds non-integers")
+    labels = array.astype(np.intp)
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"{name} class labels must lie in [0, {n_classes}), got values from "
+                         f"{labels.min()} to {labels.max()}")
+    return labels
