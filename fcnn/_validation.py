@@ -98,10 +98,16 @@ def as_inputs(X, n_features, dtype, name="X", allow_single=True):
         raise ValueError(f"{name} has no samples (shape {array.shape})")
     if array.shape[0] > MAX_DIMENSION:
         raise ValueError(f"{name} has more than {MAX_DIMENSION} samples")
+    return _converted(array, name, dtype), single
+
+
+def _converted(array, name, dtype):
+    """array as C-contiguous dtype, finite before and after (float32 can overflow)."""
     _require_finite(array, name)
-    array = np.ascontiguousarray(array, dtype=dtype)
+    with np.errstate(over="ignore"):
+        array = np.ascontiguousarray(array, dtype=dtype)
     _require_finite(array, f"{name} in {dtype}")
-    return array, single
+    return array
 
 
 def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False):
@@ -131,10 +137,7 @@ def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False):
                          f"labels, ({n_samples},); got {array.shape}")
     if array.shape[0] != n_samples:
         raise ValueError(f"{name} has {array.shape[0]} rows but X has {n_samples} samples")
-    _require_finite(array, name)
-    array = np.ascontiguousarray(array, dtype=dtype)
-    _require_finite(array, f"{name} in {dtype}")
-    return array, None
+    return _converted(array, name, dtype), None
 
 
 def _as_labels(array, n_classes, name):

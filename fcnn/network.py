@@ -57,7 +57,8 @@ class ParameterList:
     """The weights or the biases of every layer, as live views of the network's parameters.
 
     ``net.weights[0][1, 2] = 0.5`` and ``net.weights[0] = new_matrix`` both change the
-    network; the second checks the shape and converts to the network's dtype.
+    network; the second checks the shape (a scalar fills the layer) and converts to the
+    network's dtype.
     """
 
     def __init__(self, views, kind):
@@ -76,8 +77,9 @@ class ParameterList:
         array = np.asarray(values)
         if array.dtype.kind not in "biuf":
             raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-        if array.shape != view.shape:
-            raise ValueError(f"{name} must have shape {view.shape}, got {array.shape}")
+        if array.shape != view.shape and array.ndim != 0:
+            raise ValueError(f"{name} must have shape {view.shape} (or be a scalar), "
+                             f"got {array.shape}")
         if not np.isfinite(array).all():
             raise ValueError(f"{name} must be finite")
         view[...] = array

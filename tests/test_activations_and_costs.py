@@ -1,0 +1,99 @@
+"""Each activation and cost as the core computes it, against its NumPy reference,
+and at the extremes z = +-1000 where naive formulas overflow."""
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import fcnn
+from fcnn import activations, costs
+from conftest import RTOL
+
+NAMES = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "softmax"]
+EXTREMES = np.array([[-1000.0, -40.0, -1e-3, 0.0, 1e-3, 40.0, 1000.0]])
+
+
+def identity_net(activation, n, dtype="float64", cost="quadratic"):
+    """One layer with w = I, b = 0, so predict(z) = f(z)."""
+    net = fcnn.Network([n, n], activation, cost, dtype=dtype)
+    net.weights[0] = np.eye(n)
+    net.biases[0] = 0
+    return net
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", NAMES)
+def test_core_activation_matches_reference(name, dtype):
+    z = np.random.default_rng(0).normal(scale=3, size=(7, 5)).astype(dtype)
+    reference = activations.get(name)
+    assert_allclose(identity_net(name, 5, dtype).predict(z), reference(z.astype(np.float64)),
+                    rtol=RTOL[dtype] * 10, atol=RTOL[dtype])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_activations_are_stable_at_extremes(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = identity_net(name, EXTREMES.shape[1]).predict(EXTREMES)
+        expected = activations.get(name)(EXTREMES)
+    assert np.isfinite(a).all()
+    assert_allclose(a, expected, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("name", ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish"])
+def test_derivative_reference_matches_its_function(name):
+    f = activations.get(name)
+    z = np.linspace(-4, 4, 81) + 0.013  # off the kink of relu
+    numeric = (f(z + 1e-6) - f(z - 1e-6)) / 2e-6
+    assert_allclose(f.derivative(z), numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_leaky_relu_default_slope_and_repr():
+    assert activations.LeakyReLU().slope == 0.01
+    assert "0.2" in repr(activations.LeakyReLU(0.2))
+    with pytest.raises(ValueError, match="slope"):
+        activations.LeakyReLU(float("nan"))
+
+
+COST_CASES = [(c, "sigmoid") for c in ["quadratic", "squared_error", "absolute_error",
+                                       "cross_entropy", "log_likelihood"]] + \
+             [(c, "softmax") for c in ["quadratic", "cross_entropy", "log_likelihood"]] + \
+             [(c, "linear") for c in ["quadratic", "squared_error", "absolute_error"]]
+
+
+@pytest.mark.parametrize("cost,output", COST_CASES)
+def test_core_cost_matches_reference(cost, output):
+    rng = np.random.default_rng(1)
+    z = rng.normal(size=(6, 4))
+    y = np.eye(4)[rng.integers(4, size=6)] if output == "softmax" else rng.uniform(size=(6, 4))
+    net = identity_net(output, 4, cost=cost)
+    a = activations.get(output)(z)
+    expected = np.mean(costs.get(cost)(a, y))
+    assert net.evaluate(z, y)["cost"] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("cost,output", [("cross_entropy", "sigmoid"),
+                                         ("log_likelihood", "sigmoid"),
+                                         ("cross_entropy", "softmax"),
+                                         ("log_likelihood", "softmax")])
+def test_logarithmic_costs_stay_finite_when_outputs_saturate(cost, output):
+    """At z = +-1000 a rounds to exactly 0 or 1; the core takes logs from z instead."""
+    z = np.array([[-1000.0, 1000.0]])
+    y = np.array([[1.0, 0.0]])
+    net = identity_net(output, 2, cost=cost)
+    value = net.evaluate(z, y)["cost"]
+    grads = net.gradients(z, y)
+    assert np.isfinite(value) and value >= 999
+    assert all(np.isfinite(g).all() for g in grads.grad_w + grads.grad_b)
+
+
+def test_sigmoid_cross_entropy_is_exact_where_a_rounds():
+    # softplus(40) - 0 * 40 = 40 + log1p(e^-40); naive -ln(1 - sigmoid(40)) gives inf
+    net = identity_net("sigmoid", 1, cost="cross_entropy")
+    assert net.evaluate([[40.0]], [[0.0]])["cost"] == pytest.approx(40 + np.log1p(np.exp(-40)))
+
+
+def test_cost_names_and_objects():
+    assert costs.get("quadratic") == costs.Quadratic()
+    assert fcnn.Network([2, 2], cost=costs.CrossEntropy()).cost.name == "cross_entropy"

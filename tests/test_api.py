@@ -1,0 +1,173 @@
+"""The public API's shapes, dtypes, live parameter views, and its errors on bad input."""
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import fcnn
+
+
+@pytest.fixture
+def net():
+    return fcnn.Network([4, 5, 3], ["relu", "softmax"], "log_likelihood", seed=0)
+
+
+def test_attributes(net):
+    assert net.sizes == (4, 5, 3)
+    assert net.dtype == np.float64
+    assert [w.shape for w in net.weights] == [(5, 4), (3, 5)]
+    assert [b.shape for b in net.biases] == [(5,), (3,)]
+    assert [f.name for f in net.activations] == ["relu", "softmax"]
+    assert "Network([4, 5, 3]" in repr(net)
+
+
+def test_default_initialisation_scales_by_fan_in():
+    net = fcnn.Network([400, 300, 2], seed=0)
+    assert np.std(net.weights[0]) == pytest.approx(1 / np.sqrt(400), rel=0.02)
+    assert np.std(net.biases[0]) == pytest.approx(1, rel=0.15)
+    again = fcnn.Network([400, 300, 2], seed=0)
+    assert all(np.array_equal(a, b) for a, b in zip(net.weights, again.weights))
+
+
+def test_parameter_views_are_live(net):
+    x = np.ones(4)
+    before = net.predict(x)
+    net.weights[1][0, 0] += 5.0
+    assert not np.allclose(net.predict(x), before)
+    net.weights[1] = np.zeros((3, 5))
+    net.biases[1] = [0.0, 0.0, np.log(2)]
+    assert_allclose(net.predict(x), [0.25, 0.25, 0.5])
+    with pytest.raises(ValueError, match=r"weights\[0\] must have shape \(5, 4\)"):
+        net.weights[0] = np.zeros((4, 5))
+    with pytest.raises(ValueError, match="finite"):
+        net.biases[0] = [np.nan] * 5
+
+
+def test_predict_shapes(net):
+    assert net.predict(np.zeros((7, 4))).shape == (7, 3)
+    assert net.predict(np.zeros(4)).shape == (3,)
+    assert net.predict([[0, 1, 2, 3]]).shape == (1, 3)
+    assert_allclose(net.predict(np.zeros((7, 4))).sum(axis=1), 1)
+
+
+def test_predict_in_chunks_equals_one_pass():
+    net = fcnn.Network([6, 9, 4], ["tanh", "sigmoid"], seed=1)
+    X = np.random.default_rng(0).normal(size=(1000, 6))  # more rows than one chunk
+    trace = net.trace(X)
+    assert_allclose(net.predict(X), trace.a[2], rtol=1e-14)
+
+
+def test_trace_follows_the_notes(net):
+    X = np.random.default_rng(1).normal(size=(3, 4))
+    t = net.trace(X)
+    assert t.z[0] is None and np.array_equal(t.a[0], X)
+    for l in (1, 2):
+        assert_allclose(t.z[l], t.a[l - 1] @ net.weights[l - 1].T + net.biases[l - 1], rtol=1e-13)
+        assert_allclose(t.a[l], net.activations[l - 1](t.z[l]), rtol=1e-13)
+
+
+def test_evaluate_accuracy_for_labels_and_one_hot(net):
+    X = np.random.default_rng(2).normal(size=(20, 4))
+    labels = net.predict(X).argmax(axis=1)
+    assert net.evaluate(X, labels)["accuracy"] == 1.0
+    assert net.evaluate(X, np.eye(3)[labels])["accuracy"] == 1.0
+    assert net.evaluate(X, (labels + 1) % 3)["accuracy"] == 0.0
+    regression = fcnn.Network([4, 2], "linear")
+    assert "accuracy" not in regression.evaluate(X, np.random.default_rng(0).normal(size=(20, 2)))
+
+
+def test_float32_network_keeps_float32(net):
+    small = fcnn.Network([4, 3], "sigmoid", dtype="float32", seed=0)
+    assert all(w.dtype == np.float32 for w in small.weights)
+    assert small.predict(np.zeros(4)).dtype == np.float32
+    assert small.trace(np.zeros((2, 4))).z[1].dtype == np.float32
+    small.fit(np.zeros((5, 4)), np.zeros((5, 3)), epochs=1)
+    assert all(w.dtype == np.float32 for w in small.weights)
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    (dict(sizes=[4]), ValueError, "at least an input and an output"),
+    (dict(sizes=[4, 0]), ValueError, r"sizes\[1\] must be >= 1"),
+    (dict(sizes=[4, 2.5]), TypeError, r"sizes\[1\] must be an integer"),
+    (dict(sizes="784"), TypeError, "sizes must be a list"),
+    (dict(sizes=[4, 3], activations="sigmoidd"), ValueError, "unknown activation 'sigmoidd'"),
+    (dict(sizes=[4, 3, 2], activations=["relu"]), ValueError, "list of 2"),
+    (dict(sizes=[4, 3, 2], activations=["softmax", "sigmoid"]), ValueError, "output layer only"),
+    (dict(sizes=[4, 3], cost="mse"), ValueError, "unknown cost 'mse'"),
+    (dict(sizes=[4, 3], activations="relu", cost="cross_entropy"), ValueError,
+     "must be 'sigmoid' or 'softmax', got 'relu'"),
+    (dict(sizes=[4, 3], dtype="float16"), ValueError, "float32' or 'float64', got float16"),
+    (dict(sizes=[4, 3], seed=-1), ValueError, "seed must be >= 0"),
+])
+def test_constructor_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        fcnn.Network(**kwargs)
+
+
+@pytest.mark.parametrize("X,match", [
+    (np.zeros((3, 5)), r"X must have shape \(n_samples, 4\) or \(4,\), got \(3, 5\)"),
+    (np.zeros((0, 4)), "no samples"),
+    (np.zeros((2, 3, 4)), r"got \(2, 3, 4\)"),
+    (np.array([[1, 2, np.nan, 4]]), r"X must be finite, found nan at index \(0, 2\)"),
+    (np.array([[1, 2, np.inf, 4]]), "X must be finite"),
+    (np.array([[1e300, 0, 0, 0]]), "X in float32 must be finite"),
+])
+def test_bad_inputs_are_named(X, match):
+    net = fcnn.Network([4, 3], dtype="float32" if "float32" in match else "float64")
+    with pytest.raises(ValueError, match=match):
+        net.predict(X)
+
+
+def test_bad_input_types():
+    net = fcnn.Network([2, 2])
+    with pytest.raises(TypeError, match="X must hold real numbers, got dtype <U1"):
+        net.predict(["a", "b"])
+    with pytest.raises(TypeError, match="complex"):
+        net.predict(np.ones(2, dtype=complex))
+
+
+@pytest.mark.parametrize("Y,match", [
+    (np.zeros((5, 2)), r"Y must have shape \(5, 3\)"),
+    (np.zeros((4, 3)), "Y has 4 rows but X has 5 samples"),
+    (np.array([0, 1, 2, 3, 1]), r"labels must lie in \[0, 3\), got values from 0 to 3"),
+    (np.array([0, 1, 2, -1, 1]), r"labels must lie in \[0, 3\)"),
+    (np.array([0, 1, 2]), "Y has 3 labels but X has 5 samples"),
+    (np.array([0.5, 1, 2, 0, 1]), "integer class labels"),
+    (np.full((5, 3), np.nan), "Y must be finite"),
+])
+def test_bad_targets_are_named(Y, match):
+    net = fcnn.Network([4, 3])
+    with pytest.raises(ValueError, match=match):
+        net.fit(np.zeros((5, 4)), Y)
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    (dict(lr=0), ValueError, "lr must be a finite number > 0, got 0.0"),
+    (dict(lr=float("nan")), ValueError, "lr must be a finite number > 0"),
+    (dict(lr="0.1"), TypeError, "lr must be a real number"),
+    (dict(epochs=-1), ValueError, "epochs must be >= 0"),
+    (dict(epochs=2.0), TypeError, "epochs must be an integer"),
+    (dict(batch_size=0), ValueError, "batch_size must be >= 1"),
+    (dict(batch_size=True), TypeError, "batch_size must be an integer"),
+    (dict(shuffle="yes"), TypeError, "shuffle must be True or False"),
+    (dict(validation_data=np.zeros((5, 4))), TypeError, "validation_data must be a pair"),
+    (dict(validation_data=(np.zeros((5, 3)), np.zeros(5, int))), ValueError, "X_val must have shape"),
+])
+def test_bad_fit_arguments(kwargs, error, match):
+    net = fcnn.Network([4, 3])
+    with pytest.raises(error, match=match):
+        net.fit(np.zeros((5, 4)), np.zeros(5, dtype=int), **kwargs)
+
+
+def test_fit_refuses_a_network_with_non_finite_parameters():
+    net = fcnn.Network([2, 1])
+    net.weights[0][0, 0] = np.nan
+    with pytest.raises(ValueError, match="non-finite"):
+        net.fit(np.zeros((3, 2)), np.zeros(3))
+
+
+def test_batch_larger_than_data_is_one_full_batch():
+    X, y = fcnn.datasets.xor()
+    a, b = fcnn.Network([2, 2, 1], seed=3), fcnn.Network([2, 2, 1], seed=3)
+    a.fit(X, y, batch_size=100, lr=1.0, shuffle=False)
+    b.fit(X, y, batch_size=None, lr=1.0, shuffle=False)
+    assert np.array_equal(a.weights[0], b.weights[0])
