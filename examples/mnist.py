@@ -21,7 +21,10 @@ def main():
     parser.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     args = parser.parse_args()
 
-    X, y = load_mnist(args.data, "train", dtype=args.dtype)
+    try:
+        X, y = load_mnist(args.data, "train", dtype=args.dtype)
+    except FileNotFoundError as error:
+        raise SystemExit(f"{error}\ngive the folder of the MNIST IDX files with --data") from None
     X_test, y_test = load_mnist(args.data, "test", dtype=args.dtype)
     net = fcnn.Network([784, 30, 10], "sigmoid", "quadratic", dtype=args.dtype, seed=0)
     print(net)
