@@ -5,6 +5,19 @@
     >>> history = net.fit(X_train, y_train, epochs=10, batch_size=10, lr=3.0)
     >>> net.evaluate(X_test, y_test)["accuracy"]
 """
+import os as _os
+
+try:
+    from . import _core
+except ImportError as _error:
+    raise ImportError(
+        f"fcnn's compiled core (fcnn._core) is not built in "
+        f"{_os.path.dirname(_os.path.abspath(__file__))}. If that is the source tree, Python "
+        f"found it before the installed package (python -m puts the current folder first on "
+        f"sys.path): run `pytest` rather than `python -m pytest`, or build in place with "
+        f"`pip install -e .`. ({_error})"
+    ) from _error
+
 from . import activations, costs, datasets, reference
 from .history import History
 from .network import Gradients, Network, Trace
