@@ -166,7 +166,10 @@ cdef void backward_pass(const Net* net, const floating* theta, const floating* x
              alpha, dk, <int>n_out, a_in, <int>n_in, beta, target + net.w_off[k], <int>n_in)
         # BP3: dC/db^l = delta^l, summed over the rows
         tb = target + net.b_off[k]
-        if beta != 1:
+        if beta == 0:
+            for j in range(n_out):
+                tb[j] = 0  # as BLAS does: never read a target scaled by zero
+        elif beta != 1:
             for j in range(n_out):
                 tb[j] = beta * tb[j]
         for i in range(m):

@@ -116,3 +116,16 @@ def test_matched_pairs_give_output_error_a_minus_y(output, cost):
     a = net.predict(x)
     assert_allclose(grads.delta[1], a - y, rtol=0, atol=1e-15)
     assert np.isfinite(grads.cost)
+
+
+def test_stale_buffer_contents_are_never_read():
+    """Work and gradient buffers come from np.empty; NaN left in them must not leak."""
+    from fcnn import _core
+
+    rng = np.random.default_rng(2)
+    net = fcnn.Network([3, 4, 2], ["relu", "linear"], seed=0)
+    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    z, a, delta = (np.full(5 * 6, np.nan) for _ in range(3))
+    grad = np.full(net._theta.size, np.nan)
+    cost = _core.gradients(net._layout, net._theta, X, Y, z, a, delta, grad)
+    assert np.isfinite(cost) and np.isfinite(grad).all()
