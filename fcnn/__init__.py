@@ -18,10 +18,14 @@ except ImportError as _error:
         f"`pip install -e .`. ({_error})"
     ) from _error
 
-from . import activations, costs, datasets, reference
+from . import activations, costs, datasets, initializers, optimizers, reference, schedules
 from .history import History
 from .network import Gradients, Network, Trace
+from .optimizers import SGD, AdaGrad, Adam, AdamW, RMSProp
+from .training import DivergenceError
 
 __version__ = "0.1.0"
 
-__all__ = ["Network", "Trace", "Gradients", "History", "activations", "costs", "datasets", "reference"]
+__all__ = ["Network", "Trace", "Gradients", "History", "DivergenceError", "SGD", "Adam",
+           "AdamW", "RMSProp", "AdaGrad", "activations", "costs", "datasets", "initializers",
+           "optimizers", "reference", "schedules"]

@@ -30,6 +30,16 @@ def check_positive_number(value, name):
     return value
 
 
+def check_number(value, name, minimum=None):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or (minimum is not None and value < minimum):
+        bound = f" >= {minimum}" if minimum is not None else ""
+        raise ValueError(f"{name} must be a finite number{bound}, got {value}")
+    return value
+
+
 def check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
@@ -151,3 +161,15 @@ def _as_labels(array, n_classes, name):
         raise ValueError(f"{name} class labels must lie in [0, {n_classes}), got values from "
                          f"{labels.min()} to {labels.max()}")
     return labels
+
+
+def as_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
+    """Per-sample weights: 1-D, one per sample, finite and >= 0, in dtype."""
+    array = _numeric_array(sample_weight, name)
+    if array.shape != (n_samples,):
+        raise ValueError(f"{name} must have shape ({n_samples},), one weight per sample, "
+                         f"got {array.shape}")
+    array = _converted(array, name, dtype)
+    if (array < 0).any():
+        raise ValueError(f"{name} must be >= 0, found {array.min()}")
+    return array

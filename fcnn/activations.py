@@ -9,7 +9,7 @@ from scipy.special import expit
 
 from . import _core
 
-__all__ = ["Activation", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Swish",
+__all__ = ["Activation", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Swish", "PReLU",
            "Softmax", "get"]
 
 
@@ -22,6 +22,7 @@ class Activation:
 
     name = None
     param = 0.0
+    learnable = False  # has parameters of its own in the network
 
     @property
     def code(self):
@@ -133,6 +134,42 @@ class Swish(Activation):
         return s * (1 + z * (1 - s))
 
 
+class PReLU(Activation):
+    """f(z) = z if z > 0 else alpha_j z, with a slope alpha_j learnt for each neuron j
+    (He et al.), trained by the same optimizer as the weights; hidden layers only.
+
+    `initial` is every slope's starting value. The NumPy references take the slopes as
+    an argument: f(z, alpha), f'(z, alpha), and dC/dalpha_j = sum dC/da_j min(z_j, 0).
+    """
+
+    name = "prelu"
+    learnable = True
+
+    def __init__(self, initial=0.25):
+        if isinstance(initial, bool) or not isinstance(initial, (int, float, np.floating, np.integer)):
+            raise TypeError(f"PReLU initial must be a real number, got {type(initial).__name__}")
+        if not np.isfinite(initial):
+            raise ValueError(f"PReLU initial must be finite, got {initial}")
+        self.initial = float(initial)
+
+    def __call__(self, z, alpha=None):
+        alpha = self.initial if alpha is None else alpha
+        return np.where(z > 0, z, alpha * z)
+
+    def derivative(self, z, alpha=None):
+        alpha = self.initial if alpha is None else alpha
+        return np.where(z > 0, 1.0, alpha) * np.ones_like(z)
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.initial == other.initial
+
+    def __hash__(self):
+        return hash((type(self), self.initial))
+
+    def __repr__(self):
+        return f"PReLU(initial={self.initial!r})"
+
+
 class Softmax(Activation):
     """f(z)_j = e^{z_j} / sum_k e^{z_k}, over each row; output layer only.
 
@@ -151,7 +188,8 @@ class Softmax(Activation):
         raise NotImplementedError("softmax has a full Jacobian, not an elementwise derivative")
 
 
-_BY_NAME = {cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Swish, Softmax)}
+_BY_NAME = {cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Swish, PReLU,
+                                       Softmax)}
 
 
 def get(activation):

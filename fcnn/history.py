@@ -7,28 +7,36 @@ class History:
     """Per-epoch records of a `fit`.
 
     cost            mean running cost of each training epoch (each example's cost taken
-                    just before the step that used it)
-    val_cost        cost on the validation data after each epoch (when given)
+                    just before the update that used it; sample-weighted; without the
+                    l1/l2 terms)
+    val_cost        cost on the validation data after each epoch (when there is some)
     val_accuracy    accuracy on the validation data after each epoch (for classification)
+    lr              the learning rate of each epoch
     seconds         wall time of each training epoch in the core
     samples_per_second
+    best_epoch      with early stopping: the 1-based epoch whose parameters were kept
+    stopped_epoch   with early stopping: the epoch after which training stopped, or None
     """
 
     def __init__(self):
         self.cost = []
         self.val_cost = []
         self.val_accuracy = []
+        self.lr = []
         self.seconds = []
         self.samples_per_second = []
+        self.best_epoch = None
+        self.stopped_epoch = None
 
-    def record(self, *, cost, seconds, samples, val_cost=None, val_accuracy=None):
-        self.cost.append(cost)
+    def record(self, metrics, *, seconds, samples, lr):
+        """metrics: {"cost": ..., and "val_cost", "val_accuracy" when measured}."""
+        self.cost.append(metrics["cost"])
+        for key in ("val_cost", "val_accuracy"):
+            if key in metrics:
+                getattr(self, key).append(metrics[key])
+        self.lr.append(lr)
         self.seconds.append(seconds)
         self.samples_per_second.append(samples / seconds if seconds > 0 else float("inf"))
-        if val_cost is not None:
-            self.val_cost.append(val_cost)
-        if val_accuracy is not None:
-            self.val_accuracy.append(val_accuracy)
 
     @property
     def epochs(self):
@@ -36,8 +44,10 @@ class History:
 
     def as_dict(self):
         return {"cost": list(self.cost), "val_cost": list(self.val_cost),
-                "val_accuracy": list(self.val_accuracy), "seconds": list(self.seconds),
-                "samples_per_second": list(self.samples_per_second)}
+                "val_accuracy": list(self.val_accuracy), "lr": list(self.lr),
+                "seconds": list(self.seconds),
+                "samples_per_second": list(self.samples_per_second),
+                "best_epoch": self.best_epoch, "stopped_epoch": self.stopped_epoch}
 
     def describe_last(self, total_epochs=None):
         """One line for the last epoch, as printed by fit(verbose=True)."""
@@ -48,6 +58,7 @@ class History:
             parts.append(f"val_cost {self.val_cost[-1]:.6g}")
         if len(self.val_accuracy) == epoch:
             parts.append(f"val_accuracy {self.val_accuracy[-1]:.4f}")
+        parts.append(f"lr {self.lr[-1]:.4g}")
         parts.append(f"{self.seconds[-1]:.2f} s ({self.samples_per_second[-1]:,.0f} samples/s)")
         return "  ".join(parts)
 

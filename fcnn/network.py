@@ -5,14 +5,13 @@ Notation follows the lecture notes: layer 0 is the input, layer l = 1..L compute
 z^l = w^l a^{l-1} + b^l and a^l = f(z^l); w^l[j, i] is the weight to neuron j of layer l
 from neuron i of layer l-1. In Python lists the notes' w^l is ``weights[l - 1]``.
 """
-import time
-
 import numpy as np
 
-from . import _core, activations as _activations, costs as _costs
-from ._validation import (as_inputs, as_targets, check_bool, check_dtype, check_int,
-                          check_positive_number, check_seed, check_sizes, MAX_DIMENSION)
-from .history import History
+from . import _core, activations as _activations, costs as _costs, training as _training
+from .initializers import initialize
+from ._validation import (as_inputs, as_sample_weight, as_targets, check_dtype,
+                          check_number, check_positive_number, check_seed, check_sizes,
+                          MAX_DIMENSION)
 
 __all__ = ["Network", "Trace", "Gradients"]
 
@@ -100,7 +99,8 @@ class Network:
         Layer widths from input to output, e.g. ``[784, 30, 10]``.
     activations : str, Activation, or a list of them
         One for every layer after the input, or one per layer. Names: "linear",
-        "sigmoid", "tanh", "relu", "leaky_relu", "swish", "softmax" (output layer only).
+        "sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu" (hidden layers only,
+        one learnt slope per neuron) and "softmax" (output layer only).
         ``fcnn.activations.LeakyReLU(slope=0.1)`` sets the leaky slope.
     cost : str or Cost
         "quadratic" (1/2 sum (a - y)^2), "squared_error", "absolute_error",
@@ -111,11 +111,14 @@ class Network:
         Seeds the initialisation and, unless ``fit`` is given its own, the shuffling.
         The same seed gives the same parameters bit for bit.
 
-    The parameters start as w ~ N(0, 1/n_in), b ~ N(0, 1).
+    init : str
+        "normal_scaled" (w ~ N(0, 1/n_in), b ~ N(0, 1), the default), "normal" (N(0, 1),
+        the notes' "large" initialisation), "xavier_uniform", "xavier_normal",
+        "he_uniform", "he_normal" (biases zero for the last four); see fcnn.initializers.
     """
 
     def __init__(self, sizes, activations="sigmoid", cost="quadratic", *, dtype="float64",
-                 seed=None):
+                 init="normal_scaled", seed=None):
         self._sizes = check_sizes(sizes)
         self._activations = self._resolve_activations(activations)
         self._cost = _costs.get(cost)
@@ -127,14 +130,16 @@ class Network:
         self._rng = np.random.default_rng(check_seed(seed))
         self._layout = _core.Layout(self._sizes, [f.code for f in self._activations],
                                     [f.param for f in self._activations], self._cost.code)
-        self._theta = np.empty(self._layout.n_params, dtype=self._dtype)
-        w_off, b_off, _ = self._layout.offsets()
+        self._theta = np.zeros(self._layout.n_params, dtype=self._dtype)
+        w_off, b_off, p_off, _ = self._layout.offsets()
         shapes = list(zip(self._sizes[1:], self._sizes[:-1]))
         self._weights = [self._theta[o:o + n * m].reshape(n, m) for o, (n, m) in zip(w_off, shapes)]
         self._biases = [self._theta[o:o + n] for o, (n, _) in zip(b_off, shapes)]
-        for w, b in zip(self._weights, self._biases):
-            w[...] = self._rng.standard_normal(w.shape) / np.sqrt(w.shape[1])
-            b[...] = self._rng.standard_normal(b.shape)
+        self._slopes = [None if o < 0 else self._theta[o:o + n] for o, (n, _) in zip(p_off, shapes)]
+        initialize(init, self._rng, self._weights, self._biases)
+        for f, slopes in zip(self._activations, self._slopes):
+            if slopes is not None:
+                slopes[...] = f.initial
 
     def _resolve_activations(self, activations):
         n_layers = len(self._sizes) - 1
@@ -149,6 +154,9 @@ class Network:
             if f.name == "softmax":
                 raise ValueError(f"softmax is for the output layer only, found at hidden "
                                  f"layer {layer}")
+        if resolved[-1].learnable:
+            raise ValueError(f"{resolved[-1].name} is for hidden layers only, found at the "
+                             f"output layer")
         return tuple(resolved)
 
     # ------------------------------------------------------------------ properties
@@ -187,6 +195,18 @@ class Network:
     def biases(self, values):
         self._assign_all(self.biases, values, "biases")
 
+    @property
+    def params(self):
+        """Every learnt parameter by layer: [{"w": ..., "b": ..., "slopes": ...}, ...]
+        (slopes only for PReLU layers); live views."""
+        layers = []
+        for w, b, slopes in zip(self._weights, self._biases, self._slopes):
+            layer = {"w": w, "b": b}
+            if slopes is not None:
+                layer["slopes"] = slopes
+            layers.append(layer)
+        return layers
+
     @staticmethod
     def _assign_all(target, values, name):
         values = list(values)
@@ -202,70 +222,104 @@ class Network:
 
     # ------------------------------------------------------------------ inference
 
-    def _workspace(self, capacity):
-        """z, a and delta buffers for `capacity` rows of every layer after the input."""
+    def _workspace(self, capacity, **options):
         if capacity * self._layout.n_units > np.iinfo(np.intp).max or capacity > MAX_DIMENSION:
             raise ValueError(f"a batch of {capacity} rows is too large for this network")
-        return [np.empty(capacity * self._layout.n_units, dtype=self._dtype) for _ in range(3)]
-
-    def _layer_views(self, buffer, rows, capacity):
-        """Per-layer (rows, n_l) views of a workspace buffer, for layers 1..L."""
-        _, _, unit_off = self._layout.offsets()
-        return [buffer[capacity * o:capacity * o + rows * n].reshape(rows, n)
-                for o, n in zip(unit_off, self._sizes[1:])]
+        return _core.Workspace(self._layout, self._dtype, capacity, **options)
 
     def predict(self, X):
         """Output activations a^L: shape (n_samples, sizes[-1]), or (sizes[-1],) for a 1-D X."""
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
-        z, a, _ = self._workspace(min(X.shape[0], PREDICT_CHUNK))
-        _core.predict(self._layout, self._theta, X, z, a, out)
+        workspace = self._workspace(min(X.shape[0], PREDICT_CHUNK))
+        _core.predict(self._layout, workspace, self._theta, X, out)
         return out[0] if single else out
 
     def trace(self, X):
         """The forward pass of X, every layer's z and a (a Trace); 1-D X gives 1-D rows."""
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         n = X.shape[0]
-        z, a, _ = self._workspace(n)
-        _core.forward(self._layout, self._theta, X, z, a)
-        zs = [None] + self._layer_views(z, n, n)
-        as_ = [X] + self._layer_views(a, n, n)
+        workspace = self._workspace(n)
+        _core.forward(self._layout, workspace, self._theta, X)
+        zs = [None] + self._layer_views(workspace, "z", n)
+        as_ = [X] + self._layer_views(workspace, "a", n)
         if single:
             zs = [None] + [v[0] for v in zs[1:]]
             as_ = [v[0] for v in as_]
         return Trace(zs, as_)
 
-    def evaluate(self, X, Y):
+    def _layer_views(self, workspace, name, rows):
+        return [workspace.layer(name, k, rows, self._layout) for k in range(len(self._sizes) - 1)]
+
+    def evaluate(self, X, Y, *, sample_weight=None):
         """{"cost": mean cost, "accuracy": fraction right} (accuracy for classification:
-        integer labels, one-hot rows, or one output with 0/1 targets)."""
+        integer labels, one-hot rows, or one output with 0/1 targets). With sample_weight
+        both are weighted averages."""
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         Y, labels = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single)
-        return self._evaluate(X, Y, labels)
+        weights = None
+        if sample_weight is not None:
+            weights = as_sample_weight(np.atleast_1d(sample_weight), X.shape[0], self._dtype)
+            if not weights.sum() > 0:
+                raise ValueError("sample_weight must not be all zero")
+        return self._evaluate(X, Y, labels, weights)
 
-    def _evaluate(self, X, Y, labels):
+    def _evaluate(self, X, Y, labels, weights=None):
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
-        z, a, _ = self._workspace(min(X.shape[0], PREDICT_CHUNK))
-        result = {"cost": _core.evaluate(self._layout, self._theta, X, Y, z, a, out)}
-        accuracy = _accuracy(out, Y, labels)
+        workspace = self._workspace(min(X.shape[0], PREDICT_CHUNK))
+        no_weights = np.empty(0, dtype=self._dtype)
+        total = _core.evaluate(self._layout, workspace, self._theta, X, Y,
+                               no_weights if weights is None else weights, out)
+        result = {"cost": total / (X.shape[0] if weights is None else float(weights.sum()))}
+        accuracy = _accuracy(out, Y, labels, weights)
         if accuracy is not None:
             result["accuracy"] = accuracy
         return result
 
     # ------------------------------------------------------------------ learning
 
-    def gradients(self, X, Y):
-        """Back-propagate the batch (X, Y) without changing the network (a Gradients)."""
+    def gradients(self, X, Y, *, sample_weight=None, l1=0.0, l2=0.0, n_train=None,
+                  dropout=0.0, seed=None):
+        """Back-propagate the batch (X, Y) without changing the network (a Gradients).
+
+        The gradient is that of the (sample-weighted) mean cost plus l1/n sum |w| and
+        l2/(2n) sum w^2 with n = n_train (default: the rows of X), as fit's l1 and l2
+        define them; `cost` is that whole objective. With dropout > 0 the hidden
+        activations are dropped by a mask drawn from `seed`, the same mask for the same
+        seed.
+        """
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         Y, _ = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single)
         n = X.shape[0]
-        z, a, delta = self._workspace(n)
-        grad = np.empty_like(self._theta)
-        cost = _core.gradients(self._layout, self._theta, X, Y, z, a, delta, grad)
-        w_off, b_off, _ = self._layout.offsets()
+        n_train = n if n_train is None else check_positive_number(n_train, "n_train")
+        l1 = check_number(l1, "l1", minimum=0) / n_train
+        l2 = check_number(l2, "l2", minimum=0) / n_train
+        dropout = check_number(dropout, "dropout", minimum=0)
+        if dropout >= 1:
+            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        weights = np.empty(0, dtype=self._dtype)
+        if sample_weight is not None:
+            weights = as_sample_weight(np.atleast_1d(sample_weight), n, self._dtype)
+            if not weights.sum() > 0:
+                raise ValueError("sample_weight must not be all zero")
+            weights = weights / weights.mean()
+        workspace = self._workspace(n, dropout=dropout > 0)
+        settings = _core.Training(0, lr=0.0, l1=l1, l2=l2, dropout=dropout)
+        seed = np.random.default_rng(check_seed(seed)).integers(2**63)
+        cost = _core.gradients(self._layout, settings, workspace, self._theta, X, Y, weights,
+                               int(seed))
+        w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self._weights)
+        w1 = sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in self._weights)
+        cost += l2 / 2 * w2 + l1 * w1
+        grad = workspace.grad
+        w_off, b_off, p_off, _ = self._layout.offsets()
         grad_w = [grad[o:o + w.size].reshape(w.shape) for o, w in zip(w_off, self._weights)]
         grad_b = [grad[o:o + b.size] for o, b in zip(b_off, self._biases)]
-        deltas = self._layer_views(delta, n, n)
-        return Gradients(cost, [None] + [d[0] if single else d for d in deltas], grad_w, grad_b)
+        grad_slopes = [None if o < 0 else grad[o:o + b.size] for o, b in zip(p_off, self._biases)]
+        deltas = self._layer_views(workspace, "delta", n)
+        result = Gradients(cost, [None] + [d[0] if single else d for d in deltas], grad_w, grad_b)
+        result.grad_slopes = grad_slopes
+        return result
 
     def step(self, X, Y, lr):
         """One gradient-descent step on the batch (X, Y):
@@ -273,54 +327,61 @@ class Network:
         Returns the mean cost before the step."""
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         Y, _ = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single)
-        lr = check_positive_number(lr, "lr")
-        self._check_parameters_finite()
-        z, a, delta = self._workspace(X.shape[0])
-        return _core.sgd_step(self._layout, self._theta, X, Y, lr, z, a, delta)
+        history = _training.fit(
+            self, X, Y, epochs=1, batch_size=None, lr=check_positive_number(lr, "lr"),
+            optimizer=None, l1=0.0, l2=0.0, dropout=0.0, lr_schedule=None,
+            early_stopping=False, patience=0, min_delta=0.0, monitor="val_cost",
+            validation_data=None, validation_split=None, sample_weight=None,
+            class_weight=None, shuffle=False, seed=0, verbose=False)
+        return history.cost[0]
 
-    def fit(self, X, Y, *, epochs=1, batch_size=32, lr=0.1, shuffle=True, seed=None,
-            validation_data=None, verbose=False):
-        """Train by mini-batch stochastic gradient descent; returns a History.
+    def fit(self, X, Y, *, epochs=1, batch_size=32, lr=None, optimizer=None, l1=0.0, l2=0.0,
+            dropout=0.0, lr_schedule=None, early_stopping=False, patience=10, min_delta=0.0,
+            monitor="val_cost", validation_data=None, validation_split=None,
+            sample_weight=None, class_weight=None, shuffle=True, seed=None, verbose=False):
+        """Train by mini-batch gradient descent; returns a History.
 
-        batch_size None trains on the full batch, 1 on one example at a time; a last
-        partial batch is used, not dropped. Each epoch is one call into the core, which
-        shuffles (seeded by `seed`, else by the network's seed), steps through every
-        mini-batch and sums the running cost without the GIL.
+        epochs, batch_size
+            batch_size None trains on the full batch, 1 on one example at a time; a last
+            partial batch is used, not dropped.
+        lr, optimizer
+            ``lr=`` alone is plain SGD (default 0.1); or an optimizer from fcnn.optimizers
+            (SGD with momentum, Adam, AdamW, RMSProp, AdaGrad), which keeps its state from
+            one fit to the next.
+        l1, l2
+            Regularization in the notes' form with n the training-set size: the cost gains
+            l2/(2n) sum w^2 + l1/n sum |w| (weights only), so plain SGD does
+            w <- (1 - eta l2/n) w - (eta/m) sum delta a^T.
+        dropout
+            Inverted dropout of hidden activations with this probability, in training only.
+        lr_schedule
+            None (constant), a name, or an fcnn.schedules.Schedule, applied between epochs.
+        early_stopping, patience, min_delta, monitor
+            Stop when `monitor` ("val_cost", "val_accuracy" or "cost") has not improved by
+            more than min_delta for `patience` epochs, and restore the best parameters.
+        validation_data, validation_split
+            A pair (X_val, Y_val), or a fraction of (X, Y) held out (seeded).
+        sample_weight, class_weight
+            Per-example weights, and per-class weights (a dict or "balanced"); the cost and
+            the gradients become weighted averages.
+        shuffle, seed
+            Each epoch visits the examples in a fresh order drawn from `seed` (else from the
+            network's seed); shuffle=False keeps their order.
+        verbose
+            Print one line per epoch.
+
+        Each epoch is one call into the core, which shuffles, steps through every
+        mini-batch and updates the parameters without the GIL. A cost or parameter that
+        becomes non-finite raises fcnn.DivergenceError and leaves the parameters of the
+        epoch before.
         """
-        X, _ = as_inputs(X, self._sizes[0], self._dtype, allow_single=False)
-        Y, _ = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype)
-        n = X.shape[0]
-        epochs = check_int(epochs, "epochs", minimum=0)
-        batch_size = n if batch_size is None else min(check_int(batch_size, "batch_size", 1), n)
-        lr = check_positive_number(lr, "lr")
-        shuffle = check_bool(shuffle, "shuffle")
-        verbose = check_bool(verbose, "verbose")
-        rng = self._rng if seed is None else np.random.default_rng(check_seed(seed))
-        validation = self._check_validation_data(validation_data)
-        self._check_parameters_finite()
-
-        z, a, delta = self._workspace(batch_size)
-        order = np.arange(n, dtype=np.intp)
-        rows = batch_size if shuffle else 1
-        x_batch = np.empty((rows, self._sizes[0]), dtype=self._dtype)
-        y_batch = np.empty((rows, self._sizes[-1]), dtype=self._dtype)
-        history = History()
-        for epoch in range(1, epochs + 1):
-            started = time.perf_counter()
-            cost = _core.sgd_epoch(self._layout, self._theta, X, Y, batch_size, lr, shuffle,
-                                   int(rng.integers(2**63)), order, x_batch, y_batch,
-                                   z, a, delta)
-            seconds = time.perf_counter() - started
-            if not np.isfinite(cost) or not np.isfinite(self._theta).all():
-                raise FloatingPointError(
-                    f"training diverged in epoch {epoch}: the cost is {cost}; try a smaller lr "
-                    f"(now {lr})")
-            scores = self._evaluate(*validation) if validation else {}
-            history.record(cost=cost, seconds=seconds, samples=n,
-                           **{f"val_{key}": value for key, value in scores.items()})
-            if verbose:
-                print(history.describe_last(epochs), flush=True)
-        return history
+        return _training.fit(
+            self, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer,
+            l1=l1, l2=l2, dropout=dropout, lr_schedule=lr_schedule,
+            early_stopping=early_stopping, patience=patience, min_delta=min_delta,
+            monitor=monitor, validation_data=validation_data,
+            validation_split=validation_split, sample_weight=sample_weight,
+            class_weight=class_weight, shuffle=shuffle, seed=seed, verbose=verbose)
 
     def _check_validation_data(self, validation_data):
         if validation_data is None:
@@ -338,14 +399,14 @@ class Network:
             raise ValueError("the network's weights or biases hold non-finite values")
 
 
-def _accuracy(out, Y, labels):
-    """Fraction of samples classified right, or None when Y does not describe classes."""
+def _accuracy(out, Y, labels, weights=None):
+    """Fraction of samples classified right (weighted), or None when Y holds no classes."""
     if labels is not None:
-        return float(np.mean(out.argmax(axis=1) == labels))
-    if out.shape[1] == 1:
-        if np.isin(Y, (0, 1)).all():
-            return float(np.mean((out[:, 0] >= 0.5) == (Y[:, 0] == 1)))
+        right = out.argmax(axis=1) == labels
+    elif out.shape[1] == 1 and np.isin(Y, (0, 1)).all():
+        right = (out[:, 0] >= 0.5) == (Y[:, 0] == 1)
+    elif out.shape[1] > 1 and np.isin(Y, (0, 1)).all() and (Y.sum(axis=1) == 1).all():
+        right = out.argmax(axis=1) == Y.argmax(axis=1)
+    else:
         return None
-    if np.isin(Y, (0, 1)).all() and (Y.sum(axis=1) == 1).all():
-        return float(np.mean(out.argmax(axis=1) == Y.argmax(axis=1)))
-    return None
+    return float(np.average(right, weights=weights))

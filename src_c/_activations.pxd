@@ -14,6 +14,7 @@ cdef enum Activation:
     LEAKY_RELU = 4
     SWISH = 5
     SOFTMAX = 6
+    PRELU = 7
 
 
 cdef inline double sigmoid(double z) noexcept nogil:
@@ -43,10 +44,11 @@ cdef inline void softmax_row(const floating* z, floating* a, Py_ssize_t n) noexc
         a[j] = <floating>(a[j] / total)
 
 
-cdef inline void activate(int code, double param, const floating* z, floating* a,
-                          Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
-    """a = f(z) over a (rows, cols) block; softmax normalises each row."""
-    cdef Py_ssize_t i, count = rows * cols
+cdef inline void activate(int code, double param, const floating* slopes, const floating* z,
+                          floating* a, Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
+    """a = f(z) over a (rows, cols) block; softmax normalises each row; PReLU has a
+    learnt slope per column (neuron)."""
+    cdef Py_ssize_t i, j, count = rows * cols
     cdef double v
     if code == LINEAR:
         for i in range(count):
@@ -70,20 +72,34 @@ cdef inline void activate(int code, double param, const floating* z, floating* a
     elif code == SOFTMAX:
         for i in range(rows):
             softmax_row(z + i * cols, a + i * cols, cols)
+    elif code == PRELU:
+        for i in range(rows):
+            for j in range(cols):
+                v = z[i * cols + j]
+                a[i * cols + j] = <floating>v if v > 0 else <floating>(slopes[j] * v)
 
 
 cdef inline void times_derivative(int code, double param, const floating* z,
                                   const floating* a, floating* d,
                                   Py_ssize_t count) noexcept nogil:
-    """d *= f'(z), elementwise (softmax is never a hidden layer, so never here)."""
+    """d *= f'(z), elementwise (softmax is never a hidden layer, so never here; PReLU has
+    prelu_backward). With a NULL (a was changed by dropout) f' is computed from z alone."""
     cdef Py_ssize_t i
     cdef double s
-    if code == SIGMOID:
+    if code == SIGMOID and a != NULL:
         for i in range(count):
             d[i] = d[i] * a[i] * (1 - a[i])
-    elif code == TANH:
+    elif code == SIGMOID:
+        for i in range(count):
+            s = sigmoid(z[i])
+            d[i] = <floating>(d[i] * s * (1 - s))
+    elif code == TANH and a != NULL:
         for i in range(count):
             d[i] = d[i] * (1 - a[i] * a[i])
+    elif code == TANH:
+        for i in range(count):
+            s = tanh(z[i])
+            d[i] = <floating>(d[i] * (1 - s * s))
     elif code == RELU:
         for i in range(count):
             if not z[i] > 0:
@@ -96,3 +112,19 @@ cdef inline void times_derivative(int code, double param, const floating* z,
         for i in range(count):
             s = sigmoid(z[i])
             d[i] = <floating>(d[i] * s * (1 + z[i] * (1 - s)))
+
+
+cdef inline void prelu_backward(const floating* z, const floating* slopes, floating* d,
+                                floating* slope_target, floating alpha, floating beta,
+                                Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
+    """d holds dC/da: accumulate slope_target := beta slope_target + alpha sum_rows d z
+    over z <= 0 (dC/d slope), then d *= f'(z) = 1 or the slope."""
+    cdef Py_ssize_t i, j, k
+    for j in range(cols):
+        slope_target[j] = 0 if beta == 0 else beta * slope_target[j]
+    for i in range(rows):
+        for j in range(cols):
+            k = i * cols + j
+            if not z[k] > 0:
+                slope_target[j] += alpha * d[k] * z[k]
+                d[k] = d[k] * slopes[j]

@@ -1,11 +1,12 @@
-# The compiled core: forward pass, back-propagation (BP1-BP4) and in-place SGD over whole
-# mini-batches and whole epochs, without the GIL.
+# The compiled core: forward pass, back-propagation (BP1-BP4) and in-place parameter
+# updates over whole mini-batches and whole epochs, without the GIL.
 #
 # Layout. A network's parameters live in one flat array `theta`: for each layer k (0-based,
-# the notes' layer l = k + 1) the weights w (sizes[k+1], sizes[k]) row-major, then the
-# biases b (sizes[k+1],). Batches are rows: a block of m examples of layer l is an (m, n_l)
-# row-major matrix. A workspace holds z, a and delta for `capacity` rows of every layer
-# after the input, layer by layer; the input rows are read where they lie.
+# the notes' layer l = k + 1) the weights w (sizes[k+1], sizes[k]) row-major, the biases b
+# (sizes[k+1],), and for a PReLU layer its slopes (sizes[k+1],). Batches are rows: a block
+# of m examples of layer l is an (m, n_l) row-major matrix. A Workspace holds z, a and
+# delta (and a dropout mask) for `capacity` rows of every layer after the input, layer by
+# layer, plus one gradient the size of theta; the input rows are read where they lie.
 #
 # With the notes' w[j, i] (to neuron j from input i) and examples as rows:
 #   forward  Z^l = A^{l-1} W^l^T + b^l,  A^l = f(Z^l)
@@ -14,26 +15,30 @@
 #   BP3      dC/db^l = (1/m) sum over rows of D^l
 #   BP4      dC/dW^l = (1/m) D^l^T A^{l-1}
 # BP3 and BP4 are accumulated into a target as  target := beta target + alpha sum(...):
-# into a gradient buffer (alpha = 1/m, beta = 0), or straight into theta for an SGD step
-# (alpha = -eta/m, beta = 1), which needs no gradient buffer and no extra pass.
+# into the gradient (alpha = 1/m, beta = 0), or, for plain SGD, straight into theta
+# (alpha = -eta/m, beta = 1 - eta lambda/n for weights), which saves a pass over the
+# parameters.
 #
 # Every array reaching this module was checked by the Python layer (dtype, C order,
 # shapes, finiteness); bounds checking is off.
 
+from libc.math cimport isfinite
 from libc.stdint cimport uint64_t
 from libc.string cimport memcpy
 
 import numpy as np
 
 from _blas cimport floating, gemm
-from _activations cimport activate, times_derivative
-from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX
+from _activations cimport activate, times_derivative, prelu_backward
+from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU
 from _costs cimport row_cost, output_error_row
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD
+from _optimizers cimport Optimizer, update, SGD, ADAM, RMSPROP, ADAGRAD
+from _random cimport uniform, shuffle_in_place
 
 ACTIVATION_CODES = {
     "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
-    "leaky_relu": LEAKY_RELU, "swish": SWISH, "softmax": SOFTMAX,
+    "leaky_relu": LEAKY_RELU, "swish": SWISH, "softmax": SOFTMAX, "prelu": PRELU,
 }
 COST_CODES = {
     "quadratic": QUADRATIC, "squared_error": SQUARED_ERROR,
@@ -47,6 +52,7 @@ cdef struct Net:
     const Py_ssize_t* sizes        # L + 1 layer widths
     const Py_ssize_t* w_off        # L offsets of w^l in theta
     const Py_ssize_t* b_off        # L offsets of b^l in theta
+    const Py_ssize_t* p_off        # L offsets of PReLU slopes in theta, -1 for no PReLU
     const Py_ssize_t* unit_off     # L: units in the layers before l (input excluded)
     const int* act                 # L activation codes
     const double* act_param        # L activation parameters (leaky slope)
@@ -56,7 +62,7 @@ cdef struct Net:
 cdef class Layout:
     """The shape of a network as the core sees it: widths, offsets and function codes."""
     cdef Net net
-    cdef Py_ssize_t[::1] _sizes, _w_off, _b_off, _unit_off
+    cdef Py_ssize_t[::1] _sizes, _w_off, _b_off, _p_off, _unit_off
     cdef int[::1] _act
     cdef double[::1] _act_param
     cdef readonly Py_ssize_t n_params, n_units
@@ -64,16 +70,19 @@ cdef class Layout:
     def __init__(self, sizes, activation_codes, activation_params, int cost_code):
         cdef Py_ssize_t k, L = len(sizes) - 1, offset = 0, units = 0
         self._sizes = np.asarray(sizes, dtype=np.intp)
-        self._w_off = np.empty(L, dtype=np.intp)
-        self._b_off = np.empty(L, dtype=np.intp)
-        self._unit_off = np.empty(L, dtype=np.intp)
         self._act = np.asarray(activation_codes, dtype=np.intc)
         self._act_param = np.asarray(activation_params, dtype=np.float64)
+        self._w_off, self._b_off, self._p_off, self._unit_off = (
+            np.empty(L, dtype=np.intp) for _ in range(4))
         for k in range(L):
             self._w_off[k] = offset
             offset += self._sizes[k + 1] * self._sizes[k]
             self._b_off[k] = offset
             offset += self._sizes[k + 1]
+            self._p_off[k] = -1
+            if self._act[k] == PRELU:
+                self._p_off[k] = offset
+                offset += self._sizes[k + 1]
             self._unit_off[k] = units
             units += self._sizes[k + 1]
         self.n_params = offset
@@ -82,28 +91,147 @@ cdef class Layout:
         self.net.sizes = &self._sizes[0]
         self.net.w_off = &self._w_off[0]
         self.net.b_off = &self._b_off[0]
+        self.net.p_off = &self._p_off[0]
         self.net.unit_off = &self._unit_off[0]
         self.net.act = &self._act[0]
         self.net.act_param = &self._act_param[0]
         self.net.cost = cost_code
 
     def offsets(self):
-        """(w_off, b_off, unit_off): where each layer's w and b start in theta, and how
-        many units precede it in a workspace row block."""
-        return list(self._w_off), list(self._b_off), list(self._unit_off)
+        """Per layer: where w, b and the PReLU slopes (-1: none) start in theta, and how
+        many units precede the layer in a workspace row block."""
+        return (list(self._w_off), list(self._b_off), list(self._p_off),
+                list(self._unit_off))
+
+
+cdef struct Buffers:
+    Py_ssize_t capacity            # rows of every layer block
+    void* z
+    void* a
+    void* delta
+    void* mask                     # NULL without dropout
+    void* grad                     # the size of theta
+    void* x_batch                  # gathered rows of a shuffled batch
+    void* y_batch
+    void* w_batch                  # their sample weights
+    Py_ssize_t* order              # the data rows in epoch order
+
+
+cdef class Workspace:
+    """Work buffers of one network for batches of up to `capacity` rows, made once per
+    fit (or per predict, trace, gradients call) and reused for every mini-batch."""
+    cdef Buffers buf
+    cdef readonly object dtype
+    cdef readonly Py_ssize_t capacity
+    cdef readonly object z, a, delta, mask, grad, order, x_batch, y_batch, w_batch
+
+    def __init__(self, Layout layout, dtype, Py_ssize_t capacity, *, Py_ssize_t n_rows=0,
+                 bint dropout=False):
+        self.dtype = np.dtype(dtype)
+        self.capacity = capacity
+        size = capacity * layout.n_units
+        self.z, self.a, self.delta = (np.zeros(size, dtype=self.dtype) for _ in range(3))
+        self.mask = np.zeros(size if dropout else 0, dtype=self.dtype)
+        self.grad = np.zeros(layout.n_params, dtype=self.dtype)
+        self.order = np.arange(n_rows, dtype=np.intp)
+        rows = capacity if n_rows else 0
+        self.x_batch = np.zeros((rows, layout.net.sizes[0]), dtype=self.dtype)
+        self.y_batch = np.zeros((rows, layout.net.sizes[layout.net.n_layers]), dtype=self.dtype)
+        self.w_batch = np.zeros(rows, dtype=self.dtype)
+        self.buf.capacity = capacity
+        self.buf.z = address(self.z)
+        self.buf.a = address(self.a)
+        self.buf.delta = address(self.delta)
+        self.buf.mask = address(self.mask) if dropout else NULL
+        self.buf.grad = address(self.grad)
+        self.buf.x_batch = address(self.x_batch)
+        self.buf.y_batch = address(self.y_batch)
+        self.buf.w_batch = address(self.w_batch)
+        self.buf.order = <Py_ssize_t*>address(self.order)
+
+    def layer(self, name, Py_ssize_t k, Py_ssize_t rows, Layout layout):
+        """The (rows, n) view of layer k's block of buffer `name` ("z", "a", "delta")."""
+        start = self.capacity * layout._unit_off[k]
+        width = layout._sizes[k + 1]
+        return getattr(self, name)[start:start + rows * width].reshape(rows, width)
+
+
+cdef void* address(array):
+    """The data pointer of a C-contiguous numpy array (any size)."""
+    return <void*><size_t>array.ctypes.data
+
+
+cdef inline void check_dtype(Workspace ws, Py_ssize_t itemsize) except *:
+    if ws.dtype.itemsize != itemsize:
+        raise TypeError(f"workspace of {ws.dtype} used with arrays of {itemsize}-byte floats")
+
+
+cdef struct Settings:
+    Optimizer opt
+    double l1, l2                  # coefficients of sum |w| and 1/2 sum w^2 in the cost
+    double decay                   # decoupled weight decay (AdamW)
+    double dropout                 # probability of dropping a hidden activation
+    bint fused                     # plain SGD: BP3/BP4 straight into theta
+
+
+cdef class Training:
+    """What an update does besides back-propagation: the optimizer, regularization,
+    dropout. Made once per fit; `t` counts the optimizer's updates across epochs."""
+    cdef Settings s
+
+    def __init__(self, int code, *, double lr, double momentum=0, bint nesterov=False,
+                 double beta1=0.9, double beta2=0.999, double rho=0.9, double eps=1e-8,
+                 double weight_decay=0, bint decoupled=False, long long t=0,
+                 double l1=0, double l2=0, double dropout=0, bint has_prelu=False):
+        """l1, l2: coefficients of sum |w| and 1/2 sum w^2 in the cost (lambda/n)."""
+        self.s.opt.code = code
+        self.s.opt.lr = lr
+        self.s.opt.momentum = momentum
+        self.s.opt.nesterov = nesterov
+        self.s.opt.beta1 = beta1
+        self.s.opt.beta2 = beta2
+        self.s.opt.rho = rho
+        self.s.opt.eps = eps
+        self.s.opt.t = t
+        self.s.l1 = l1
+        self.s.dropout = dropout
+        # Coupled weight decay is L2 by another name; decoupled decay acts on w directly.
+        self.s.l2 = l2 + (0 if decoupled else weight_decay)
+        self.s.decay = weight_decay if decoupled else 0
+        self.s.fused = code == SGD and momentum == 0 and l1 == 0 and not has_prelu
+
+    @property
+    def t(self):
+        return self.s.opt.t
+
+    @property
+    def fused(self):
+        return self.s.fused
+
+    @property
+    def lr(self):
+        return self.s.opt.lr
+
+    @lr.setter
+    def lr(self, double value):
+        self.s.opt.lr = value
 
 
 # ---------------------------------------------------------------- one mini-batch
 
 cdef void forward_pass(const Net* net, const floating* theta, const floating* x,
-                       Py_ssize_t m, Py_ssize_t capacity,
-                       floating* z, floating* a) noexcept nogil:
-    """z^l = a^{l-1} w^l^T + b^l, a^l = f(z^l) for the m rows of x, layer by layer."""
+                       Py_ssize_t m, Py_ssize_t capacity, floating* z, floating* a,
+                       floating* mask, double dropout, uint64_t* rng) noexcept nogil:
+    """z^l = a^{l-1} w^l^T + b^l, a^l = f(z^l) for the m rows of x, layer by layer.
+    With a mask, hidden activations are dropped with probability `dropout` and the kept
+    ones scaled by 1/(1 - dropout) (inverted dropout); the mask records the factors."""
     cdef Py_ssize_t k, i, j, n_in, n_out
     cdef const floating* a_in = x
     cdef const floating* b
     cdef floating* zk
     cdef floating* ak
+    cdef floating* mk
+    cdef floating keep_scale = <floating>(1 / (1 - dropout))
     for k in range(net.n_layers):
         n_in = net.sizes[k]
         n_out = net.sizes[k + 1]
@@ -115,33 +243,43 @@ cdef void forward_pass(const Net* net, const floating* theta, const floating* x,
         for i in range(m):
             for j in range(n_out):
                 zk[i * n_out + j] += b[j]
-        activate(net.act[k], net.act_param[k], zk, ak, m, n_out)
+        activate(net.act[k], net.act_param[k], theta + net.p_off[k], zk, ak, m, n_out)
+        if mask != NULL and k < net.n_layers - 1:
+            mk = mask + capacity * net.unit_off[k]
+            for i in range(m * n_out):
+                mk[i] = keep_scale if uniform(rng) >= dropout else 0
+                ak[i] = ak[i] * mk[i]
         a_in = ak
 
 
-cdef double output_error(const Net* net, const floating* y, Py_ssize_t m,
-                         Py_ssize_t capacity, const floating* z, const floating* a,
-                         floating* delta) noexcept nogil:
-    """BP1 for the m rows: delta^L = dC/dz^L. Returns the summed cost of the rows."""
-    cdef Py_ssize_t i, L = net.n_layers - 1, n = net.sizes[net.n_layers]
+cdef double output_error(const Net* net, const floating* y, const floating* weights,
+                         Py_ssize_t m, Py_ssize_t capacity, const floating* z,
+                         const floating* a, floating* delta) noexcept nogil:
+    """BP1 for the m rows: delta^L = dC/dz^L, each row scaled by its sample weight when
+    there are weights. Returns the (weighted) sum of the rows' costs."""
+    cdef Py_ssize_t i, j, L = net.n_layers - 1, n = net.sizes[net.n_layers]
     cdef Py_ssize_t off = capacity * net.unit_off[L]
-    cdef double total = 0.0
+    cdef double total = 0.0, c
     for i in range(m):
-        total += row_cost(net.cost, net.act[L], z + off + i * n, a + off + i * n,
-                          y + i * n, n)
+        c = row_cost(net.cost, net.act[L], z + off + i * n, a + off + i * n, y + i * n, n)
         output_error_row(net.cost, net.act[L], net.act_param[L], z + off + i * n,
                          a + off + i * n, y + i * n, delta + off + i * n, n)
+        if weights != NULL:
+            c *= weights[i]
+            for j in range(n):
+                delta[off + i * n + j] *= weights[i]
+        total += c
     return total
 
 
 cdef void backward_pass(const Net* net, const floating* theta, const floating* x,
                         Py_ssize_t m, Py_ssize_t capacity, const floating* z,
-                        const floating* a, floating* delta, floating* target,
-                        floating alpha, floating beta) noexcept nogil:
-    """From delta^L, BP2 down the layers, and BP3/BP4 accumulated into target.
-
-    target may be theta itself (an SGD step): w^l is used by BP2 before BP4 overwrites it.
-    """
+                        const floating* a, const floating* mask, floating* delta,
+                        floating* target, floating alpha, floating beta_w,
+                        floating beta_b) noexcept nogil:
+    """From delta^L, BP2 down the layers, and BP3/BP4 accumulated into target:
+    target_w := beta_w target_w + alpha sum delta a^T, the same for b (and PReLU slopes)
+    with beta_b. target may be theta itself: w^l serves BP2 before BP4 overwrites it."""
     cdef Py_ssize_t k, i, j, n_in, n_out
     cdef const floating* a_in
     cdef const floating* w
@@ -155,173 +293,226 @@ cdef void backward_pass(const Net* net, const floating* theta, const floating* x
         dk = delta + capacity * net.unit_off[k]
         a_in = x if k == 0 else a + capacity * net.unit_off[k - 1]
         if k > 0:
-            # BP2: delta^{l-1} = (delta^l w^l) * f'(z^{l-1})
+            # BP2: delta^{l-1} = (delta^l w^l) * f'(z^{l-1}), times the dropout mask
             d_prev = delta + capacity * net.unit_off[k - 1]
             gemm(False, False, <int>m, <int>n_in, <int>n_out,
                  1, dk, <int>n_out, w, <int>n_in, 0, d_prev, <int>n_in)
-            times_derivative(net.act[k - 1], net.act_param[k - 1],
-                             z + capacity * net.unit_off[k - 1], a_in, d_prev, m * n_in)
+            if mask != NULL:
+                multiply(d_prev, mask + capacity * net.unit_off[k - 1], m * n_in)
+            if net.act[k - 1] == PRELU:
+                prelu_backward(z + capacity * net.unit_off[k - 1], theta + net.p_off[k - 1],
+                               d_prev, target + net.p_off[k - 1], alpha, beta_b, m, n_in)
+            else:
+                times_derivative(net.act[k - 1], net.act_param[k - 1],
+                                 z + capacity * net.unit_off[k - 1],
+                                 a_in if mask == NULL else NULL, d_prev, m * n_in)
         # BP4: dC/dw^l = delta^l^T a^{l-1}, summed over the rows
         gemm(True, False, <int>n_out, <int>n_in, <int>m,
-             alpha, dk, <int>n_out, a_in, <int>n_in, beta, target + net.w_off[k], <int>n_in)
+             alpha, dk, <int>n_out, a_in, <int>n_in, beta_w, target + net.w_off[k], <int>n_in)
         # BP3: dC/db^l = delta^l, summed over the rows
         tb = target + net.b_off[k]
-        if beta == 0:
-            for j in range(n_out):
-                tb[j] = 0  # as BLAS does: never read a target scaled by zero
-        elif beta != 1:
-            for j in range(n_out):
-                tb[j] = beta * tb[j]
+        for j in range(n_out):
+            tb[j] = 0 if beta_b == 0 else beta_b * tb[j]  # as BLAS: 0 * stale is never read
         for i in range(m):
             for j in range(n_out):
                 tb[j] += alpha * dk[i * n_out + j]
 
 
-cdef double sgd_batch(const Net* net, floating* theta, const floating* x, const floating* y,
-                      Py_ssize_t m, Py_ssize_t capacity, floating* z, floating* a,
-                      floating* delta, double lr) noexcept nogil:
-    """One SGD step on m examples, w <- w - (eta/m) sum delta a^T, b <- b - (eta/m) sum delta.
-    Returns the summed cost of the examples before the step."""
+cdef inline void multiply(floating* d, const floating* factors, Py_ssize_t count) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(count):
+        d[i] = d[i] * factors[i]
+
+
+cdef void regularize(const Net* net, const floating* theta, floating* grad, double l1,
+                     double l2) noexcept nogil:
+    """grad_w += l2 w + l1 sign(w): the gradient of l2/2 sum w^2 + l1 sum |w|, weights only."""
+    cdef Py_ssize_t k, i, start, end
+    cdef double w
+    for k in range(net.n_layers):
+        start = net.w_off[k]
+        end = start + net.sizes[k + 1] * net.sizes[k]
+        for i in range(start, end):
+            w = theta[i]
+            grad[i] = <floating>(grad[i] + l2 * w + l1 * ((w > 0) - (w < 0)))
+
+
+cdef void decay_weights(const Net* net, floating* theta, double factor) noexcept nogil:
+    """w <- factor w, weights only (decoupled weight decay)."""
+    cdef Py_ssize_t k, i, start, end
+    for k in range(net.n_layers):
+        start = net.w_off[k]
+        end = start + net.sizes[k + 1] * net.sizes[k]
+        for i in range(start, end):
+            theta[i] = <floating>(theta[i] * factor)
+
+
+cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* theta,
+                        const floating* x, const floating* y, const floating* weights,
+                        Py_ssize_t m, floating* s1, floating* s2, Py_ssize_t n_params,
+                        uint64_t* rng) noexcept nogil:
+    """One update from m examples; returns their summed cost before it."""
     cdef double cost
-    forward_pass(net, theta, x, m, capacity, z, a)
-    cost = output_error(net, y, m, capacity, z, a, delta)
-    backward_pass(net, theta, x, m, capacity, z, a, delta, theta, <floating>(-lr / m), 1)
+    cdef floating* z = <floating*>buf.z
+    cdef floating* a = <floating*>buf.a
+    cdef floating* delta = <floating*>buf.delta
+    cdef floating* mask = <floating*>buf.mask
+    cdef floating* grad = <floating*>buf.grad
+    forward_pass(net, theta, x, m, buf.capacity, z, a, mask, cfg.dropout, rng)
+    cost = output_error(net, y, weights, m, buf.capacity, z, a, delta)
+    cfg.opt.t += 1
+    if cfg.fused:
+        # w <- (1 - eta lambda/n) w - (eta/m) sum delta a^T,  b <- b - (eta/m) sum delta
+        backward_pass(net, theta, x, m, buf.capacity, z, a, mask, delta, theta,
+                      <floating>(-cfg.opt.lr / m), <floating>(1 - cfg.opt.lr * cfg.l2), 1)
+    else:
+        backward_pass(net, theta, x, m, buf.capacity, z, a, mask, delta, grad,
+                      <floating>(1.0 / m), 0, 0)
+        regularize(net, theta, grad, cfg.l1, cfg.l2)
+        if cfg.decay != 0:
+            decay_weights(net, theta, 1 - cfg.opt.lr * cfg.decay)
+        update(&cfg.opt, theta, grad, s1, s2, n_params)
     return cost
 
 
-# ---------------------------------------------------------------- shuffling
-
-cdef inline uint64_t splitmix64(uint64_t* state) noexcept nogil:
-    cdef uint64_t r
-    state[0] += 0x9E3779B97F4A7C15ULL
-    r = state[0]
-    r = (r ^ (r >> 30)) * 0xBF58476D1CE4E5B9ULL
-    r = (r ^ (r >> 27)) * 0x94D049BB133111EBULL
-    return r ^ (r >> 31)
-
-
-cdef void shuffle_in_place(Py_ssize_t* order, Py_ssize_t n, uint64_t seed) noexcept nogil:
-    """Fisher-Yates; the modulo bias of a 64-bit draw is below n / 2^64."""
-    cdef Py_ssize_t i, j, tmp
-    cdef uint64_t state = seed
-    for i in range(n - 1, 0, -1):
-        j = <Py_ssize_t>(splitmix64(&state) % <uint64_t>(i + 1))
-        tmp = order[i]
-        order[i] = order[j]
-        order[j] = tmp
+cdef Py_ssize_t first_non_finite_layer(const Net* net, const floating* z, Py_ssize_t m,
+                                       Py_ssize_t capacity) noexcept nogil:
+    """The first layer (0-based) whose weighted inputs hold a non-finite value, or -1."""
+    cdef Py_ssize_t k, i, start
+    for k in range(net.n_layers):
+        start = capacity * net.unit_off[k]
+        for i in range(start, start + m * net.sizes[k + 1]):
+            if not isfinite(z[i]):
+                return k
+    return -1
 
 
 # ---------------------------------------------------------------- entry points
 
-cdef inline Py_ssize_t workspace_capacity(Layout layout, Py_ssize_t length):
-    return length // layout.n_units
-
-
-def predict(Layout layout, const floating[::1] theta, const floating[:, ::1] X,
-            floating[::1] z, floating[::1] a, floating[:, ::1] out):
-    """out = a^L for every row of X, in chunks of the workspace's capacity."""
-    forward_chunks(&layout.net, &theta[0], &X[0, 0], <floating*>NULL, X.shape[0],
-                   workspace_capacity(layout, z.shape[0]), &z[0], &a[0], &out[0, 0])
-
-
-def evaluate(Layout layout, const floating[::1] theta, const floating[:, ::1] X,
-             const floating[:, ::1] Y, floating[::1] z, floating[::1] a,
-             floating[:, ::1] out):
-    """As predict, and return the mean cost over the rows of (X, Y)."""
-    return forward_chunks(&layout.net, &theta[0], &X[0, 0], &Y[0, 0], X.shape[0],
-                          workspace_capacity(layout, z.shape[0]), &z[0], &a[0],
-                          &out[0, 0]) / X.shape[0]
-
-
-cdef double forward_chunks(const Net* net, const floating* theta, const floating* X,
-                           const floating* Y, Py_ssize_t n, Py_ssize_t capacity,
-                           floating* z, floating* a, floating* out) except? -1:
-    cdef Py_ssize_t start, m, i, n_in = net.sizes[0], n_out = net.sizes[net.n_layers]
-    cdef Py_ssize_t last = capacity * net.unit_off[net.n_layers - 1]
-    cdef double total = 0.0
-    with nogil:
-        start = 0
-        while start < n:
-            m = min(capacity, n - start)
-            forward_pass(net, theta, X + start * n_in, m, capacity, z, a)
-            memcpy(out + start * n_out, a + last, m * n_out * sizeof(floating))
-            if Y != NULL:
-                for i in range(m):
-                    total += row_cost(net.cost, net.act[net.n_layers - 1],
-                                      z + last + i * n_out, a + last + i * n_out,
-                                      Y + (start + i) * n_out, n_out)
-            start += m
-    return total
-
-
-def forward(Layout layout, const floating[::1] theta, const floating[:, ::1] X,
-            floating[::1] z, floating[::1] a):
-    """One forward pass over all rows of X, leaving z and a of every layer in the workspace."""
-    with nogil:
-        forward_pass(&layout.net, &theta[0], &X[0, 0], X.shape[0], X.shape[0],
-                     &z[0], &a[0])
-
-
-def gradients(Layout layout, const floating[::1] theta, const floating[:, ::1] X,
-              const floating[:, ::1] Y, floating[::1] z, floating[::1] a,
-              floating[::1] delta, floating[::1] grad):
-    """grad = dC/dtheta averaged over the rows; delta of every layer left in the workspace.
-    Returns the mean cost."""
-    cdef Py_ssize_t m = X.shape[0]
-    cdef double cost
-    with nogil:
-        forward_pass(&layout.net, &theta[0], &X[0, 0], m, m, &z[0], &a[0])
-        cost = output_error(&layout.net, &Y[0, 0], m, m, &z[0], &a[0], &delta[0])
-        backward_pass(&layout.net, &theta[0], &X[0, 0], m, m, &z[0], &a[0], &delta[0],
-                      &grad[0], <floating>(1.0 / m), 0)
-    return cost / m
-
-
-def sgd_step(Layout layout, floating[::1] theta, const floating[:, ::1] X,
-             const floating[:, ::1] Y, double lr, floating[::1] z, floating[::1] a,
-             floating[::1] delta):
-    """One SGD step on all rows of (X, Y); returns the mean cost before it."""
-    cdef Py_ssize_t m = X.shape[0]
-    cdef double cost
-    with nogil:
-        cost = sgd_batch(&layout.net, &theta[0], &X[0, 0], &Y[0, 0], m, m,
-                         &z[0], &a[0], &delta[0], lr)
-    return cost / m
-
-
-def sgd_epoch(Layout layout, floating[::1] theta, const floating[:, ::1] X,
-              const floating[:, ::1] Y, Py_ssize_t batch_size, double lr,
-              bint shuffle, uint64_t seed, Py_ssize_t[::1] order,
-              floating[:, ::1] x_batch, floating[:, ::1] y_batch,
-              floating[::1] z, floating[::1] a, floating[::1] delta):
-    """One epoch of mini-batch SGD; returns the mean cost of the examples, each taken
-    just before the step that used it (the running cost).
-
-    shuffle: reorder `order` in place (seeded), then gather each batch's rows into
-    x_batch, y_batch; otherwise the batches are read where they lie in X and Y.
-    """
+def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
+                const floating[:, ::1] X, const floating[:, ::1] Y,
+                const floating[::1] sample_weight, floating[::1] state1,
+                floating[::1] state2, Py_ssize_t batch_size, bint shuffle, uint64_t seed):
+    """One epoch of mini-batch training over (X, Y), in `ws.order` reshuffled when
+    `shuffle`; sample_weight (mean 1) or empty. Returns (mean running cost, the
+    mini-batch whose cost was not finite or -1, the first layer with non-finite z or -1);
+    the epoch stops at such a batch. The running cost is each example's cost taken just
+    before the update that used it."""
+    check_dtype(ws, sizeof(floating))
     cdef const Net* net = &layout.net
+    cdef Buffers* buf = &ws.buf
     cdef Py_ssize_t n = X.shape[0], n_in = X.shape[1], n_out = Y.shape[1]
-    cdef Py_ssize_t start, m, i
+    cdef Py_ssize_t start = 0, m, i, row, batch = 0, bad_layer = -1
     cdef const floating* xb
     cdef const floating* yb
-    cdef double total = 0.0
+    cdef const floating* wb = NULL
+    cdef floating* w_batch = <floating*>buf.w_batch
+    cdef bint weighted = sample_weight.shape[0] > 0
+    cdef double total = 0.0, cost
+    cdef uint64_t rng = seed
     with nogil:
         if shuffle:
-            shuffle_in_place(&order[0], n, seed)
-        start = 0
+            shuffle_in_place(buf.order, n, &rng)
         while start < n:
             m = min(batch_size, n - start)
             if shuffle:
                 for i in range(m):
-                    memcpy(&x_batch[i, 0], &X[order[start + i], 0], n_in * sizeof(floating))
-                    memcpy(&y_batch[i, 0], &Y[order[start + i], 0], n_out * sizeof(floating))
-                xb = &x_batch[0, 0]
-                yb = &y_batch[0, 0]
+                    row = buf.order[start + i]
+                    memcpy(<floating*>buf.x_batch + i * n_in, &X[row, 0], n_in * sizeof(floating))
+                    memcpy(<floating*>buf.y_batch + i * n_out, &Y[row, 0], n_out * sizeof(floating))
+                    if weighted:
+                        w_batch[i] = sample_weight[row]
+                xb = <floating*>buf.x_batch
+                yb = <floating*>buf.y_batch
+                wb = w_batch if weighted else NULL
             else:
                 xb = &X[start, 0]
                 yb = &Y[start, 0]
-            total += sgd_batch(net, &theta[0], xb, yb, m, batch_size,
-                               &z[0], &a[0], &delta[0], lr)
+                wb = &sample_weight[start] if weighted else NULL
+            cost = train_batch(net, &cfg.s, buf, &theta[0], xb, yb, wb, m,
+                               &state1[0], &state2[0], theta.shape[0], &rng)
+            if not isfinite(cost):
+                bad_layer = first_non_finite_layer(net, <floating*>buf.z, m, buf.capacity)
+                break
+            total += cost
             start += m
-    return total / n
+            batch += 1
+    if start < n:
+        return float("nan"), batch, bad_layer
+    return total / n, -1, -1
+
+
+def gradients(Layout layout, Training cfg, Workspace ws, const floating[::1] theta,
+              const floating[:, ::1] X, const floating[:, ::1] Y,
+              const floating[::1] sample_weight, uint64_t seed):
+    """ws.grad = the gradient of the mean (weighted) cost plus cfg's l1 and l2 terms over
+    all rows of X, under a dropout mask drawn from `seed` when cfg.dropout > 0; deltas of
+    every layer left in ws. Returns the mean (weighted) data cost."""
+    check_dtype(ws, sizeof(floating))
+    cdef const Net* net = &layout.net
+    cdef Buffers* buf = &ws.buf
+    cdef Py_ssize_t m = X.shape[0]
+    cdef const floating* wb = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
+    cdef uint64_t rng = seed
+    cdef double cost
+    with nogil:
+        forward_pass(net, &theta[0], &X[0, 0], m, m, <floating*>buf.z, <floating*>buf.a,
+                     <floating*>buf.mask, cfg.s.dropout, &rng)
+        cost = output_error(net, &Y[0, 0], wb, m, m, <floating*>buf.z, <floating*>buf.a,
+                            <floating*>buf.delta)
+        backward_pass(net, &theta[0], &X[0, 0], m, m, <floating*>buf.z, <floating*>buf.a,
+                      <floating*>buf.mask, <floating*>buf.delta, <floating*>buf.grad,
+                      <floating>(1.0 / m), 0, 0)
+        regularize(net, &theta[0], <floating*>buf.grad, cfg.s.l1, cfg.s.l2)
+    return cost / m
+
+
+def forward(Layout layout, Workspace ws, const floating[::1] theta,
+            const floating[:, ::1] X):
+    """One forward pass over all rows of X (at most ws.capacity), leaving z and a of
+    every layer in the workspace."""
+    check_dtype(ws, sizeof(floating))
+    with nogil:
+        forward_pass(&layout.net, &theta[0], &X[0, 0], X.shape[0], ws.buf.capacity,
+                     <floating*>ws.buf.z, <floating*>ws.buf.a, <floating*>NULL, 0, NULL)
+
+
+def predict(Layout layout, Workspace ws, const floating[::1] theta,
+            const floating[:, ::1] X, floating[:, ::1] out):
+    """out = a^L for every row of X, in chunks of the workspace's capacity."""
+    check_dtype(ws, sizeof(floating))
+    forward_chunks(&layout.net, &ws.buf, &theta[0], &X[0, 0], <floating*>NULL,
+                   <floating*>NULL, X.shape[0], &out[0, 0])
+
+
+def evaluate(Layout layout, Workspace ws, const floating[::1] theta,
+             const floating[:, ::1] X, const floating[:, ::1] Y,
+             const floating[::1] sample_weight, floating[:, ::1] out):
+    """As predict, and return the summed (weighted) cost over the rows of (X, Y)."""
+    check_dtype(ws, sizeof(floating))
+    cdef const floating* wb = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
+    return forward_chunks(&layout.net, &ws.buf, &theta[0], &X[0, 0], &Y[0, 0], wb,
+                          X.shape[0], &out[0, 0])
+
+
+cdef double forward_chunks(const Net* net, Buffers* buf, const floating* theta,
+                           const floating* X, const floating* Y, const floating* weights,
+                           Py_ssize_t n, floating* out) noexcept:
+    cdef Py_ssize_t start = 0, m, i, n_in = net.sizes[0], n_out = net.sizes[net.n_layers]
+    cdef Py_ssize_t capacity = buf.capacity
+    cdef Py_ssize_t last = capacity * net.unit_off[net.n_layers - 1]
+    cdef floating* z = <floating*>buf.z
+    cdef floating* a = <floating*>buf.a
+    cdef double total = 0.0, c
+    with nogil:
+        while start < n:
+            m = min(capacity, n - start)
+            forward_pass(net, theta, X + start * n_in, m, capacity, z, a, NULL, 0, NULL)
+            memcpy(out + start * n_out, a + last, m * n_out * sizeof(floating))
+            if Y != NULL:
+                for i in range(m):
+                    c = row_cost(net.cost, net.act[net.n_layers - 1], z + last + i * n_out,
+                                 a + last + i * n_out, Y + (start + i) * n_out, n_out)
+                    total += c if weights == NULL else c * weights[start + i]
+            start += m
+    return total

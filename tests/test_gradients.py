@@ -119,13 +119,15 @@ def test_matched_pairs_give_output_error_a_minus_y(output, cost):
 
 
 def test_stale_buffer_contents_are_never_read():
-    """Work and gradient buffers come from np.empty; NaN left in them must not leak."""
+    """Values left in reused work and gradient buffers, NaN here, must not leak."""
     from fcnn import _core
 
     rng = np.random.default_rng(2)
     net = fcnn.Network([3, 4, 2], ["relu", "linear"], seed=0)
     X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
-    z, a, delta = (np.full(5 * 6, np.nan) for _ in range(3))
-    grad = np.full(net._theta.size, np.nan)
-    cost = _core.gradients(net._layout, net._theta, X, Y, z, a, delta, grad)
-    assert np.isfinite(cost) and np.isfinite(grad).all()
+    workspace = _core.Workspace(net._layout, net.dtype, 5)
+    for buffer in (workspace.z, workspace.a, workspace.delta, workspace.grad):
+        buffer[...] = np.nan
+    cost = _core.gradients(net._layout, _core.Training(0, lr=0.0), workspace, net._theta,
+                           X, Y, np.empty(0), 0)
+    assert np.isfinite(cost) and np.isfinite(workspace.grad).all()

@@ -1,0 +1,186 @@
+"""Optimizers: how a gradient g = dC/dtheta becomes a parameter update.
+
+Each optimizer validates its hyperparameters when made and keeps its state (velocity,
+moments, step count) as arrays in the network's dtype. The compiled core updates
+parameters and state in place, inside the epoch loop, without the GIL. An optimizer is
+bound to the first network it trains; its state carries over from one `fit` to the next.
+
+Weight decay here, like `l2` on `fit`, acts on weights only, never on biases or PReLU
+slopes.
+"""
+import numbers
+
+import numpy as np
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "AdaGrad", "get"]
+
+# Codes shared with the core (src_c/_optimizers.pxd).
+SGD_CODE, ADAM_CODE, RMSPROP_CODE, ADAGRAD_CODE = 0, 1, 2, 3
+
+
+def _number(value, name, low=None, high=None, low_open=False, high_open=False):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if not np.isfinite(value) or too_low or too_high:
+        interval = (("(" if low_open else "[") + f"{low if low is not None else '-inf'}, "
+                    f"{high if high is not None else 'inf'}" + (")" if high_open or high is None else "]"))
+        raise ValueError(f"{name} must be a finite number in {interval}, got {value}")
+    return value
+
+
+class Optimizer:
+    """Base class. Subclasses set `code`, their hyperparameters and `n_states`."""
+
+    code = None
+    n_states = 0
+
+    def __init__(self, lr):
+        self.lr = _number(lr, "lr", low=0, low_open=True)
+        self.t = 0  # update steps taken
+        self.states = []
+        self._network_shape = None
+
+    def hyperparameters(self):
+        """The values the core reads, by name."""
+        return {"lr": self.lr}
+
+    def bind(self, n_params, dtype, network_shape):
+        """Allocate the state for a network with n_params parameters, on first use."""
+        if self._network_shape is None:
+            self.states = [np.zeros(n_params, dtype=dtype) for _ in range(self.n_states)]
+            self._network_shape = network_shape
+        elif self._network_shape != network_shape:
+            raise ValueError(f"this {type(self).__name__} already holds the state of a network "
+                             f"{self._network_shape}; make a new one for {network_shape}")
+
+    def reset(self):
+        """Forget the state (momentum, moments, step count)."""
+        self.t = 0
+        for state in self.states:
+            state[...] = 0
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional momentum (PyTorch's form).
+
+        g <- g + weight_decay * w                      (weights only)
+        v <- momentum * v + g
+        theta <- theta - lr * (g + momentum * v)       if nesterov
+        theta <- theta - lr * v                        otherwise
+
+    With momentum 0 this is the notes' theta <- theta - lr * g.
+    """
+
+    code = SGD_CODE
+
+    def __init__(self, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
+        super().__init__(lr)
+        self.momentum = _number(momentum, "momentum", low=0, high=1, high_open=True)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+        if nesterov and self.momentum == 0:
+            raise ValueError("nesterov=True needs momentum > 0")
+        self.nesterov = bool(nesterov)
+        self.weight_decay = _number(weight_decay, "weight_decay", low=0)
+        self.n_states = 1 if self.momentum > 0 else 0
+
+    def hyperparameters(self):
+        return {"lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov,
+                "weight_decay": self.weight_decay}
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba), with L2 weight decay added to the gradient.
+
+        g <- g + weight_decay * w                      (weights only)
+        m <- beta1 * m + (1 - beta1) * g
+        v <- beta2 * v + (1 - beta2) * g^2
+        theta <- theta - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
+
+    t counts the updates, from 1.
+    """
+
+    code = ADAM_CODE
+    n_states = 2
+    decoupled = False
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+        super().__init__(lr)
+        self.beta1 = _number(beta1, "beta1", low=0, high=1, high_open=True)
+        self.beta2 = _number(beta2, "beta2", low=0, high=1, high_open=True)
+        self.eps = _number(eps, "eps", low=0, low_open=True)
+        self.weight_decay = _number(weight_decay, "weight_decay", low=0)
+
+    def hyperparameters(self):
+        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps,
+                "weight_decay": self.weight_decay}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter).
+
+        w <- w - lr * weight_decay * w                 (weights only, before the step)
+        then the Adam step with the plain gradient g.
+    """
+
+    decoupled = True
+
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+        super().__init__(lr, beta1, beta2, eps, weight_decay)
+
+
+class RMSProp(Optimizer):
+    """RMSProp (Hinton).
+
+        v <- rho * v + (1 - rho) * g^2
+        theta <- theta - lr * g / (sqrt(v) + eps)
+    """
+
+    code = RMSPROP_CODE
+    n_states = 1
+
+    def __init__(self, lr=1e-2, rho=0.9, eps=1e-8):
+        super().__init__(lr)
+        self.rho = _number(rho, "rho", low=0, high=1, high_open=True)
+        self.eps = _number(eps, "eps", low=0, low_open=True)
+
+    def hyperparameters(self):
+        return {"lr": self.lr, "rho": self.rho, "eps": self.eps}
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad (Duchi, Hazan and Singer).
+
+        G <- G + g^2
+        theta <- theta - lr * g / (sqrt(G) + eps)
+    """
+
+    code = ADAGRAD_CODE
+    n_states = 1
+
+    def __init__(self, lr=1e-2, eps=1e-10):
+        super().__init__(lr)
+        self.eps = _number(eps, "eps", low=0, low_open=True)
+
+    def hyperparameters(self):
+        return {"lr": self.lr, "eps": self.eps}
+
+
+def get(optimizer, lr=None):
+    """An Optimizer: the one given, or plain SGD with learning rate lr."""
+    if optimizer is None:
+        return SGD(0.1 if lr is None else lr)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an fcnn.optimizers.Optimizer such as "
+                        f"fcnn.SGD(0.1), got {type(optimizer).__name__}")
+    if lr is not None:
+        raise ValueError("give either lr= (plain SGD) or optimizer=, not both: the "
+                         "optimizer carries its own learning rate")
+    return optimizer

@@ -1,0 +1,218 @@
+"""The epoch loop of `Network.fit`: everything that happens between calls into the core.
+
+Each epoch is one call into the core, which shuffles, steps through every mini-batch and
+updates the parameters in place without the GIL. Between epochs this module applies the
+learning-rate schedule, scores the validation data, keeps the best parameters for early
+stopping, and checks for divergence.
+"""
+import time
+
+import numpy as np
+
+from . import _core, optimizers as _optimizers, schedules as _schedules
+from ._validation import (as_inputs, as_sample_weight, as_targets, check_bool, check_int,
+                          check_number, check_seed)
+from .history import History
+
+__all__ = ["DivergenceError", "fit"]
+
+
+class DivergenceError(FloatingPointError):
+    """Training produced a non-finite cost or parameter. The network keeps the parameters
+    (and optimizer state) it had before the epoch in which that happened.
+
+    epoch   the 1-based epoch that diverged
+    batch   its 0-based mini-batch where the cost stopped being finite (None: found at the
+            end of the epoch, in the parameters)
+    layer   the 1-based layer (the notes' l) where non-finite values appeared first, if known
+    """
+
+    def __init__(self, message, epoch, batch=None, layer=None):
+        super().__init__(message)
+        self.epoch = epoch
+        self.batch = batch
+        self.layer = layer
+
+
+def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_schedule,
+        early_stopping, patience, min_delta, monitor, validation_data, validation_split,
+        sample_weight, class_weight, shuffle, seed, verbose):
+    """Network.fit's body; see its docstring."""
+    X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False)
+    Y, labels = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype)
+    epochs = check_int(epochs, "epochs", minimum=0)
+    optimizer = _optimizers.get(optimizer, lr)
+    l1 = check_number(l1, "l1", minimum=0)
+    l2 = check_number(l2, "l2", minimum=0)
+    dropout = check_number(dropout, "dropout", minimum=0)
+    if dropout >= 1:
+        raise ValueError(f"dropout is a probability of dropping a unit, in [0, 1); got {dropout}")
+    if dropout > 0 and len(net.sizes) < 3:
+        raise ValueError("dropout acts on hidden layers, and this network has none")
+    schedule = _schedules.get(lr_schedule)
+    shuffle = check_bool(shuffle, "shuffle")
+    verbose = check_bool(verbose, "verbose")
+    early_stopping = check_bool(early_stopping, "early_stopping")
+    patience = check_int(patience, "patience", minimum=0)
+    min_delta = check_number(min_delta, "min_delta", minimum=0)
+    if monitor not in ("val_cost", "val_accuracy", "cost"):
+        raise ValueError(f"monitor must be 'val_cost', 'val_accuracy' or 'cost', got {monitor!r}")
+    rng = net._rng if seed is None else np.random.default_rng(check_seed(seed))
+    weights = _training_weights(sample_weight, class_weight, labels, Y, net.dtype)
+
+    X, Y, labels, weights, validation = _hold_out(X, Y, labels, weights, validation_data,
+                                                  validation_split, net, rng)
+    if early_stopping and validation is None and monitor != "cost":
+        raise ValueError(f"early_stopping on {monitor!r} needs validation_data or "
+                         f"validation_split")
+    n = X.shape[0]
+    batch_size = n if batch_size is None else min(check_int(batch_size, "batch_size", 1), n)
+    if weights is not None:
+        weights = weights / weights.mean()  # a weighted average over the whole training set
+    net._check_parameters_finite()
+
+    optimizer.bind(net._layout.n_params, net.dtype, net.sizes)
+    states = optimizer.states + [np.zeros(1, dtype=net.dtype)] * (2 - len(optimizer.states))
+    hyper = optimizer.hyperparameters()
+    training = _core.Training(
+        optimizer.code, lr=optimizer.lr, momentum=hyper.get("momentum", 0.0),
+        nesterov=hyper.get("nesterov", False), beta1=hyper.get("beta1", 0.9),
+        beta2=hyper.get("beta2", 0.999), rho=hyper.get("rho", 0.9), eps=hyper.get("eps", 1e-8),
+        weight_decay=hyper.get("weight_decay", 0.0),
+        decoupled=getattr(optimizer, "decoupled", False), t=optimizer.t,
+        l1=l1 / n, l2=l2 / n, dropout=dropout,
+        has_prelu=any(f.learnable for f in net.activations))
+    workspace = _core.Workspace(net._layout, net.dtype, batch_size,
+                                n_rows=n if shuffle else 0, dropout=dropout > 0)
+    no_weights = np.empty(0, dtype=net.dtype)
+    snapshot = [net._theta.copy()] + [s.copy() for s in optimizer.states]
+    best = None
+    schedule.reset()
+    history = History()
+
+    for epoch in range(epochs):
+        training.lr = schedule.lr(epoch, optimizer.lr)
+        for saved, live in zip(snapshot, [net._theta] + optimizer.states):
+            np.copyto(saved, live)
+        started = time.perf_counter()
+        cost, bad_batch, bad_layer = _core.train_epoch(
+            net._layout, training, workspace, net._theta, X, Y,
+            no_weights if weights is None else weights, states[0], states[1], batch_size,
+            shuffle, int(rng.integers(2**63)))
+        seconds = time.perf_counter() - started
+        if bad_batch >= 0 or not np.isfinite(net._theta).all():
+            error = _divergence(net, epoch + 1, bad_batch, bad_layer, training.lr)
+            _restore(net, optimizer, snapshot)
+            raise error
+        optimizer.t = training.t
+
+        metrics = {"cost": cost}
+        if validation is not None:
+            scores = net._evaluate(*validation)
+            metrics.update({f"val_{key}": value for key, value in scores.items()})
+        history.record(metrics, seconds=seconds, samples=n, lr=training.lr)
+        schedule.observe(epoch, metrics)
+        if verbose:
+            print(history.describe_last(epochs), flush=True)
+        if early_stopping:
+            if monitor not in metrics:
+                raise ValueError(f"early stopping monitors {monitor!r}, which this fit does "
+                                 f"not measure (accuracy needs class labels)")
+            value = metrics[monitor] if monitor != "val_accuracy" else -metrics[monitor]
+            if best is None or value < best[0] - min_delta:
+                best = (value, epoch, net._theta.copy())
+            elif epoch - best[1] >= patience:
+                history.stopped_epoch = epoch + 1
+                break
+    if best is not None:
+        np.copyto(net._theta, best[2])
+        history.best_epoch = best[1] + 1
+    return history
+
+
+def _training_weights(sample_weight, class_weight, labels, Y, dtype):
+    """Per-example weights from sample_weight and class_weight (multiplied), or None."""
+    weights = None
+    if sample_weight is not None:
+        weights = as_sample_weight(sample_weight, Y.shape[0], dtype)
+    if class_weight is not None:
+        per_class = _class_weights(class_weight, _class_labels(labels, Y), Y.shape[1])
+        from_class = per_class[_class_labels(labels, Y)].astype(dtype)
+        weights = from_class if weights is None else weights * from_class
+    if weights is not None and not weights.sum() > 0:
+        raise ValueError("sample weights (with class weights) must not all be zero")
+    return weights
+
+
+def _class_labels(labels, Y):
+    if labels is not None:
+        return labels
+    if Y.shape[1] == 1 and np.isin(Y, (0, 1)).all():
+        return Y[:, 0].astype(np.intp)
+    if np.isin(Y, (0, 1)).all() and (Y.sum(axis=1) == 1).all():
+        return Y.argmax(axis=1)
+    raise ValueError("class_weight needs class labels: integer labels, one-hot rows, or "
+                     "0/1 targets of a single output")
+
+
+def _class_weights(class_weight, labels, n_outputs):
+    n_classes = max(n_outputs, 2)
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(f"class_weight must be a dict or 'balanced', got {class_weight!r}")
+        counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+        present = counts > 0
+        result = np.ones(n_classes)
+        result[present] = labels.size / (present.sum() * counts[present])
+        return result
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"class_weight must be a dict {{class: weight}} or 'balanced', got "
+                        f"{type(class_weight).__name__}")
+    result = np.ones(n_classes)
+    for label, value in class_weight.items():
+        label = check_int(label, "class_weight key")
+        if not 0 <= label < n_classes:
+            raise ValueError(f"class_weight key {label} is not a class in [0, {n_classes})")
+        result[label] = check_number(value, f"class_weight[{label}]", minimum=0)
+    return result
+
+
+def _hold_out(X, Y, labels, weights, validation_data, validation_split, net, rng):
+    """(X, Y, labels, weights) to train on and the validation (X, Y, labels) or None."""
+    if validation_data is not None:
+        if validation_split is not None:
+            raise ValueError("give validation_data or validation_split, not both")
+        return X, Y, labels, weights, net._check_validation_data(validation_data)
+    if validation_split is None:
+        return X, Y, labels, weights, None
+    fraction = check_number(validation_split, "validation_split", minimum=0)
+    n_val = int(round(fraction * X.shape[0]))
+    if not 0 < fraction < 1 or n_val < 1 or n_val >= X.shape[0]:
+        raise ValueError(f"validation_split must leave at least one example on each side of "
+                         f"{X.shape[0]}: got {validation_split}")
+    order = rng.permutation(X.shape[0])
+    train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
+
+    def rows(array, which):
+        return None if array is None else np.ascontiguousarray(array[which])
+
+    return (rows(X, train), rows(Y, train), rows(labels, train), rows(weights, train),
+            (rows(X, val), rows(Y, val), rows(labels, val)))
+
+
+def _restore(net, optimizer, snapshot):
+    for saved, live in zip(snapshot, [net._theta] + optimizer.states):
+        np.copyto(live, saved)
+
+
+def _divergence(net, epoch, batch, layer, lr):
+    if layer < 0:  # the cost was finite: find the first layer whose parameters are not
+        layer = next((k for k, (w, b) in enumerate(zip(net.weights, net.biases))
+                      if not (np.isfinite(w).all() and np.isfinite(b).all())), -1)
+    where = f" in mini-batch {batch}" if batch >= 0 else ""
+    at = f"; non-finite values appeared first in layer {layer + 1}" if layer >= 0 else ""
+    return DivergenceError(
+        f"training diverged in epoch {epoch}{where}: the cost or the parameters became "
+        f"non-finite{at}. The network keeps its parameters from before epoch {epoch}. "
+        f"Try a smaller learning rate (this epoch's was {lr:g}).",
+        epoch, batch if batch >= 0 else None, layer + 1 if layer >= 0 else None)

@@ -1,0 +1,58 @@
+# Parameter updates theta <- theta - step(g), elementwise over the flat parameter array.
+# The formulas, with their references, are in fcnn/optimizers.py.
+
+from libc.math cimport sqrt, pow
+
+from _blas cimport floating
+
+cdef enum OptimizerCode:
+    SGD = 0
+    ADAM = 1
+    RMSPROP = 2
+    ADAGRAD = 3
+
+
+cdef struct Optimizer:
+    int code
+    double lr
+    double momentum           # SGD
+    bint nesterov             # SGD
+    double beta1, beta2       # Adam
+    double rho                # RMSProp
+    double eps                # Adam, RMSProp, AdaGrad
+    long long t               # updates taken, counting this one
+
+
+cdef inline void update(const Optimizer* opt, floating* theta, const floating* g,
+                        floating* s1, floating* s2, Py_ssize_t count) noexcept nogil:
+    """One update of `count` parameters from their gradient g; s1, s2 the state."""
+    cdef Py_ssize_t i
+    cdef double step, m, v, lr_t, root_bc2
+    if opt.code == SGD and opt.momentum == 0:
+        for i in range(count):
+            theta[i] = <floating>(theta[i] - opt.lr * g[i])
+    elif opt.code == SGD:
+        for i in range(count):
+            v = opt.momentum * s1[i] + g[i]
+            s1[i] = <floating>v
+            step = g[i] + opt.momentum * v if opt.nesterov else v
+            theta[i] = <floating>(theta[i] - opt.lr * step)
+    elif opt.code == ADAM:
+        lr_t = opt.lr / (1 - pow(opt.beta1, <double>opt.t))
+        root_bc2 = sqrt(1 - pow(opt.beta2, <double>opt.t))
+        for i in range(count):
+            m = opt.beta1 * s1[i] + (1 - opt.beta1) * g[i]
+            v = opt.beta2 * s2[i] + (1 - opt.beta2) * g[i] * g[i]
+            s1[i] = <floating>m
+            s2[i] = <floating>v
+            theta[i] = <floating>(theta[i] - lr_t * m / (sqrt(v) / root_bc2 + opt.eps))
+    elif opt.code == RMSPROP:
+        for i in range(count):
+            v = opt.rho * s1[i] + (1 - opt.rho) * g[i] * g[i]
+            s1[i] = <floating>v
+            theta[i] = <floating>(theta[i] - opt.lr * g[i] / (sqrt(v) + opt.eps))
+    elif opt.code == ADAGRAD:
+        for i in range(count):
+            v = s1[i] + <double>g[i] * g[i]
+            s1[i] = <floating>v
+            theta[i] = <floating>(theta[i] - opt.lr * g[i] / (sqrt(v) + opt.eps))
