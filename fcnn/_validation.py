@@ -4,6 +4,7 @@ The core runs with bounds checking off and trusts its arrays completely, so ever
 array it sees comes through here: converted to the network's dtype, C-contiguous,
 of the right shape, finite. Errors name the argument, what was expected and what came.
 """
+import math
 import numbers
 
 import numpy as np
@@ -13,31 +14,38 @@ MAX_DIMENSION = 2**31 - 1
 
 
 def check_int(value, name, minimum=None):
+    expected = "an integer" + (f" >= {minimum}" if minimum is not None else "")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
     value = int(value)
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+        raise ValueError(f"{name} must be {expected}, got {value}")
     return value
+
+
+def check_real(value, name, low=-math.inf, high=math.inf, low_open=False, high_open=False):
+    """A finite real number in the interval from low to high (open or closed at each end)."""
+    interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open or high == math.inf else ']'}"
+    expected = f">= {low}" if high == math.inf and not low_open else f"in {interval}"
+    if low == -math.inf and high == math.inf:
+        expected = ""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number {expected}, got "
+                        f"{type(value).__name__} {value!r}")
+    value = float(value)
+    inside = ((value > low if low_open else value >= low)
+              and (value < high if high_open else value <= high))
+    if not math.isfinite(value) or not inside:
+        raise ValueError(f"{name} must be a finite number {expected}, got {value}")
+    return value
+
+
+def check_number(value, name, minimum=-math.inf):
+    return check_real(value, name, low=minimum)
 
 
 def check_positive_number(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value}")
-    return value
-
-
-def check_number(value, name, minimum=None):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or (minimum is not None and value < minimum):
-        bound = f" >= {minimum}" if minimum is not None else ""
-        raise ValueError(f"{name} must be a finite number{bound}, got {value}")
-    return value
+    return check_real(value, name, low=0, low_open=True)
 
 
 def check_bool(value, name):

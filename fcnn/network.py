@@ -40,13 +40,17 @@ class Gradients:
     delta   delta[l] = dC_x/dz^l per sample for l = 1..L (delta[0] is None)
     grad_w  grad_w[l - 1] = dC/dw^l, averaged over the batch (BP4), shaped like weights
     grad_b  grad_b[l - 1] = dC/db^l, averaged over the batch (BP3), shaped like biases
+    grad_slopes  grad_slopes[l - 1] = dC/dalpha^l for a PReLU layer, else None
+    flat    the whole gradient as one array, in the layout of Network.theta
     """
 
-    def __init__(self, cost, delta, grad_w, grad_b):
+    def __init__(self, cost, delta, grad_w, grad_b, grad_slopes=None, flat=None):
         self.cost = cost
         self.delta = delta
         self.grad_w = grad_w
         self.grad_b = grad_b
+        self.grad_slopes = grad_slopes
+        self.flat = flat
 
     def __repr__(self):
         return f"Gradients(cost={self.cost!r}, layers={len(self.grad_w)})"
@@ -196,6 +200,12 @@ class Network:
         self._assign_all(self.biases, values, "biases")
 
     @property
+    def theta(self):
+        """Every parameter in one flat array, a live view: per layer w (row-major), b, and
+        the PReLU slopes; the layout of Gradients.flat."""
+        return self._theta
+
+    @property
     def params(self):
         """Every learnt parameter by layer: [{"w": ..., "b": ..., "slopes": ...}, ...]
         (slopes only for PReLU layers); live views."""
@@ -317,9 +327,8 @@ class Network:
         grad_b = [grad[o:o + b.size] for o, b in zip(b_off, self._biases)]
         grad_slopes = [None if o < 0 else grad[o:o + b.size] for o, b in zip(p_off, self._biases)]
         deltas = self._layer_views(workspace, "delta", n)
-        result = Gradients(cost, [None] + [d[0] if single else d for d in deltas], grad_w, grad_b)
-        result.grad_slopes = grad_slopes
-        return result
+        return Gradients(cost, [None] + [d[0] if single else d for d in deltas], grad_w,
+                         grad_b, grad_slopes, grad)
 
     def step(self, X, Y, lr):
         """One gradient-descent step on the batch (X, Y):

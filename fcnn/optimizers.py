@@ -8,27 +8,14 @@ bound to the first network it trains; its state carries over from one `fit` to t
 Weight decay here, like `l2` on `fit`, acts on weights only, never on biases or PReLU
 slopes.
 """
-import numbers
-
 import numpy as np
+
+from ._validation import check_bool, check_real
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "AdaGrad", "get"]
 
 # Codes shared with the core (src_c/_optimizers.pxd).
 SGD_CODE, ADAM_CODE, RMSPROP_CODE, ADAGRAD_CODE = 0, 1, 2, 3
-
-
-def _number(value, name, low=None, high=None, low_open=False, high_open=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    too_low = low is not None and (value <= low if low_open else value < low)
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if not np.isfinite(value) or too_low or too_high:
-        interval = (("(" if low_open else "[") + f"{low if low is not None else '-inf'}, "
-                    f"{high if high is not None else 'inf'}" + (")" if high_open or high is None else "]"))
-        raise ValueError(f"{name} must be a finite number in {interval}, got {value}")
-    return value
 
 
 class Optimizer:
@@ -38,7 +25,7 @@ class Optimizer:
     n_states = 0
 
     def __init__(self, lr):
-        self.lr = _number(lr, "lr", low=0, low_open=True)
+        self.lr = check_real(lr, "lr", 0, low_open=True)
         self.t = 0  # update steps taken
         self.states = []
         self._network_shape = None
@@ -82,13 +69,11 @@ class SGD(Optimizer):
 
     def __init__(self, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(lr)
-        self.momentum = _number(momentum, "momentum", low=0, high=1, high_open=True)
-        if not isinstance(nesterov, (bool, np.bool_)):
-            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
-        if nesterov and self.momentum == 0:
+        self.momentum = check_real(momentum, "momentum", 0, 1, high_open=True)
+        self.nesterov = check_bool(nesterov, "nesterov")
+        if self.nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0")
-        self.nesterov = bool(nesterov)
-        self.weight_decay = _number(weight_decay, "weight_decay", low=0)
+        self.weight_decay = check_real(weight_decay, "weight_decay", 0)
         self.n_states = 1 if self.momentum > 0 else 0
 
     def hyperparameters(self):
@@ -113,10 +98,10 @@ class Adam(Optimizer):
 
     def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         super().__init__(lr)
-        self.beta1 = _number(beta1, "beta1", low=0, high=1, high_open=True)
-        self.beta2 = _number(beta2, "beta2", low=0, high=1, high_open=True)
-        self.eps = _number(eps, "eps", low=0, low_open=True)
-        self.weight_decay = _number(weight_decay, "weight_decay", low=0)
+        self.beta1 = check_real(beta1, "beta1", 0, 1, high_open=True)
+        self.beta2 = check_real(beta2, "beta2", 0, 1, high_open=True)
+        self.eps = check_real(eps, "eps", 0, low_open=True)
+        self.weight_decay = check_real(weight_decay, "weight_decay", 0)
 
     def hyperparameters(self):
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps,
@@ -148,8 +133,8 @@ class RMSProp(Optimizer):
 
     def __init__(self, lr=1e-2, rho=0.9, eps=1e-8):
         super().__init__(lr)
-        self.rho = _number(rho, "rho", low=0, high=1, high_open=True)
-        self.eps = _number(eps, "eps", low=0, low_open=True)
+        self.rho = check_real(rho, "rho", 0, 1, high_open=True)
+        self.eps = check_real(eps, "eps", 0, low_open=True)
 
     def hyperparameters(self):
         return {"lr": self.lr, "rho": self.rho, "eps": self.eps}
@@ -167,7 +152,7 @@ class AdaGrad(Optimizer):
 
     def __init__(self, lr=1e-2, eps=1e-10):
         super().__init__(lr)
-        self.eps = _number(eps, "eps", low=0, low_open=True)
+        self.eps = check_real(eps, "eps", 0, low_open=True)
 
     def hyperparameters(self):
         return {"lr": self.lr, "eps": self.eps}

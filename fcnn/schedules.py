@@ -5,33 +5,11 @@ epoch's metrics (only `ReduceOnPlateau` uses them), and `reset()` clears any sta
 start of each fit. `get` turns None, a name or a Schedule into a Schedule.
 """
 import math
-import numbers
+
+from ._validation import check_int, check_real
 
 __all__ = ["Schedule", "Constant", "StepDecay", "Exponential", "InverseScaling",
            "ReduceOnPlateau", "get"]
-
-
-def _check_int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {type(value).__name__} {value!r}")
-    value = int(value)
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return value
-
-
-def _check_real(value, name, low, high=math.inf, low_open=False, high_open=False):
-    """A finite real number in the interval from low to high (open or closed at each end)."""
-    interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-    expected = f">= {low}" if high == math.inf and not low_open else f"in {interval}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a finite number {expected}, got {type(value).__name__} {value!r}")
-    value = float(value)
-    inside = ((value > low if low_open else value >= low)
-              and (value < high if high_open else value <= high))
-    if not math.isfinite(value) or not inside:
-        raise ValueError(f"{name} must be a finite number {expected}, got {value}")
-    return value
 
 
 class Schedule:
@@ -66,8 +44,8 @@ class StepDecay(Schedule):
     """lr = base_lr * gamma ** (epoch // step_size): multiplied by gamma every step_size epochs."""
 
     def __init__(self, step_size, gamma=0.1):
-        self.step_size = _check_int(step_size, "step_size", 1)
-        self.gamma = _check_real(gamma, "gamma", 0, 1, low_open=True)
+        self.step_size = check_int(step_size, "step_size", 1)
+        self.gamma = check_real(gamma, "gamma", 0, 1, low_open=True)
 
     def lr(self, epoch, base_lr):
         return base_lr * self.gamma ** (epoch // self.step_size)
@@ -80,7 +58,7 @@ class Exponential(Schedule):
     """lr = base_lr * gamma ** epoch."""
 
     def __init__(self, gamma):
-        self.gamma = _check_real(gamma, "gamma", 0, 1, low_open=True)
+        self.gamma = check_real(gamma, "gamma", 0, 1, low_open=True)
 
     def lr(self, epoch, base_lr):
         return base_lr * self.gamma ** epoch
@@ -93,7 +71,7 @@ class InverseScaling(Schedule):
     """lr = base_lr / (epoch + 1) ** power, i.e. eta0 / (t + 1)^p with t the epoch."""
 
     def __init__(self, power=0.5):
-        self.power = _check_real(power, "power", 0)
+        self.power = check_real(power, "power", 0)
 
     def lr(self, epoch, base_lr):
         return base_lr / (epoch + 1) ** self.power
@@ -113,10 +91,10 @@ class ReduceOnPlateau(Schedule):
 
     def __init__(self, factor=0.1, patience=10, min_delta=0.0, min_lr=0.0,
                  monitor="val_cost", mode=None):
-        self.factor = _check_real(factor, "factor", 0, 1, low_open=True, high_open=True)
-        self.patience = _check_int(patience, "patience", 0)
-        self.min_delta = _check_real(min_delta, "min_delta", 0)
-        self.min_lr = _check_real(min_lr, "min_lr", 0)
+        self.factor = check_real(factor, "factor", 0, 1, low_open=True, high_open=True)
+        self.patience = check_int(patience, "patience", 0)
+        self.min_delta = check_real(min_delta, "min_delta", 0)
+        self.min_lr = check_real(min_lr, "min_lr", 0)
         if not isinstance(monitor, str):
             raise TypeError(f"monitor must be a metric name such as 'val_cost', "
                             f"got {type(monitor).__name__} {monitor!r}")

@@ -86,7 +86,7 @@ def test_float32_network_keeps_float32(net):
 
 @pytest.mark.parametrize("kwargs,error,match", [
     (dict(sizes=[4]), ValueError, "at least an input and an output"),
-    (dict(sizes=[4, 0]), ValueError, r"sizes\[1\] must be >= 1"),
+    (dict(sizes=[4, 0]), ValueError, r"sizes\[1\] must be an integer >= 1"),
     (dict(sizes=[4, 2.5]), TypeError, r"sizes\[1\] must be an integer"),
     (dict(sizes="784"), TypeError, "sizes must be a list"),
     (dict(sizes=[4, 3], activations="sigmoidd"), ValueError, "unknown activation 'sigmoidd'"),
@@ -96,7 +96,7 @@ def test_float32_network_keeps_float32(net):
     (dict(sizes=[4, 3], activations="relu", cost="cross_entropy"), ValueError,
      "must be 'sigmoid' or 'softmax', got 'relu'"),
     (dict(sizes=[4, 3], dtype="float16"), ValueError, "float32' or 'float64', got float16"),
-    (dict(sizes=[4, 3], seed=-1), ValueError, "seed must be >= 0"),
+    (dict(sizes=[4, 3], seed=-1), ValueError, "seed must be an integer >= 0"),
 ])
 def test_constructor_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -143,10 +143,10 @@ def test_bad_targets_are_named(Y, match):
 @pytest.mark.parametrize("kwargs,error,match", [
     (dict(lr=0), ValueError, r"lr must be a finite number in \(0, inf\), got 0.0"),
     (dict(lr=float("nan")), ValueError, "lr must be a finite number"),
-    (dict(lr="0.1"), TypeError, "lr must be a real number"),
-    (dict(epochs=-1), ValueError, "epochs must be >= 0"),
+    (dict(lr="0.1"), TypeError, "lr must be a finite number"),
+    (dict(epochs=-1), ValueError, "epochs must be an integer >= 0"),
     (dict(epochs=2.0), TypeError, "epochs must be an integer"),
-    (dict(batch_size=0), ValueError, "batch_size must be >= 1"),
+    (dict(batch_size=0), ValueError, "batch_size must be an integer >= 1"),
     (dict(batch_size=True), TypeError, "batch_size must be an integer"),
     (dict(shuffle="yes"), TypeError, "shuffle must be True or False"),
     (dict(validation_data=np.zeros((5, 4))), TypeError, "validation_data must be a pair"),
