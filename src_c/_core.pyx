@@ -377,14 +377,15 @@ cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* t
 
 cdef Py_ssize_t first_non_finite_layer(const Net* net, const floating* z, Py_ssize_t m,
                                        Py_ssize_t capacity) noexcept nogil:
-    """The first layer (0-based) whose weighted inputs hold a non-finite value, or -1."""
+    """The first layer (0-based) whose weighted inputs hold a non-finite value; the
+    output layer when they are all finite (then the cost itself overflowed)."""
     cdef Py_ssize_t k, i, start
     for k in range(net.n_layers):
         start = capacity * net.unit_off[k]
         for i in range(start, start + m * net.sizes[k + 1]):
             if not isfinite(z[i]):
                 return k
-    return -1
+    return net.n_layers - 1
 
 
 # ---------------------------------------------------------------- entry points
