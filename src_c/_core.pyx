@@ -368,7 +368,8 @@ cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* t
     else:
         backward_pass(net, theta, x, m, buf.capacity, z, a, mask, delta, grad,
                       <floating>(1.0 / m), 0, 0)
-        regularize(net, theta, grad, cfg.l1, cfg.l2)
+        if cfg.l1 != 0 or cfg.l2 != 0:
+            regularize(net, theta, grad, cfg.l1, cfg.l2)
         if cfg.decay != 0:
             decay_weights(net, theta, 1 - cfg.opt.lr * cfg.decay)
         update(&cfg.opt, theta, grad, s1, s2, n_params)
