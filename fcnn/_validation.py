@@ -9,8 +9,13 @@ import numbers
 
 import numpy as np
 
+from . import _core
+
 # BLAS takes 32-bit dimensions.
 MAX_DIMENSION = 2**31 - 1
+
+# The core's finiteness check for each float dtype, chosen without per-call dispatch.
+_ALL_FINITE = {"f": _core.all_finite["float"], "d": _core.all_finite["double"]}
 
 
 def check_int(value, name, minimum=None):
@@ -108,7 +113,7 @@ def as_inputs(X, n_features, dtype, name="X", allow_single=True):
     array = _numeric_array(X, name)
     single = array.ndim == 1 and allow_single
     if single:
-        array = array[np.newaxis, :]
+        array = array.reshape(1, -1)
     if array.ndim != 2 or array.shape[1] != n_features:
         expected = f"(n_samples, {n_features})" + (f" or ({n_features},)" if allow_single else "")
         raise ValueError(f"{name} must have shape {expected}, got {array.shape}")
@@ -121,11 +126,15 @@ def as_inputs(X, n_features, dtype, name="X", allow_single=True):
 
 def _converted(array, name, dtype):
     """array as C-contiguous dtype, finite before and after (float32 can overflow)."""
-    _require_finite(array, name)
-    with np.errstate(over="ignore"):
-        array = np.ascontiguousarray(array, dtype=dtype)
-    _require_finite(array, f"{name} in {dtype}")
-    return array
+    if array.dtype == dtype:
+        converted = np.ascontiguousarray(array)
+    else:
+        with np.errstate(over="ignore"):
+            converted = np.ascontiguousarray(array, dtype=dtype)
+    if not _ALL_FINITE[converted.dtype.char](converted.reshape(-1)):
+        _require_finite(array, name)
+        _require_finite(converted, f"{name} in {dtype}")
+    return converted
 
 
 def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False):

@@ -5,6 +5,8 @@ Notation follows the lecture notes: layer 0 is the input, layer l = 1..L compute
 z^l = w^l a^{l-1} + b^l and a^l = f(z^l); w^l[j, i] is the weight to neuron j of layer l
 from neuron i of layer l-1. In Python lists the notes' w^l is ``weights[l - 1]``.
 """
+import threading
+
 import numpy as np
 
 from . import _core, activations as _activations, costs as _costs, training as _training
@@ -144,6 +146,9 @@ class Network:
         for f, slopes in zip(self._activations, self._slopes):
             if slopes is not None:
                 slopes[...] = f.initial
+        self._per_thread = threading.local()
+        # the core's entry point for this dtype, chosen once (no dispatch per call)
+        self._core_predict = _core.predict["float" if self._dtype == np.float32 else "double"]
 
     def _resolve_activations(self, activations):
         n_layers = len(self._sizes) - 1
@@ -237,12 +242,20 @@ class Network:
             raise ValueError(f"a batch of {capacity} rows is too large for this network")
         return _core.Workspace(self._layout, self._dtype, capacity, **options)
 
+    def _inference_workspace(self, rows):
+        """A workspace for forward passes in chunks, kept per thread and reused, so that
+        predicting one sample allocates nothing but its output."""
+        workspace = getattr(self._per_thread, "workspace", None)
+        if workspace is None or workspace.capacity < min(rows, PREDICT_CHUNK):
+            workspace = self._per_thread.workspace = self._workspace(min(rows, PREDICT_CHUNK))
+        return workspace
+
     def predict(self, X):
         """Output activations a^L: shape (n_samples, sizes[-1]), or (sizes[-1],) for a 1-D X."""
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
-        workspace = self._workspace(min(X.shape[0], PREDICT_CHUNK))
-        _core.predict(self._layout, workspace, self._theta, X, out)
+        self._core_predict(self._layout, self._inference_workspace(X.shape[0]), self._theta,
+                           X, out)
         return out[0] if single else out
 
     def trace(self, X):
@@ -276,7 +289,7 @@ class Network:
 
     def _evaluate(self, X, Y, labels, weights=None):
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
-        workspace = self._workspace(min(X.shape[0], PREDICT_CHUNK))
+        workspace = self._inference_workspace(X.shape[0])
         no_weights = np.empty(0, dtype=self._dtype)
         total = _core.evaluate(self._layout, workspace, self._theta, X, Y,
                                no_weights if weights is None else weights, out)
@@ -313,7 +326,7 @@ class Network:
             if not weights.sum() > 0:
                 raise ValueError("sample_weight must not be all zero")
             weights = weights / weights.mean()
-        workspace = self._workspace(n, dropout=dropout > 0)
+        workspace = self._workspace(n, training=True, dropout=dropout > 0)
         settings = _core.Training(0, lr=0.0, l1=l1, l2=l2, dropout=dropout)
         seed = np.random.default_rng(check_seed(seed)).integers(2**63)
         cost = _core.gradients(self._layout, settings, workspace, self._theta, X, Y, weights,

@@ -82,8 +82,8 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         decoupled=getattr(optimizer, "decoupled", False), t=optimizer.t,
         l1=l1 / n, l2=l2 / n, dropout=dropout,
         has_prelu=any(f.learnable for f in net.activations))
-    workspace = _core.Workspace(net._layout, net.dtype, batch_size,
-                                n_rows=n if shuffle else 0, dropout=dropout > 0)
+    workspace = net._workspace(batch_size, training=True, n_rows=n if shuffle else 0,
+                               dropout=dropout > 0)
     no_weights = np.empty(0, dtype=net.dtype)
     snapshot = [net._theta.copy()] + [s.copy() for s in optimizer.states]
     best = None

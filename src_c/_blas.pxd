@@ -1,13 +1,19 @@
 # Row-major BLAS for the core, through scipy's Fortran BLAS (no numpy involved).
 #
 # A row-major matrix is its column-major transpose, so C = op(A) op(B) is computed
-# as C^T = op(B)^T op(A)^T: swap the operands, keep the transpose flags.
+# as C^T = op(B)^T op(A)^T: swap the operands, keep the transpose flags. One row
+# (m = 1, a single example) goes to gemv, and a rank-1 update (k = 1) to ger, which
+# cost less than gemm's set-up; products of a few dozen multiplications are plain loops.
 
-from scipy.linalg.cython_blas cimport dgemm, sgemm
+from scipy.linalg.cython_blas cimport dgemm, sgemm, dgemv, sgemv, dger, sger
 
 ctypedef fused floating:
     float
     double
+
+# Below this many multiply-adds a loop beats the cost of calling BLAS.
+cdef enum:
+    TINY_PRODUCT = 128
 
 
 cdef inline void gemm(bint trans_a, bint trans_b, int m, int n, int k,
@@ -17,9 +23,45 @@ cdef inline void gemm(bint trans_a, bint trans_b, int m, int n, int k,
     """C := alpha op(A) op(B) + beta C, all row-major, C of shape (m, n)."""
     cdef char ta = b'T' if trans_a else b'N'
     cdef char tb = b'T' if trans_b else b'N'
-    if floating is float:
+    cdef int one = 1, rows, cols, inc_x, inc_y
+    if m * n * k <= TINY_PRODUCT:
+        small_gemm(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc)
+    elif m == 1 and not trans_a:
+        # c = alpha op(B)^T a + beta c; B's buffer is B^T to Fortran
+        rows = k if trans_b else n
+        cols = n if trans_b else k
+        if floating is float:
+            sgemv(&tb, &rows, &cols, &alpha, <float*>B, &ldb, <float*>A, &one, &beta, C, &one)
+        else:
+            dgemv(&tb, &rows, &cols, &alpha, <double*>B, &ldb, <double*>A, &one, &beta, C, &one)
+    elif k == 1 and beta == 1:
+        # C^T += alpha op(B)^T op(A)^T: an outer product of B's row and A's column
+        inc_x = lda if not trans_a else 1
+        inc_y = ldb if trans_b else 1
+        if floating is float:
+            sger(&n, &m, &alpha, <float*>B, &inc_y, <float*>A, &inc_x, C, &ldc)
+        else:
+            dger(&n, &m, &alpha, <double*>B, &inc_y, <double*>A, &inc_x, C, &ldc)
+    elif floating is float:
         sgemm(&tb, &ta, &n, &m, &k, &alpha, <float*>B, &ldb, <float*>A, &lda,
               &beta, C, &ldc)
     else:
         dgemm(&tb, &ta, &n, &m, &k, &alpha, <double*>B, &ldb, <double*>A, &lda,
               &beta, C, &ldc)
+
+
+cdef inline void small_gemm(bint trans_a, bint trans_b, int m, int n, int k,
+                            floating alpha, const floating* A, int lda,
+                            const floating* B, int ldb,
+                            floating beta, floating* C, int ldc) noexcept nogil:
+    """gemm as three loops, for tiny products; C is not read when beta is 0."""
+    cdef int i, j, p
+    cdef floating total, a_ip, b_pj
+    for i in range(m):
+        for j in range(n):
+            total = 0
+            for p in range(k):
+                a_ip = A[p * lda + i] if trans_a else A[i * lda + p]
+                b_pj = B[j * ldb + p] if trans_b else B[p * ldb + j]
+                total = total + a_ip * b_pj
+            C[i * ldc + j] = alpha * total if beta == 0 else alpha * total + beta * C[i * ldc + j]

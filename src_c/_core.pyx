@@ -124,17 +124,22 @@ cdef class Workspace:
     cdef readonly object dtype
     cdef readonly Py_ssize_t capacity
     cdef readonly object z, a, delta, mask, grad, order, x_batch, y_batch, w_batch
+    cdef readonly bint training
 
-    def __init__(self, Layout layout, dtype, Py_ssize_t capacity, *, Py_ssize_t n_rows=0,
-                 bint dropout=False):
+    def __init__(self, Layout layout, dtype, Py_ssize_t capacity, *, bint training=False,
+                 Py_ssize_t n_rows=0, bint dropout=False):
+        """training: room for back-propagation (delta, the gradient); n_rows: the data
+        rows to shuffle, with room to gather a batch; dropout: room for the masks."""
         self.dtype = np.dtype(dtype)
         self.capacity = capacity
         size = capacity * layout.n_units
-        self.z, self.a, self.delta = (np.zeros(size, dtype=self.dtype) for _ in range(3))
-        self.mask = np.zeros(size if dropout else 0, dtype=self.dtype)
-        self.grad = np.zeros(layout.n_params, dtype=self.dtype)
-        self.order = np.arange(n_rows, dtype=np.intp)
         rows = capacity if n_rows else 0
+        self.z = np.zeros(size, dtype=self.dtype)
+        self.a = np.zeros(size, dtype=self.dtype)
+        self.delta = np.zeros(size if training else 0, dtype=self.dtype)
+        self.mask = np.zeros(size if dropout else 0, dtype=self.dtype)
+        self.grad = np.zeros(layout.n_params if training else 0, dtype=self.dtype)
+        self.order = np.arange(n_rows, dtype=np.intp)
         self.x_batch = np.zeros((rows, layout.net.sizes[0]), dtype=self.dtype)
         self.y_batch = np.zeros((rows, layout.net.sizes[layout.net.n_layers]), dtype=self.dtype)
         self.w_batch = np.zeros(rows, dtype=self.dtype)
@@ -148,6 +153,7 @@ cdef class Workspace:
         self.buf.y_batch = address(self.y_batch)
         self.buf.w_batch = address(self.w_batch)
         self.buf.order = <Py_ssize_t*>address(self.order)
+        self.training = training
 
     def layer(self, name, Py_ssize_t k, Py_ssize_t rows, Layout layout):
         """The (rows, n) view of layer k's block of buffer `name` ("z", "a", "delta")."""
@@ -161,9 +167,11 @@ cdef void* address(array):
     return <void*><size_t>array.ctypes.data
 
 
-cdef inline void check_dtype(Workspace ws, Py_ssize_t itemsize) except *:
+cdef inline void check_workspace(Workspace ws, Py_ssize_t itemsize, bint training) except *:
     if ws.dtype.itemsize != itemsize:
         raise TypeError(f"workspace of {ws.dtype} used with arrays of {itemsize}-byte floats")
+    if training and not ws.training:
+        raise ValueError("this workspace has no room for back-propagation")
 
 
 cdef struct Settings:
@@ -400,7 +408,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     mini-batch whose cost was not finite or -1, the first layer with non-finite z or -1);
     the epoch stops at such a batch. The running cost is each example's cost taken just
     before the update that used it."""
-    check_dtype(ws, sizeof(floating))
+    check_workspace(ws, sizeof(floating), True)
     cdef const Net* net = &layout.net
     cdef Buffers* buf = &ws.buf
     cdef Py_ssize_t n = X.shape[0], n_in = X.shape[1], n_out = Y.shape[1]
@@ -412,6 +420,10 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     cdef bint weighted = sample_weight.shape[0] > 0
     cdef double total = 0.0, cost
     cdef uint64_t rng = seed
+    if shuffle and ws.order.shape[0] != n:
+        raise ValueError(f"the workspace orders {ws.order.shape[0]} rows, the data has {n}")
+    if cfg.s.dropout > 0 and buf.mask == NULL:
+        raise ValueError("the workspace has no room for dropout masks")
     with nogil:
         if shuffle:
             shuffle_in_place(buf.order, n, &rng)
@@ -450,21 +462,26 @@ def gradients(Layout layout, Training cfg, Workspace ws, const floating[::1] the
     """ws.grad = the gradient of the mean (weighted) cost plus cfg's l1 and l2 terms over
     all rows of X, under a dropout mask drawn from `seed` when cfg.dropout > 0; deltas of
     every layer left in ws. Returns the mean (weighted) data cost."""
-    check_dtype(ws, sizeof(floating))
+    check_workspace(ws, sizeof(floating), True)
     cdef const Net* net = &layout.net
     cdef Buffers* buf = &ws.buf
     cdef Py_ssize_t m = X.shape[0]
     cdef const floating* wb = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
     cdef uint64_t rng = seed
     cdef double cost
+    cdef Py_ssize_t capacity = buf.capacity
+    if cfg.s.dropout > 0 and buf.mask == NULL:
+        raise ValueError("the workspace has no room for dropout masks")
+    if m > capacity:
+        raise ValueError(f"{m} rows do not fit a workspace for {capacity}")
     with nogil:
-        forward_pass(net, &theta[0], &X[0, 0], m, m, <floating*>buf.z, <floating*>buf.a,
-                     <floating*>buf.mask, cfg.s.dropout, &rng)
-        cost = output_error(net, &Y[0, 0], wb, m, m, <floating*>buf.z, <floating*>buf.a,
-                            <floating*>buf.delta)
-        backward_pass(net, &theta[0], &X[0, 0], m, m, <floating*>buf.z, <floating*>buf.a,
-                      <floating*>buf.mask, <floating*>buf.delta, <floating*>buf.grad,
-                      <floating>(1.0 / m), 0, 0)
+        forward_pass(net, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
+                     <floating*>buf.a, <floating*>buf.mask, cfg.s.dropout, &rng)
+        cost = output_error(net, &Y[0, 0], wb, m, capacity, <floating*>buf.z,
+                            <floating*>buf.a, <floating*>buf.delta)
+        backward_pass(net, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
+                      <floating*>buf.a, <floating*>buf.mask, <floating*>buf.delta,
+                      <floating*>buf.grad, <floating>(1.0 / m), 0, 0)
         regularize(net, &theta[0], <floating*>buf.grad, cfg.s.l1, cfg.s.l2)
     return cost / m
 
@@ -473,7 +490,9 @@ def forward(Layout layout, Workspace ws, const floating[::1] theta,
             const floating[:, ::1] X):
     """One forward pass over all rows of X (at most ws.capacity), leaving z and a of
     every layer in the workspace."""
-    check_dtype(ws, sizeof(floating))
+    check_workspace(ws, sizeof(floating), False)
+    if X.shape[0] > ws.capacity:
+        raise ValueError(f"{X.shape[0]} rows do not fit a workspace for {ws.capacity}")
     with nogil:
         forward_pass(&layout.net, &theta[0], &X[0, 0], X.shape[0], ws.buf.capacity,
                      <floating*>ws.buf.z, <floating*>ws.buf.a, <floating*>NULL, 0, NULL)
@@ -482,7 +501,7 @@ def forward(Layout layout, Workspace ws, const floating[::1] theta,
 def predict(Layout layout, Workspace ws, const floating[::1] theta,
             const floating[:, ::1] X, floating[:, ::1] out):
     """out = a^L for every row of X, in chunks of the workspace's capacity."""
-    check_dtype(ws, sizeof(floating))
+    check_workspace(ws, sizeof(floating), False)
     forward_chunks(&layout.net, &ws.buf, &theta[0], &X[0, 0], <floating*>NULL,
                    <floating*>NULL, X.shape[0], &out[0, 0])
 
@@ -491,7 +510,7 @@ def evaluate(Layout layout, Workspace ws, const floating[::1] theta,
              const floating[:, ::1] X, const floating[:, ::1] Y,
              const floating[::1] sample_weight, floating[:, ::1] out):
     """As predict, and return the summed (weighted) cost over the rows of (X, Y)."""
-    check_dtype(ws, sizeof(floating))
+    check_workspace(ws, sizeof(floating), False)
     cdef const floating* wb = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
     return forward_chunks(&layout.net, &ws.buf, &theta[0], &X[0, 0], &Y[0, 0], wb,
                           X.shape[0], &out[0, 0])
@@ -518,3 +537,16 @@ cdef double forward_chunks(const Net* net, Buffers* buf, const floating* theta,
                     total += c if weights == NULL else c * weights[start + i]
             start += m
     return total
+
+
+def all_finite(const floating[::1] values):
+    """Whether every value is finite: the Python layer's check of each input, in one
+    pass without temporaries."""
+    cdef Py_ssize_t i
+    cdef bint finite = True
+    with nogil:
+        for i in range(values.shape[0]):
+            if not isfinite(values[i]):
+                finite = False
+                break
+    return finite
