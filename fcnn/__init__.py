@@ -18,7 +18,8 @@ except ImportError as _error:
         f"`pip install -e .`. ({_error})"
     ) from _error
 
-from . import activations, costs, datasets, initializers, optimizers, reference, schedules
+from . import (activations, costs, datasets, initializers, optimizers, reference, schedules,
+               threads)
 from .history import History
 from .network import Gradients, Network, Trace
 from .optimizers import SGD, AdaGrad, Adam, AdamW, RMSProp
@@ -28,4 +29,4 @@ __version__ = "0.1.0"
 
 __all__ = ["Network", "Trace", "Gradients", "History", "DivergenceError", "SGD", "Adam",
            "AdamW", "RMSProp", "AdaGrad", "activations", "costs", "datasets", "initializers",
-           "optimizers", "reference", "schedules"]
+           "optimizers", "reference", "schedules", "threads"]
