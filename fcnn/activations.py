@@ -8,6 +8,7 @@ import numpy as np
 from scipy.special import expit
 
 from . import _core
+from ._validation import check_real
 
 __all__ = ["Activation", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Swish", "PReLU",
            "Softmax", "get"]
@@ -101,11 +102,7 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, slope=0.01):
-        if isinstance(slope, bool) or not isinstance(slope, (int, float, np.floating, np.integer)):
-            raise TypeError(f"LeakyReLU slope must be a real number, got {type(slope).__name__}")
-        if not np.isfinite(slope):
-            raise ValueError(f"LeakyReLU slope must be finite, got {slope}")
-        self.param = float(slope)
+        self.param = check_real(slope, "LeakyReLU slope")
 
     @property
     def slope(self):
@@ -146,11 +143,7 @@ class PReLU(Activation):
     learnable = True
 
     def __init__(self, initial=0.25):
-        if isinstance(initial, bool) or not isinstance(initial, (int, float, np.floating, np.integer)):
-            raise TypeError(f"PReLU initial must be a real number, got {type(initial).__name__}")
-        if not np.isfinite(initial):
-            raise ValueError(f"PReLU initial must be finite, got {initial}")
-        self.initial = float(initial)
+        self.initial = check_real(initial, "PReLU initial")
 
     def __call__(self, z, alpha=None):
         alpha = self.initial if alpha is None else alpha

@@ -6,26 +6,13 @@ from numpy.testing import assert_allclose
 
 import fcnn
 from fcnn.datasets import xor
-
-
-def central_differences(cost, theta, eps=1e-6):
-    """d cost / d theta by central differences, theta perturbed in place."""
-    g = np.empty_like(theta)
-    for i in range(theta.size):
-        saved = theta[i]
-        theta[i] = saved + eps
-        up = cost()
-        theta[i] = saved - eps
-        down = cost()
-        theta[i] = saved
-        g[i] = (up - down) / (2 * eps)
-    return g
+from conftest import assert_close_to_numeric, central_differences
 
 
 def check_gradient(net, X, Y, **options):
     analytic = net.gradients(X, Y, **options).flat.copy()
     numeric = central_differences(lambda: net.gradients(X, Y, **options).cost, net.theta)
-    assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
+    assert_close_to_numeric(analytic, numeric)
     return analytic
 
 
