@@ -108,8 +108,11 @@ def _require_finite(array, name):
                          f"{tuple(int(i) for i in bad)}")
 
 
-def as_inputs(X, n_features, dtype, name="X", allow_single=True):
-    """(X as a C-contiguous (n, n_features) array of dtype, whether X was one 1-D sample)."""
+def as_inputs(X, n_features, dtype, name="X", allow_single=True, check_finite=True):
+    """(X as a C-contiguous (n, n_features) array of dtype, whether X was one 1-D sample).
+
+    check_finite=False leaves the check for inf and NaN to the core, which makes it as it
+    reads the rows (fit and predict) and then calls raise_non_finite."""
     array = _numeric_array(X, name)
     single = array.ndim == 1 and allow_single
     if single:
@@ -121,23 +124,30 @@ def as_inputs(X, n_features, dtype, name="X", allow_single=True):
         raise ValueError(f"{name} has no samples (shape {array.shape})")
     if array.shape[0] > MAX_DIMENSION:
         raise ValueError(f"{name} has more than {MAX_DIMENSION} samples")
-    return _converted(array, name, dtype), single
+    return _converted(array, name, dtype, check_finite), single
 
 
-def _converted(array, name, dtype):
+def _converted(array, name, dtype, check_finite=True):
     """array as C-contiguous dtype, finite before and after (float32 can overflow)."""
     if array.dtype == dtype:
         converted = np.ascontiguousarray(array)
     else:
         with np.errstate(over="ignore"):
             converted = np.ascontiguousarray(array, dtype=dtype)
-    if not _ALL_FINITE[converted.dtype.char](converted.reshape(-1)):
-        _require_finite(array, name)
-        _require_finite(converted, f"{name} in {dtype}")
+    if check_finite and not _ALL_FINITE[converted.dtype.char](converted.reshape(-1)):
+        raise_non_finite(array, converted, name)
     return converted
 
 
-def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False):
+def raise_non_finite(original, converted, name):
+    """Raise the ValueError for an input that holds inf or NaN, naming where: in the
+    user's array, or only after conversion (a float64 too large for float32)."""
+    _require_finite(np.asarray(original), name)
+    _require_finite(converted, f"{name} in {converted.dtype}")
+    raise AssertionError(f"{name} was reported non-finite but is finite")
+
+
+def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False, check_finite=True):
     """(Y as a C-contiguous (n_samples, n_outputs) array of dtype, integer labels or None).
 
     Y is either targets of shape (n_samples, n_outputs), or, when n_outputs > 1, integer
@@ -164,7 +174,7 @@ def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False):
                          f"labels, ({n_samples},); got {array.shape}")
     if array.shape[0] != n_samples:
         raise ValueError(f"{name} has {array.shape[0]} rows but X has {n_samples} samples")
-    return _converted(array, name, dtype), None
+    return _converted(array, name, dtype, check_finite), None
 
 
 def _as_labels(array, n_classes, name):

@@ -13,7 +13,7 @@ from . import _core, activations as _activations, costs as _costs, training as _
 from .initializers import initialize
 from ._validation import (as_inputs, as_sample_weight, as_targets, check_dtype,
                           check_number, check_positive_number, check_seed, check_sizes,
-                          MAX_DIMENSION)
+                          raise_non_finite, MAX_DIMENSION)
 
 __all__ = ["Network", "Trace", "Gradients"]
 
@@ -252,10 +252,13 @@ class Network:
 
     def predict(self, X):
         """Output activations a^L: shape (n_samples, sizes[-1]), or (sizes[-1],) for a 1-D X."""
-        X, single = as_inputs(X, self._sizes[0], self._dtype)
+        original = X
+        X, single = as_inputs(X, self._sizes[0], self._dtype, check_finite=False)
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
-        self._core_predict(self._layout, self._inference_workspace(X.shape[0]), self._theta,
-                           X, out)
+        bad_row = self._core_predict(self._layout, self._inference_workspace(X.shape[0]),
+                                     self._theta, X, out)
+        if bad_row >= 0:
+            raise_non_finite(original, X, "X")
         return out[0] if single else out
 
     def trace(self, X):

@@ -23,7 +23,13 @@ def forward(weights, biases, activations, X):
 
 
 def output_error(activation, cost, z, a, y):
-    """BP1: delta^L = dC/da * f'(z^L); for softmax the Jacobian a_j (delta_jk - a_k)."""
+    """BP1: delta^L = dC/da * f'(z^L); for softmax the Jacobian a_j (delta_jk - a_k).
+    The notes' matched pairs cancel f' by hand: a - y, which stays finite where an
+    output has rounded to 0 or 1."""
+    if (activation.name, cost.name) == ("sigmoid", "cross_entropy"):
+        return a - y
+    if (activation.name, cost.name) == ("softmax", "log_likelihood"):
+        return a * np.sum(y, axis=1, keepdims=True) - y  # a - y for one-hot y
     g = cost.derivative(a, y)
     if activation.name == "softmax":
         return a * (g - np.sum(g * a, axis=1, keepdims=True))

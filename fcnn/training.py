@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _core, optimizers as _optimizers, schedules as _schedules
 from ._validation import (as_inputs, as_sample_weight, as_targets, check_bool, check_int,
-                          check_number, check_seed)
+                          check_number, check_seed, raise_non_finite)
 from .history import History
 
 __all__ = ["DivergenceError", "fit"]
@@ -38,8 +38,10 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         early_stopping, patience, min_delta, monitor, validation_data, validation_split,
         sample_weight, class_weight, shuffle, seed, verbose):
     """Network.fit's body; see its docstring."""
-    X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False)
-    Y, labels = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype)
+    original_X, original_Y = X, Y
+    # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
+    X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
+    Y, labels = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype, check_finite=False)
     epochs = check_int(epochs, "epochs", minimum=0)
     optimizer = _optimizers.get(optimizer, lr)
     l1 = check_number(l1, "l1", minimum=0)
@@ -95,13 +97,19 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         for saved, live in zip(snapshot, [net._theta] + optimizer.states):
             np.copyto(saved, live)
         started = time.perf_counter()
-        cost, bad_batch, bad_layer = _core.train_epoch(
+        cost, stop = _core.train_epoch(
             net._layout, training, workspace, net._theta, X, Y,
             no_weights if weights is None else weights, states[0], states[1], batch_size,
             shuffle, int(rng.integers(2**63)))
         seconds = time.perf_counter() - started
-        if bad_batch >= 0 or not np.isfinite(net._theta).all():
-            error = _divergence(net, epoch + 1, bad_batch, bad_layer, training.lr)
+        if stop is not None and stop[0] == "input":
+            _restore(net, optimizer, snapshot)
+            name = stop[1]
+            raise_non_finite((original_X if name == "X" else original_Y),
+                             (X if name == "X" else Y), name)
+        if stop is not None or not np.isfinite(net._theta).all():
+            batch, layer = stop[1:] if stop is not None else (-1, -1)
+            error = _divergence(net, epoch + 1, batch, layer, training.lr)
             _restore(net, optimizer, snapshot)
             raise error
         optimizer.t = training.t
@@ -196,8 +204,11 @@ def _hold_out(X, Y, labels, weights, validation_data, validation_split, net, rng
     def rows(array, which):
         return None if array is None else np.ascontiguousarray(array[which])
 
+    # the core checks the training rows as it reads them; the held-out ones are checked here
+    X_val, _ = as_inputs(X[val], net.sizes[0], net.dtype, allow_single=False)
+    Y_val, _ = as_targets(Y[val], n_val, net.sizes[-1], net.dtype)
     return (rows(X, train), rows(Y, train), rows(labels, train), rows(weights, train),
-            (rows(X, val), rows(Y, val), rows(labels, val)))
+            (X_val, Y_val, rows(labels, val)))
 
 
 def _restore(net, optimizer, snapshot):

@@ -384,6 +384,22 @@ cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* t
     return cost
 
 
+cdef inline Py_ssize_t first_non_finite_row(const floating* rows, Py_ssize_t m,
+                                           Py_ssize_t width) noexcept nogil:
+    """The first of m rows holding an inf or NaN, or -1. x * 0 is 0 for finite x and
+    NaN otherwise, so a row's sum of them is 0 exactly when the row is finite; with no
+    branch inside a row the loop vectorizes."""
+    cdef Py_ssize_t i, j
+    cdef floating total
+    for i in range(m):
+        total = 0
+        for j in range(width):
+            total = total + rows[i * width + j] * 0
+        if total != 0:
+            return i
+    return -1
+
+
 cdef Py_ssize_t first_non_finite_layer(const Net* net, const floating* z, Py_ssize_t m,
                                        Py_ssize_t capacity) noexcept nogil:
     """The first layer (0-based) whose weighted inputs hold a non-finite value; the
@@ -404,15 +420,20 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 const floating[::1] sample_weight, floating[::1] state1,
                 floating[::1] state2, Py_ssize_t batch_size, bint shuffle, uint64_t seed):
     """One epoch of mini-batch training over (X, Y), in `ws.order` reshuffled when
-    `shuffle`; sample_weight (mean 1) or empty. Returns (mean running cost, the
-    mini-batch whose cost was not finite or -1, the first layer with non-finite z or -1);
-    the epoch stops at such a batch. The running cost is each example's cost taken just
-    before the update that used it."""
+    `shuffle`; sample_weight (mean 1) or empty. The running cost is each example's cost
+    taken just before the update that used it.
+
+    The rows of X and Y are checked for inf and NaN as each batch reads them (the Python
+    layer leaves that pass over the data to this one). Returns (mean running cost, stop)
+    with stop None for a full epoch, else the epoch stopped early at a mini-batch:
+    ("input", "X" or "Y", data row) for a non-finite input, or ("cost", batch, layer)
+    where the cost stopped being finite, with the first layer whose z is not finite.
+    """
     check_workspace(ws, sizeof(floating), True)
     cdef const Net* net = &layout.net
     cdef Buffers* buf = &ws.buf
     cdef Py_ssize_t n = X.shape[0], n_in = X.shape[1], n_out = Y.shape[1]
-    cdef Py_ssize_t start = 0, m, i, row, batch = 0, bad_layer = -1
+    cdef Py_ssize_t start = 0, m, i, row, batch = 0, bad_layer = -1, bad_x = -1, bad_y = -1
     cdef const floating* xb
     cdef const floating* yb
     cdef const floating* wb = NULL
@@ -432,8 +453,8 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
             if shuffle:
                 for i in range(m):
                     row = buf.order[start + i]
-                    memcpy(<floating*>buf.x_batch + i * n_in, &X[row, 0], n_in * sizeof(floating))
-                    memcpy(<floating*>buf.y_batch + i * n_out, &Y[row, 0], n_out * sizeof(floating))
+                    copy(<floating*>buf.x_batch + i * n_in, &X[row, 0], n_in)
+                    copy(<floating*>buf.y_batch + i * n_out, &Y[row, 0], n_out)
                     if weighted:
                         w_batch[i] = sample_weight[row]
                 xb = <floating*>buf.x_batch
@@ -443,6 +464,10 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 xb = &X[start, 0]
                 yb = &Y[start, 0]
                 wb = &sample_weight[start] if weighted else NULL
+            bad_x = first_non_finite_row(xb, m, n_in)
+            bad_y = first_non_finite_row(yb, m, n_out)
+            if bad_x >= 0 or bad_y >= 0:
+                break
             cost = train_batch(net, &cfg.s, buf, &theta[0], xb, yb, wb, m,
                                &state1[0], &state2[0], theta.shape[0], &rng)
             if not isfinite(cost):
@@ -451,9 +476,22 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
             total += cost
             start += m
             batch += 1
+    if bad_x >= 0 or bad_y >= 0:
+        local = bad_x if bad_x >= 0 else bad_y
+        data_row = ws.order[start + local] if shuffle else start + local
+        return float("nan"), ("input", "X" if bad_x >= 0 else "Y", data_row)
     if start < n:
-        return float("nan"), batch, bad_layer
-    return total / n, -1, -1
+        return float("nan"), ("cost", batch, bad_layer)
+    return total / n, None
+
+
+cdef inline void copy(floating* to, const floating* source, Py_ssize_t count) noexcept nogil:
+    cdef Py_ssize_t i
+    if count > 64:
+        memcpy(to, source, count * sizeof(floating))
+    else:  # a call costs more than a short loop
+        for i in range(count):
+            to[i] = source[i]
 
 
 def gradients(Layout layout, Training cfg, Workspace ws, const floating[::1] theta,
@@ -500,27 +538,36 @@ def forward(Layout layout, Workspace ws, const floating[::1] theta,
 
 def predict(Layout layout, Workspace ws, const floating[::1] theta,
             const floating[:, ::1] X, floating[:, ::1] out):
-    """out = a^L for every row of X, in chunks of the workspace's capacity."""
+    """out = a^L for every row of X, in chunks of the workspace's capacity. Each chunk's
+    rows are checked for inf and NaN before use: returns the first such row, or -1
+    (then out is complete)."""
     check_workspace(ws, sizeof(floating), False)
+    cdef Py_ssize_t bad_row = -1
     forward_chunks(&layout.net, &ws.buf, &theta[0], &X[0, 0], <floating*>NULL,
-                   <floating*>NULL, X.shape[0], &out[0, 0])
+                   <floating*>NULL, X.shape[0], &out[0, 0], &bad_row)
+    return bad_row
 
 
 def evaluate(Layout layout, Workspace ws, const floating[::1] theta,
              const floating[:, ::1] X, const floating[:, ::1] Y,
              const floating[::1] sample_weight, floating[:, ::1] out):
-    """As predict, and return the summed (weighted) cost over the rows of (X, Y)."""
+    """As predict, for checked X, and return the summed (weighted) cost over the rows
+    of (X, Y)."""
     check_workspace(ws, sizeof(floating), False)
     cdef const floating* wb = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
-    return forward_chunks(&layout.net, &ws.buf, &theta[0], &X[0, 0], &Y[0, 0], wb,
-                          X.shape[0], &out[0, 0])
+    cdef Py_ssize_t bad_row = -1
+    cdef double total = forward_chunks(&layout.net, &ws.buf, &theta[0], &X[0, 0], &Y[0, 0],
+                                       wb, X.shape[0], &out[0, 0], &bad_row)
+    if bad_row >= 0:
+        raise ValueError(f"X row {bad_row} is not finite")
+    return total
 
 
 cdef double forward_chunks(const Net* net, Buffers* buf, const floating* theta,
                            const floating* X, const floating* Y, const floating* weights,
-                           Py_ssize_t n, floating* out) noexcept:
+                           Py_ssize_t n, floating* out, Py_ssize_t* bad_row) noexcept:
     cdef Py_ssize_t start = 0, m, i, n_in = net.sizes[0], n_out = net.sizes[net.n_layers]
-    cdef Py_ssize_t capacity = buf.capacity
+    cdef Py_ssize_t capacity = buf.capacity, bad
     cdef Py_ssize_t last = capacity * net.unit_off[net.n_layers - 1]
     cdef floating* z = <floating*>buf.z
     cdef floating* a = <floating*>buf.a
@@ -528,8 +575,12 @@ cdef double forward_chunks(const Net* net, Buffers* buf, const floating* theta,
     with nogil:
         while start < n:
             m = min(capacity, n - start)
+            bad = first_non_finite_row(X + start * n_in, m, n_in)
+            if bad >= 0:
+                bad_row[0] = start + bad
+                break
             forward_pass(net, theta, X + start * n_in, m, capacity, z, a, NULL, 0, NULL)
-            memcpy(out + start * n_out, a + last, m * n_out * sizeof(floating))
+            copy(out + start * n_out, a + last, m * n_out)
             if Y != NULL:
                 for i in range(m):
                     c = row_cost(net.cost, net.act[net.n_layers - 1], z + last + i * n_out,
@@ -540,13 +591,13 @@ cdef double forward_chunks(const Net* net, Buffers* buf, const floating* theta,
 
 
 def all_finite(const floating[::1] values):
-    """Whether every value is finite: the Python layer's check of each input, in one
-    pass without temporaries."""
-    cdef Py_ssize_t i
+    """Whether every value is finite, in one pass without temporaries."""
+    cdef Py_ssize_t n = values.shape[0], full = n // 4096
     cdef bint finite = True
+    if n == 0:
+        return True
     with nogil:
-        for i in range(values.shape[0]):
-            if not isfinite(values[i]):
-                finite = False
-                break
+        finite = first_non_finite_row(&values[0], full, 4096) < 0
+        if finite and n > full * 4096:
+            finite = first_non_finite_row(&values[full * 4096], 1, n - full * 4096) < 0
     return finite

@@ -171,3 +171,34 @@ def test_batch_larger_than_data_is_one_full_batch():
     a.fit(X, y, batch_size=100, lr=1.0, shuffle=False)
     b.fit(X, y, batch_size=None, lr=1.0, shuffle=False)
     assert np.array_equal(a.weights[0], b.weights[0])
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("where", ["X", "Y"])
+def test_fit_finds_non_finite_rows_as_the_core_reads_them(shuffle, where):
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(500, 4)), rng.normal(size=(500, 3))
+    (X if where == "X" else Y)[437, 1] = np.inf
+    net = fcnn.Network([4, 5, 3], seed=0)
+    before = net.theta.copy()
+    with pytest.raises(ValueError, match=rf"{where} must be finite, found inf at index \(437, 1\)"):
+        net.fit(X, Y, epochs=2, batch_size=16, shuffle=shuffle)
+    assert np.array_equal(net.theta, before)
+
+
+@pytest.mark.parametrize("row", range(0, 10))
+def test_validation_split_rows_are_checked_on_either_side(row):
+    X = np.random.default_rng(2).normal(size=(10, 4))
+    X[row, 3] = np.nan
+    with pytest.raises(ValueError, match=r"X must be finite, found nan"):
+        fcnn.Network([4, 3], seed=0).fit(X, np.zeros(10, int), validation_split=0.5, seed=1)
+
+
+def test_predict_finds_a_non_finite_row_in_a_late_chunk():
+    net = fcnn.Network([4, 3], seed=0)
+    X = np.random.default_rng(1).normal(size=(1000, 4))
+    X[777, 2] = np.nan
+    with pytest.raises(ValueError, match=r"X must be finite, found nan at index \(777, 2\)"):
+        net.predict(X)
+    with pytest.raises(ValueError, match=r"X in float32 must be finite"):
+        fcnn.Network([4, 3], dtype="float32").predict(np.full((300, 4), 1e300))
