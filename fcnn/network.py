@@ -17,9 +17,12 @@ from ._validation import (as_inputs, as_sample_weight, as_targets, check_dtype,
 
 __all__ = ["Network", "Trace", "Gradients"]
 
-# Rows per forward chunk in predict and evaluate: large enough for efficient GEMMs,
-# small enough that a chunk's activations stay in cache.
-PREDICT_CHUNK = 256
+def _chunk_rows(sizes, n_params):
+    """Rows per forward chunk in predict and evaluate. Each chunk streams every weight
+    once and its own input rows once: about as many rows as the weights are input rows
+    long keeps either from dominating (narrow nets: small chunks that stay in cache;
+    wide nets: large chunks that reuse the weights)."""
+    return min(512, max(32, n_params // sizes[0]))
 
 
 class Trace:
@@ -246,8 +249,9 @@ class Network:
         """A workspace for forward passes in chunks, kept per thread and reused, so that
         predicting one sample allocates nothing but its output."""
         workspace = getattr(self._per_thread, "workspace", None)
-        if workspace is None or workspace.capacity < min(rows, PREDICT_CHUNK):
-            workspace = self._per_thread.workspace = self._workspace(min(rows, PREDICT_CHUNK))
+        capacity = min(rows, _chunk_rows(self._sizes, self._layout.n_params))
+        if workspace is None or workspace.capacity < capacity:
+            workspace = self._per_thread.workspace = self._workspace(capacity)
         return workspace
 
     def predict(self, X):

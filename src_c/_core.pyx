@@ -29,7 +29,7 @@ from libc.string cimport memcpy
 import numpy as np
 
 from _blas cimport floating, gemm
-from _activations cimport activate, times_derivative, prelu_backward
+from _activations cimport add_bias_and_activate, times_derivative, prelu_backward
 from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU
 from _costs cimport row_cost, output_error_row
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD
@@ -248,10 +248,8 @@ cdef void forward_pass(const Net* net, const floating* theta, const floating* x,
         b = theta + net.b_off[k]
         gemm(False, True, <int>m, <int>n_out, <int>n_in,
              1, a_in, <int>n_in, theta + net.w_off[k], <int>n_in, 0, zk, <int>n_out)
-        for i in range(m):
-            for j in range(n_out):
-                zk[i * n_out + j] += b[j]
-        activate(net.act[k], net.act_param[k], theta + net.p_off[k], zk, ak, m, n_out)
+        add_bias_and_activate(net.act[k], net.act_param[k], b, theta + net.p_off[k],
+                              zk, ak, m, n_out)
         if mask != NULL and k < net.n_layers - 1:
             mk = mask + capacity * net.unit_off[k]
             for i in range(m * n_out):

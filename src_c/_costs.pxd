@@ -2,7 +2,7 @@
 # Both take the output layer's z as well as a, so that logarithms are computed from z
 # (log-softmax, softplus) and stay finite where a itself has rounded to 0 or 1.
 
-from libc.math cimport exp, log, log1p, fabs
+from libc.math cimport exp, log, log1p, fabs, NAN
 
 from _blas cimport floating
 from _activations cimport SIGMOID, SOFTMAX, softplus, times_derivative
@@ -57,10 +57,16 @@ cdef inline double row_cost(int cost, int act, const floating* z, const floating
             else:
                 c += xlog(y[j], -softplus(-z[j]))
         return c if cost == CROSS_ENTROPY else -c
-    # softmax: ln a = z - logsumexp(z)
-    lse = log_sum_exp(z, n)
+    # softmax: ln a from a itself, or as z - logsumexp(z) where a has underflowed to 0
+    lse = NAN
     for j in range(n):
-        c -= xlog(y[j], z[j] - lse)
+        if y[j] != 0:
+            if a[j] > 0:
+                c -= y[j] * log(a[j])
+            else:
+                if lse != lse:
+                    lse = log_sum_exp(z, n)
+                c -= y[j] * (z[j] - lse)
         if cost == CROSS_ENTROPY:
             c -= xlog(1 - y[j], log1p(-a[j]) if a[j] < 1 else log(one_minus(a[j])))
     return c
