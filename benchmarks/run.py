@@ -349,6 +349,8 @@ def inference_config(name, threads, data, args):
                                      "compiled" if compiled else "python")
     blocks, calls = (30, 50) if args.quick else (100, 100)
     rounds = 3 if args.quick else 7
+    n_params = sum(n_out * (n_in + 1) for n_in, n_out in zip(spec.sizes, spec.sizes[1:]))
+    chunk = fcnn.network._chunk_rows(spec.sizes, n_params)  # the rows fcnn's predict uses
     with thread_limit(threads):
         # single-sample latency: blocks of `calls` calls, systems interleaved by block
         prepared = {s.name: s.prepare_one(Xb[0]) for s in systems}
@@ -371,9 +373,9 @@ def inference_config(name, threads, data, args):
         for s in systems:
             s.predict(Xb)
         roof.forward(Xb.shape[0])
-        roof.forward(Xb.shape[0], chunk=fcnn.network.PREDICT_CHUNK)
+        roof.forward(Xb.shape[0], chunk=chunk)
         whole_name = f"{roof.name}, {Xb.shape[0]:,}-row GEMMs"
-        chunk_name = f"{roof.name}, {fcnn.network.PREDICT_CHUNK}-row chunks"
+        chunk_name = f"{roof.name}, {chunk}-row chunks"
         batch = {s.name: [] for s in systems}
         batch[whole_name] = []
         batch[chunk_name] = []
@@ -384,7 +386,7 @@ def inference_config(name, threads, data, args):
                 batch[s.name].append(time.perf_counter() - started)
             batch[whole_name].append(roof.forward(Xb.shape[0]))
             batch[chunk_name].append(roof.forward(Xb.shape[0],
-                                                  chunk=fcnn.network.PREDICT_CHUNK))
+                                                  chunk=chunk))
     # latency: seconds per call (lower is better); batch: samples/s
     lat = {k: {"seconds_per_call": v, "median": statistics.median(v), "min": min(v),
                "max": max(v)} for k, v in latency.items()}
@@ -614,7 +616,7 @@ def markdown(report):
             "of calls; batch: the first 10,000 MNIST test images per call). For latency "
             "fcnn/peer is peer time / fcnn time and % roofline is roofline time / system "
             "time; the latency roofline is the forward GEMMs of one row, the batch roofline "
-            "the faster of one GEMM per layer and 256-row chunks:")
+            "the faster of one GEMM per layer and chunks of the rows fcnn's predict uses:")
         add("")
         add("| config | measure | system | median | min | max | fcnn/peer | % roofline |")
         add("|---|---|---|---:|---:|---:|---:|---:|")

@@ -23,7 +23,7 @@
 # shapes, finiteness); bounds checking is off.
 
 from libc.math cimport isfinite
-from libc.stdint cimport uint64_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy
 
 import numpy as np
@@ -384,16 +384,23 @@ cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* t
 
 cdef inline Py_ssize_t first_non_finite_row(const floating* rows, Py_ssize_t m,
                                            Py_ssize_t width) noexcept nogil:
-    """The first of m rows holding an inf or NaN, or -1. x * 0 is 0 for finite x and
-    NaN otherwise, so a row's sum of them is 0 exactly when the row is finite; with no
-    branch inside a row the loop vectorizes."""
-    cdef Py_ssize_t i, j
-    cdef floating total
+    """The first of m rows holding an inf or NaN, or -1. A float is inf or NaN exactly
+    when its exponent bits are all ones; counting those with integer operations has no
+    floating-point dependency chain, so the loop vectorizes."""
+    cdef Py_ssize_t i, j, bad
+    cdef const uint32_t* bits32
+    cdef const uint64_t* bits64
     for i in range(m):
-        total = 0
-        for j in range(width):
-            total = total + rows[i * width + j] * 0
-        if total != 0:
+        bad = 0
+        if floating is float:
+            bits32 = <const uint32_t*>(rows + i * width)
+            for j in range(width):
+                bad += (bits32[j] & 0x7F800000U) == 0x7F800000U
+        else:
+            bits64 = <const uint64_t*>(rows + i * width)
+            for j in range(width):
+                bad += (bits64[j] & 0x7FF0000000000000ULL) == 0x7FF0000000000000ULL
+        if bad:
             return i
     return -1
 
