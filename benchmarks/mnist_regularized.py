@@ -25,6 +25,7 @@ import time
 
 import fcnn
 from fcnn.datasets import load_mnist
+from peers.common import blas_info
 
 try:
     import threadpoolctl
@@ -56,15 +57,6 @@ def parse_args():
     if args.epochs < 1 or args.threads < 1:
         parser.error("--epochs and --threads must be at least 1")
     return args
-
-
-def blas_info():
-    """One dict per BLAS library loaded (call it inside the thread limit to see it)."""
-    if threadpoolctl is None:
-        return None
-    keys = ("internal_api", "version", "architecture", "corename", "num_threads", "filepath")
-    libs = sorted(threadpoolctl.threadpool_info(), key=lambda lib: lib["filepath"])
-    return [{k: lib[k] for k in keys if k in lib} for lib in libs]
 
 
 def main():

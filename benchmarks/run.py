@@ -58,7 +58,7 @@ if REPO_ROOT not in sys.path:
 import fcnn  # noqa: E402
 from fcnn.datasets import load_mnist  # noqa: E402
 from peers import roofline as roofline_mod  # noqa: E402
-from peers.common import accuracy  # noqa: E402
+from peers.common import accuracy, blas_info  # noqa: E402
 from peers.configs import CONFIGS, describe  # noqa: E402
 from peers.fcnn_mlp import FcnnMLP  # noqa: E402
 from peers.numpy_mlp import NumpyMLP  # noqa: E402
@@ -122,16 +122,6 @@ def thread_limit(threads):
     if threadpoolctl is None:
         return contextlib.nullcontext()
     return threadpoolctl.threadpool_limits(limits=threads)
-
-
-def blas_info():
-    """The BLAS and OpenMP libraries loaded, as threadpoolctl sees them (call inside the
-    thread limit)."""
-    if threadpoolctl is None:
-        return None
-    keys = ("user_api", "internal_api", "version", "architecture", "num_threads", "filepath")
-    libs = sorted(threadpoolctl.threadpool_info(), key=lambda lib: lib["filepath"])
-    return [{k: lib.get(k) for k in keys} for lib in libs]
 
 
 def cpu_model():

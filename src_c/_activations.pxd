@@ -18,14 +18,6 @@ cdef enum Activation:
     PRELU = 7
 
 
-cdef inline double sigmoid(double z) noexcept nogil:
-    cdef double e
-    if z >= 0:
-        return 1.0 / (1.0 + exp(-z))
-    e = exp(z)
-    return e / (1.0 + e)
-
-
 cdef inline floating exp_of(floating x) noexcept nogil:
     if floating is float:
         return expf(x)

@@ -213,10 +213,6 @@ cdef class Training:
         return self.s.opt.t
 
     @property
-    def fused(self):
-        return self.s.fused
-
-    @property
     def lr(self):
         return self.s.opt.lr
 

@@ -4,6 +4,11 @@ import time
 
 import numpy as np
 
+try:
+    import threadpoolctl
+except ImportError:
+    threadpoolctl = None
+
 
 @dataclasses.dataclass
 class Spec:
@@ -61,3 +66,13 @@ def accuracy(outputs, y):
 
 def clock():
     return time.perf_counter()
+
+
+def blas_info():
+    """The BLAS and OpenMP libraries loaded, as threadpoolctl sees them (call it inside
+    the thread limit), or None without threadpoolctl."""
+    if threadpoolctl is None:
+        return None
+    keys = ("user_api", "internal_api", "version", "architecture", "num_threads", "filepath")
+    libs = sorted(threadpoolctl.threadpool_info(), key=lambda lib: lib["filepath"])
+    return [{k: lib.get(k) for k in keys} for lib in libs]
