@@ -11,7 +11,7 @@ from . import _core
 from ._validation import check_real
 
 __all__ = ["Activation", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Swish", "PReLU",
-           "Softmax", "get"]
+           "Softmax", "get", "from_config"]
 
 
 def _sigmoid(z):
@@ -39,6 +39,11 @@ class Activation:
 
     def __repr__(self):
         return f"{type(self).__name__}()"
+
+    def config(self):
+        """The activation as plain data, e.g. {"name": "leaky_relu", "slope": 0.01};
+        from_config(config()) rebuilds it."""
+        return {"name": self.name}
 
     def __eq__(self, other):
         return type(self) is type(other) and self.param == other.param
@@ -114,6 +119,9 @@ class LeakyReLU(Activation):
     def derivative(self, z):
         return np.where(z > 0, 1.0, self.param).astype(np.result_type(z, np.float32))
 
+    def config(self):
+        return {"name": self.name, "slope": self.param}
+
     def __repr__(self):
         return f"LeakyReLU(slope={self.param!r})"
 
@@ -159,6 +167,9 @@ class PReLU(Activation):
     def __hash__(self):
         return hash((type(self), self.initial))
 
+    def config(self):
+        return {"name": self.name, "initial": self.initial}
+
     def __repr__(self):
         return f"PReLU(initial={self.initial!r})"
 
@@ -183,6 +194,23 @@ class Softmax(Activation):
 
 _BY_NAME = {cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Swish, PReLU,
                                        Softmax)}
+
+
+_PARAMETERS = {"leaky_relu": ("slope",), "prelu": ("initial",)}
+
+
+def from_config(config):
+    """The Activation that Activation.config() described."""
+    if not isinstance(config, dict) or not isinstance(config.get("name"), str):
+        raise ValueError(f"an activation config is a dict with a 'name', got {config!r}")
+    name = config["name"]
+    if name not in _BY_NAME:
+        raise ValueError(f"unknown activation {name!r}; expected one of {sorted(_BY_NAME)}")
+    allowed = _PARAMETERS.get(name, ())
+    extra = set(config) - {"name", *allowed}
+    if extra:
+        raise ValueError(f"activation {name!r} takes no parameter {sorted(extra)}")
+    return _BY_NAME[name](**{key: config[key] for key in allowed if key in config})
 
 
 def get(activation):

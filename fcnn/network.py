@@ -9,7 +9,8 @@ import threading
 
 import numpy as np
 
-from . import _core, activations as _activations, costs as _costs, training as _training
+from . import (_core, activations as _activations, costs as _costs,
+               optimizers as _optimizers, training as _training)
 from .initializers import initialize
 from ._validation import (as_inputs, as_sample_weight, as_targets, check_dtype,
                           check_number, check_positive_number, check_seed, check_sizes,
@@ -128,15 +129,23 @@ class Network:
 
     def __init__(self, sizes, activations="sigmoid", cost="quadratic", *, dtype="float64",
                  init="normal_scaled", seed=None):
-        self._sizes = check_sizes(sizes)
+        self._build(check_sizes(sizes), activations, cost, check_dtype(dtype))
+        self._rng = np.random.default_rng(check_seed(seed))
+        initialize(init, self._rng, self._weights, self._biases)
+        for f, slopes in zip(self._activations, self._slopes):
+            if slopes is not None:
+                slopes[...] = f.initial
+
+    def _build(self, sizes, activations, cost, dtype):
+        """Everything but the parameters' values, shared by __init__ and loading."""
+        self._sizes = sizes
         self._activations = self._resolve_activations(activations)
         self._cost = _costs.get(cost)
         output = self._activations[-1]
         if self._cost.needs_probabilities and output.name not in ("sigmoid", "softmax"):
             raise ValueError(f"cost {self._cost.name!r} takes logarithms of the outputs, so the "
                              f"output activation must be 'sigmoid' or 'softmax', got {output.name!r}")
-        self._dtype = check_dtype(dtype)
-        self._rng = np.random.default_rng(check_seed(seed))
+        self._dtype = dtype
         self._layout = _core.Layout(self._sizes, [f.code for f in self._activations],
                                     [f.param for f in self._activations], self._cost.code)
         self._theta = np.zeros(self._layout.n_params, dtype=self._dtype)
@@ -145,10 +154,9 @@ class Network:
         self._weights = [self._theta[o:o + n * m].reshape(n, m) for o, (n, m) in zip(w_off, shapes)]
         self._biases = [self._theta[o:o + n] for o, (n, _) in zip(b_off, shapes)]
         self._slopes = [None if o < 0 else self._theta[o:o + n] for o, (n, _) in zip(p_off, shapes)]
-        initialize(init, self._rng, self._weights, self._biases)
-        for f, slopes in zip(self._activations, self._slopes):
-            if slopes is not None:
-                slopes[...] = f.initial
+        self.optimizer = None  # the optimizer of the last fit, which the next fit continues
+        # fit, step and save hold it: one training run at a time, never a half-updated save
+        self._lock = threading.RLock()
         self._per_thread = threading.local()
         # the core's entry point for this dtype, chosen once (no dispatch per call)
         self._core_predict = _core.predict["float" if self._dtype == np.float32 else "double"]
@@ -232,6 +240,84 @@ class Network:
             raise ValueError(f"{name} needs {len(target)} arrays, got {len(values)}")
         for index, value in enumerate(values):
             target[index] = value
+
+    # ------------------------------------------------------------------ state
+
+    def state(self):
+        """The whole network as plain data and arrays: (header, arrays).
+
+        header  {"sizes", "activations" (configs), "cost", "dtype", "rng" (the shuffling
+                generator's state), "optimizer" (config or None)}, JSON-serialisable
+        arrays  {"w1", "b1", ..., "slopes<l>" for PReLU layers, "optimizer_state<k>"}:
+                copies, in the network's dtype
+        ``Network.from_state(*net.state())`` is an identical network; `fcnn.save`
+        writes this to a file.
+        """
+        with self._lock:
+            header = {"sizes": list(self._sizes),
+                      "activations": [f.config() for f in self._activations],
+                      "cost": self._cost.name, "dtype": self._dtype.name,
+                      "rng": self._rng.bit_generator.state,
+                      "optimizer": None if self.optimizer is None else self.optimizer.config()}
+            arrays = {}
+            for l, (w, b, slopes) in enumerate(zip(self._weights, self._biases, self._slopes), 1):
+                arrays[f"w{l}"] = w.copy()
+                arrays[f"b{l}"] = b.copy()
+                if slopes is not None:
+                    arrays[f"slopes{l}"] = slopes.copy()
+            if self.optimizer is not None:
+                for k, state in enumerate(self.optimizer.states):
+                    arrays[f"optimizer_state{k}"] = state.copy()
+        return header, arrays
+
+    @classmethod
+    def from_state(cls, header, arrays):
+        """The network that `state()` described; ValueError or TypeError on anything
+        malformed (names, shapes, dtypes, non-finite values, unknown keys)."""
+        if not isinstance(header, dict):
+            raise TypeError(f"a network header is a dict, got {type(header).__name__}")
+        expected = {"sizes", "activations", "cost", "dtype", "rng", "optimizer"}
+        if set(header) != expected:
+            raise ValueError(f"a network header has the keys {sorted(expected)}, got "
+                             f"{sorted(header)}")
+        if not isinstance(header["activations"], list):
+            raise TypeError("header 'activations' must be a list of activation configs")
+        if not isinstance(header["cost"], str) or not isinstance(header["dtype"], str):
+            raise TypeError("header 'cost' and 'dtype' must be names")
+        net = cls.__new__(cls)
+        net._build(check_sizes(header["sizes"]),
+                   [_activations.from_config(c) for c in header["activations"]],
+                   header["cost"], check_dtype(header["dtype"]))
+        net._rng = np.random.default_rng()
+        try:
+            net._rng.bit_generator.state = header["rng"]
+        except (TypeError, ValueError, KeyError) as error:
+            raise ValueError(f"header 'rng' is not a PCG64 state: {error!r}") from None
+        names = set()
+        for l, (w, b, slopes) in enumerate(zip(net._weights, net._biases, net._slopes), 1):
+            for name, view in ((f"w{l}", w), (f"b{l}", b), (f"slopes{l}", slopes)):
+                if view is not None:
+                    view[...] = _stored_array(arrays, name, view.shape, net._dtype)
+                    names.add(name)
+        if header["optimizer"] is not None:
+            optimizer = _optimizers.from_config(header["optimizer"])
+            optimizer.bind(net._layout.n_params, net._dtype, net._sizes)
+            for k, state in enumerate(optimizer.states):
+                name = f"optimizer_state{k}"
+                state[...] = _stored_array(arrays, name, state.shape, net._dtype)
+                names.add(name)
+            net.optimizer = optimizer
+        extra = set(arrays) - names
+        if extra:
+            raise ValueError(f"unexpected arrays {sorted(extra)} for a network "
+                             f"{list(net._sizes)}")
+        return net
+
+    def __getstate__(self):
+        return self.state()
+
+    def __setstate__(self, state):
+        self.__dict__.update(Network.from_state(*state).__dict__)
 
     def __repr__(self):
         names = ", ".join(repr(f.name) for f in self._activations)
@@ -356,12 +442,17 @@ class Network:
         Returns the mean cost before the step."""
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         Y, _ = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single)
-        history = _training.fit(
-            self, X, Y, epochs=1, batch_size=None, lr=check_positive_number(lr, "lr"),
-            optimizer=None, l1=0.0, l2=0.0, dropout=0.0, lr_schedule=None,
-            early_stopping=False, patience=0, min_delta=0.0, monitor="val_cost",
-            validation_data=None, validation_split=None, sample_weight=None,
-            class_weight=None, shuffle=False, seed=0, verbose=False)
+        with self._lock:
+            kept = self.optimizer  # a step is not a fit: the next fit continues as before
+            try:
+                history = _training.fit(
+                    self, X, Y, epochs=1, batch_size=None, lr=check_positive_number(lr, "lr"),
+                    optimizer=None, l1=0.0, l2=0.0, dropout=0.0, lr_schedule=None,
+                    early_stopping=False, patience=0, min_delta=0.0, monitor="val_cost",
+                    validation_data=None, validation_split=None, sample_weight=None,
+                    class_weight=None, shuffle=False, seed=0, verbose=False)
+            finally:
+                self.optimizer = kept
         return history.cost[0]
 
     def fit(self, X, Y, *, epochs=1, batch_size=32, lr=None, optimizer=None, l1=0.0, l2=0.0,
@@ -404,13 +495,14 @@ class Network:
         becomes non-finite raises fcnn.DivergenceError and leaves the parameters of the
         epoch before.
         """
-        return _training.fit(
-            self, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer,
-            l1=l1, l2=l2, dropout=dropout, lr_schedule=lr_schedule,
-            early_stopping=early_stopping, patience=patience, min_delta=min_delta,
-            monitor=monitor, validation_data=validation_data,
-            validation_split=validation_split, sample_weight=sample_weight,
-            class_weight=class_weight, shuffle=shuffle, seed=seed, verbose=verbose)
+        with self._lock:
+            return _training.fit(
+                self, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer,
+                l1=l1, l2=l2, dropout=dropout, lr_schedule=lr_schedule,
+                early_stopping=early_stopping, patience=patience, min_delta=min_delta,
+                monitor=monitor, validation_data=validation_data,
+                validation_split=validation_split, sample_weight=sample_weight,
+                class_weight=class_weight, shuffle=shuffle, seed=seed, verbose=verbose)
 
     def _check_validation_data(self, validation_data):
         if validation_data is None:
@@ -426,6 +518,20 @@ class Network:
     def _check_parameters_finite(self):
         if not np.isfinite(self._theta).all():
             raise ValueError("the network's weights or biases hold non-finite values")
+
+
+def _stored_array(arrays, name, shape, dtype):
+    if name not in arrays:
+        raise ValueError(f"array {name!r} is missing")
+    array = arrays[name]
+    if not isinstance(array, np.ndarray) or array.dtype != dtype:
+        raise ValueError(f"array {name!r} must be a {dtype.name} ndarray, got "
+                         f"{getattr(array, 'dtype', type(array).__name__)}")
+    if array.shape != shape:
+        raise ValueError(f"array {name!r} must have shape {shape}, got {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"array {name!r} holds non-finite values")
+    return array
 
 
 def _accuracy(out, Y, labels, weights=None):

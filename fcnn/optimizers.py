@@ -10,9 +10,9 @@ slopes.
 """
 import numpy as np
 
-from ._validation import check_bool, check_real
+from ._validation import check_bool, check_int, check_real
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "AdaGrad", "get"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "AdaGrad", "get", "from_config"]
 
 # Codes shared with the core (src_c/_optimizers.pxd).
 SGD_CODE, ADAM_CODE, RMSPROP_CODE, ADAGRAD_CODE = 0, 1, 2, 3
@@ -42,6 +42,11 @@ class Optimizer:
         elif self._network_shape != network_shape:
             raise ValueError(f"this {type(self).__name__} already holds the state of a network "
                              f"{self._network_shape}; make a new one for {network_shape}")
+
+    def config(self):
+        """The optimizer as plain data: its class, hyperparameters and step count (the
+        state arrays are `states`); from_config(config()) rebuilds it, without state."""
+        return {"name": type(self).__name__, **self.hyperparameters(), "t": self.t}
 
     def reset(self):
         """Forget the state (momentum, moments, step count)."""
@@ -156,6 +161,23 @@ class AdaGrad(Optimizer):
 
     def hyperparameters(self):
         return {"lr": self.lr, "eps": self.eps}
+
+
+_BY_NAME = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSProp, AdaGrad)}
+
+
+def from_config(config):
+    """A fresh Optimizer (no state yet) that Optimizer.config() described."""
+    if not isinstance(config, dict) or config.get("name") not in _BY_NAME:
+        raise ValueError(f"an optimizer config is a dict whose 'name' is one of "
+                         f"{sorted(_BY_NAME)}, got {config!r}")
+    arguments = {k: v for k, v in config.items() if k not in ("name", "t")}
+    try:
+        optimizer = _BY_NAME[config["name"]](**arguments)
+    except TypeError as error:
+        raise ValueError(f"bad optimizer config {config!r}: {error}") from None
+    optimizer.t = check_int(config.get("t", 0), "optimizer t", minimum=0)
+    return optimizer
 
 
 def get(optimizer, lr=None):

@@ -43,6 +43,8 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
     Y, labels = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype, check_finite=False)
     epochs = check_int(epochs, "epochs", minimum=0)
+    if optimizer is None and lr is None and net.optimizer is not None:
+        optimizer = net.optimizer  # carry on with the last fit's optimizer and its state
     optimizer = _optimizers.get(optimizer, lr)
     l1 = check_number(l1, "l1", minimum=0)
     l2 = check_number(l2, "l2", minimum=0)
@@ -74,6 +76,7 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     net._check_parameters_finite()
 
     optimizer.bind(net._layout.n_params, net.dtype, net.sizes)
+    net.optimizer = optimizer
     states = optimizer.states + [np.zeros(1, dtype=net.dtype)] * (2 - len(optimizer.states))
     hyper = optimizer.hyperparameters()
     training = _core.Training(
