@@ -27,6 +27,10 @@ class History:
         self.samples_per_second = []
         self.best_epoch = None
         self.stopped_epoch = None
+        self.grad_norm_w = []
+        self.grad_norm_b = []
+        self.dead_units = []
+        self.saturation = []
 
     def record(self, metrics, *, seconds, samples, lr):
         """metrics: {"cost": ..., and "val_cost", "val_accuracy" when measured}."""
@@ -47,7 +51,9 @@ class History:
                 "val_accuracy": list(self.val_accuracy), "lr": list(self.lr),
                 "seconds": list(self.seconds),
                 "samples_per_second": list(self.samples_per_second),
-                "best_epoch": self.best_epoch, "stopped_epoch": self.stopped_epoch}
+                "best_epoch": self.best_epoch, "stopped_epoch": self.stopped_epoch,
+                "grad_norm_w": list(self.grad_norm_w), "grad_norm_b": list(self.grad_norm_b),
+                "dead_units": list(self.dead_units), "saturation": list(self.saturation)}
 
     def describe_last(self, total_epochs=None):
         """One line for the last epoch, as printed by fit(verbose=True)."""
