@@ -9,6 +9,8 @@ class History:
     cost            mean running cost of each training epoch (each example's cost taken
                     just before the update that used it; sample-weighted; without the
                     l1/l2 terms)
+    accuracy        running accuracy of each training epoch, taken the same way (for
+                    classification: integer labels, one-hot rows or one 0/1 output)
     val_cost        cost on the validation data after each epoch (when there is some)
     val_accuracy    accuracy on the validation data after each epoch (for classification)
     lr              the learning rate of each epoch
@@ -20,6 +22,7 @@ class History:
 
     def __init__(self):
         self.cost = []
+        self.accuracy = []
         self.val_cost = []
         self.val_accuracy = []
         self.lr = []
@@ -33,9 +36,10 @@ class History:
         self.saturation = []
 
     def record(self, metrics, *, seconds, samples, lr):
-        """metrics: {"cost": ..., and "val_cost", "val_accuracy" when measured}."""
+        """metrics: {"cost": ..., and "accuracy", "val_cost", "val_accuracy" when
+        measured}."""
         self.cost.append(metrics["cost"])
-        for key in ("val_cost", "val_accuracy"):
+        for key in ("accuracy", "val_cost", "val_accuracy"):
             if key in metrics:
                 getattr(self, key).append(metrics[key])
         self.lr.append(lr)
@@ -47,7 +51,7 @@ class History:
         return len(self.cost)
 
     def as_dict(self):
-        return {"cost": list(self.cost), "val_cost": list(self.val_cost),
+        return {"cost": list(self.cost), "accuracy": list(self.accuracy), "val_cost": list(self.val_cost),
                 "val_accuracy": list(self.val_accuracy), "lr": list(self.lr),
                 "seconds": list(self.seconds),
                 "samples_per_second": list(self.samples_per_second),
@@ -55,11 +59,12 @@ class History:
                 "grad_norm_w": list(self.grad_norm_w), "grad_norm_b": list(self.grad_norm_b),
                 "dead_units": list(self.dead_units), "saturation": list(self.saturation)}
 
-    def describe_last(self, total_epochs=None):
-        """One line for the last epoch, as printed by fit(verbose=True)."""
+    def describe_last(self):
+        """The last epoch's figures in one line, as fit(verbose=True) prints them."""
         epoch = self.epochs
-        parts = [f"epoch {epoch}" + (f"/{total_epochs}" if total_epochs else ""),
-                 f"cost {self.cost[-1]:.6g}"]
+        parts = [f"cost {self.cost[-1]:.6g}"]
+        if len(self.accuracy) == epoch:
+            parts.append(f"accuracy {self.accuracy[-1]:.4f}")
         if len(self.val_cost) == epoch:
             parts.append(f"val_cost {self.val_cost[-1]:.6g}")
         if len(self.val_accuracy) == epoch:

@@ -458,7 +458,8 @@ class Network:
     def fit(self, X, Y, *, epochs=1, batch_size=32, lr=None, optimizer=None, l1=0.0, l2=0.0,
             dropout=0.0, lr_schedule=None, early_stopping=False, patience=10, min_delta=0.0,
             monitor="val_cost", validation_data=None, validation_split=None,
-            sample_weight=None, class_weight=None, shuffle=True, seed=None, verbose=False):
+            sample_weight=None, class_weight=None, shuffle=True, seed=None, verbose=False,
+            diagnostics=None):
         """Train by mini-batch gradient descent; returns a History.
 
         epochs, batch_size
@@ -488,7 +489,11 @@ class Network:
             Each epoch visits the examples in a fresh order drawn from `seed` (else from the
             network's seed); shuffle=False keeps their order.
         verbose
-            Print one line per epoch.
+            A live progress bar per epoch (tqdm when installed, else one plain line),
+            ending with the epoch's cost, accuracy, validation scores and samples/s.
+        diagnostics
+            "all" or some of "grad_norm", "dead_units", "saturation": per-layer figures
+            measured after each epoch and kept in the History (see fcnn.diagnostics).
 
         Each epoch is one call into the core, which shuffles, steps through every
         mini-batch and updates the parameters without the GIL. A cost or parameter that
@@ -502,7 +507,8 @@ class Network:
                 early_stopping=early_stopping, patience=patience, min_delta=min_delta,
                 monitor=monitor, validation_data=validation_data,
                 validation_split=validation_split, sample_weight=sample_weight,
-                class_weight=class_weight, shuffle=shuffle, seed=seed, verbose=verbose)
+                class_weight=class_weight, shuffle=shuffle, seed=seed, verbose=verbose,
+                diagnostics=diagnostics)
 
     def _check_validation_data(self, validation_data):
         if validation_data is None:

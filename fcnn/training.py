@@ -10,6 +10,8 @@ import time
 import numpy as np
 
 from . import _core, optimizers as _optimizers, schedules as _schedules
+from .diagnostics import Diagnostics, check_kinds
+from .progress import EpochProgress, UPDATES_PER_EPOCH
 from ._validation import (as_inputs, as_sample_weight, as_targets, check_bool, check_int,
                           check_number, check_seed, raise_non_finite)
 from .history import History
@@ -36,7 +38,7 @@ class DivergenceError(FloatingPointError):
 
 def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_schedule,
         early_stopping, patience, min_delta, monitor, validation_data, validation_split,
-        sample_weight, class_weight, shuffle, seed, verbose):
+        sample_weight, class_weight, shuffle, seed, verbose, diagnostics=None):
     """Network.fit's body; see its docstring."""
     original_X, original_Y = X, Y
     # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
@@ -56,6 +58,7 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     schedule = _schedules.get(lr_schedule)
     shuffle = check_bool(shuffle, "shuffle")
     verbose = check_bool(verbose, "verbose")
+    diagnostics = check_kinds(diagnostics)
     early_stopping = check_bool(early_stopping, "early_stopping")
     patience = check_int(patience, "patience", minimum=0)
     min_delta = check_number(min_delta, "min_delta", minimum=0)
@@ -90,6 +93,10 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     workspace = net._workspace(batch_size, training=True, n_rows=n if shuffle else 0,
                                dropout=dropout > 0)
     no_weights = np.empty(0, dtype=net.dtype)
+    accuracy_mode = _accuracy_mode(labels, Y)
+    monitor_layers = Diagnostics(net, X, Y, diagnostics) if diagnostics else None
+    n_batches = -(-n // batch_size)
+    progress_every = max(1, n_batches // UPDATES_PER_EPOCH) if verbose else 0
     snapshot = [net._theta.copy()] + [s.copy() for s in optimizer.states]
     best = None
     schedule.reset()
@@ -99,11 +106,17 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         training.lr = schedule.lr(epoch, optimizer.lr)
         for saved, live in zip(snapshot, [net._theta] + optimizer.states):
             np.copyto(saved, live)
+        progress = EpochProgress(epoch + 1, epochs, n) if verbose else None
         started = time.perf_counter()
-        cost, stop = _core.train_epoch(
-            net._layout, training, workspace, net._theta, X, Y,
-            no_weights if weights is None else weights, states[0], states[1], batch_size,
-            shuffle, int(rng.integers(2**63)))
+        try:
+            cost, accuracy, stop = _core.train_epoch(
+                net._layout, training, workspace, net._theta, X, Y,
+                no_weights if weights is None else weights, states[0], states[1], batch_size,
+                shuffle, int(rng.integers(2**63)), accuracy_mode,
+                None if progress is None else progress.update, progress_every)
+        except BaseException:  # from the progress callback, e.g. KeyboardInterrupt
+            _restore(net, optimizer, snapshot)
+            raise
         seconds = time.perf_counter() - started
         if stop is not None and stop[0] == "input":
             _restore(net, optimizer, snapshot)
@@ -118,13 +131,17 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         optimizer.t = training.t
 
         metrics = {"cost": cost}
+        if accuracy_mode:
+            metrics["accuracy"] = accuracy
         if validation is not None:
             scores = net._evaluate(*validation)
             metrics.update({f"val_{key}": value for key, value in scores.items()})
         history.record(metrics, seconds=seconds, samples=n, lr=training.lr)
+        if monitor_layers is not None:
+            monitor_layers.record(history)
         schedule.observe(epoch, metrics)
         if verbose:
-            print(history.describe_last(epochs), flush=True)
+            progress.close(history.describe_last())
         if early_stopping:
             if monitor not in metrics:
                 raise ValueError(f"early stopping monitors {monitor!r}, which this fit does "
@@ -139,6 +156,18 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         np.copyto(net._theta, best[2])
         history.best_epoch = best[1] + 1
     return history
+
+
+def _accuracy_mode(labels, Y):
+    """How the core counts right answers (see correct_rows in src_c/_core.pyx): 1 for
+    labels or one-hot rows, 2 for one 0/1 output, 0 when Y holds no classes."""
+    if labels is not None:
+        return 1
+    if not np.isin(Y, (0, 1)).all():
+        return 0
+    if Y.shape[1] == 1:
+        return 2
+    return 1 if (Y.sum(axis=1) == 1).all() else 0
 
 
 def _training_weights(sample_weight, class_weight, labels, Y, dtype):

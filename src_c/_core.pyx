@@ -419,14 +419,20 @@ cdef Py_ssize_t first_non_finite_layer(const Net* net, const floating* z, Py_ssi
 def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 const floating[:, ::1] X, const floating[:, ::1] Y,
                 const floating[::1] sample_weight, floating[::1] state1,
-                floating[::1] state2, Py_ssize_t batch_size, bint shuffle, uint64_t seed):
+                floating[::1] state2, Py_ssize_t batch_size, bint shuffle, uint64_t seed,
+                int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0):
     """One epoch of mini-batch training over (X, Y), in `ws.order` reshuffled when
-    `shuffle`; sample_weight (mean 1) or empty. The running cost is each example's cost
-    taken just before the update that used it.
+    `shuffle`; sample_weight (mean 1) or empty. The running cost and accuracy are each
+    example's, taken just before the update that used it; accuracy_mode as in
+    correct_rows (0: no accuracy, NaN returned).
+
+    With progress_every > 0, every that many mini-batches the GIL is taken back for a
+    call progress(rows done, running cost sum); an exception it raises (KeyboardInterrupt
+    too) ends the epoch there and propagates.
 
     The rows of X and Y are checked for inf and NaN as each batch reads them (the Python
-    layer leaves that pass over the data to this one). Returns (mean running cost, stop)
-    with stop None for a full epoch, else the epoch stopped early at a mini-batch:
+    layer leaves that pass over the data to this one). Returns (mean running cost, mean
+    running accuracy, stop) with stop None for a full epoch, else the epoch stopped early at a mini-batch:
     ("input", "X" or "Y", data row) for a non-finite input, or ("cost", batch, layer)
     where the cost stopped being finite, with the first layer whose z is not finite.
     """
@@ -440,8 +446,9 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     cdef const floating* wb = NULL
     cdef floating* w_batch = <floating*>buf.w_batch
     cdef bint weighted = sample_weight.shape[0] > 0
-    cdef double total = 0.0, cost
+    cdef double total = 0.0, cost, correct = 0.0
     cdef uint64_t rng = seed
+    cdef const floating* a_out = <floating*>buf.a + buf.capacity * net.unit_off[net.n_layers - 1]
     if shuffle and ws.order.shape[0] != n:
         raise ValueError(f"the workspace orders {ws.order.shape[0]} rows, the data has {n}")
     if cfg.s.dropout > 0 and buf.mask == NULL:
@@ -475,15 +482,40 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 bad_layer = first_non_finite_layer(net, <floating*>buf.z, m, buf.capacity)
                 break
             total += cost
+            if accuracy_mode:
+                correct += correct_rows(a_out, yb, wb, m, n_out, accuracy_mode)
             start += m
             batch += 1
+            if progress_every > 0 and batch % progress_every == 0 and start < n:
+                with gil:
+                    progress(start, total)
     if bad_x >= 0 or bad_y >= 0:
         local = bad_x if bad_x >= 0 else bad_y
         data_row = ws.order[start + local] if shuffle else start + local
-        return float("nan"), ("input", "X" if bad_x >= 0 else "Y", data_row)
+        return float("nan"), float("nan"), ("input", "X" if bad_x >= 0 else "Y", data_row)
     if start < n:
-        return float("nan"), ("cost", batch, bad_layer)
-    return total / n, None
+        return float("nan"), float("nan"), ("cost", batch, bad_layer)
+    return total / n, (correct / n if accuracy_mode else float("nan")), None
+
+
+cdef double correct_rows(const floating* a, const floating* y, const floating* weights,
+                         Py_ssize_t m, Py_ssize_t n, int mode) noexcept nogil:
+    """How many of the m rows of outputs a classify right (each counted by its weight
+    when there are weights): mode 1 compares the argmax of a row with that of its one-hot
+    target, mode 2 a single output thresholded at 1/2 with a 0/1 target."""
+    cdef Py_ssize_t i, j, best
+    cdef double right = 0.0, hit
+    for i in range(m):
+        if mode == 2:
+            hit = (a[i] >= 0.5) == (y[i] == 1)
+        else:
+            best = 0
+            for j in range(1, n):
+                if a[i * n + j] > a[i * n + best]:
+                    best = j
+            hit = y[i * n + best] == 1
+        right += hit * weights[i] if weights != NULL else hit
+    return right
 
 
 cdef inline void copy(floating* to, const floating* source, Py_ssize_t count) noexcept nogil:
