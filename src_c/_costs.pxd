@@ -2,7 +2,7 @@
 # Both take the output layer's z as well as a, so that logarithms are computed from z
 # (log-softmax, softplus) and stay finite where a itself has rounded to 0 or 1.
 
-from libc.math cimport exp, log, log1p, fabs, NAN
+from libc.math cimport exp, log, log1p, fabs, INFINITY, NAN
 
 from _blas cimport floating
 from _activations cimport SIGMOID, SOFTMAX, softplus, times_derivative
@@ -14,25 +14,34 @@ cdef enum Cost:
     CROSS_ENTROPY = 3
     LOG_LIKELIHOOD = 4
 
-cdef inline double one_minus(double a) noexcept nogil:
-    """1 - a, kept positive where a softmax output has rounded to exactly 1."""
-    return 1 - a if a < 1 else 1e-300
-
-
 cdef inline double xlog(double x, double log_y) noexcept nogil:
     """x ln y with 0 ln 0 = 0, given ln y."""
     return 0.0 if x == 0 else x * log_y
 
 
-cdef inline double log_sum_exp(const floating* z, Py_ssize_t n) noexcept nogil:
+cdef inline double log_sum_exp(const floating* z, Py_ssize_t n,
+                               Py_ssize_t skip=-1) noexcept nogil:
+    """ln sum_j e^{z_j} over the j != skip (-inf for none)."""
     cdef Py_ssize_t j
-    cdef double top = z[0], total = 0.0
-    for j in range(1, n):
-        if z[j] > top:
-            top = z[j]
+    cdef double top = -INFINITY, total = 0.0
     for j in range(n):
-        total += exp(z[j] - top)
+        if j != skip and z[j] > top:
+            top = z[j]
+    if top == -INFINITY:
+        return top
+    for j in range(n):
+        if j != skip:
+            total += exp(z[j] - top)
     return top + log(total)
+
+
+cdef inline double log_one_minus_softmax(const floating* z, const floating* a, Py_ssize_t n,
+                                         Py_ssize_t j) noexcept nogil:
+    """ln(1 - a_j) for a softmax output a = softmax(z): log1p(-a_j) while a_j <= 1/2,
+    else ln(sum_{k != j} e^{z_k}) - ln(sum_k e^{z_k}), exact where a_j has rounded to 1."""
+    if a[j] <= 0.5:
+        return log1p(-a[j])
+    return log_sum_exp(z, n, j) - log_sum_exp(z, n)
 
 
 cdef inline double row_cost(int cost, int act, const floating* z, const floating* a,
@@ -67,8 +76,8 @@ cdef inline double row_cost(int cost, int act, const floating* z, const floating
                 if lse != lse:
                     lse = log_sum_exp(z, n)
                 c -= y[j] * (z[j] - lse)
-        if cost == CROSS_ENTROPY:
-            c -= xlog(1 - y[j], log1p(-a[j]) if a[j] < 1 else log(one_minus(a[j])))
+        if cost == CROSS_ENTROPY and y[j] != 1:
+            c -= (1 - y[j]) * log_one_minus_softmax(z, a, n, j)
     return c
 
 
@@ -85,10 +94,39 @@ cdef inline double softmax_h(int cost, double a, double y) noexcept nogil:
     """h_j = a_j dC/da_j, with each cost's a_j cancelled by hand where it divides."""
     if cost == LOG_LIKELIHOOD:
         return -y
-    if cost == CROSS_ENTROPY:
-        # a (a - y) / (a (1 - a)) = (1 - y) / (1 - a) - 1
-        return (1 - y) / one_minus(a) - 1
+    if cost == CROSS_ENTROPY:  # a (-y/a + (1 - y)/(1 - a)); only called for a <= 1/2
+        return -y + (1 - y) * a / (1 - a)
     return a * dcost_da(cost, a, y)
+
+
+cdef inline void softmax_cross_entropy_error(const floating* z, const floating* a,
+                                             const floating* y, floating* d,
+                                             Py_ssize_t n) noexcept nogil:
+    """BP1 for softmax outputs and the cross-entropy cost. As for the other costs,
+    d_k = h_k - a_k sum_j h_j, but the term (1 - y_m) a_m / (1 - a_m) of an output m
+    with a_m > 1/2 is taken apart by hand: its share of d is (1 - y_m) a_m at k = m and
+    -(1 - y_m) a_m q_k elsewhere, with q_k = a_k / (1 - a_m) = e^{z_k} / sum_{i != m}
+    e^{z_i}; finite where a_m has rounded to 1."""
+    cdef Py_ssize_t j, m = -1
+    cdef double total = 0.0, h, lse_others = 0.0, share = 0.0
+    for j in range(n):
+        if a[j] > 0.5:
+            m = j
+            h = -y[j]
+        else:
+            h = softmax_h(CROSS_ENTROPY, a[j], y[j])
+        d[j] = <floating>h
+        total += h
+    if m >= 0:
+        share = (1 - y[m]) * a[m]
+        lse_others = log_sum_exp(z, n, m)
+    for j in range(n):
+        h = d[j] - a[j] * total
+        if j == m:
+            h += share
+        elif m >= 0 and share != 0:
+            h -= share * exp(z[j] - lse_others)
+        d[j] = <floating>h
 
 
 cdef inline void output_error_row(int cost, int act, double param, const floating* z,
@@ -97,7 +135,9 @@ cdef inline void output_error_row(int cost, int act, double param, const floatin
     """BP1 for one example: d = dC/dz."""
     cdef Py_ssize_t j
     cdef double total = 0.0, h
-    if act == SOFTMAX:
+    if act == SOFTMAX and cost == CROSS_ENTROPY:
+        softmax_cross_entropy_error(z, a, y, d, n)
+    elif act == SOFTMAX:
         # Softmax Jacobian da_j/dz_k = a_j (delta_jk - a_k), so d_k = h_k - a_k sum_j h_j.
         # With log-likelihood h = -y, giving d = a sum(y) - y: a - y for one-hot y.
         for j in range(n):
