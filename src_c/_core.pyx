@@ -421,8 +421,8 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 const floating[::1] sample_weight, floating[::1] state1,
                 floating[::1] state2, Py_ssize_t batch_size, bint shuffle, uint64_t seed,
                 int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0):
-    """One epoch of mini-batch training over (X, Y), in `ws.order` reshuffled when
-    `shuffle`; sample_weight (mean 1) or empty. The running cost and accuracy are each
+    """One epoch of mini-batch training over (X, Y), in an order drawn from `seed` when
+    `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. The running cost and accuracy are each
     example's, taken just before the update that used it; accuracy_mode as in
     correct_rows (0: no accuracy, NaN returned).
 
@@ -455,6 +455,9 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
         raise ValueError("the workspace has no room for dropout masks")
     with nogil:
         if shuffle:
+            # each epoch's order depends on its seed alone, not on the epochs before
+            for i in range(n):
+                buf.order[i] = i
             shuffle_in_place(buf.order, n, &rng)
         while start < n:
             m = min(batch_size, n - start)

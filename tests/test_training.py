@@ -132,3 +132,16 @@ def test_mnist_textbook_configuration_reaches_94_percent(mnist):
     assert max(history.val_accuracy) >= 0.94
     assert net.evaluate(X_test, y_test)["accuracy"] >= 0.94
     assert history.cost[-1] < history.cost[0]
+
+
+def test_two_fits_of_one_epoch_equal_one_fit_of_two():
+    """Each epoch's shuffled order depends on its seed alone (the network's generator),
+    so training can be split into fits, or saved and resumed, without changing it."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(97, 5)), rng.integers(0, 3, 97)
+    whole = fcnn.Network([5, 4, 3], seed=7)
+    whole.fit(X, y, epochs=2, batch_size=8, optimizer=fcnn.Adam(0.01))
+    split = fcnn.Network([5, 4, 3], seed=7)
+    split.fit(X, y, epochs=1, batch_size=8, optimizer=fcnn.Adam(0.01))
+    split.fit(X, y, epochs=1, batch_size=8)
+    assert np.array_equal(whole.theta, split.theta)
