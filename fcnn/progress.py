@@ -2,8 +2,8 @@
 
 The core calls back every few mini-batches (it takes the GIL for the call and nothing
 else), about a hundred times an epoch, so the bar moves during long epochs without
-slowing them. tqdm draws the bar when it is installed; otherwise one plain line is
-rewritten in place.
+slowing them. On a terminal tqdm draws the bar when it is installed, else one plain
+line is rewritten in place; other streams (logs, pipes) get one summary line an epoch.
 """
 import sys
 import time
@@ -25,6 +25,8 @@ class EpochProgress:
         self._bar = None
         self._live = getattr(self._stream, "isatty", lambda: False)()
         try:
+            if not self._live:  # a log file gets the epoch's summary line only
+                raise ImportError
             from tqdm.auto import tqdm
         except ImportError:
             self._write_plain(0, None)
@@ -52,7 +54,7 @@ class EpochProgress:
             self._stream.flush()
 
     def _write_plain(self, done, cost):
-        if not self._live:  # a log file gets the epoch's summary line only
+        if not self._live:
             return
         width = 24
         filled = int(width * done / self._n) if self._n else width

@@ -1,6 +1,8 @@
 """fit(verbose=True)'s progress bar fed from inside the core, the running accuracy, and
 fit(diagnostics=...)'s per-layer figures."""
 import builtins
+import io
+import sys
 
 import numpy as np
 import pytest
@@ -28,7 +30,12 @@ def no_tqdm(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", without_tqdm)
 
 
-def test_verbose_plain_fallback_prints_one_line_per_epoch(no_tqdm, capsys):
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_verbose_prints_one_summary_line_per_epoch_when_not_on_a_terminal(capsys):
     X, y = _data()
     net = fcnn.Network([6, 5, 3], "sigmoid", seed=0)
     history = net.fit(X, y, epochs=3, batch_size=10, lr=1.0, validation_split=0.2,
@@ -43,14 +50,29 @@ def test_verbose_plain_fallback_prints_one_line_per_epoch(no_tqdm, capsys):
         assert "samples/s" in line
 
 
-def test_verbose_with_tqdm_draws_a_bar_per_epoch(capsys):
+def test_verbose_on_a_terminal_draws_a_tqdm_bar_per_epoch(monkeypatch):
     pytest.importorskip("tqdm")
-    X, y = _data()
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    X, y = _data(n=3000)
     net = fcnn.Network([6, 5, 3], "sigmoid", seed=0)
     net.fit(X, y, epochs=2, batch_size=10, lr=1.0, verbose=True)
-    out = capsys.readouterr().out
+    out = sys.stdout.getvalue()
     assert "epoch 1/2" in out and "epoch 2/2" in out and "100%" in out
     assert "accuracy" in out and "samples/s" in out
+
+
+def test_verbose_on_a_terminal_without_tqdm_rewrites_one_plain_line(no_tqdm, monkeypatch):
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    X, y = _data(n=3000)
+    net = fcnn.Network([6, 5, 3], "sigmoid", seed=0)
+    history = net.fit(X, y, epochs=2, batch_size=10, lr=1.0, verbose=True)
+    lines = sys.stdout.getvalue().split("\n")
+    assert len(lines) == 3 and lines[-1] == ""
+    for epoch, line in enumerate(lines[:2], 1):
+        updates = line.split("\r")
+        assert len(updates) > 10  # the bar moved during the epoch
+        assert f"epoch {epoch}/2 [" in updates[1] and "cost" in updates[-2]
+        assert f"cost {history.cost[epoch - 1]:.6g}" in updates[-1]
 
 
 def test_the_core_reports_progress_during_an_epoch(no_tqdm, monkeypatch):
