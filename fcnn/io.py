@@ -1,0 +1,384 @@
+"""Model files: save a Network to one file and load it back, without pickle.
+
+The format (docs/model-format.md) is a fixed 24-byte prefix, a JSON header and the raw
+little-endian arrays of ``Network.state()``:
+
+    offset 0    magic  b"\\x89FCNN\\r\\n\\n"              8 bytes
+    offset 8    format version, uint32 little-endian     (1)
+    offset 12   header length H in bytes, uint64 LE
+    offset 20   CRC-32 (zlib.crc32) of everything after the prefix, uint32 LE
+    offset 24   header: UTF-8 JSON {"network": state header, "arrays": directory}
+    offset 24+H payload: the arrays, back to back, in the directory's order
+
+`save` writes atomically (a temporary file in the same folder, fsync, os.replace), so a
+crash or an error leaves the previous file as it was. `load` trusts nothing in the file:
+every length is checked against the limits and the file's size before anything is
+allocated, and anything malformed raises ModelFileError. It also reads the JSON files of
+Nielsen's network2.py ``save()``.
+"""
+import json
+import os
+import reprlib
+import secrets
+import stat
+import struct
+import zlib
+
+import numpy as np
+
+from ._validation import MAX_DIMENSION, check_sizes
+
+__all__ = ["ModelFileError", "save", "load", "MAGIC", "FORMAT_VERSION"]
+
+MAGIC = b"\x89FCNN\r\n\n"
+FORMAT_VERSION = 1
+_PREFIX = struct.Struct("<8sIQI")  # magic, version, header length, crc32
+PREFIX_SIZE = _PREFIX.size  # 24
+MAX_HEADER_BYTES = 16 * 2**20
+MAX_NIELSEN_BYTES = 64 * 2**20
+_PAYLOAD_ALIGNMENT = 64  # the header is padded with spaces so the payload starts here
+_DTYPES = {"<f4": np.dtype("<f4"), "<f8": np.dtype("<f8")}
+_ENTRY_KEYS = {"name", "dtype", "shape", "offset", "length"}
+_NIELSEN_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
+# What a file with the wrong magic most likely is, for the error message.
+_OTHER_FORMATS = [(b"\x1f\x8b", "gzip data"), (b"PK\x03\x04", "a zip archive (.npz?)"),
+                  (b"\x93NUMPY", "a NumPy .npy file"), (b"\x80", "a Python pickle"),
+                  (b"BZh", "bzip2 data"), (b"\xfd7zXZ", "xz data"),
+                  (b"\x28\xb5\x2f\xfd", "zstd data")]
+
+
+class ModelFileError(ValueError):
+    """The file is not a well-formed fcnn model file (or network2.py JSON file): wrong
+    magic, unknown version, truncated, oversized, inconsistent or non-finite contents."""
+
+
+# ---------------------------------------------------------------------- saving
+
+def save(net, path):
+    """Write `net` (its parameters, configuration, shuffling RNG and optimizer state) to
+    `path`, atomically: the file is either the previous one or the complete new one."""
+    from .network import Network
+
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be an fcnn.Network, got {type(net).__name__}")
+    network_header, arrays = net.state()  # a snapshot under net._lock: waits for a fit
+    directory, payload, offset = [], [], 0
+    for name, array in arrays.items():
+        data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+        directory.append({"name": name, "dtype": data.dtype.str, "shape": list(data.shape),
+                          "offset": offset, "length": data.nbytes})
+        payload.append(data)
+        offset += data.nbytes
+    header = json.dumps({"network": network_header, "arrays": directory},
+                        allow_nan=False, separators=(",", ":")).encode("utf-8")
+    header += b" " * (-(PREFIX_SIZE + len(header)) % _PAYLOAD_ALIGNMENT)
+    checksum = zlib.crc32(header)
+    for data in payload:
+        checksum = zlib.crc32(data, checksum)
+    prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, len(header), checksum)
+    _write_atomically(path, [prefix, header, *payload])
+
+
+def _write_atomically(path, chunks):
+    """Write chunks to a new file beside `path`, make it durable, then rename it over
+    `path`; on any error the temporary file is removed and `path` is untouched."""
+    path = os.fspath(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+    # O_EXCL: never write through someone else's file or link; 0o666 lets umask decide.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                         | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with open(descriptor, "wb") as file:
+            for chunk in chunks:
+                file.write(chunk)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+    _sync_folder(folder)
+
+
+def _sync_folder(folder):
+    """Make the rename itself durable (POSIX); not possible everywhere, so best effort."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+# ---------------------------------------------------------------------- loading
+
+def load(path):
+    """The Network saved in `path` by `save` (or by Nielsen's network2.py ``save()``).
+
+    Raises ModelFileError (a ValueError) for anything that is not a complete, consistent
+    model file, and OSError (e.g. FileNotFoundError) if the file cannot be opened.
+    Memory use is bounded by the file's size: every declared length is checked against
+    the limits and the file before anything is allocated.
+    """
+    with open(path, "rb") as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise ModelFileError(f"{path}: not a regular file")
+        reader = _Reader(file, status.st_size, path)
+        if reader.size == 0:
+            reader.fail("the file is empty")
+        start = reader.peek(len(MAGIC))
+        if start[:1] in (b"{", b" ", b"\t", b"\r", b"\n"):
+            return _load_nielsen(reader)
+        if len(start) < len(MAGIC) and MAGIC.startswith(start):
+            reader.fail(f"truncated: the file is only the first {len(start)} bytes of the magic")
+        if start != MAGIC:
+            reader.fail(_wrong_magic(start))
+        return _load_fcnn(reader)
+
+
+class _Reader:
+    """Bounded reads from an open file whose size was taken once."""
+
+    def __init__(self, file, size, path):
+        self.file, self.size, self.path = file, size, path
+
+    def fail(self, reason):
+        raise ModelFileError(f"{self.path}: {reason}")
+
+    def peek(self, count):
+        data = self.file.read(count)
+        self.file.seek(0)
+        return data
+
+    def read_exactly(self, count, what):
+        data = self.file.read(count)
+        if len(data) != count:
+            self.fail(f"truncated: {what} needs {count} bytes, the file has {len(data)} left")
+        return data
+
+    def check_end(self):
+        if self.file.read(1):
+            self.fail("unexpected bytes after the last array (the file grew while reading?)")
+
+
+def _wrong_magic(start):
+    guess = next((kind for magic, kind in _OTHER_FORMATS if start.startswith(magic)), None)
+    looks = f", which looks like {guess} (fcnn never decompresses or unpickles)" if guess else ""
+    return (f"not an fcnn model file: it starts with {start!r}{looks}; an fcnn model file "
+            f"starts with {MAGIC!r}")
+
+
+def _load_fcnn(reader):
+    prefix = reader.read_exactly(PREFIX_SIZE, "the 24-byte prefix")
+    _, version, header_length, checksum = _PREFIX.unpack(prefix)
+    if version != FORMAT_VERSION:
+        reader.fail(f"format version {version} is not supported; this fcnn reads version "
+                    f"{FORMAT_VERSION}")
+    if header_length > MAX_HEADER_BYTES:
+        reader.fail(f"header length {header_length} is over the limit of {MAX_HEADER_BYTES} bytes")
+    available = reader.size - PREFIX_SIZE
+    if header_length > available:
+        reader.fail(f"truncated: header length {header_length} runs past the end of the file "
+                    f"({available} bytes after the prefix)")
+    header_bytes = reader.read_exactly(header_length, "the header")
+    header = _parse_json(reader, header_bytes, "header")
+    if not isinstance(header, dict) or set(header) != {"network", "arrays"}:
+        reader.fail(f"the header must be a JSON object with the keys ['arrays', 'network'], "
+                    f"got {_keys(header)}")
+    directory, payload_length = _check_directory(reader, header["arrays"],
+                                                 available - header_length)
+    network = header["network"]
+    _check_parameter_count(reader, network, directory)
+    payload = reader.read_exactly(payload_length, "the arrays")
+    reader.check_end()
+    actual = zlib.crc32(payload, zlib.crc32(header_bytes))
+    if actual != checksum:
+        reader.fail(f"checksum mismatch: the prefix says CRC-32 {checksum:#010x}, the "
+                    f"contents give {actual:#010x} (the file is corrupted)")
+    arrays = {}
+    for name, dtype, shape, offset, length in directory:
+        array = np.frombuffer(payload, dtype=dtype, count=length // dtype.itemsize,
+                              offset=offset).reshape(shape)
+        arrays[name] = array.astype(dtype.newbyteorder("="), copy=False)
+    return _network_from_state(reader, network, arrays)
+
+
+def _parse_json(reader, data, what):
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        reader.fail(f"the {what} is not UTF-8: {error}")
+    try:
+        return json.loads(text, parse_constant=_reject_constant,
+                          object_pairs_hook=_object_without_duplicates)
+    except RecursionError:
+        reader.fail(f"the {what} JSON is nested too deeply")
+    except ValueError as error:  # JSONDecodeError, and integers of over 4300 digits
+        reader.fail(f"the {what} is not valid JSON: {error}")
+
+
+def _reject_constant(name):
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def _object_without_duplicates(pairs):
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        keys = [key for key, _ in pairs]
+        duplicate = next(key for key in keys if keys.count(key) > 1)
+        raise ValueError(f"duplicate key {reprlib.repr(duplicate)}")
+    return result
+
+
+def _is_int(value):
+    return type(value) is int  # JSON integers; not bool, not float
+
+
+def _check_directory(reader, entries, available):
+    """[(name, dtype, shape, offset, length)] and the payload length, with every length
+    checked against the shapes and the bytes the file has, before any allocation."""
+    if not isinstance(entries, list):
+        reader.fail(f"header 'arrays' must be a list, got {type(entries).__name__}")
+    directory, names, end = [], set(), 0
+    for index, entry in enumerate(entries):
+        where = f"header 'arrays'[{index}]"
+        if not isinstance(entry, dict) or set(entry) != _ENTRY_KEYS:
+            reader.fail(f"{where} must be an object with the keys {sorted(_ENTRY_KEYS)}, got "
+                        f"{_keys(entry)}")
+        name, dtype, shape = entry["name"], entry["dtype"], entry["shape"]
+        if not isinstance(name, str) or not 0 < len(name) <= 64 or name in names:
+            reader.fail(f"{where} 'name' must be a new string of 1 to 64 characters, got "
+                        f"{reprlib.repr(name)}")
+        names.add(name)
+        if dtype not in _DTYPES:
+            reader.fail(f"array {name!r}: dtype must be '<f4' or '<f8', got {reprlib.repr(dtype)}")
+        dtype = _DTYPES[dtype]
+        if (not isinstance(shape, list) or not 1 <= len(shape) <= 2
+                or not all(_is_int(d) and 0 <= d <= MAX_DIMENSION for d in shape)):
+            reader.fail(f"array {name!r}: shape must be a list of 1 or 2 integers in "
+                        f"[0, {MAX_DIMENSION}], got {reprlib.repr(shape)}")
+        offset, length = entry["offset"], entry["length"]
+        if not _is_int(offset) or offset != end:
+            reader.fail(f"array {name!r}: offset must be {end} (arrays are back to back in "
+                        f"directory order), got {reprlib.repr(offset)}")
+        size = dtype.itemsize * _product(shape)  # Python ints: no overflow
+        if not _is_int(length) or length != size:
+            reader.fail(f"array {name!r}: length must be {size} bytes for shape {shape} "
+                        f"{dtype.str}, got {reprlib.repr(length)}")
+        end += size
+        if end > available:
+            reader.fail(f"truncated: the arrays up to {name!r} need {end} bytes, the file has "
+                        f"{available} after the header")
+        directory.append((name, dtype, tuple(shape), offset, length))
+    if end < available:
+        reader.fail(f"{available - end} unexpected bytes after the last array")
+    return directory, end
+
+
+def _product(shape):
+    result = 1
+    for dimension in shape:
+        result *= dimension
+    return result
+
+
+def _check_parameter_count(reader, network, directory):
+    """Refuse a network header whose sizes imply more parameters than the file holds:
+    from_state allocates them before it compares names and shapes."""
+    if not isinstance(network, dict):
+        reader.fail(f"header 'network' must be an object, got {type(network).__name__}")
+    try:
+        sizes = check_sizes(network.get("sizes"))
+    except (TypeError, ValueError) as error:
+        reader.fail(f"header 'network': {error}")
+    needed = sum(n * m + n for m, n in zip(sizes[:-1], sizes[1:]))
+    stored = sum(_product(shape) for _, _, shape, _, _ in directory)
+    if needed > stored:
+        reader.fail(f"header 'network' sizes {list(sizes)} need {needed} weights and biases, "
+                    f"the file holds {stored} numbers")
+
+
+def _network_from_state(reader, header, arrays):
+    from .network import Network
+
+    try:
+        return Network.from_state(header, arrays)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
+        reader.fail(f"{error}")
+
+
+# ---------------------------------------------------------------------- network2.py
+
+def _load_nielsen(reader):
+    """A network2.py JSON file: {"sizes", "weights" (n_l x n_{l-1} lists), "biases"
+    (n_l x 1 lists), "cost"} -> a float64 sigmoid Network."""
+    if reader.size > MAX_NIELSEN_BYTES:
+        reader.fail(f"a JSON (network2.py) model file is limited to {MAX_NIELSEN_BYTES} bytes, "
+                    f"this one has {reader.size}")
+    data = _parse_json(reader, reader.read_exactly(reader.size, "the JSON file"), "JSON file")
+    reader.check_end()
+    expected = {"sizes", "weights", "biases", "cost"}
+    if not isinstance(data, dict) or set(data) != expected:
+        reader.fail(f"a network2.py model is a JSON object with the keys {sorted(expected)}, "
+                    f"got {_keys(data)}")
+    try:
+        sizes = check_sizes(data["sizes"])
+    except (TypeError, ValueError) as error:
+        reader.fail(f"network2.py model: {error}")
+    if data["cost"] not in _NIELSEN_COSTS:
+        reader.fail(f"network2.py model: cost must be one of {sorted(_NIELSEN_COSTS)}, got "
+                    f"{reprlib.repr(data['cost'])}")
+    layers = len(sizes) - 1
+    for key in ("weights", "biases"):
+        if not isinstance(data[key], list) or len(data[key]) != layers:
+            reader.fail(f"network2.py model: '{key}' must be a list of {layers} matrices for "
+                        f"sizes {list(sizes)}")
+    arrays = {}
+    for l, (m, n) in enumerate(zip(sizes[:-1], sizes[1:]), 1):
+        arrays[f"w{l}"] = _nielsen_matrix(reader, data["weights"][l - 1], n, m, f"weights[{l - 1}]")
+        arrays[f"b{l}"] = _nielsen_matrix(reader, data["biases"][l - 1], n, 1,
+                                          f"biases[{l - 1}]").reshape(n)
+    header = {"sizes": list(sizes), "activations": [{"name": "sigmoid"}] * layers,
+              "cost": _NIELSEN_COSTS[data["cost"]], "dtype": "float64",
+              "rng": np.random.default_rng().bit_generator.state, "optimizer": None}
+    return _network_from_state(reader, header, arrays)
+
+
+def _nielsen_matrix(reader, rows, n_rows, n_columns, name):
+    """The nested list `rows` as an (n_rows, n_columns) float64 array; structure and
+    element types are checked first, so a ragged or mistyped list is never converted."""
+    expected = f"network2.py model: {name} must be a list of {n_rows} lists of {n_columns} numbers"
+    if not isinstance(rows, list) or len(rows) != n_rows:
+        reader.fail(f"{expected}, got {_describe(rows)}")
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != n_columns:
+            reader.fail(f"{expected}, row {i} is {_describe(row)}")
+        for value in row:
+            if type(value) not in (int, float):
+                reader.fail(f"{expected}, row {i} holds {reprlib.repr(value)}")
+    try:
+        return np.array(rows, dtype=np.float64)
+    except OverflowError:
+        reader.fail(f"{expected}, it holds an integer too large for float64")
+
+
+def _keys(value):
+    """For messages: a JSON object's keys, or what came instead of an object."""
+    if isinstance(value, dict):
+        return f"the keys {reprlib.repr(sorted(value))}"
+    return f"a JSON {type(value).__name__}"
+
+
+def _describe(value):
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    return f"{type(value).__name__} {reprlib.repr(value)}"
