@@ -1,0 +1,300 @@
+"""The command line (fcnn.cli): every command in-process, `python -m fcnn` in a subprocess."""
+import argparse
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import fcnn
+from fcnn import cli
+from fcnn.datasets import load_mnist_sample
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fcnn.__file__)))
+FAST_TRAIN = ["--sizes", "784,20,10", "--epochs", "2", "--train-samples", "2000",
+              "--seed", "3"]
+
+
+def run(capsys, *argv):
+    """(exit status, stdout, stderr) of `fcnn argv...` run in this process."""
+    status = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_line_error(err, *fragments):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def write_idx_gz(path, array):
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, ">u4").tobytes()
+    path.write_bytes(gzip.compress(header + array.tobytes()))
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    """A small model trained by `fcnn train` on the bundled sample, and train's output."""
+    path = tmp_path_factory.mktemp("model") / "small.fcnn"
+    status = cli.main(["train", "--out", str(path), "--quiet", *FAST_TRAIN])
+    assert status == 0 and path.is_file()
+    return path
+
+
+# ---------------------------------------------------------------- help
+
+def test_every_option_of_every_command_has_help_and_its_default():
+    parser = cli.build_parser()
+    assert set(parser.commands) == {"demo", "train", "evaluate", "predict", "bench"}
+    for name, command in parser.commands.items():
+        formatter = command._get_formatter()
+        text = command.format_help()
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            assert action.help and action.help.strip(), (name, action.dest)
+            if action.option_strings:  # options say their default; positionals have none
+                assert "default" in formatter._get_help_string(action), (name, action.dest)
+                for option in action.option_strings:
+                    assert option in text, (name, option)
+            else:
+                assert action.metavar in text
+
+
+def test_help_of_python_dash_m_fcnn_in_a_subprocess(tmp_path):
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    for argv, expected in [(["--help"], ["demo", "train", "evaluate", "predict", "bench"]),
+                           (["train", "--help"], ["--sizes", "--optimizer", "--out"])]:
+        done = subprocess.run([sys.executable, "-m", "fcnn", *argv], capture_output=True,
+                              text=True, env=env, cwd=tmp_path, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("usage: fcnn")
+        assert all(word in done.stdout for word in expected)
+
+
+def test_version_and_command_line_errors_exit_2_in_one_line(capsys):
+    status, out, _ = run(capsys, "--version")
+    assert status == 0 and out.strip() == f"fcnn {fcnn.__version__}"
+    for argv, fragment in [([], "required: COMMAND"),
+                           (["train", "--out", "m", "--sizes", "784,x"], "--sizes"),
+                           (["train", "--out", "m", "--optimizer", "lbfgs"], "--optimizer"),
+                           (["train", "--out", "m", "--dropout", "1.5"], "--dropout"),
+                           (["train"], "--out"),
+                           (["evaluate", "m", "--bogus"], "unrecognized arguments: --bogus"),
+                           (["fly"], "invalid choice")]:
+        status, _, err = run(capsys, *argv)
+        assert status == 2, argv
+        assert_one_line_error(err, "error", fragment)
+
+
+# ---------------------------------------------------------------- demo
+
+def test_demo_trains_and_reports_each_epoch(capsys):
+    status, out, err = run(capsys, "demo", "--epochs", "2", "--train-samples", "2000",
+                           "--seed", "1")
+    assert status == 0, err
+    epochs = re.findall(r"^epoch +(\d)/2 +cost ([\d.]+) .*test accuracy ([\d.]+)", out, re.M)
+    assert [e[0] for e in epochs] == ["1", "2"]
+    assert float(epochs[1][1]) < float(epochs[0][1])  # the training cost falls
+    final = float(re.search(r"^test accuracy: ([\d.]+)", out, re.M).group(1))
+    assert final == float(epochs[1][2]) and final > 0.75  # 2,000 images, 2 epochs: ~0.82
+
+
+# ---------------------------------------------------------------- train, evaluate
+
+def test_train_prints_epochs_and_test_accuracy_and_saves(tmp_path, capsys):
+    path = tmp_path / "m.fcnn"
+    status, out, err = run(capsys, "train", "--out", path, "--validation-split", "0.1",
+                           *FAST_TRAIN)
+    assert status == 0, err
+    assert "epoch 1/2" in out and "epoch 2/2" in out and "val_accuracy" in out
+    assert re.search(r"^validation accuracy: 0\.\d{4}$", out, re.M)
+    reported = float(re.search(r"^test accuracy: ([\d.]+)$", out, re.M).group(1))
+    net = fcnn.io.load(path)
+    assert list(net.sizes) == [784, 20, 10]
+    X_test, y_test = load_mnist_sample("test")
+    assert reported == pytest.approx(net.evaluate(X_test, y_test)["accuracy"], abs=5e-5)
+    assert reported > 0.7
+
+
+def test_train_passes_its_options_to_the_network(tmp_path, capsys):
+    path = tmp_path / "adam.fcnn"
+    status, out, err = run(capsys, "train", "--out", path, "--activations", "relu,softmax",
+                           "--cost", "log_likelihood", "--optimizer", "adam", "--lr", "0.01",
+                           "--dtype", "float32", "--l2", "0.5", "--dropout", "0.1", "--quiet",
+                           *FAST_TRAIN)
+    assert status == 0, err
+    assert "epoch 1/2" not in out  # --quiet
+    net = fcnn.io.load(path)
+    assert net.dtype == np.float32
+    assert [f.name for f in net.activations] == ["relu", "softmax"]
+    assert net.cost.name == "log_likelihood"
+    assert isinstance(net.optimizer, fcnn.Adam) and net.optimizer.lr == pytest.approx(0.01)
+    assert float(re.search(r"test accuracy: ([\d.]+)", out).group(1)) > 0.6
+
+
+def test_train_and_evaluate_on_a_data_folder(tmp_path, capsys):
+    X, y = load_mnist_sample("train")
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    write_idx_gz(folder / "train-images-idx3-ubyte.gz", (X[:500] * 255).round().reshape(-1, 28, 28))
+    write_idx_gz(folder / "train-labels-idx1-ubyte.gz", y[:500])
+    path = tmp_path / "m.fcnn"
+    status, out, err = run(capsys, "train", "--out", path, "--data", folder, "--epochs", "1",
+                           "--quiet")
+    assert status == 0, err
+    assert "on 500 images of MNIST from" in out
+    assert "test accuracy" not in out  # the folder has no test files
+    status, out, err = run(capsys, "evaluate", path, "--data", folder, "--split", "train")
+    assert status == 0 and "train images: 500" in out
+    status, _, err = run(capsys, "evaluate", path, "--data", folder)
+    assert status == 1
+    assert_one_line_error(err, "fcnn evaluate: error:", "t10k-images-idx3-ubyte")
+
+
+def test_evaluate_prints_cost_and_accuracy_of_the_model(model, capsys):
+    status, out, err = run(capsys, "evaluate", model)
+    assert status == 0, err
+    net = fcnn.io.load(model)
+    expected = net.evaluate(*load_mnist_sample("test"))
+    cost = float(re.search(r"^cost: (\S+)$", out, re.M).group(1))
+    accuracy = float(re.search(r"^accuracy: (\S+)$", out, re.M).group(1))
+    assert cost == pytest.approx(expected["cost"], rel=1e-5)
+    assert accuracy == pytest.approx(expected["accuracy"], abs=5e-5)
+
+
+@pytest.mark.parametrize("argv, fragments", [
+    (["evaluate", "{tmp}/absent.fcnn"], ["absent.fcnn"]),
+    (["train", "--out", "{tmp}/m", "--sizes", "100,10"], ["--sizes starts with 100", "784"]),
+    (["train", "--out", "{tmp}/m", "--activations", "sigmoid,bogus"], ["bogus"]),
+    (["train", "--out", "{tmp}/no/such/folder/m"], ["folder", "does not exist"]),
+    (["train", "--out", "{tmp}/m", "--data", "{tmp}"], ["train-images-idx3-ubyte"]),
+    (["train", "--out", "{tmp}/m", "--optimizer", "rmsprop", "--momentum", "0.9"],
+     ["--momentum"]),
+    (["train", "--out", "{tmp}/m", "--sizes", "784,30,5", "--train-samples", "50"],
+     ["labels"]),
+    (["train", "--out", "{tmp}/m", "--activations", "relu,linear", "--lr", "1e9",
+      "--epochs", "1", "--train-samples", "500"], ["diverged"]),
+])
+def test_errors_print_one_line_and_exit_1(tmp_path, capsys, argv, fragments):
+    status, _, err = run(capsys, *[a.format(tmp=tmp_path) for a in argv])
+    assert status == 1
+    assert_one_line_error(err, f"fcnn {argv[0]}: error:", *fragments)
+
+
+# ---------------------------------------------------------------- predict
+
+def test_predict_npy_csv_and_idx_inputs(model, tmp_path, capsys):
+    net = fcnn.io.load(model)
+    X_test, _ = load_mnist_sample("test")
+    X = X_test[:25]
+    expected_labels = net.predict(X).argmax(axis=1)
+    np.save(tmp_path / "x.npy", X)
+    np.savetxt(tmp_path / "x.csv", X, delimiter=",")
+    write_idx_gz(tmp_path / "x-idx3-ubyte.gz", (X * 255).round().reshape(-1, 28, 28))
+    for name in ("x.npy", "x.csv", "x-idx3-ubyte.gz"):
+        status, out, err = run(capsys, "predict", model, tmp_path / name)
+        assert status == 0, (name, err)
+        np.testing.assert_array_equal(np.array(out.split(), dtype=int), expected_labels)
+        # The output activations too: the IDX file's uint8 pixels are scaled by 1/255.
+        status, out, err = run(capsys, "predict", model, tmp_path / name, "--proba")
+        assert status == 0, (name, err)
+        rows = np.loadtxt(out.splitlines(), delimiter=",", ndmin=2)
+        np.testing.assert_allclose(rows, net.predict(X), rtol=1e-9, atol=1e-12)
+
+    written = tmp_path / "labels.csv"
+    status, out, _ = run(capsys, "predict", model, tmp_path / "x.csv", "--output", written)
+    assert status == 0 and out == ""
+    np.testing.assert_array_equal(np.loadtxt(written, dtype=int), expected_labels)
+
+
+def test_predict_labels_of_a_single_output_network_are_thresholded(tmp_path, capsys):
+    net = fcnn.Network([784, 3, 1], "sigmoid", seed=0)
+    net.biases[1][:] = 0.0
+    net.weights[1][:] = [[4.0, -4.0, 0.0]]  # output > 0.5 exactly when unit 1 beats unit 2
+    net.save(tmp_path / "binary.fcnn")
+    X = load_mnist_sample("test")[0][:40]
+    np.save(tmp_path / "x.npy", X)
+    status, out, err = run(capsys, "predict", tmp_path / "binary.fcnn", tmp_path / "x.npy")
+    assert status == 0, err
+    expected = (net.predict(X)[:, 0] >= 0.5).astype(int)
+    assert 0 < expected.sum() < 40  # both labels occur
+    np.testing.assert_array_equal(np.array(out.split(), dtype=int), expected)
+
+
+def test_predict_one_sample_and_bad_inputs(model, tmp_path, capsys):
+    X_test, _ = load_mnist_sample("test")
+    np.save(tmp_path / "one.npy", X_test[0])
+    status, out, _ = run(capsys, "predict", model, tmp_path / "one.npy")
+    assert status == 0 and out == f"{fcnn.io.load(model).predict(X_test[0]).argmax()}\n"
+
+    (tmp_path / "words.csv").write_text("a,b,c\n")
+    np.save(tmp_path / "narrow.npy", np.zeros((3, 5)))
+    np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    for name, fragment in [("absent.npy", "absent.npy"), ("words.csv", "CSV of numbers"),
+                           ("narrow.npy", "(3, 5)"), ("objects.npy", "allow_pickle")]:
+        status, _, err = run(capsys, "predict", model, tmp_path / name)
+        assert status == 1, name
+        assert_one_line_error(err, "fcnn predict: error:", fragment)
+
+
+# ---------------------------------------------------------------- bench
+
+def test_bench_without_the_benchmarks_folder_times_fcnn_alone(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(capsys, "bench", "--quick", "--epochs", "1", "--markdown", "r.md")
+    assert status == 0, err
+    assert "no benchmarks/run.py" in err and "ignoring --markdown" in err
+    assert "2,000 images of the bundled MNIST sample" in out
+    rate = float(re.search(r"^median: ([\d,]+) training samples/s", out, re.M)
+                 .group(1).replace(",", ""))
+    assert rate > 1000
+
+
+@pytest.fixture
+def fake_benchmarks(tmp_path):
+    """A benchmarks/run.py that records how it was run, and fails when asked."""
+    folder = tmp_path / "benchmarks"
+    folder.mkdir()
+    (folder / "run.py").write_text(
+        "import json, sys\n"
+        f"json.dump({{'argv': sys.argv[1:], 'python': sys.executable}}, "
+        f"open({str(tmp_path / 'record.json')!r}, 'w'))\n"
+        "sys.exit(3 if '--fail' in sys.argv else 0)\n")
+    return folder
+
+
+def test_bench_runs_benchmarks_run_py_with_the_options(fake_benchmarks, tmp_path, capsys):
+    status, _, err = run(capsys, "bench", "--benchmarks-dir", fake_benchmarks, "--quick",
+                         "--configs", "A,E", "--markdown", "r.md", "--unknown-flag", "7")
+    assert status == 0, err
+    record = json.loads((tmp_path / "record.json").read_text())
+    assert record["python"] == sys.executable
+    assert record["argv"] == ["--quick", "--configs", "A,E", "--markdown", "r.md",
+                              "--unknown-flag", "7"]
+    status, _, _ = run(capsys, "bench", "--benchmarks-dir", fake_benchmarks, "--fail")
+    assert status == 3  # run.py's exit status is fcnn bench's
+
+
+def test_bench_finds_benchmarks_in_the_current_folder(fake_benchmarks, tmp_path, monkeypatch,
+                                                      capsys):
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run(capsys, "bench", "--epochs", "4")
+    assert status == 0 and "no benchmarks" not in err
+    assert json.loads((tmp_path / "record.json").read_text())["argv"] == ["--epochs", "4"]
+    status, _, err = run(capsys, "bench", "--benchmarks-dir", tmp_path / "elsewhere")
+    assert status == 1
+    assert_one_line_error(err, "fcnn bench: error:", "holds no run.py")
+
+
+def test_python_dash_m_fcnn_runs_main():
+    import fcnn.__main__ as entry  # importing must not run the command line
+    assert entry.main is cli.main
