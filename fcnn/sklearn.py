@@ -1,0 +1,608 @@
+"""scikit-learn estimators around `fcnn.Network`: FCNNClassifier and FCNNRegressor.
+
+    >>> from fcnn.sklearn import FCNNClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> model = make_pipeline(StandardScaler(), FCNNClassifier((64,), random_state=0))
+    >>> model.fit(X_train, y_train).score(X_test, y_test)
+
+They follow scikit-learn's conventions: ``__init__`` only stores the parameters, which are
+checked when ``fit`` runs; everything learnt ends in ``_`` (``network_`` is the trained
+fcnn.Network); ``clone``, pickling, Pipeline, GridSearchCV and cross_val_score work.
+scikit-learn is an optional extra: ``pip install "fcnn[sklearn]"``. ``import fcnn`` never
+imports it; this module does.
+
+Training is Network.fit: mini-batch gradient descent with the chosen optimizer, the cost
+C = (1/n) sum_x C_x (sample-weighted) plus l2/(2n) sum w^2 over the weights.
+"""
+import numbers
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+except ImportError as _error:
+    raise ImportError('fcnn.sklearn needs scikit-learn, an optional extra of fcnn: '
+                      'pip install "fcnn[sklearn]"') from _error
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from . import activations as _activations, costs as _costs, optimizers as _optimizers
+from .network import Network
+
+__all__ = ["FCNNClassifier", "FCNNRegressor"]
+
+OPTIMIZERS = {"sgd": _optimizers.SGD, "adam": _optimizers.Adam, "adamw": _optimizers.AdamW,
+              "rmsprop": _optimizers.RMSProp, "adagrad": _optimizers.AdaGrad}
+
+# Glorot uniform weights and zero biases, as scikit-learn's MLP starts.
+INIT = "xavier_uniform"
+
+
+class _FCNNBase(BaseEstimator):
+    """What the classifier and the regressor share: parameter checks, building and
+    training the network, predicting. Subclasses turn y into the network's targets
+    (``_targets``) and name the output layer (``_output_layer``)."""
+
+    # ------------------------------------------------------------------ parameters
+
+    def _check_parameters(self):
+        """The parameters, checked and resolved (a namespace); ValueError or TypeError
+        naming the parameter otherwise."""
+        hidden = self.hidden_layer_sizes
+        if isinstance(hidden, numbers.Integral) and not isinstance(hidden, (bool, np.bool_)):
+            hidden = (hidden,)
+        if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
+            raise TypeError(f"hidden_layer_sizes must be a tuple of layer widths such as (100,) "
+                            f"or (64, 32), got {hidden!r}")
+        hidden = tuple(hidden)
+        for width in hidden:
+            if (isinstance(width, (bool, np.bool_)) or not isinstance(width, numbers.Integral)
+                    or width < 1):
+                raise ValueError(f"hidden_layer_sizes must hold integers >= 1, got "
+                                 f"{self.hidden_layer_sizes!r}")
+        if isinstance(self.activation, (list, tuple)):
+            if len(self.activation) != len(hidden):
+                raise ValueError(f"activation is a list of {len(self.activation)}, but there "
+                                 f"are {len(hidden)} hidden layers (one name each, or one name "
+                                 f"for all)")
+            hidden_activations = [_resolve(_activations.get, f, "activation")
+                                  for f in self.activation]
+        else:
+            activation = _resolve(_activations.get, self.activation, "activation")
+            hidden_activations = [activation] * len(hidden)
+        if self.output_activation is not None:
+            _resolve(_activations.get, self.output_activation, "output_activation")
+        if self.cost is not None:
+            _resolve(_costs.get, self.cost, "cost")
+        if isinstance(self.optimizer, str):
+            if self.optimizer not in OPTIMIZERS:
+                raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an "
+                                 f"fcnn optimizer such as fcnn.SGD(0.1, momentum=0.9), got "
+                                 f"{self.optimizer!r}")
+            _check_real(self.learning_rate, "learning_rate", low=0, low_open=True)
+        elif not isinstance(self.optimizer, _optimizers.Optimizer):
+            raise TypeError(f"optimizer must be a name such as 'adam' or an fcnn optimizer, "
+                            f"got {type(self.optimizer).__name__}")
+        if not (self.batch_size == "auto" or (isinstance(self.batch_size, numbers.Integral)
+                                              and not isinstance(self.batch_size, bool)
+                                              and self.batch_size >= 1)):
+            raise ValueError(f"batch_size must be an integer >= 1 or 'auto', got "
+                             f"{self.batch_size!r}")
+        epochs = _check_int(self.epochs, "epochs", minimum=1)
+        l2 = _check_real(self.l2, "l2", low=0)
+        dropout = _check_real(self.dropout, "dropout", low=0, high=1, high_open=True)
+        if dropout > 0 and not hidden:
+            raise ValueError("dropout acts on hidden layers, and hidden_layer_sizes=() has none")
+        early_stopping = _check_bool(self.early_stopping, "early_stopping")
+        validation_fraction = _check_real(self.validation_fraction, "validation_fraction",
+                                          low=0, high=1, low_open=True, high_open=True)
+        n_iter_no_change = _check_int(self.n_iter_no_change, "n_iter_no_change", minimum=1)
+        tol = None if self.tol is None else _check_real(self.tol, "tol", low=0)
+        shuffle = _check_bool(self.shuffle, "shuffle")
+        if self.dtype not in ("float64", "float32", np.float64, np.float32):
+            raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
+        if not isinstance(self.verbose, (bool, np.bool_, numbers.Integral)):
+            raise TypeError(f"verbose must be True or False, got {self.verbose!r}")
+        return SimpleNamespace(
+            hidden=hidden, hidden_activations=hidden_activations, epochs=epochs, l2=l2,
+            dropout=dropout, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
+            tol=tol, shuffle=shuffle, dtype=np.dtype(self.dtype), verbose=bool(self.verbose))
+
+    def _new_optimizer(self):
+        """A fresh optimizer for one fit: named, or a stateless copy of the one given (its
+        configuration, step count 0), so the parameter itself is never changed."""
+        if isinstance(self.optimizer, str):
+            return OPTIMIZERS[self.optimizer](float(self.learning_rate))
+        return _optimizers.from_config({**self.optimizer.config(), "t": 0})
+
+    def _seed(self):
+        """random_state as the Network's seed: an int is used as it is; None or a
+        RandomState gives a drawn seed."""
+        try:
+            random_state = check_random_state(self.random_state)
+        except ValueError:
+            raise ValueError(f"random_state must be None, an integer in [0, 2**32 - 1] or a "
+                             f"numpy RandomState, got {self.random_state!r}") from None
+        if isinstance(self.random_state, numbers.Integral):
+            return int(self.random_state)
+        return int(random_state.randint(np.iinfo(np.int32).max))
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(int(self.batch_size), n_samples)
+
+    # ------------------------------------------------------------------ training
+
+    def fit(self, X, y, sample_weight=None):
+        """Train a new network on (X, y) for at most `epochs` epochs.
+
+        Training stops early when the training cost (or, with early_stopping=True, the
+        cost on the held-out validation_fraction) has not improved by more than `tol`
+        for `n_iter_no_change` epochs; the network then keeps the parameters of its best
+        epoch. tol=None trains for exactly `epochs` epochs (unless early_stopping).
+        """
+        settings = self._check_parameters()
+        X, y = validate_data(self, X, y, multi_output=True, dtype=settings.dtype,
+                             y_numeric=not self._is_classifier)
+        Y, labels = self._targets(y, settings.dtype, reset=True)
+        sample_weight = self._sample_weight(sample_weight, X, labels, settings.dtype)
+        class_weight = self._class_weight(labels, partial=False)
+        seed = self._seed()
+        net = self._new_network(X.shape[1], Y.shape[1], settings, seed)
+
+        validation = None
+        if settings.early_stopping:
+            train, val = train_test_split(np.arange(X.shape[0]),
+                                          test_size=settings.validation_fraction,
+                                          random_state=seed, stratify=labels)
+            validation = (X[val], Y[val])
+            X, Y = X[train], Y[train]
+            sample_weight = None if sample_weight is None else sample_weight[train]
+        stops = settings.early_stopping or settings.tol is not None
+        history = net.fit(
+            X, Y, epochs=settings.epochs, batch_size=self._batch_size(X.shape[0]),
+            optimizer=self._new_optimizer(), l2=settings.l2, dropout=settings.dropout,
+            early_stopping=stops, patience=settings.n_iter_no_change,
+            min_delta=settings.tol or 0.0,
+            monitor="val_cost" if settings.early_stopping else "cost",
+            validation_data=validation, sample_weight=sample_weight,
+            class_weight=class_weight, shuffle=settings.shuffle, seed=None,
+            verbose=settings.verbose)
+        if stops and history.stopped_epoch is None:
+            watched = "validation cost" if settings.early_stopping else "training cost"
+            warnings.warn(f"{type(self).__name__} trained for all epochs={settings.epochs} "
+                          f"while the {watched} was still improving by more than "
+                          f"tol={settings.tol or 0.0}; more epochs may fit better",
+                          ConvergenceWarning)
+        self.network_ = net
+        self.history_ = history
+        self.loss_curve_ = list(history.cost)
+        self.n_iter_ = history.epochs
+        return self
+
+    def _partial_fit(self, X, y, sample_weight, classes=None):
+        """One epoch over (X, y), continuing the network and the optimizer's state. The
+        stopping rules (tol, early_stopping) are fit's; partial_fit always trains."""
+        first = not hasattr(self, "network_")
+        settings = self._check_parameters()
+        dtype = settings.dtype if first else self.network_.dtype
+        X, y = validate_data(self, X, y, multi_output=True, dtype=dtype, reset=first,
+                             y_numeric=not self._is_classifier)
+        Y, labels = self._targets(y, dtype, reset=first, partial=True, classes=classes)
+        sample_weight = self._sample_weight(sample_weight, X, labels, dtype, partial=True)
+        class_weight = self._class_weight(labels, partial=True)
+        if first:
+            net = self._new_network(X.shape[1], Y.shape[1], settings, self._seed())
+            optimizer = self._new_optimizer()
+            self.loss_curve_, self.n_iter_ = [], 0
+        else:
+            net = self.network_
+            optimizer = net.optimizer
+        history = net.fit(X, Y, epochs=1, batch_size=self._batch_size(X.shape[0]),
+                          optimizer=optimizer, l2=settings.l2, dropout=settings.dropout,
+                          sample_weight=sample_weight, class_weight=class_weight,
+                          shuffle=settings.shuffle, seed=None, verbose=settings.verbose)
+        self.network_ = net
+        self.history_ = history
+        self.loss_curve_ = self.loss_curve_ + list(history.cost)
+        self.n_iter_ += history.epochs
+        return self
+
+    def _new_network(self, n_features, n_outputs, settings, seed):
+        output, cost = self._output_layer(n_outputs)
+        return Network([n_features, *settings.hidden, n_outputs],
+                       [*settings.hidden_activations, output], cost, dtype=settings.dtype,
+                       init=INIT, seed=seed)
+
+    def _sample_weight(self, sample_weight, X, labels, dtype, partial=False):
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype,
+                                             ensure_non_negative=True)
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight must not be all zero")
+        return sample_weight
+
+    def _class_weight(self, labels, partial):
+        return None
+
+    def _outputs(self, X):
+        """The network's output activations a^L for X, after checking X."""
+        check_is_fitted(self, "network_")
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        return self.network_.predict(X)
+
+
+class FCNNClassifier(ClassifierMixin, _FCNNBase):
+    """A fully-connected neural network classifier (an fcnn.Network) for scikit-learn.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Widths of the hidden layers; () is a network without hidden layers.
+    activation : str or fcnn Activation, or one per hidden layer, default="relu"
+        "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish" or "prelu".
+    output_activation : {"softmax", "sigmoid"} or None, default=None
+        None: softmax for multi-class targets, one sigmoid unit for binary targets and
+        one sigmoid per label for multi-label targets. "softmax" on binary targets gives
+        two softmax units; "sigmoid" on multi-class targets gives one sigmoid per class,
+        whose outputs predict_proba normalises to sum to 1.
+    cost : str or None, default=None
+        None: "log_likelihood" with softmax, "cross_entropy" with sigmoid outputs (the
+        output error is then a - y); or any fcnn cost name.
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"} or fcnn Optimizer, default="adam"
+        A name uses `learning_rate`; an optimizer instance brings its own, and each fit
+        trains with a fresh copy of its configuration, leaving the instance unchanged.
+    learning_rate : float, default=0.001
+        For a named optimizer.
+    batch_size : int or "auto", default=32
+        Examples per mini-batch; "auto" is min(200, n_samples).
+    epochs : int, default=200
+        The most passes over the training data that fit makes (scikit-learn's max_iter).
+    l2 : float, default=0.0
+        L2 penalty in the notes' form: the cost gains l2/(2n) sum w^2 (weights only),
+        n the training-set size; the same as scikit-learn MLP's alpha.
+    dropout : float, default=0.0
+        Probability of dropping a hidden unit during training.
+    early_stopping : bool, default=False
+        Hold out `validation_fraction` of the training data (stratified by class) and stop when its
+        cost has not improved by more than `tol` for `n_iter_no_change` epochs, keeping the
+        best epoch's parameters. When False, the training cost is watched the same way.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+        The patience of the stopping rule, in epochs.
+    tol : float or None, default=1e-4
+        The improvement that counts; None turns the stopping rule on the training cost
+        off (fit then runs all `epochs`).
+    shuffle : bool, default=True
+        Visit the examples in a fresh random order each epoch. (The order of an epoch
+        shuffles the previous epoch's order within one fit, so with shuffling two
+        partial_fit calls see other orders than one fit of two epochs.)
+    random_state : int, RandomState or None, default=None
+        An int is the Network's seed, which fixes its initial parameters, the order of
+        the examples in each epoch and the validation split: the same int gives the same
+        model. None or a RandomState draws a seed.
+    dtype : {"float64", "float32"}, default="float64"
+        Of the network, its computations and predict_proba.
+    verbose : bool, default=False
+        A progress bar per epoch.
+    class_weight : dict, "balanced" or None, default=None
+        Weights per class label, multiplied into sample_weight ("balanced":
+        n_samples / (n_classes * count of the class)). Not for multi-label targets.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels (for multi-label targets: 0 .. n_labels - 1).
+    n_outputs_ : int
+        Output units of the network.
+    network_ : fcnn.Network
+        The trained network.
+    history_ : fcnn.History
+        What the last fit or partial_fit recorded, epoch by epoch.
+    loss_curve_ : list of float
+        The training cost of each epoch (mean running cost, without the l2 term), over
+        fit and the partial_fit calls after it.
+    n_iter_ : int
+        Epochs trained.
+    n_features_in_, feature_names_in_
+        As scikit-learn sets them (names only when X has string column names).
+
+    Targets: class labels of any type (strings too), or a 2-D 0/1 indicator matrix for
+    multi-label problems, where predict returns an int indicator matrix (a label is on
+    where its probability exceeds 0.5).
+    """
+
+    _is_classifier = True
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, output_activation=None,
+                 cost=None, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=200,
+                 l2=0.0, dropout=0.0, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-4, shuffle=True, random_state=None,
+                 dtype="float64", verbose=False, class_weight=None):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.output_activation = output_activation
+        self.cost = cost
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.l2 = l2
+        self.dropout = dropout
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.dtype = dtype
+        self.verbose = verbose
+        self.class_weight = class_weight
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train one epoch on (X, y), continuing the network and its optimizer's state
+        (Adam's moments and step count) from the last fit or partial_fit; tol and
+        early_stopping do not apply. The first call builds the network and needs
+        `classes`: every class label that y may hold (for multi-label targets, one entry
+        per indicator column)."""
+        return self._partial_fit(X, y, sample_weight, classes=classes)
+
+    def _targets(self, y, dtype, *, reset, partial=False, classes=None):
+        """(Y for the network (n, n_outputs) in dtype, the encoded labels 0..k-1 or None
+        for multi-label) from y; sets classes_ and n_outputs_ when reset."""
+        multi_label = y.ndim == 2 and y.shape[1] > 1
+        if multi_label:
+            kind = type_of_target(y)
+            if kind != "multilabel-indicator":
+                raise ValueError(f"a 2-D y must be a 0/1 indicator matrix (multi-label), got "
+                                 f"targets of type {kind!r}; multi-class multi-output "
+                                 f"targets are not supported")
+        else:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if reset:
+            if partial and classes is None:
+                raise ValueError("classes must be given on the first call to partial_fit: "
+                                 "every class label that y may hold")
+            self._set_classes(y, multi_label, classes)
+        elif (classes is not None and not self._multi_label
+              and not np.array_equal(unique_labels(classes), self.classes_)):
+            raise ValueError(f"classes={classes!r} is not the same as on the first call to "
+                             f"partial_fit, which gave {self.classes_!r}")
+        if multi_label != self._multi_label:
+            raise ValueError(f"this classifier was trained on "
+                             f"{'multi-label' if self._multi_label else 'single-label'} "
+                             f"targets; y is {'multi-label' if multi_label else 'single-label'}")
+        if multi_label:
+            if y.shape[1] != self.n_outputs_:
+                raise ValueError(f"y has {y.shape[1]} label columns, the classifier was "
+                                 f"trained on {self.n_outputs_}")
+            return np.ascontiguousarray(y, dtype=dtype), None
+        unknown = ~np.isin(y, self.classes_)
+        if unknown.any():
+            raise ValueError(f"y holds labels that are not among the classes "
+                             f"{self.classes_!r}: {np.unique(y[unknown])!r}")
+        labels = np.searchsorted(self.classes_, y)
+        if self.n_outputs_ == 1:
+            return labels.astype(dtype).reshape(-1, 1), labels
+        one_hot = np.zeros((y.shape[0], self.n_outputs_), dtype=dtype)
+        one_hot[np.arange(y.shape[0]), labels] = 1
+        return one_hot, labels
+
+    def _set_classes(self, y, multi_label, classes):
+        if multi_label:
+            n_labels = y.shape[1]
+            if classes is not None and len(classes) != n_labels:
+                raise ValueError(f"classes has {len(classes)} entries, but the indicator "
+                                 f"matrix y has {n_labels} label columns")
+            self.classes_ = np.arange(n_labels)
+        else:
+            self.classes_ = unique_labels(y if classes is None else classes)
+            if len(self.classes_) < 2:
+                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes, "
+                                 f"but the data contain only one class: {self.classes_[0]!r}")
+        self._multi_label = multi_label
+        output = (None if self.output_activation is None
+                  else _activations.get(self.output_activation).name)
+        binary_sigmoid = (len(self.classes_) == 2 and not multi_label
+                          and output in (None, "sigmoid"))
+        self.n_outputs_ = 1 if binary_sigmoid else len(self.classes_)
+
+    def _output_layer(self, n_outputs):
+        output = self.output_activation
+        if output is None:
+            output = "sigmoid" if self._multi_label or n_outputs == 1 else "softmax"
+        name = _activations.get(output).name
+        if name not in ("sigmoid", "softmax"):
+            raise ValueError(f"output_activation must be 'softmax' or 'sigmoid' (outputs that "
+                             f"are probabilities), got {self.output_activation!r}")
+        if name == "softmax" and self._multi_label:
+            raise ValueError("output_activation='softmax' makes the labels exclude each "
+                             "other; multi-label targets need 'sigmoid' (or None)")
+        cost = self.cost
+        if cost is None:
+            cost = "log_likelihood" if name == "softmax" else "cross_entropy"
+        return output, cost
+
+    def _sample_weight(self, sample_weight, X, labels, dtype, partial=False):
+        sample_weight = super()._sample_weight(sample_weight, X, labels, dtype)
+        if sample_weight is not None and labels is not None and not partial:
+            weighted = np.unique(labels[sample_weight > 0])
+            if weighted.size < 2:
+                raise ValueError(f"only one class, {self.classes_[weighted[0]]!r}, has samples "
+                                 f"with non-zero sample_weight; {type(self).__name__} needs "
+                                 f"at least 2 classes")
+        return sample_weight
+
+    def _class_weight(self, labels, partial):
+        """class_weight as the Network's {encoded label: weight}, or None."""
+        if self.class_weight is None:
+            return None
+        if labels is None:
+            raise ValueError("class_weight is for single-label targets; for multi-label "
+                             "targets give sample_weight")
+        if isinstance(self.class_weight, str):
+            if self.class_weight != "balanced":
+                raise ValueError(f"class_weight must be a dict {{label: weight}}, 'balanced' "
+                                 f"or None, got {self.class_weight!r}")
+            if partial:
+                raise ValueError("class_weight='balanced' needs the class frequencies of all "
+                                 "the data, which partial_fit does not see: pass "
+                                 "compute_class_weight('balanced', classes=classes, y=y) as "
+                                 "a dict instead")
+        elif not isinstance(self.class_weight, dict):
+            raise TypeError(f"class_weight must be a dict {{label: weight}}, 'balanced' or "
+                            f"None, got {type(self.class_weight).__name__}")
+        per_class = compute_class_weight(self.class_weight, classes=self.classes_,
+                                         y=self.classes_[labels])
+        return {index: float(weight) for index, weight in enumerate(per_class)}
+
+    def predict_proba(self, X):
+        """Class probabilities, (n_samples, n_classes) in the network's dtype: for
+        multi-label targets each label's own probability (rows need not sum to 1)."""
+        out = self._outputs(X)
+        if self._multi_label:
+            return out
+        if out.shape[1] == 1:
+            return np.hstack([1 - out, out])
+        if self.network_.activations[-1].name == "sigmoid":  # one-vs-rest sigmoids
+            totals = out.sum(axis=1, keepdims=True)
+            return np.divide(out, totals, out=np.full_like(out, 1 / out.shape[1]),
+                             where=totals > 0)
+        return out
+
+    def predict(self, X):
+        """The most probable class of each sample; for multi-label targets the int
+        indicator matrix of the labels whose probability exceeds 0.5."""
+        probabilities = self.predict_proba(X)
+        if self._multi_label:
+            return (probabilities > 0.5).astype(int)
+        return self.classes_[np.argmax(probabilities, axis=1)]
+
+
+class FCNNRegressor(RegressorMixin, _FCNNBase):
+    """A fully-connected neural network regressor (an fcnn.Network) for scikit-learn.
+
+    Parameters are those of FCNNClassifier (without class_weight), except:
+
+    output_activation : str or None, default=None
+        None is "linear"; any fcnn activation allowed at the output (e.g. "sigmoid" for
+        targets in (0, 1)).
+    cost : str or None, default=None
+        None is "quadratic", 1/2 sum_j (a_j - y_j)^2 per example.
+
+    y may be 1-D (predict then returns 1-D) or 2-D with one column per output
+    (multi-output regression; predict returns (n_samples, n_outputs)). The targets are
+    not rescaled: standardise them (e.g. with TransformedTargetRegressor) when they are
+    far from unit scale.
+
+    Attributes: n_outputs_, network_, history_, loss_curve_, n_iter_, n_features_in_,
+    feature_names_in_, as for FCNNClassifier.
+    """
+
+    _is_classifier = False
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, output_activation=None,
+                 cost=None, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=200,
+                 l2=0.0, dropout=0.0, early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-4, shuffle=True, random_state=None,
+                 dtype="float64", verbose=False):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.output_activation = output_activation
+        self.cost = cost
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.l2 = l2
+        self.dropout = dropout
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.dtype = dtype
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train one epoch on (X, y), continuing the network and its optimizer's state
+        from the last fit or partial_fit (the first call builds the network); tol and
+        early_stopping do not apply."""
+        return self._partial_fit(X, y, sample_weight)
+
+    def _targets(self, y, dtype, *, reset, partial=False, classes=None):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        Y = np.ascontiguousarray(y.reshape(y.shape[0], -1), dtype=dtype)
+        if reset:
+            self.n_outputs_ = Y.shape[1]
+        elif Y.shape[1] != self.n_outputs_:
+            raise ValueError(f"y has {Y.shape[1]} outputs, the regressor was trained on "
+                             f"{self.n_outputs_}")
+        return Y, None
+
+    def _output_layer(self, n_outputs):
+        output = "linear" if self.output_activation is None else self.output_activation
+        return output, "quadratic" if self.cost is None else self.cost
+
+    def predict(self, X):
+        """Predicted targets: (n_samples,) for one output, else (n_samples, n_outputs)."""
+        out = self._outputs(X)
+        return out[:, 0] if self.n_outputs_ == 1 else out
+
+
+def _resolve(getter, value, name):
+    """getter(value), with the parameter's name in the error."""
+    try:
+        return getter(value)
+    except (ValueError, TypeError) as error:
+        raise type(error)(f"{name}={value!r} is not valid: {error}") from None
+
+
+def _check_int(value, name, minimum):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def _check_real(value, name, low, high=np.inf, low_open=False, high_open=False):
+    interval = (f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+                if high < np.inf else f"{'>' if low_open else '>='} {low}")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number {interval}, got {value!r}")
+    value = float(value)
+    inside = ((value > low if low_open else value >= low)
+              and (value < high if high_open else value <= high))
+    if not (np.isfinite(value) and inside):
+        raise ValueError(f"{name} must be a number {interval}, got {value}")
+    return value
+
+
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)

@@ -1,0 +1,374 @@
+"""fcnn.sklearn: scikit-learn's own estimator checks, and the estimators at work in
+pipelines, searches, pickles, online learning and on real data."""
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import (load_digits, make_classification,
+                              make_multilabel_classification)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import fcnn
+from fcnn.sklearn import FCNNClassifier, FCNNRegressor
+
+
+def run_python(code, tmp_path, **environment):
+    """Run code in a fresh interpreter that imports the same fcnn as these tests (from a
+    folder where no source tree can shadow it)."""
+    home = os.path.dirname(os.path.dirname(os.path.abspath(fcnn.__file__)))
+    env = {**os.environ, "PYTHONPATH": home, **environment}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=120)
+
+
+# Short trainings stop at their epochs before the training cost settles; the warning that
+# says so is tested in test_stopping_rules.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+# Every check of scikit-learn's suite, one test each, on the estimators with their
+# default parameters (the checks' data sets are small: both suites take about 2 s).
+# Skips come only from scikit-learn itself:
+# - check_classifiers_multilabel_output_format_decision_function: the estimators have no
+#   decision_function, so scikit-learn skips it.
+# - check_array_api_input: scikit-learn skips it unless SCIPY_ARRAY_API=1 was set before
+#   SciPy was imported; test_array_api_check runs it in a process where it is set.
+# - check_sample_weights_pandas_series, check_*_data_not_an_array: skipped when pandas is
+#   not installed (they pass with it).
+@parametrize_with_checks([FCNNClassifier(), FCNNRegressor()])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_array_api_check(tmp_path):
+    code = ("from sklearn.utils.estimator_checks import estimator_checks_generator\n"
+            "from fcnn.sklearn import FCNNClassifier, FCNNRegressor\n"
+            "ran = 0\n"
+            "for estimator in (FCNNClassifier(epochs=5), FCNNRegressor(epochs=5)):\n"
+            "    for instance, check in estimator_checks_generator(estimator):\n"
+            "        if 'check_array_api_input' in repr(check):\n"
+            "            check(instance)\n"
+            "            ran += 1\n"
+            "assert ran == 2, ran\n")
+    result = run_python(code, tmp_path, SCIPY_ARRAY_API="1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_dataframe_feature_names():
+    pd = pytest.importorskip("pandas")
+    from sklearn.utils.estimator_checks import check_dataframe_column_names_consistency
+    for estimator in (FCNNClassifier(epochs=5), FCNNRegressor(epochs=5)):
+        check_dataframe_column_names_consistency(type(estimator).__name__, estimator)
+    X, y = make_classification(n_samples=40, n_features=3, n_redundant=0, random_state=0)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    model = FCNNClassifier((4,), epochs=3, random_state=0).fit(frame, y)
+    assert_array_equal(model.feature_names_in_, ["a", "b", "c"])
+    assert not hasattr(FCNNClassifier(epochs=3).fit(X, y), "feature_names_in_")
+
+
+def test_optional_dependency(tmp_path):
+    """import fcnn leaves scikit-learn alone; fcnn.sklearn without it says what to install."""
+    code = ("import sys\n"
+            "import fcnn\n"
+            "assert 'sklearn' not in sys.modules, 'import fcnn imported sklearn'\n"
+            "sys.modules['sklearn'] = None\n"
+            "try:\n"
+            "    import fcnn.sklearn\n"
+            "except ImportError as error:\n"
+            "    print(error)\n")
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert 'pip install "fcnn[sklearn]"' in result.stdout
+
+
+# ---------------------------------------------------------------------- data
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return train_test_split(X / 16.0, y, test_size=0.25, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return make_classification(n_samples=120, n_features=5, n_informative=3, n_classes=3,
+                               random_state=0)
+
+
+# ---------------------------------------------------------------------- real data
+
+def test_digits_accuracy(digits):
+    X_train, X_test, y_train, y_test = digits
+    model = FCNNClassifier((64,), epochs=30, learning_rate=0.005, random_state=0)
+    model.fit(X_train, y_train)
+    assert model.score(X_test, y_test) > 0.9
+    assert model.network_.sizes == (64, 64, 10)
+    assert model.network_.activations[-1].name == "softmax"
+    assert model.network_.cost.name == "log_likelihood"
+    assert model.n_iter_ == len(model.loss_curve_) == model.history_.epochs
+    assert model.loss_curve_[-1] < model.loss_curve_[0] / 5
+
+
+def test_smooth_regression():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-2, 2, size=(600, 2))
+    y = np.sin(X[:, 0]) + np.cos(1.5 * X[:, 1])
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    model = FCNNRegressor((32, 32), activation="tanh", epochs=150, learning_rate=0.01,
+                          random_state=0).fit(X_train, y_train)
+    assert model.score(X_test, y_test) > 0.9
+    assert model.predict(X_test).shape == (150,)
+
+
+def test_multi_label_and_multi_output_shapes():
+    X, Y = make_multilabel_classification(n_samples=80, n_features=6, n_classes=4,
+                                          random_state=0)
+    model = FCNNClassifier((16,), epochs=20, random_state=0).fit(X, Y)
+    assert model.network_.activations[-1].name == "sigmoid"
+    assert model.network_.cost.name == "cross_entropy"
+    assert_array_equal(model.classes_, np.arange(4))
+    probabilities = model.predict_proba(X)
+    assert probabilities.shape == (80, 4)
+    assert_array_equal(model.predict(X), (probabilities > 0.5).astype(int))
+    with pytest.raises(ValueError, match="multi-label targets need 'sigmoid'"):
+        FCNNClassifier(output_activation="softmax").fit(X, Y)
+    with pytest.raises(ValueError, match="multi-class multi-output"):
+        FCNNClassifier().fit(X, Y * np.arange(1, 5))
+
+    targets = np.column_stack([X[:, 0] - X[:, 1], X.sum(axis=1), X[:, 2]])
+    regressor = FCNNRegressor((8,), epochs=5, random_state=0).fit(X, targets)
+    assert regressor.network_.sizes == (6, 8, 3)
+    assert regressor.predict(X).shape == (80, 3)
+    assert regressor.predict(X[:1]).shape == (1, 3)
+
+
+# ---------------------------------------------------------------------- targets
+
+def test_binary_uses_one_sigmoid_unit_and_string_labels():
+    X, y = make_classification(n_samples=100, n_features=4, random_state=1)
+    labels = np.where(y == 1, "spam", "ham")
+    model = FCNNClassifier((8,), epochs=40, random_state=0).fit(X, labels)
+    assert_array_equal(model.classes_, ["ham", "spam"])
+    assert model.network_.sizes[-1] == 1 and model.n_outputs_ == 1
+    p = model.network_.predict(X)[:, 0]  # the probability of classes_[1]
+    probabilities = model.predict_proba(X)
+    assert_array_equal(probabilities[:, 1], p)
+    assert_array_equal(probabilities.sum(axis=1), np.ones(100))
+    assert_array_equal(model.predict(X), np.where(p > 0.5, "spam", "ham"))
+    assert model.score(X, labels) > 0.85
+
+    softmax = FCNNClassifier((8,), output_activation="softmax", epochs=2).fit(X, labels)
+    assert softmax.network_.sizes[-1] == 2
+    assert softmax.network_.cost.name == "log_likelihood"
+
+
+def test_one_vs_rest_sigmoids_are_normalised(blobs):
+    X, y = blobs
+    model = FCNNClassifier((8,), output_activation="sigmoid", epochs=5, random_state=0)
+    probabilities = model.fit(X, y).predict_proba(X)
+    outputs = model.network_.predict(X)
+    assert model.network_.cost.name == "cross_entropy"
+    np.testing.assert_allclose(probabilities, outputs / outputs.sum(axis=1, keepdims=True))
+
+
+def test_class_weight_is_a_weight_per_label(blobs):
+    X, y = blobs
+    labels = np.array(["a", "b", "c"])[y]
+    weighted = FCNNClassifier((8,), epochs=5, random_state=3,
+                              class_weight={"a": 3.0, "c": 0.5}).fit(X, labels)
+    as_samples = FCNNClassifier((8,), epochs=5, random_state=3).fit(
+        X, labels, sample_weight=np.select([labels == "a", labels == "c"], [3.0, 0.5], 1.0))
+    unweighted = FCNNClassifier((8,), epochs=5, random_state=3).fit(X, labels)
+    assert_array_equal(weighted.network_.theta, as_samples.network_.theta)
+    assert not np.array_equal(weighted.network_.theta, unweighted.network_.theta)
+
+    counts = np.bincount(y)
+    balanced = FCNNClassifier((8,), epochs=5, random_state=3, class_weight="balanced")
+    by_hand = FCNNClassifier((8,), epochs=5, random_state=3).fit(
+        X, y, sample_weight=len(y) / (3 * counts[y]))
+    np.testing.assert_allclose(balanced.fit(X, y).network_.theta, by_hand.network_.theta,
+                               rtol=1e-12)
+    with pytest.raises(ValueError, match="class_weight is for single-label"):
+        FCNNClassifier(class_weight="balanced").fit(X, np.eye(3)[y])
+
+
+# ---------------------------------------------------------------------- scikit-learn tools
+
+def test_pipeline_grid_search_and_threads_give_the_same_scores(blobs):
+    X, y = blobs
+    pipeline = make_pipeline(StandardScaler(),
+                             FCNNClassifier((8,), epochs=15, learning_rate=0.01,
+                                            random_state=0))
+    grid = {"fcnnclassifier__hidden_layer_sizes": [(4,), (12,)],
+            "fcnnclassifier__l2": [0.0, 1.0]}
+    serial = GridSearchCV(pipeline, grid, cv=3, n_jobs=1).fit(X, y)
+    with joblib.parallel_backend("threading"):
+        threaded = GridSearchCV(pipeline, grid, cv=3, n_jobs=2).fit(X, y)
+        threaded_scores = cross_val_score(pipeline, X, y, cv=3, n_jobs=2)
+    assert_array_equal(serial.cv_results_["mean_test_score"],
+                       threaded.cv_results_["mean_test_score"])
+    assert serial.best_params_ == threaded.best_params_
+    assert_array_equal(cross_val_score(pipeline, X, y, cv=3, n_jobs=1), threaded_scores)
+    assert threaded_scores.mean() > 0.6
+
+
+def test_pickle_and_clone(blobs):
+    X, y = blobs
+    model = FCNNClassifier((8,), epochs=5, random_state=0).fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+    assert_array_equal(restored.predict(X), model.predict(X))
+    restored.partial_fit(X, y)  # the optimizer's state came along
+    assert restored.network_.optimizer.t == model.network_.optimizer.t + 4
+
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "network_")
+    assert_array_equal(copy.fit(X, y).network_.theta, model.network_.theta)
+
+
+def test_same_random_state_same_model_and_dtype(blobs):
+    X, y = blobs
+    first = FCNNClassifier((8,), epochs=3, random_state=7).fit(X, y)
+    second = FCNNClassifier((8,), epochs=3, random_state=7).fit(X, y)
+    other = FCNNClassifier((8,), epochs=3, random_state=8).fit(X, y)
+    assert_array_equal(first.network_.theta, second.network_.theta)
+    assert not np.array_equal(first.network_.theta, other.network_.theta)
+    # an int random_state is the Network's seed, for its initial parameters and shuffling
+    net = fcnn.Network([5, 8, 3], ["relu", "softmax"], "log_likelihood", init="xavier_uniform",
+                       seed=7)
+    net.fit(X, y, epochs=3, batch_size=32, optimizer=fcnn.Adam(0.001))
+    exact = FCNNClassifier((8,), epochs=3, tol=None, random_state=7).fit(X, y)
+    assert_array_equal(exact.network_.theta, net.theta)
+
+    single = FCNNClassifier((8,), epochs=3, random_state=7, dtype="float32").fit(X, y)
+    assert single.network_.dtype == np.float32
+    assert single.predict_proba(X).dtype == np.float32
+
+
+# ---------------------------------------------------------------------- training
+
+def test_partial_fit_continues_like_fit(blobs):
+    X, y = blobs
+    settings = dict(hidden_layer_sizes=(8,), batch_size=16, random_state=5, tol=None)
+    steps_per_epoch = -(-len(X) // 16)
+    # Without shuffling, two partial_fit calls are exactly one fit of two epochs (with
+    # it, the second epoch of a fit reshuffles the first epoch's order: other batches).
+    fitted = FCNNClassifier(epochs=2, shuffle=False, **settings).fit(X, y)
+    online = FCNNClassifier(shuffle=False, **settings)
+    online.partial_fit(X, y, classes=[0, 1, 2])
+    assert online.network_.optimizer.t == steps_per_epoch
+    online.partial_fit(X, y)
+    assert online.network_.optimizer.t == 2 * steps_per_epoch  # Adam's state went on
+    assert_array_equal(online.network_.theta, fitted.network_.theta)
+    assert online.n_iter_ == 2
+    assert online.loss_curve_ == fitted.loss_curve_
+
+    shuffled = FCNNClassifier(**settings).partial_fit(X, y, classes=[0, 1, 2])
+    network = shuffled.network_
+    shuffled.partial_fit(X, y)
+    assert shuffled.network_ is network and network.optimizer.t == 2 * steps_per_epoch
+    fitted = FCNNClassifier(epochs=1, **settings).fit(X, y)
+    assert shuffled.loss_curve_[0] == fitted.loss_curve_[0]  # the same first epoch
+    fitted.partial_fit(X, y)  # partial_fit goes on from fit, too
+    assert fitted.n_iter_ == 2 and fitted.network_.optimizer.t == 2 * steps_per_epoch
+
+    with pytest.raises(ValueError, match="classes must be given on the first call"):
+        FCNNClassifier().partial_fit(X, y)
+    with pytest.raises(ValueError, match="not the same as on the first call"):
+        online.partial_fit(X, y, classes=[0, 1, 2, 3])
+    with pytest.raises(ValueError, match="not among the classes"):
+        online.partial_fit(X, y + 1)
+    # one batch may hold fewer classes than the model knows
+    FCNNClassifier((4,)).partial_fit(X[y == 0], y[y == 0], classes=[0, 1, 2])
+
+    regressor = FCNNRegressor((4,), random_state=0).partial_fit(X, X[:, 0])
+    regressor.partial_fit(X, X[:, 0])
+    assert regressor.n_iter_ == 2 and len(regressor.loss_curve_) == 2
+
+
+def test_optimizer_instance_is_copied_never_changed(blobs):
+    X, y = blobs
+    adam = fcnn.Adam(lr=0.01)
+    model = FCNNClassifier((8,), optimizer=adam, epochs=4, random_state=0).fit(X, y)
+    assert adam.t == 0 and adam.states == []
+    assert model.network_.optimizer is not adam and model.network_.optimizer.t > 0
+    named = FCNNClassifier((8,), learning_rate=0.01, epochs=4, random_state=0).fit(X, y)
+    assert_array_equal(model.network_.theta, named.network_.theta)
+    momentum = FCNNClassifier((8,), optimizer=fcnn.SGD(0.1, momentum=0.9), epochs=2).fit(X, y)
+    assert momentum.network_.optimizer.momentum == 0.9
+
+
+def test_stopping_rules(blobs):
+    X, y = blobs
+    with pytest.warns(ConvergenceWarning, match="epochs=3"):
+        FCNNClassifier((8,), epochs=3, random_state=0).fit(X, y)
+    stopped = FCNNClassifier((8,), epochs=500, tol=0.5, n_iter_no_change=2,
+                             random_state=0).fit(X, y)
+    assert stopped.n_iter_ < 500
+
+    early = FCNNClassifier((8,), epochs=500, early_stopping=True, validation_fraction=0.25,
+                           n_iter_no_change=3, learning_rate=0.05, random_state=0).fit(X, y)
+    assert early.n_iter_ < 500
+    assert len(early.history_.val_cost) == early.n_iter_
+    assert early.history_.best_epoch == 1 + int(np.argmin(early.history_.val_cost))
+
+    exact = FCNNRegressor((4,), epochs=7, tol=None, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert exact.fit(X, X[:, 0]).n_iter_ == 7
+
+
+def test_sample_weight_zero_is_removal(blobs):
+    X, y = blobs
+    weights = np.r_[np.ones(100), np.zeros(20)]
+    settings = dict(hidden_layer_sizes=(8,), batch_size="auto", epochs=5, random_state=0)
+    weighted = FCNNRegressor(**settings).fit(X, X[:, 1], sample_weight=weights)
+    removed = FCNNRegressor(**settings).fit(X[:100], X[:100, 1])
+    np.testing.assert_allclose(weighted.predict(X), removed.predict(X), rtol=1e-10)
+    with pytest.raises(ValueError, match="only one class"):
+        FCNNClassifier().fit(X, y, sample_weight=(y == 2).astype(float))
+
+
+@pytest.mark.parametrize("parameters, error, message", [
+    ({"hidden_layer_sizes": (10, 0)}, ValueError, "hidden_layer_sizes must hold integers"),
+    ({"hidden_layer_sizes": "big"}, TypeError, "hidden_layer_sizes must be a tuple"),
+    ({"activation": "gelu"}, ValueError, "activation='gelu' is not valid"),
+    ({"activation": ["relu", "tanh"]}, ValueError, "activation is a list of 2"),
+    ({"output_activation": "linear"}, ValueError, "output_activation must be 'softmax'"),
+    ({"cost": "hinge"}, ValueError, "cost='hinge' is not valid"),
+    ({"optimizer": "lbfgs"}, ValueError, "optimizer must be one of"),
+    ({"optimizer": 3}, TypeError, "optimizer must be a name"),
+    ({"learning_rate": 0}, ValueError, "learning_rate must be a number > 0"),
+    ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1 or 'auto'"),
+    ({"epochs": 0}, ValueError, "epochs must be an integer >= 1"),
+    ({"epochs": 2.5}, TypeError, "epochs must be an integer"),
+    ({"l2": -1}, ValueError, "l2 must be a number >= 0"),
+    ({"dropout": 1.0}, ValueError, r"dropout must be a number in \[0, 1\)"),
+    ({"dropout": 0.5, "hidden_layer_sizes": ()}, ValueError, "dropout acts on hidden layers"),
+    ({"early_stopping": "yes"}, TypeError, "early_stopping must be True or False"),
+    ({"validation_fraction": 1.0}, ValueError, "validation_fraction must be a number in"),
+    ({"n_iter_no_change": 0}, ValueError, "n_iter_no_change must be an integer >= 1"),
+    ({"tol": -1e-3}, ValueError, "tol must be a number >= 0"),
+    ({"dtype": "float16"}, ValueError, "dtype must be 'float64' or 'float32'"),
+    ({"class_weight": "even"}, ValueError, "class_weight must be a dict"),
+    ({"shuffle": 1}, TypeError, "shuffle must be True or False"),
+    ({"random_state": -1}, ValueError, "random_state must be None, an integer"),
+])
+def test_parameters_are_checked_at_fit(blobs, parameters, error, message):
+    X, y = blobs
+    model = FCNNClassifier(**parameters)  # never at construction
+    with pytest.raises(error, match=message):
+        model.fit(X, y)
+
