@@ -20,13 +20,16 @@ except ImportError as _error:
 
 from . import (activations, costs, datasets, initializers, optimizers, reference, schedules,
                threads)
+from .gradient_check import GradcheckResult, float64_copy, gradcheck
 from .history import History
+from .io import ModelFileError, load
 from .network import Gradients, Network, Trace
 from .optimizers import SGD, AdaGrad, Adam, AdamW, RMSProp
 from .training import DivergenceError
 
 __version__ = "0.1.0"
 
-__all__ = ["Network", "Trace", "Gradients", "History", "DivergenceError", "SGD", "Adam",
-           "AdamW", "RMSProp", "AdaGrad", "activations", "costs", "datasets", "initializers",
+__all__ = ["Network", "Trace", "Gradients", "History", "DivergenceError", "ModelFileError",
+           "load", "gradcheck", "GradcheckResult", "float64_copy", "SGD", "Adam", "AdamW",
+           "RMSProp", "AdaGrad", "activations", "costs", "datasets", "initializers",
            "optimizers", "reference", "schedules", "threads"]

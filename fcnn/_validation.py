@@ -32,16 +32,15 @@ def check_real(value, name, low=-math.inf, high=math.inf, low_open=False, high_o
     """A finite real number in the interval from low to high (open or closed at each end)."""
     interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open or high == math.inf else ']'}"
     expected = f">= {low}" if high == math.inf and not low_open else f"in {interval}"
-    if low == -math.inf and high == math.inf:
-        expected = ""
+    expected = "" if low == -math.inf and high == math.inf else " " + expected
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a finite number {expected}, got "
+        raise TypeError(f"{name} must be a finite number{expected}, got "
                         f"{type(value).__name__} {value!r}")
     value = float(value)
     inside = ((value > low if low_open else value >= low)
               and (value < high if high_open else value <= high))
     if not math.isfinite(value) or not inside:
-        raise ValueError(f"{name} must be a finite number {expected}, got {value}")
+        raise ValueError(f"{name} must be a finite number{expected}, got {value}")
     return value
 
 
@@ -67,6 +66,8 @@ def check_seed(seed, name="seed"):
 
 
 def check_dtype(dtype):
+    if dtype is None:  # np.dtype(None) would quietly mean float64
+        raise TypeError("dtype must be 'float32' or 'float64', got None")
     try:
         resolved = np.dtype(dtype)
     except TypeError:
@@ -92,6 +93,8 @@ def check_sizes(sizes):
 
 
 def _numeric_array(values, name):
+    if values is None:
+        raise TypeError(f"{name} must be an array of numbers, got None")
     try:
         array = np.asarray(values)
     except Exception as error:
@@ -114,17 +117,34 @@ def as_inputs(X, n_features, dtype, name="X", allow_single=True, check_finite=Tr
     check_finite=False leaves the check for inf and NaN to the core, which makes it as it
     reads the rows (fit and predict) and then calls raise_non_finite."""
     array = _numeric_array(X, name)
-    single = array.ndim == 1 and allow_single
+    _check_input_shape(array, n_features, name, allow_single)
+    single = array.ndim == 1
     if single:
         array = array.reshape(1, -1)
-    if array.ndim != 2 or array.shape[1] != n_features:
-        expected = f"(n_samples, {n_features})" + (f" or ({n_features},)" if allow_single else "")
-        raise ValueError(f"{name} must have shape {expected}, got {array.shape}")
     if array.shape[0] == 0:
         raise ValueError(f"{name} has no samples (shape {array.shape})")
     if array.shape[0] > MAX_DIMENSION:
         raise ValueError(f"{name} has more than {MAX_DIMENSION} samples")
     return _converted(array, name, dtype, check_finite), single
+
+
+def _check_input_shape(array, n_features, name, allow_single):
+    """X is (n_samples, n_features), or with allow_single one sample (n_features,)."""
+    expected = f"(n_samples, {n_features})" + (f" or ({n_features},)" if allow_single else "")
+    shape = f"{name} must have shape {expected}, got {array.shape}"
+    if array.ndim == 2 or (array.ndim == 1 and allow_single):
+        if array.shape[-1] != n_features:
+            raise ValueError(f"{name} has {array.shape[-1]} features, but the network expects "
+                             f"{n_features}: {shape}")
+        return
+    if array.ndim == 1 and n_features == 1:
+        hint = f"; with one feature per sample, pass {name}.reshape(-1, 1)"
+    elif array.ndim == 1 and array.shape[0] == n_features:
+        hint = f"; for a single sample, pass {name}.reshape(1, -1)"
+    else:
+        hint = ""
+    raise ValueError(f"{name} must be 2-D, one row per sample, but it is {array.ndim}-D: "
+                     f"{shape}{hint}")
 
 
 def _converted(array, name, dtype, check_finite=True):
@@ -147,13 +167,15 @@ def raise_non_finite(original, converted, name):
     raise AssertionError(f"{name} was reported non-finite but is finite")
 
 
-def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False, check_finite=True):
+def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False, check_finite=True,
+               probabilities=False):
     """(Y as a C-contiguous (n_samples, n_outputs) array of dtype, integer labels or None).
 
     Y is either targets of shape (n_samples, n_outputs), or, when n_outputs > 1, integer
     class labels of shape (n_samples,), turned into one-hot rows. With n_outputs == 1 a
     1-D Y holds the one target of each sample. `single`: X was one 1-D sample, so Y is
-    that sample's target vector or label.
+    that sample's target vector or label. `probabilities`: the cost takes logarithms
+    (cross-entropy, log-likelihood), so targets must lie in [0, 1].
     """
     array = _numeric_array(Y, name)
     if single and array.ndim == 0:
@@ -170,11 +192,26 @@ def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False, check_fin
         one_hot[np.arange(n_samples), labels] = 1
         return one_hot, labels
     if array.ndim != 2 or array.shape[1] != n_outputs:
-        raise ValueError(f"{name} must have shape ({n_samples}, {n_outputs}) or, for class "
-                         f"labels, ({n_samples},); got {array.shape}")
+        width = (f"{name} has {array.shape[1]} columns, but the network has {n_outputs} "
+                 f"outputs: " if array.ndim == 2 else "")
+        raise ValueError(f"{width}{name} must have shape ({n_samples}, {n_outputs}) or, for "
+                         f"class labels, ({n_samples},); got {array.shape}")
     if array.shape[0] != n_samples:
         raise ValueError(f"{name} has {array.shape[0]} rows but X has {n_samples} samples")
-    return _converted(array, name, dtype, check_finite), None
+    converted = _converted(array, name, dtype, check_finite)
+    if probabilities:
+        _require_probabilities(converted, name)
+    return converted, None
+
+
+def _require_probabilities(Y, name):
+    # NaN passes here: the finiteness check (maybe the core's) names it.
+    outside = (Y < 0) | (Y > 1)
+    if outside.any():
+        index = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise ValueError(f"{name} must hold probabilities in [0, 1] for a cost that takes "
+                         f"logarithms (cross_entropy, log_likelihood), found {Y[index]} at "
+                         f"index {index}")
 
 
 def _as_labels(array, n_classes, name):
@@ -183,11 +220,11 @@ def _as_labels(array, n_classes, name):
         if not np.array_equal(array, np.round(array)):
             raise ValueError(f"{name} is 1-D, so it must hold integer class labels in "
                              f"[0, {n_classes}), but it holds non-integers")
-    labels = array.astype(np.intp)
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+    # the range is checked before the cast to intp, which would wrap or overflow
+    if array.size and (array.min() < 0 or array.max() >= n_classes):
         raise ValueError(f"{name} class labels must lie in [0, {n_classes}), got values from "
-                         f"{labels.min()} to {labels.max()}")
-    return labels
+                         f"{array.min()} to {array.max()}")
+    return array.astype(np.intp)
 
 
 def as_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):

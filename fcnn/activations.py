@@ -185,7 +185,8 @@ class Softmax(Activation):
 
     def __call__(self, z):
         z = np.asarray(z)
-        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        with np.errstate(under="ignore"):  # e^{z_j - max z} rounding to 0 is exact enough
+            e = np.exp(z - z.max(axis=-1, keepdims=True))
         return e / e.sum(axis=-1, keepdims=True)
 
     def derivative(self, z):

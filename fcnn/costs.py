@@ -12,6 +12,22 @@ __all__ = ["Cost", "Quadratic", "SquaredError", "AbsoluteError", "CrossEntropy",
            "LogLikelihood", "get"]
 
 
+def _ratio(p, q):
+    """p / q elementwise, with 0 / q = 0 even for q = 0: the limit that the costs'
+    0 ln 0 = 0 gives their derivatives. p / 0 for p > 0 is +inf, without a warning."""
+    p, q = np.broadcast_arrays(p, q)
+    out = np.zeros(p.shape, dtype=np.result_type(p, q, np.float32))
+    with np.errstate(divide="ignore"):
+        np.divide(p, q, out=out, where=p != 0)
+    return out
+
+
+def _xlogy(x, y):
+    """x ln y with 0 ln 0 = 0; x ln 0 = -inf for x > 0, without a warning."""
+    with np.errstate(divide="ignore"):
+        return xlogy(x, y)
+
+
 class Cost:
     """Base class: `name`, the core's `code`, NumPy references of C and dC/da.
 
@@ -84,33 +100,36 @@ class CrossEntropy(Cost):
     """C = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)].
 
     With a sigmoid output the output error is delta^L = a - y: no sigma' factor, so no
-    learning slowdown.
+    learning slowdown. dC/da_j = (a_j - y_j) / (a_j (1 - a_j)) = -y_j / a_j +
+    (1 - y_j) / (1 - a_j), computed in the second form so that a = y in {0, 1} gives the
+    limit (1 or -1) rather than 0/0. A sure wrong answer (a = 0 with y = 1) costs +inf.
     """
 
     name = "cross_entropy"
     needs_probabilities = True
 
     def __call__(self, a, y):
-        return -np.sum(xlogy(y, a) + xlogy(1 - y, 1 - a), axis=-1)
+        return -np.sum(_xlogy(y, a) + _xlogy(1 - y, 1 - a), axis=-1)
 
     def derivative(self, a, y):
-        return (a - y) / (a * (1 - a))
+        return _ratio(1 - y, 1 - a) - _ratio(y, a)
 
 
 class LogLikelihood(Cost):
     """C = -sum_j y_j ln a_j, which is -ln a_y for a one-hot y.
 
     With a softmax output the output error is delta^L = a - y (for one-hot y).
+    dC/da_j = -y_j / a_j, which is 0 where y_j = 0 (even at a_j = 0).
     """
 
     name = "log_likelihood"
     needs_probabilities = True
 
     def __call__(self, a, y):
-        return -np.sum(xlogy(y, a), axis=-1)
+        return -np.sum(_xlogy(y, a), axis=-1)
 
     def derivative(self, a, y):
-        return -y / a
+        return -_ratio(y, a)
 
 
 _BY_NAME = {cls.name: cls for cls in (Quadratic, SquaredError, AbsoluteError, CrossEntropy,

@@ -5,7 +5,7 @@ made with the same seed start from the same numbers (rounded to float32).
 """
 import numpy as np
 
-__all__ = ["SCHEMES", "initialize"]
+__all__ = ["SCHEMES", "check_scheme", "initialize"]
 
 
 def _normal_scaled(rng, n_out, n_in):
@@ -42,9 +42,18 @@ SCHEMES = {
 }
 
 
-def initialize(scheme, rng, weights, biases):
-    """Fill each layer's weight and bias views in place."""
+def check_scheme(scheme):
+    """The name of an initialisation scheme, checked."""
+    if not isinstance(scheme, str):
+        raise TypeError(f"init must be the name of a scheme, one of {sorted(SCHEMES)}; got "
+                        f"{type(scheme).__name__} {scheme!r}")
     if scheme not in SCHEMES:
         raise ValueError(f"unknown init {scheme!r}; expected one of {sorted(SCHEMES)}")
+    return scheme
+
+
+def initialize(scheme, rng, weights, biases):
+    """Fill each layer's weight and bias views in place."""
+    check_scheme(scheme)
     for w, b in zip(weights, biases):
         w[...], b[...] = SCHEMES[scheme](rng, *w.shape)

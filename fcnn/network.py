@@ -11,7 +11,7 @@ import numpy as np
 
 from . import (_core, activations as _activations, costs as _costs,
                optimizers as _optimizers, training as _training)
-from .initializers import initialize
+from .initializers import check_scheme, initialize
 from ._validation import (as_inputs, as_sample_weight, as_targets, check_dtype,
                           check_number, check_positive_number, check_seed, check_sizes,
                           raise_non_finite, MAX_DIMENSION)
@@ -129,8 +129,9 @@ class Network:
 
     def __init__(self, sizes, activations="sigmoid", cost="quadratic", *, dtype="float64",
                  init="normal_scaled", seed=None):
+        seed, init = check_seed(seed), check_scheme(init)  # every check before the core
         self._build(check_sizes(sizes), activations, cost, check_dtype(dtype))
-        self._rng = np.random.default_rng(check_seed(seed))
+        self._rng = np.random.default_rng(seed)
         initialize(init, self._rng, self._weights, self._biases)
         for f, slopes in zip(self._activations, self._slopes):
             if slopes is not None:
@@ -163,8 +164,8 @@ class Network:
 
     def _resolve_activations(self, activations):
         n_layers = len(self._sizes) - 1
-        if isinstance(activations, (str, _activations.Activation)):
-            activations = [activations] * n_layers
+        if isinstance(activations, (str, _activations.Activation)) or not np.iterable(activations):
+            activations = [activations] * n_layers  # one for all layers; get() names a bad one
         activations = list(activations)
         if len(activations) != n_layers:
             raise ValueError(f"activations must be one name or a list of {n_layers} (one per "
@@ -250,8 +251,8 @@ class Network:
                 generator's state), "optimizer" (config or None)}, JSON-serialisable
         arrays  {"w1", "b1", ..., "slopes<l>" for PReLU layers, "optimizer_state<k>"}:
                 copies, in the network's dtype
-        ``Network.from_state(*net.state())`` is an identical network; `fcnn.save`
-        writes this to a file.
+        ``Network.from_state(*net.state())`` is an identical network; `net.save(path)`
+        writes this to a file (docs/model-format.md).
         """
         with self._lock:
             header = {"sizes": list(self._sizes),
@@ -313,6 +314,13 @@ class Network:
                              f"{list(net._sizes)}")
         return net
 
+    def save(self, path):
+        """Write the network (parameters, configuration, shuffling RNG, optimizer state)
+        to `path` atomically, in the format of docs/model-format.md; fcnn.load(path)
+        reads it back. A save during fit waits for the fit to finish."""
+        from .io import save
+        save(self, path)
+
     def __getstate__(self):
         return self.state()
 
@@ -372,7 +380,8 @@ class Network:
         integer labels, one-hot rows, or one output with 0/1 targets). With sample_weight
         both are weighted averages."""
         X, single = as_inputs(X, self._sizes[0], self._dtype)
-        Y, labels = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single)
+        Y, labels = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single,
+                               probabilities=self._cost.needs_probabilities)
         weights = None
         if sample_weight is not None:
             weights = as_sample_weight(np.atleast_1d(sample_weight), X.shape[0], self._dtype)
@@ -405,7 +414,8 @@ class Network:
         seed.
         """
         X, single = as_inputs(X, self._sizes[0], self._dtype)
-        Y, _ = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single)
+        Y, _ = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single,
+                          probabilities=self._cost.needs_probabilities)
         n = X.shape[0]
         n_train = n if n_train is None else check_positive_number(n_train, "n_train")
         l1 = check_number(l1, "l1", minimum=0) / n_train
@@ -413,15 +423,17 @@ class Network:
         dropout = check_number(dropout, "dropout", minimum=0)
         if dropout >= 1:
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+        if dropout > 0 and len(self._sizes) < 3:
+            raise ValueError("dropout acts on hidden layers, and this network has none")
         weights = np.empty(0, dtype=self._dtype)
         if sample_weight is not None:
             weights = as_sample_weight(np.atleast_1d(sample_weight), n, self._dtype)
             if not weights.sum() > 0:
                 raise ValueError("sample_weight must not be all zero")
             weights = weights / weights.mean()
+        seed = np.random.default_rng(check_seed(seed)).integers(2**63)
         workspace = self._workspace(n, training=True, dropout=dropout > 0)
         settings = _core.Training(0, lr=0.0, l1=l1, l2=l2, dropout=dropout)
-        seed = np.random.default_rng(check_seed(seed)).integers(2**63)
         cost = _core.gradients(self._layout, settings, workspace, self._theta, X, Y, weights,
                                int(seed))
         w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self._weights)
@@ -435,6 +447,13 @@ class Network:
         deltas = self._layer_views(workspace, "delta", n)
         return Gradients(cost, [None] + [d[0] if single else d for d in deltas], grad_w,
                          grad_b, grad_slopes, grad)
+
+    def explain_step(self, x, y, lr):
+        """Take one gradient-descent step on (x, y) and return it traced layer by layer in
+        the notes' notation: z, a, delta (BP1, BP2), dC/db (BP3), dC/dw (BP4) and the
+        parameters before and after (an fcnn.explain.StepExplanation; print it)."""
+        from .explain import explain_step
+        return explain_step(self, x, y, lr)
 
     def step(self, X, Y, lr):
         """One gradient-descent step on the batch (X, Y):
@@ -518,7 +537,7 @@ class Network:
         X, _ = as_inputs(validation_data[0], self._sizes[0], self._dtype, name="X_val",
                          allow_single=False)
         Y, labels = as_targets(validation_data[1], X.shape[0], self._sizes[-1], self._dtype,
-                               name="Y_val")
+                               name="Y_val", probabilities=self._cost.needs_probabilities)
         return X, Y, labels
 
     def _check_parameters_finite(self):

@@ -29,6 +29,7 @@ class Optimizer:
         self.t = 0  # update steps taken
         self.states = []
         self._network_shape = None
+        self._dtype = None
 
     def hyperparameters(self):
         """The values the core reads, by name."""
@@ -39,9 +40,12 @@ class Optimizer:
         if self._network_shape is None:
             self.states = [np.zeros(n_params, dtype=dtype) for _ in range(self.n_states)]
             self._network_shape = network_shape
-        elif self._network_shape != network_shape:
-            raise ValueError(f"this {type(self).__name__} already holds the state of a network "
-                             f"{self._network_shape}; make a new one for {network_shape}")
+            self._dtype = np.dtype(dtype)
+        elif self._network_shape != network_shape or self._dtype != dtype:
+            raise ValueError(f"this {type(self).__name__} already holds the state of a "
+                             f"{self._dtype.name} network {list(self._network_shape)}; make a "
+                             f"new one for the {np.dtype(dtype).name} network "
+                             f"{list(network_shape)}")
 
     def config(self):
         """The optimizer as plain data: its class, hyperparameters and step count (the

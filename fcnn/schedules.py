@@ -22,6 +22,10 @@ class Schedule:
     def observe(self, epoch, metrics):
         """Receive the metrics of the epoch just finished; the default ignores them."""
 
+    def check_metrics(self, names):
+        """Raise ValueError, before training, if `observe` will need a metric that is not
+        among `names`, those that the fit measures; the default needs none."""
+
     def reset(self):
         """Clear any state left from a previous fit; the default has none."""
 
@@ -118,11 +122,14 @@ class ReduceOnPlateau(Schedule):
             return value < self.best - self.min_delta
         return value > self.best + self.min_delta
 
-    def observe(self, epoch, metrics):
-        if self.monitor not in metrics:
+    def check_metrics(self, names):
+        if self.monitor not in names:
             hint = " (val_ metrics need validation data passed to fit)" if self.monitor.startswith("val_") else ""
             raise ValueError(f"ReduceOnPlateau monitors {self.monitor!r}, which is not among "
-                             f"the epoch's metrics {sorted(metrics)}{hint}")
+                             f"the epoch's metrics {sorted(names)}{hint}")
+
+    def observe(self, epoch, metrics):
+        self.check_metrics(metrics)
         value = float(metrics[self.monitor])
         if self._improved(value):
             self.best = value

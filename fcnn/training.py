@@ -43,7 +43,8 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     original_X, original_Y = X, Y
     # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
     X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
-    Y, labels = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype, check_finite=False)
+    Y, labels = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype, check_finite=False,
+                           probabilities=net.cost.needs_probabilities)
     epochs = check_int(epochs, "epochs", minimum=0)
     if optimizer is None and lr is None and net.optimizer is not None:
         optimizer = net.optimizer  # carry on with the last fit's optimizer and its state
@@ -72,6 +73,11 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     if early_stopping and validation is None and monitor != "cost":
         raise ValueError(f"early_stopping on {monitor!r} needs validation_data or "
                          f"validation_split")
+    measured = _metric_names(labels, Y, validation)  # known now: fail before any training
+    if early_stopping and monitor not in measured:
+        raise ValueError(f"early stopping monitors {monitor!r}, which this fit does not "
+                         f"measure (accuracy needs class labels): it measures {sorted(measured)}")
+    schedule.check_metrics(measured)
     n = X.shape[0]
     batch_size = n if batch_size is None else min(check_int(batch_size, "batch_size", 1), n)
     if weights is not None:
@@ -103,7 +109,8 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     history = History()
 
     for epoch in range(epochs):
-        training.lr = schedule.lr(epoch, optimizer.lr)
+        training.lr = check_number(schedule.lr(epoch, optimizer.lr),
+                                   f"the lr_schedule's lr for epoch {epoch + 1}", minimum=0)
         for saved, live in zip(snapshot, [net._theta] + optimizer.states):
             np.copyto(saved, live)
         progress = EpochProgress(epoch + 1, epochs, n) if verbose else None
@@ -156,6 +163,17 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         np.copyto(net._theta, best[2])
         history.best_epoch = best[1] + 1
     return history
+
+
+def _metric_names(labels, Y, validation):
+    """The metrics that every epoch of a fit on (Y, labels) with `validation` records."""
+    names = {"cost", "accuracy"} if _accuracy_mode(labels, Y) else {"cost"}
+    if validation is not None:
+        _, Y_val, labels_val = validation
+        names |= {"val_cost"}
+        if _accuracy_mode(labels_val, Y_val):
+            names |= {"val_accuracy"}
+    return names
 
 
 def _accuracy_mode(labels, Y):
