@@ -73,5 +73,17 @@ class History:
         parts.append(f"{self.seconds[-1]:.2f} s ({self.samples_per_second[-1]:,.0f} samples/s)")
         return "  ".join(parts)
 
+    def plot(self, path=None, **kwargs):
+        """Learning curves: fcnn.plotting.plot_history (needs the extra fcnn[plot])."""
+        from .plotting import plot_history
+
+        return plot_history(self, path, **kwargs)
+
+    def plot_gradients(self, path=None, **kwargs):
+        """Per-layer gradient norms: fcnn.plotting.plot_gradients (needs fcnn[plot])."""
+        from .plotting import plot_gradients
+
+        return plot_gradients(self, path, **kwargs)
+
     def __repr__(self):
         return f"History(epochs={self.epochs}, cost={self.cost[-1:] or None})"

@@ -401,6 +401,13 @@ class Network:
             result["accuracy"] = accuracy
         return result
 
+    def plot_weights(self, layer=1, path=None, **kwargs):
+        """The weights into `layer` as images (receptive fields) or a heat map:
+        fcnn.plotting.plot_weights (needs the extra fcnn[plot])."""
+        from .plotting import plot_weights
+
+        return plot_weights(self, layer, path, **kwargs)
+
     # ------------------------------------------------------------------ learning
 
     def gradients(self, X, Y, *, sample_weight=None, l1=0.0, l2=0.0, n_train=None,
