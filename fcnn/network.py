@@ -161,6 +161,8 @@ class Network:
         self._per_thread = threading.local()
         # the core's entry point for this dtype, chosen once (no dispatch per call)
         self._core_predict = _core.predict["float" if self._dtype == np.float32 else "double"]
+        self._chunk_rows = _chunk_rows(self._sizes, self._layout.n_params)
+        self._one_sample_shape = (self._sizes[0],)
 
     def _resolve_activations(self, activations):
         n_layers = len(self._sizes) - 1
@@ -343,13 +345,16 @@ class Network:
         """A workspace for forward passes in chunks, kept per thread and reused, so that
         predicting one sample allocates nothing but its output."""
         workspace = getattr(self._per_thread, "workspace", None)
-        capacity = min(rows, _chunk_rows(self._sizes, self._layout.n_params))
+        capacity = min(rows, self._chunk_rows)
         if workspace is None or workspace.capacity < capacity:
             workspace = self._per_thread.workspace = self._workspace(capacity)
         return workspace
 
     def predict(self, X):
         """Output activations a^L: shape (n_samples, sizes[-1]), or (sizes[-1],) for a 1-D X."""
+        if (type(X) is np.ndarray and X.shape == self._one_sample_shape
+                and X.dtype == self._dtype and X.flags.c_contiguous):
+            return self._predict_one(X)  # the latency path: nothing to convert or check
         original = X
         X, single = as_inputs(X, self._sizes[0], self._dtype, check_finite=False)
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
@@ -358,6 +363,13 @@ class Network:
         if bad_row >= 0:
             raise_non_finite(original, X, "X")
         return out[0] if single else out
+
+    def _predict_one(self, x):
+        out = np.empty((1, self._sizes[-1]), dtype=self._dtype)
+        if self._core_predict(self._layout, self._inference_workspace(1), self._theta,
+                              x.reshape(1, -1), out) >= 0:
+            raise_non_finite(x, x, "X")
+        return out[0]
 
     def trace(self, X):
         """The forward pass of X, every layer's z and a (a Trace); 1-D X gives 1-D rows."""
