@@ -259,7 +259,7 @@ def _check_directory(reader, entries, available):
             reader.fail(f"{where} 'name' must be a new string of 1 to 64 characters, got "
                         f"{reprlib.repr(name)}")
         names.add(name)
-        if dtype not in _DTYPES:
+        if not isinstance(dtype, str) or dtype not in _DTYPES:
             reader.fail(f"array {name!r}: dtype must be '<f4' or '<f8', got {reprlib.repr(dtype)}")
         dtype = _DTYPES[dtype]
         if (not isinstance(shape, list) or not 1 <= len(shape) <= 2
