@@ -1,19 +1,33 @@
-"""Builds the compiled core; the package metadata lives in pyproject.toml."""
+"""Builds the compiled core; the package metadata lives in pyproject.toml.
+
+The normal build trusts the Python layer's checks and compiles the core without bounds
+checking. FCNN_BOUNDSCHECK=1 builds a checked core instead (boundscheck, wraparound and
+initializedcheck on: an out-of-range memoryview index raises IndexError instead of
+reading or writing past the buffer), for CI and debugging; see tools/boundscheck.sh.
+Its generated C goes to build/boundscheck/, so the two builds never share a C file.
+"""
+import os
+
+import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-extensions = [Extension("fcnn._core", ["src_c/_core.pyx"])]
+BOUNDSCHECK = os.environ.get("FCNN_BOUNDSCHECK", "0") not in ("", "0")
+
+extensions = [Extension("fcnn._core", ["src_c/_core.pyx"], include_dirs=[numpy.get_include()],
+                        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")])]
 
 setup(
     ext_modules=cythonize(
         extensions,
         include_path=["src_c"],
+        build_dir="build/boundscheck" if BOUNDSCHECK else None,
         compiler_directives={
             "language_level": 3,
-            "boundscheck": False,
-            "wraparound": False,
+            "boundscheck": BOUNDSCHECK,
+            "wraparound": BOUNDSCHECK,
             "cdivision": True,
-            "initializedcheck": False,
+            "initializedcheck": BOUNDSCHECK,
         },
     ),
 )

@@ -64,11 +64,13 @@ def diagnostics_history():
 
 # ------------------------------------------------------------------ optional matplotlib
 
-def test_import_fcnn_and_fcnn_plotting_does_not_import_matplotlib():
+def test_import_fcnn_and_fcnn_plotting_does_not_import_matplotlib(tmp_path):
     code = "import sys, fcnn, fcnn.plotting; print('matplotlib' in sys.modules)"
-    env = dict(os.environ, PYTHONPATH=os.path.abspath(ROOT))
+    # the fcnn these tests import (installed, or built in place), never an unbuilt tree
+    home = os.path.dirname(os.path.dirname(os.path.abspath(fcnn.__file__)))
+    env = dict(os.environ, PYTHONPATH=home)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+                         check=True, cwd=tmp_path)
     assert out.stdout.strip() == "False"
 
 
