@@ -26,7 +26,12 @@ from libc.math cimport isfinite
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy
 
+import sys
+
 import numpy as np
+cimport numpy as cnp
+
+cnp.import_array()
 
 from _blas cimport floating, gemm
 from _activations cimport add_bias_and_activate, times_derivative, prelu_backward
@@ -35,6 +40,9 @@ from _costs cimport row_cost, output_error_row
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD
 from _optimizers cimport Optimizer, update, SGD, ADAM, RMSPROP, ADAGRAD
 from _random cimport uniform, shuffle_in_place
+
+# which 32-bit half of a double holds its sign and exponent
+cdef Py_ssize_t HIGH_WORD = 1 if sys.byteorder == "little" else 0
 
 ACTIVATION_CODES = {
     "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
@@ -381,21 +389,20 @@ cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* t
 cdef inline Py_ssize_t first_non_finite_row(const floating* rows, Py_ssize_t m,
                                            Py_ssize_t width) noexcept nogil:
     """The first of m rows holding an inf or NaN, or -1. A float is inf or NaN exactly
-    when its exponent bits are all ones; counting those with integer operations has no
-    floating-point dependency chain, so the loop vectorizes."""
+    when its exponent bits are all ones; counting those with 32-bit integer operations
+    has no floating-point dependency chain, so the loop vectorizes (a double's exponent
+    is in its high 32-bit word: SSE2 has no 64-bit compare)."""
     cdef Py_ssize_t i, j, bad
-    cdef const uint32_t* bits32
-    cdef const uint64_t* bits64
+    cdef const uint32_t* bits
     for i in range(m):
         bad = 0
+        bits = <const uint32_t*>(rows + i * width)
         if floating is float:
-            bits32 = <const uint32_t*>(rows + i * width)
             for j in range(width):
-                bad += (bits32[j] & 0x7F800000U) == 0x7F800000U
+                bad += (bits[j] & 0x7F800000U) == 0x7F800000U
         else:
-            bits64 = <const uint64_t*>(rows + i * width)
             for j in range(width):
-                bad += (bits64[j] & 0x7FF0000000000000ULL) == 0x7FF0000000000000ULL
+                bad += (bits[2 * j + HIGH_WORD] & 0x7FF00000U) == 0x7FF00000U
         if bad:
             return i
     return -1
@@ -582,6 +589,44 @@ def predict(Layout layout, Workspace ws, const floating[::1] theta,
     forward_chunks(&layout.net, &ws.buf, &theta[0], &X[0, 0], <floating*>NULL,
                    <floating*>NULL, X.shape[0], &out[0, 0], &bad_row)
     return bad_row
+
+
+cdef class SamplePredictor:
+    """a^L of one sample at a time, with as little work per call as a prediction allows:
+    the parameters' address is taken once, the sample's and the output's through numpy's
+    C API (no buffer-protocol parsing), and the one-row workspace is its own. For
+    Network.predict's latency path, which has checked x: 1-D, C-contiguous, of the
+    network's dtype and width. One per thread."""
+    cdef Layout layout
+    cdef Workspace ws
+    cdef object theta  # keeps the parameters' memory alive
+    cdef void* theta_data
+    cdef bint single
+    cdef cnp.npy_intp n_out
+    cdef int typenum
+
+    def __init__(self, Layout layout, cnp.ndarray theta):
+        self.layout = layout
+        self.theta = theta
+        self.theta_data = cnp.PyArray_DATA(theta)
+        self.single = theta.dtype == np.float32
+        self.ws = Workspace(layout, theta.dtype, 1)
+        self.n_out = layout.net.sizes[layout.net.n_layers]
+        self.typenum = cnp.NPY_FLOAT32 if self.single else cnp.NPY_FLOAT64
+
+    def __call__(self, cnp.ndarray x):
+        """a^L for x, or None when x holds an inf or NaN."""
+        cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &self.n_out, self.typenum, 0)
+        cdef Py_ssize_t bad = -1
+        if self.single:
+            forward_chunks(&self.layout.net, &self.ws.buf, <const float*>self.theta_data,
+                           <const float*>cnp.PyArray_DATA(x), <const float*>NULL,
+                           <const float*>NULL, 1, <float*>cnp.PyArray_DATA(out), &bad)
+        else:
+            forward_chunks(&self.layout.net, &self.ws.buf, <const double*>self.theta_data,
+                           <const double*>cnp.PyArray_DATA(x), <const double*>NULL,
+                           <const double*>NULL, 1, <double*>cnp.PyArray_DATA(out), &bad)
+        return None if bad >= 0 else out
 
 
 def evaluate(Layout layout, Workspace ws, const floating[::1] theta,

@@ -202,3 +202,22 @@ def test_predict_finds_a_non_finite_row_in_a_late_chunk():
         net.predict(X)
     with pytest.raises(ValueError, match=r"X in float32 must be finite"):
         fcnn.Network([4, 3], dtype="float32").predict(np.full((300, 4), 1e300))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_one_sample_latency_path_agrees_with_the_batch_path(dtype):
+    net = fcnn.Network([7, 5, 3], ["tanh", "softmax"], "log_likelihood", dtype=dtype, seed=0)
+    X = np.random.default_rng(1).normal(size=(6, 7)).astype(dtype)
+    for i, row in enumerate(X):
+        one = net.predict(row)  # 1-D, C-contiguous, the network's dtype: the latency path
+        assert one.dtype == np.dtype(dtype) and one.shape == (3,)
+        # the same products as a one-row batch through the checked path, so bit for bit
+        assert np.array_equal(one, net.predict(X[i:i + 1].tolist())[0])
+        assert_allclose(one, net.predict(X)[i], rtol=1e-5 if dtype == "float32" else 1e-12)
+    net.weights[0][0, 0] = 2.0  # a live change of the parameters is seen at once
+    assert np.array_equal(net.predict(X[0]), net.predict(X[:1])[0])
+    for bad in (np.nan, np.inf, -np.inf):
+        row = X[0].copy()
+        row[4] = bad
+        with pytest.raises(ValueError, match="X must be finite"):
+            net.predict(row)
