@@ -656,11 +656,15 @@ cdef double forward_chunks(const Net* net, Buffers* buf, const floating* theta,
     with nogil:
         while start < n:
             m = min(capacity, n - start)
-            bad = first_non_finite_row(X + start * n_in, m, n_in)
-            if bad >= 0:
-                bad_row[0] = start + bad
-                break
             forward_pass(net, theta, X + start * n_in, m, capacity, z, a, NULL, 0, NULL)
+            # An inf or NaN input makes its row of z^1 = x w^T + b non-finite (inf * 0 is
+            # NaN), so the rows are read again only when z^1 says so: the input is
+            # streamed from memory once, by the product, not first by a check.
+            if first_non_finite_row(z, m, net.sizes[1]) >= 0:
+                bad = first_non_finite_row(X + start * n_in, m, n_in)
+                if bad >= 0:
+                    bad_row[0] = start + bad
+                    break
             copy(out + start * n_out, a + last, m * n_out)
             if Y != NULL:
                 for i in range(m):

@@ -221,3 +221,20 @@ def test_one_sample_latency_path_agrees_with_the_batch_path(dtype):
         row[4] = bad
         with pytest.raises(ValueError, match="X must be finite"):
             net.predict(row)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_predict_finds_a_non_finite_input_even_where_its_weights_are_zero(dtype, bad):
+    """predict reads a chunk's inputs again only when z^1 is not finite; inf * 0 and
+    nan * 0 are NaN, so an input that no weight uses is still found."""
+    net = fcnn.Network([6, 4, 2], dtype=dtype, seed=0)
+    net.weights[0][:, 2] = 0.0
+    X = np.random.default_rng(0).random((700, 6)).astype(dtype)  # more than one chunk
+    X[650, 2] = bad
+    with pytest.raises(ValueError, match=r"X must be finite, found .* at index \(650, 2\)"):
+        net.predict(X)
+    with pytest.raises(ValueError, match="X must be finite"):
+        net.predict(X[650])
+    huge = np.full((3, 6), np.finfo(dtype).max, dtype=dtype)  # finite, z^1 overflows
+    assert net.predict(huge).shape == (3, 2)
