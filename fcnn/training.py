@@ -149,10 +149,7 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         schedule.observe(epoch, metrics)
         if verbose:
             progress.close(history.describe_last())
-        if early_stopping:
-            if monitor not in metrics:
-                raise ValueError(f"early stopping monitors {monitor!r}, which this fit does "
-                                 f"not measure (accuracy needs class labels)")
+        if early_stopping:  # `monitor` is among the metrics: checked before training
             value = metrics[monitor] if monitor != "val_accuracy" else -metrics[monitor]
             if best is None or value < best[0] - min_delta:
                 best = (value, epoch, net._theta.copy())
