@@ -429,9 +429,9 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 floating[::1] state2, Py_ssize_t batch_size, bint shuffle, uint64_t seed,
                 int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0):
     """One epoch of mini-batch training over (X, Y), in an order drawn from `seed` when
-    `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. The running cost and accuracy are each
-    example's, taken just before the update that used it; accuracy_mode as in
-    correct_rows (0: no accuracy, NaN returned).
+    `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. The running cost and
+    accuracy are each example's, taken just before the update that used it;
+    accuracy_mode as in correct_rows (0: no accuracy, NaN returned).
 
     With progress_every > 0, every that many mini-batches the GIL is taken back for a
     call progress(rows done, running cost sum); an exception it raises (KeyboardInterrupt
@@ -439,7 +439,8 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
 
     The rows of X and Y are checked for inf and NaN as each batch reads them (the Python
     layer leaves that pass over the data to this one). Returns (mean running cost, mean
-    running accuracy, stop) with stop None for a full epoch, else the epoch stopped early at a mini-batch:
+    running accuracy, stop) with stop None for a full epoch, else the epoch stopped early
+    at a mini-batch:
     ("input", "X" or "Y", data row) for a non-finite input, or ("cost", batch, layer)
     where the cost stopped being finite, with the first layer whose z is not finite.
     """
