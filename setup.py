@@ -7,6 +7,7 @@ reading or writing past the buffer), for CI and debugging; see tools/boundscheck
 Its generated C goes to build/boundscheck/, so the two builds never share a C file.
 """
 import os
+import sys
 
 import numpy
 from Cython.Build import cythonize
@@ -14,8 +15,14 @@ from setuptools import Extension, setup
 
 BOUNDSCHECK = os.environ.get("FCNN_BOUNDSCHECK", "0") not in ("", "0")
 
+# The core never enables floating-point traps, so the compiler may evaluate both arms
+# of a select; without that GCC keeps loops with a conditional (relu, the branch-free
+# exponential) scalar.
+extra_compile_args = [] if sys.platform == "win32" else ["-fno-trapping-math"]
+
 extensions = [Extension("fcnn._core", ["src_c/_core.pyx"], include_dirs=[numpy.get_include()],
-                        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")])]
+                        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+                        extra_compile_args=extra_compile_args)]
 
 setup(
     ext_modules=cythonize(

@@ -41,6 +41,49 @@ def test_activations_are_stable_at_extremes(name):
     assert_allclose(a, expected, rtol=1e-12, atol=1e-300)
 
 
+def ulps_from_exact(computed, exact, dtype):
+    """|computed - exact| in units of the last place of exact rounded to dtype (long
+    double references: 64-bit significands on x86-64)."""
+    ulp = np.spacing(np.abs(exact.astype(dtype))).astype(np.longdouble)
+    return np.abs(computed.astype(np.longdouble) - exact) / ulp
+
+
+# The core's own branch-free exponential (exp_nonpositive in src_c/_activations.pxd)
+# against long double, over its whole range: the polynomial, the exponent bits, and the
+# gradual underflow below the smallest normal result (e^-708 in double, e^-87 in float).
+@pytest.mark.parametrize("dtype, limit", [(np.float64, 750.0), (np.float32, 110.0)])
+def test_core_sigmoid_is_within_a_few_ulps_everywhere(dtype, limit):
+    z = np.concatenate([np.linspace(-limit, limit, 400_001), np.linspace(-1, 1, 100_001),
+                        -np.linspace(limit - 50, limit - 30, 100_001)]).astype(dtype)
+    a = identity_net("sigmoid", 1, dtype).predict(z[:, None])[:, 0]
+    exact_z = z.astype(np.longdouble)
+    e = np.exp(-np.abs(exact_z))
+    exact = np.where(exact_z >= 0, 1, e) / (1 + e)
+    normal = exact >= np.finfo(dtype).tiny
+    assert ulps_from_exact(a[normal], exact[normal], dtype).max() < 3
+    # below the normal range: within one step of the subnormal grid, exactly 0 past it
+    step = np.finfo(dtype).smallest_subnormal
+    assert (np.abs(a[~normal].astype(np.longdouble) - exact[~normal]) <= step).all()
+    assert (a[z < -np.log(np.finfo(dtype).max) - 50] == 0).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_core_softmax_and_swish_are_within_a_few_ulps(dtype):
+    rng = np.random.default_rng(3)
+    z = (rng.standard_normal((20_000, 4)) * [0.1, 1, 3, 8]).astype(dtype)
+    # from z - max z as rounded in dtype, as any softmax computes it (that rounding is
+    # amplified |z - max z| times by e^, whatever the exponential)
+    e = np.exp((z - z.max(axis=1, keepdims=True)).astype(np.longdouble))
+    exact = e / e.sum(axis=1, keepdims=True)
+    a = identity_net("softmax", 4, dtype, "log_likelihood").predict(z)
+    assert ulps_from_exact(a, exact, dtype).max() < 4
+    exact_z = z.astype(np.longdouble)
+    s = identity_net("swish", 4, dtype).predict(z)
+    exact_s = exact_z / (1 + np.exp(-exact_z))
+    big = np.abs(exact_s) > np.finfo(dtype).tiny
+    assert ulps_from_exact(s[big], exact_s[big], dtype).max() < 8
+
+
 @pytest.mark.parametrize("name", ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish"])
 def test_derivative_reference_matches_its_function(name):
     f = activations.get(name)
