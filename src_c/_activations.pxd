@@ -38,10 +38,10 @@ cdef inline floating exp_nonpositive(floating x) noexcept nogil:
     and r = x - k ln 2 in [-ln2/2, ln2/2] (ln 2 in two parts, so that k ln 2 is exact);
     e^r by its Taylor polynomial (degree 13 for double, 7 for float: truncation error
     under a tenth of an ulp) in Estrin's order (short dependency chains; the 1 added
-    last, for accuracy), and 2^k added to its exponent bits. k is rounded by adding 1.5 2^52 (2^23 for float),
-    which leaves k in the sum's low bits. Below the smallest normal result 2^(k + 512)
-    is built instead (2^(k + 64) for float) and the product scaled back, so the result
-    underflows gradually to 0 at x = -746 (-104)."""
+    last, for accuracy), and 2^k added to its exponent bits. k is rounded by adding
+    1.5 2^52 (2^23 for float), which leaves k in the sum's low bits. Below the smallest
+    normal result 2^(k + 512) is built instead (2^(k + 64) for float) and the product
+    scaled back, so the result underflows gradually to 0 at x = -746 (-104)."""
     cdef Float64Bits shifted64, power64
     cdef Float32Bits shifted32, power32
     cdef floating k, r, r2, r4, p, raise_k, scale
