@@ -17,6 +17,8 @@ Two loops run the same plan of calls:
   python    scipy.linalg.blas.dgemm/sgemm from Python on preallocated Fortran-ordered
             views, c= with overwrite_c (no allocation), so each call also pays the f2py
             wrapper's ~1 microsecond
+For inference, forward() times the forward products alone, and forward_streamed() the
+forward products of a batch in chunks, each chunk reading its own input rows.
 run.py's "% roofline" refers to the faster of the two medians: normally the compiled loop;
 when the python loop comes out faster, machine noise hit the compiled loop's epochs.
 """
@@ -172,8 +174,39 @@ class GemmRoofline:
 
     def forward(self, n, chunk=None):
         """Seconds of the forward products of n rows, in chunks of `chunk` rows (default:
-        all at once)."""
+        all at once); every chunk reads the same `chunk` input rows, as a loop predicting
+        one (cached) sample again and again does."""
         return self._run(n, min(chunk or n, n), backward=False)
+
+    def forward_streamed(self, n, chunk):
+        """Seconds of the forward products of n distinct input rows, `chunk` rows at a
+        time: each chunk's first product reads its own rows of an n-row input where they
+        lie, and the layers' outputs go to chunk-sized buffers reused from chunk to
+        chunk, as a chunked predict of an n-row batch must."""
+        key = ("streamed", n, chunk)
+        if key not in self._plans:
+            rng, dtype, sizes, L = self._rng, self.dtype, self.sizes, len(self.sizes) - 1
+            weights = self._buffers_for(chunk)[:L]
+            inputs = rng.uniform(0, 1, n * sizes[0]).astype(dtype)
+            outputs = [np.zeros(chunk * width, dtype=dtype) for width in sizes[1:]]
+            starts = range(0, n, chunk)
+            buffers = weights + outputs + [inputs[s * sizes[0]:] for s in starts]
+            calls = []
+            for index, start in enumerate(starts):
+                m = min(chunk, n - start)
+                for k in range(L):
+                    n_in, n_out = sizes[k], sizes[k + 1]
+                    source = L + L + index if k == 0 else L + k - 1
+                    calls.append(("T", "N", n_out, m, n_in, n_in, n_in, n_out, 1.0, 0.0,
+                                  k, source, L + k))
+            self._plans[key] = _Plan(calls, buffers, dtype == np.float32)
+        plan = self._plans[key]
+        started = clock()
+        if self.mode == "compiled":
+            plan.run_compiled(1)
+        else:
+            plan.run_python(1)
+        return clock() - started
 
     def describe(self):
         return {"mode": self.mode, "sizes": self.sizes, "batch_size": self.batch_size,
