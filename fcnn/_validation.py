@@ -188,9 +188,7 @@ def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False, check_fin
         labels = _as_labels(array, n_outputs, name)
         if labels.shape[0] != n_samples:
             raise ValueError(f"{name} has {labels.shape[0]} labels but X has {n_samples} samples")
-        one_hot = np.zeros((n_samples, n_outputs), dtype=dtype)
-        one_hot[np.arange(n_samples), labels] = 1
-        return one_hot, labels
+        return np.eye(n_outputs, dtype=dtype).take(labels, axis=0), labels
     if array.ndim != 2 or array.shape[1] != n_outputs:
         width = (f"{name} has {array.shape[1]} columns, but the network has {n_outputs} "
                  f"outputs: " if array.ndim == 2 else "")
