@@ -99,6 +99,7 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     workspace = net._workspace(batch_size, training=True, n_rows=n if shuffle else 0,
                                dropout=dropout > 0)
     no_weights = np.empty(0, dtype=net.dtype)
+    no_labels = np.empty(0, dtype=np.intp)
     accuracy_mode = _accuracy_mode(labels, Y)
     monitor_layers = Diagnostics(net, X, Y, diagnostics) if diagnostics else None
     n_batches = -(-n // batch_size)
@@ -118,6 +119,7 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         try:
             cost, accuracy, stop = _core.train_epoch(
                 net._layout, training, workspace, net._theta, X, Y,
+                no_labels if labels is None else labels,
                 no_weights if weights is None else weights, states[0], states[1], batch_size,
                 shuffle, int(rng.integers(2**63)), accuracy_mode,
                 None if progress is None else progress.update, progress_every)

@@ -435,11 +435,14 @@ cdef Py_ssize_t first_non_finite_layer(const Net* net, const floating* z, Py_ssi
 
 def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 const floating[:, ::1] X, const floating[:, ::1] Y,
-                const floating[::1] sample_weight, floating[::1] state1,
+                const Py_ssize_t[::1] labels, const floating[::1] sample_weight,
+                floating[::1] state1,
                 floating[::1] state2, Py_ssize_t batch_size, bint shuffle, uint64_t seed,
                 int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0):
     """One epoch of mini-batch training over (X, Y), in an order drawn from `seed` when
-    `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. The running cost and
+    `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. When Y holds the
+    one-hot rows of class labels, `labels` may give them (else empty): a shuffled batch's
+    target rows are then written from the labels, not gathered from Y. The running cost and
     accuracy are each example's, taken just before the update that used it;
     accuracy_mode as in correct_rows (0: no accuracy, NaN returned).
 
@@ -464,11 +467,14 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     cdef const floating* wb = NULL
     cdef floating* w_batch = <floating*>buf.w_batch
     cdef bint weighted = sample_weight.shape[0] > 0
+    cdef bint from_labels = labels.shape[0] > 0
     cdef double total = 0.0, cost, correct = 0.0
     cdef uint64_t rng = seed
     cdef const floating* a_out = <floating*>buf.a + buf.capacity * net.unit_off[net.n_layers - 1]
     if shuffle and ws.order.shape[0] != n:
         raise ValueError(f"the workspace orders {ws.order.shape[0]} rows, the data has {n}")
+    if from_labels and labels.shape[0] != n:
+        raise ValueError(f"{labels.shape[0]} labels for {n} rows")
     if cfg.s.dropout > 0 and buf.mask == NULL:
         raise ValueError("the workspace has no room for dropout masks")
     with nogil:
@@ -483,7 +489,10 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 for i in range(m):
                     row = buf.order[start + i]
                     copy(<floating*>buf.x_batch + i * n_in, &X[row, 0], n_in)
-                    copy(<floating*>buf.y_batch + i * n_out, &Y[row, 0], n_out)
+                    if from_labels:
+                        one_hot(<floating*>buf.y_batch + i * n_out, labels[row], n_out)
+                    else:
+                        copy(<floating*>buf.y_batch + i * n_out, &Y[row, 0], n_out)
                     if weighted:
                         w_batch[i] = sample_weight[row]
                 xb = <floating*>buf.x_batch
@@ -495,9 +504,10 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 wb = &sample_weight[start] if weighted else NULL
             if shuffle and start + m < n:
                 # the next batch's rows travel from memory while this one trains
-                prefetch_rows(X, Y, buf.order + start + m, min(batch_size, n - start - m))
+                prefetch_rows(X, Y, not from_labels, buf.order + start + m,
+                              min(batch_size, n - start - m))
             bad_x = first_non_finite_row(xb, m, n_in)
-            bad_y = first_non_finite_row(yb, m, n_out)
+            bad_y = -1 if from_labels else first_non_finite_row(yb, m, n_out)
             if bad_x >= 0 or bad_y >= 0:
                 break
             cost = train_batch(net, &cfg.s, buf, &theta[0], xb, yb, wb, m,
@@ -543,12 +553,14 @@ cdef double correct_rows(const floating* a, const floating* y, const floating* w
 
 
 cdef inline void prefetch_rows(const floating[:, ::1] X, const floating[:, ::1] Y,
-                               const Py_ssize_t* rows, Py_ssize_t m) noexcept nogil:
-    """Start rows `rows[:m]` of X and Y on their way to the cache."""
+                               bint with_Y, const Py_ssize_t* rows,
+                               Py_ssize_t m) noexcept nogil:
+    """Start rows `rows[:m]` of X (and of Y) on their way to the cache."""
     cdef Py_ssize_t i
     for i in range(m):
         prefetch_bytes(<const char*>&X[rows[i], 0], X.shape[1] * sizeof(floating))
-        prefetch_bytes(<const char*>&Y[rows[i], 0], Y.shape[1] * sizeof(floating))
+        if with_Y:
+            prefetch_bytes(<const char*>&Y[rows[i], 0], Y.shape[1] * sizeof(floating))
 
 
 cdef inline void prefetch_bytes(const char* start, Py_ssize_t size) noexcept nogil:
@@ -560,6 +572,13 @@ cdef inline void prefetch_bytes(const char* start, Py_ssize_t size) noexcept nog
         prefetch(page)
         prefetch(page + 64)
         page = <const char*>((<size_t>page | 4095) + 1)
+
+
+cdef inline void one_hot(floating* row, Py_ssize_t label, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t j
+    for j in range(n):
+        row[j] = 0
+    row[label] = 1
 
 
 cdef inline void copy(floating* to, const floating* source, Py_ssize_t count) noexcept nogil:
