@@ -86,6 +86,7 @@ DEFAULT_JSON = os.path.join(HERE, "results", "latest.json")
 ALL_PARTS = list(CONFIGS) + ["inference", "memory"]
 INFERENCE_CONFIGS = ["A", "C"]
 INFERENCE_ROWS = 10_000
+SETTLE_SECONDS = 0.3  # see settle()
 MEMORY_CONFIG = "C"
 FEW_MB = 5 * 2**20  # "the data plus a few MB"
 
@@ -240,6 +241,15 @@ def make_rooflines(spec, batch_size=None):
 # ---------------------------------------------------------------- training
 
 
+def settle(threads):
+    """Before a timed epoch on more than one thread, let the worker threads of the
+    previous system's libraries go to sleep: OpenBLAS's (numpy's and scipy's are two
+    pools) and OpenMP's spin for a while after their last call, and spinning on the
+    second core halves the speed of the next system's 2-thread products."""
+    if threads > 1:
+        time.sleep(SETTLE_SECONDS)
+
+
 def train_config(name, threads, data, args):
     cfg = CONFIGS[name]
     spec = cfg["spec"]
@@ -258,6 +268,7 @@ def train_config(name, threads, data, args):
             s.epoch(X[:warm_rows], y[:warm_rows], seed=0)
         for epoch in range(1, epochs + 1):
             for s in systems:
+                settle(threads)
                 records[s.name].append(s.epoch(X, y, seed=epoch))
             progress(f"{label}: epoch {epoch}/{epochs}: " + ", ".join(
                 f"{k} {n / r[-1]['seconds']:,.0f}/s" for k, r in records.items()))
