@@ -168,14 +168,15 @@ def raise_non_finite(original, converted, name):
 
 
 def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False, check_finite=True,
-               probabilities=False):
+               probabilities=False, one_hot=True):
     """(Y as a C-contiguous (n_samples, n_outputs) array of dtype, integer labels or None).
 
     Y is either targets of shape (n_samples, n_outputs), or, when n_outputs > 1, integer
     class labels of shape (n_samples,), turned into one-hot rows. With n_outputs == 1 a
     1-D Y holds the one target of each sample. `single`: X was one 1-D sample, so Y is
     that sample's target vector or label. `probabilities`: the cost takes logarithms
-    (cross-entropy, log-likelihood), so targets must lie in [0, 1].
+    (cross-entropy, log-likelihood), so targets must lie in [0, 1]. `one_hot=False`:
+    for labels, return (None, labels), leaving the one-hot rows unmade.
     """
     array = _numeric_array(Y, name)
     if single and array.ndim == 0:
@@ -188,7 +189,7 @@ def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False, check_fin
         labels = _as_labels(array, n_outputs, name)
         if labels.shape[0] != n_samples:
             raise ValueError(f"{name} has {labels.shape[0]} labels but X has {n_samples} samples")
-        return np.eye(n_outputs, dtype=dtype).take(labels, axis=0), labels
+        return (one_hot_rows(labels, n_outputs, dtype) if one_hot else None), labels
     if array.ndim != 2 or array.shape[1] != n_outputs:
         width = (f"{name} has {array.shape[1]} columns, but the network has {n_outputs} "
                  f"outputs: " if array.ndim == 2 else "")
@@ -200,6 +201,11 @@ def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False, check_fin
     if probabilities:
         _require_probabilities(converted, name)
     return converted, None
+
+
+def one_hot_rows(labels, n_outputs, dtype):
+    """The (len(labels), n_outputs) one-hot rows of checked labels."""
+    return np.eye(n_outputs, dtype=dtype).take(labels, axis=0)
 
 
 def _require_probabilities(Y, name):
@@ -222,7 +228,7 @@ def _as_labels(array, n_classes, name):
     if array.size and (array.min() < 0 or array.max() >= n_classes):
         raise ValueError(f"{name} class labels must lie in [0, {n_classes}), got values from "
                          f"{array.min()} to {array.max()}")
-    return array.astype(np.intp)
+    return np.ascontiguousarray(array, dtype=np.intp)  # no copy of intp labels
 
 
 def as_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):

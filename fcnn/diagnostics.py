@@ -12,6 +12,7 @@ in chunks of CHUNK rows so that the workspace stays small for wide networks.
 import numpy as np
 
 from . import _core
+from ._validation import one_hot_rows
 
 __all__ = ["KINDS", "Diagnostics", "check_kinds"]
 
@@ -39,11 +40,13 @@ def check_kinds(diagnostics):
 class Diagnostics:
     """Measures the chosen diagnostics of `net` on the first rows of (X, Y)."""
 
-    def __init__(self, net, X, Y, kinds):
+    def __init__(self, net, X, Y, labels, kinds):
+        """Y: the targets, or None when `labels` stand for their one-hot rows."""
         self._net = net
         self._kinds = kinds
         self._X = X[:MAX_EXAMPLES]
-        self._Y = Y[:MAX_EXAMPLES]
+        self._Y = (Y[:MAX_EXAMPLES] if Y is not None
+                   else one_hot_rows(labels[:MAX_EXAMPLES], net.sizes[-1], net.dtype))
         rows = min(CHUNK, self._X.shape[0])
         self._workspace = net._workspace(rows, training=True)
         self._settings = _core.Training(0, lr=0.0)

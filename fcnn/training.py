@@ -13,7 +13,7 @@ from . import _core, optimizers as _optimizers, schedules as _schedules
 from .diagnostics import Diagnostics, check_kinds
 from .progress import EpochProgress, UPDATES_PER_EPOCH
 from ._validation import (as_inputs, as_sample_weight, as_targets, check_bool, check_int,
-                          check_number, check_seed, raise_non_finite)
+                          check_number, check_seed, one_hot_rows, raise_non_finite)
 from .history import History
 
 __all__ = ["DivergenceError", "fit"]
@@ -43,8 +43,9 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     original_X, original_Y = X, Y
     # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
     X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
+    # Class labels stay labels: the core writes each batch's one-hot rows from them.
     Y, labels = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype, check_finite=False,
-                           probabilities=net.cost.needs_probabilities)
+                           probabilities=net.cost.needs_probabilities, one_hot=False)
     epochs = check_int(epochs, "epochs", minimum=0)
     if optimizer is None and lr is None and net.optimizer is not None:
         optimizer = net.optimizer  # carry on with the last fit's optimizer and its state
@@ -66,7 +67,8 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     if monitor not in ("val_cost", "val_accuracy", "cost"):
         raise ValueError(f"monitor must be 'val_cost', 'val_accuracy' or 'cost', got {monitor!r}")
     rng = net._rng if seed is None else np.random.default_rng(check_seed(seed))
-    weights = _training_weights(sample_weight, class_weight, labels, Y, net.dtype)
+    weights = _training_weights(sample_weight, class_weight, labels, Y, X.shape[0],
+                                net.sizes[-1], net.dtype)
 
     X, Y, labels, weights, validation = _hold_out(X, Y, labels, weights, validation_data,
                                                   validation_split, net, rng)
@@ -100,8 +102,9 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
                                dropout=dropout > 0)
     no_weights = np.empty(0, dtype=net.dtype)
     no_labels = np.empty(0, dtype=np.intp)
+    no_targets = np.empty((0, net.sizes[-1]), dtype=net.dtype)
     accuracy_mode = _accuracy_mode(labels, Y)
-    monitor_layers = Diagnostics(net, X, Y, diagnostics) if diagnostics else None
+    monitor_layers = Diagnostics(net, X, Y, labels, diagnostics) if diagnostics else None
     n_batches = -(-n // batch_size)
     progress_every = max(1, n_batches // UPDATES_PER_EPOCH) if verbose else 0
     snapshot = [net._theta.copy()] + [s.copy() for s in optimizer.states]
@@ -118,8 +121,8 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         started = time.perf_counter()
         try:
             cost, accuracy, stop = _core.train_epoch(
-                net._layout, training, workspace, net._theta, X, Y,
-                no_labels if labels is None else labels,
+                net._layout, training, workspace, net._theta, X,
+                no_targets if Y is None else Y, no_labels if labels is None else labels,
                 no_weights if weights is None else weights, states[0], states[1], batch_size,
                 shuffle, int(rng.integers(2**63)), accuracy_mode,
                 None if progress is None else progress.update, progress_every)
@@ -187,13 +190,13 @@ def _accuracy_mode(labels, Y):
     return 1 if (Y.sum(axis=1) == 1).all() else 0
 
 
-def _training_weights(sample_weight, class_weight, labels, Y, dtype):
+def _training_weights(sample_weight, class_weight, labels, Y, n, n_outputs, dtype):
     """Per-example weights from sample_weight and class_weight (multiplied), or None."""
     weights = None
     if sample_weight is not None:
-        weights = as_sample_weight(sample_weight, Y.shape[0], dtype)
+        weights = as_sample_weight(sample_weight, n, dtype)
     if class_weight is not None:
-        per_class = _class_weights(class_weight, _class_labels(labels, Y), Y.shape[1])
+        per_class = _class_weights(class_weight, _class_labels(labels, Y), n_outputs)
         from_class = per_class[_class_labels(labels, Y)].astype(dtype)
         weights = from_class if weights is None else weights * from_class
     if weights is not None and not weights.sum() > 0:
@@ -255,7 +258,8 @@ def _hold_out(X, Y, labels, weights, validation_data, validation_split, net, rng
 
     # the core checks the training rows as it reads them; the held-out ones are checked here
     X_val, _ = as_inputs(X[val], net.sizes[0], net.dtype, allow_single=False)
-    Y_val, _ = as_targets(Y[val], n_val, net.sizes[-1], net.dtype)
+    Y_val, _ = as_targets(labels[val] if Y is None else Y[val], n_val, net.sizes[-1],
+                          net.dtype)
     return (rows(X, train), rows(Y, train), rows(labels, train), rows(weights, train),
             (X_val, Y_val, rows(labels, val)))
 

@@ -159,7 +159,9 @@ cdef class Workspace:
         self.grad = np.zeros(layout.n_params if training else 0, dtype=self.dtype)
         self.order = np.arange(n_rows, dtype=np.intp)
         self.x_batch = np.zeros((rows, layout.net.sizes[0]), dtype=self.dtype)
-        self.y_batch = np.zeros((rows, layout.net.sizes[layout.net.n_layers]), dtype=self.dtype)
+        # target rows: gathered, or written from class labels
+        self.y_batch = np.zeros((capacity if training else 0,
+                                 layout.net.sizes[layout.net.n_layers]), dtype=self.dtype)
         self.w_batch = np.zeros(rows, dtype=self.dtype)
         self.buf.capacity = capacity
         self.buf.z = address(self.z)
@@ -436,13 +438,13 @@ cdef Py_ssize_t first_non_finite_layer(const Net* net, const floating* z, Py_ssi
 def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 const floating[:, ::1] X, const floating[:, ::1] Y,
                 const Py_ssize_t[::1] labels, const floating[::1] sample_weight,
-                floating[::1] state1,
-                floating[::1] state2, Py_ssize_t batch_size, bint shuffle, uint64_t seed,
+                floating[::1] state1, floating[::1] state2, Py_ssize_t batch_size,
+                bint shuffle, uint64_t seed,
                 int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0):
     """One epoch of mini-batch training over (X, Y), in an order drawn from `seed` when
-    `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. When Y holds the
-    one-hot rows of class labels, `labels` may give them (else empty): a shuffled batch's
-    target rows are then written from the labels, not gathered from Y. The running cost and
+    `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. For class labels,
+    `labels` (checked, else empty) stand for Y's one-hot rows, which each batch writes
+    from them (Y is then not read, and may have no rows). The running cost and
     accuracy are each example's, taken just before the update that used it;
     accuracy_mode as in correct_rows (0: no accuracy, NaN returned).
 
@@ -461,6 +463,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     cdef const Net* net = &layout.net
     cdef Buffers* buf = &ws.buf
     cdef Py_ssize_t n = X.shape[0], n_in = X.shape[1], n_out = Y.shape[1]
+    cdef floating* y_batch = <floating*>buf.y_batch
     cdef Py_ssize_t start = 0, m, i, row, batch = 0, bad_layer = -1, bad_x = -1, bad_y = -1
     cdef const floating* xb
     cdef const floating* yb
@@ -473,8 +476,8 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     cdef const floating* a_out = <floating*>buf.a + buf.capacity * net.unit_off[net.n_layers - 1]
     if shuffle and ws.order.shape[0] != n:
         raise ValueError(f"the workspace orders {ws.order.shape[0]} rows, the data has {n}")
-    if from_labels and labels.shape[0] != n:
-        raise ValueError(f"{labels.shape[0]} labels for {n} rows")
+    if (labels.shape[0] if from_labels else Y.shape[0]) != n:
+        raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y and {labels.shape[0]} labels")
     if cfg.s.dropout > 0 and buf.mask == NULL:
         raise ValueError("the workspace has no room for dropout masks")
     with nogil:
@@ -490,17 +493,22 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                     row = buf.order[start + i]
                     copy(<floating*>buf.x_batch + i * n_in, &X[row, 0], n_in)
                     if from_labels:
-                        one_hot(<floating*>buf.y_batch + i * n_out, labels[row], n_out)
+                        one_hot(y_batch + i * n_out, labels[row], n_out)
                     else:
-                        copy(<floating*>buf.y_batch + i * n_out, &Y[row, 0], n_out)
+                        copy(y_batch + i * n_out, &Y[row, 0], n_out)
                     if weighted:
                         w_batch[i] = sample_weight[row]
                 xb = <floating*>buf.x_batch
-                yb = <floating*>buf.y_batch
+                yb = y_batch
                 wb = w_batch if weighted else NULL
             else:
                 xb = &X[start, 0]
-                yb = &Y[start, 0]
+                if from_labels:
+                    for i in range(m):
+                        one_hot(y_batch + i * n_out, labels[start + i], n_out)
+                    yb = y_batch
+                else:
+                    yb = &Y[start, 0]
                 wb = &sample_weight[start] if weighted else NULL
             if shuffle and start + m < n:
                 # the next batch's rows travel from memory while this one trains
