@@ -15,6 +15,25 @@ ctypedef fused floating:
 cdef enum:
     TINY_PRODUCT = 128
 
+cdef enum Product:
+    LOOPS = 0
+    GEMV = 1
+    GER = 2
+    GEMM = 3
+
+
+cdef inline Product product_kind(bint trans_a, int m, int n, int k,
+                                 bint beta_is_one) noexcept nogil:
+    """Which routine computes an (m, n) = (m, k) (k, n) product. The count of
+    multiply-adds is taken in 64 bits: m n k passes 2^31 for big batches of wide layers."""
+    if <long long>m * n * k <= TINY_PRODUCT:
+        return LOOPS
+    if m == 1 and not trans_a:
+        return GEMV
+    if k == 1 and beta_is_one:
+        return GER
+    return GEMM
+
 
 cdef inline void gemm(bint trans_a, bint trans_b, int m, int n, int k,
                       floating alpha, const floating* A, int lda,
@@ -24,9 +43,10 @@ cdef inline void gemm(bint trans_a, bint trans_b, int m, int n, int k,
     cdef char ta = b'T' if trans_a else b'N'
     cdef char tb = b'T' if trans_b else b'N'
     cdef int one = 1, rows, cols, inc_x, inc_y
-    if m * n * k <= TINY_PRODUCT:
+    cdef Product kind = product_kind(trans_a, m, n, k, beta == 1)
+    if kind == LOOPS:
         small_gemm(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc)
-    elif m == 1 and not trans_a:
+    elif kind == GEMV:
         # c = alpha op(B)^T a + beta c; B's buffer is B^T to Fortran
         rows = k if trans_b else n
         cols = n if trans_b else k
@@ -34,7 +54,7 @@ cdef inline void gemm(bint trans_a, bint trans_b, int m, int n, int k,
             sgemv(&tb, &rows, &cols, &alpha, <float*>B, &ldb, <float*>A, &one, &beta, C, &one)
         else:
             dgemv(&tb, &rows, &cols, &alpha, <double*>B, &ldb, <double*>A, &one, &beta, C, &one)
-    elif k == 1 and beta == 1:
+    elif kind == GER:
         # C^T += alpha op(B)^T op(A)^T: an outer product of B's row and A's column
         inc_x = lda if not trans_a else 1
         inc_y = ldb if trans_b else 1

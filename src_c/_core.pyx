@@ -33,7 +33,7 @@ cimport numpy as cnp
 
 cnp.import_array()
 
-from _blas cimport floating, gemm
+from _blas cimport floating, gemm, product_kind
 from _activations cimport add_bias_and_activate, times_derivative, prelu_backward
 from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU
 from _costs cimport row_cost, output_error_row
@@ -734,6 +734,12 @@ cdef double forward_chunks(const Net* net, Buffers* buf, const floating* theta,
                     total += c if weights == NULL else c * weights[start + i]
             start += m
     return total
+
+
+def product_routine(int m, int n, int k, bint trans_a=False, bint beta_is_one=False):
+    """The routine ("loops", "gemv", "ger", "gemm") the core uses for an (m, n) = (m, k)
+    (k, n) product: for tests."""
+    return ("loops", "gemv", "ger", "gemm")[product_kind(trans_a, m, n, k, beta_is_one)]
 
 
 def all_finite(const floating[::1] values):
