@@ -16,8 +16,8 @@ from setuptools import Extension, setup
 BOUNDSCHECK = os.environ.get("FCNN_BOUNDSCHECK", "0") not in ("", "0")
 
 # The core never enables floating-point traps, so the compiler may evaluate both arms
-# of a select; without that GCC keeps loops with a conditional (relu, the branch-free
-# exponential) scalar.
+# of a select; without that GCC leaves the loops of the branch-free exponential (its
+# clamps, sigmoid's two forms) scalar.
 extra_compile_args = [] if sys.platform == "win32" else ["-fno-trapping-math"]
 
 extensions = [Extension("fcnn._core", ["src_c/_core.pyx"], include_dirs=[numpy.get_include()],

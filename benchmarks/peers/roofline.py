@@ -135,10 +135,8 @@ class GemmRoofline:
             alpha = -1e-3 / m
             calls = []
             for k in range(L):
-                n_in, n_out = self.sizes[k], self.sizes[k + 1]
-                # forward: Z^T (n_out x m) = W (n_out x n_in) . A^T (n_in x m)
-                calls.append(("T", "N", n_out, m, n_in, n_in, n_in, n_out, 1.0, 0.0,
-                              W(k), A(k), A(k + 1)))
+                calls.append(_forward_call(self.sizes[k], self.sizes[k + 1], m,
+                                           W(k), A(k), A(k + 1)))
             if backward:
                 for k in range(L - 1, -1, -1):
                     n_in, n_out = self.sizes[k], self.sizes[k + 1]
@@ -148,17 +146,24 @@ class GemmRoofline:
                     # BP4: W^T += alpha A^T (n_in x m) . delta (m x n_out)
                     calls.append(("N", "T", n_in, n_out, m, n_in, n_out, n_in, alpha, 1.0,
                                   A(k), D(k + 1), W(k)))
-            plan = _Plan(calls, buffers, self.dtype == np.float32)
-            if self.mode == "python":
-                plan.check_python_in_place()
-            self._plans[key] = plan
+            self._plans[key] = self._new_plan(calls, buffers)
         return self._plans[key]
+
+    def _new_plan(self, calls, buffers):
+        plan = _Plan(calls, buffers, self.dtype == np.float32)
+        if self.mode == "python":
+            plan.check_python_in_place()
+        return plan
 
     def _run(self, n, rows, backward):
         full, rest = divmod(n, rows)
         runs = [(self._plan(rows, rows, backward), full)]
         if rest:
             runs.append((self._plan(rest, rows, backward), 1))
+        return self._timed(runs)
+
+    def _timed(self, runs):
+        """Seconds to run each (plan, repeats) of runs."""
         started = clock()
         for plan, repeats in runs:
             if self.mode == "compiled":
@@ -195,23 +200,21 @@ class GemmRoofline:
             for index, start in enumerate(starts):
                 m = min(chunk, n - start)
                 for k in range(L):
-                    n_in, n_out = sizes[k], sizes[k + 1]
                     source = L + L + index if k == 0 else L + k - 1
-                    calls.append(("T", "N", n_out, m, n_in, n_in, n_in, n_out, 1.0, 0.0,
-                                  k, source, L + k))
-            self._plans[key] = _Plan(calls, buffers, dtype == np.float32)
-        plan = self._plans[key]
-        started = clock()
-        if self.mode == "compiled":
-            plan.run_compiled(1)
-        else:
-            plan.run_python(1)
-        return clock() - started
+                    calls.append(_forward_call(sizes[k], sizes[k + 1], m, k, source, L + k))
+            self._plans[key] = self._new_plan(calls, buffers)
+        return self._timed([(self._plans[key], 1)])
 
     def describe(self):
         return {"mode": self.mode, "sizes": self.sizes, "batch_size": self.batch_size,
                 "dtype": self.dtype.name,
                 "gemm_flops_per_sample": gemm_flops_per_sample(self.sizes)}
+
+
+def _forward_call(n_in, n_out, m, w, a, c):
+    """The forward product Z^T (n_out x m) = W (n_out x n_in) . A^T (n_in x m) as a plan
+    call on buffers w, a, c."""
+    return ("T", "N", n_out, m, n_in, n_in, n_in, n_out, 1.0, 0.0, w, a, c)
 
 
 def gemm_flops_per_sample(sizes, backward=True):
