@@ -26,8 +26,6 @@ from libc.math cimport isfinite
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy
 
-import sys
-
 import numpy as np
 cimport numpy as cnp
 
@@ -50,9 +48,6 @@ cdef extern from *:
     #endif
     """
     void prefetch "FCNN_PREFETCH"(const void* address) noexcept nogil
-
-# which 32-bit half of a double holds its sign and exponent
-cdef Py_ssize_t HIGH_WORD = 1 if sys.byteorder == "little" else 0
 
 ACTIVATION_CODES = {
     "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
@@ -401,22 +396,30 @@ cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* t
 cdef inline Py_ssize_t first_non_finite_row(const floating* rows, Py_ssize_t m,
                                            Py_ssize_t width) noexcept nogil:
     """The first of m rows holding an inf or NaN, or -1. A float is inf or NaN exactly
-    when its exponent bits are all ones; counting those with 32-bit integer operations
-    has no floating-point dependency chain, so the loop vectorizes (a double's exponent
-    is in its high 32-bit word: SSE2 has no 64-bit compare)."""
-    cdef Py_ssize_t i, j, bad
-    cdef const uint32_t* bits
+    when its exponent bits are all ones, that is when adding one to its exponent field
+    carries into the sign bit. OR-ing those sums over a row takes integer AND, ADD and OR
+    alone (64-bit lanes are in SSE2), with no floating-point dependency chain: the loop
+    vectorizes."""
+    cdef Py_ssize_t i, j
+    cdef const uint32_t* bits32
+    cdef const uint64_t* bits64
+    cdef uint32_t carries32
+    cdef uint64_t carries64
     for i in range(m):
-        bad = 0
-        bits = <const uint32_t*>(rows + i * width)
         if floating is float:
+            bits32 = <const uint32_t*>(rows + i * width)
+            carries32 = 0
             for j in range(width):
-                bad += (bits[j] & 0x7F800000U) == 0x7F800000U
+                carries32 |= (bits32[j] & 0x7F800000U) + 0x00800000U
+            if carries32 >> 31:
+                return i
         else:
+            bits64 = <const uint64_t*>(rows + i * width)
+            carries64 = 0
             for j in range(width):
-                bad += (bits[2 * j + HIGH_WORD] & 0x7FF00000U) == 0x7FF00000U
-        if bad:
-            return i
+                carries64 |= (bits64[j] & 0x7FF0000000000000ULL) + 0x0010000000000000ULL
+            if carries64 >> 63:
+                return i
     return -1
 
 
