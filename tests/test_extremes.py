@@ -8,6 +8,7 @@ product too big for a 32-bit count of its multiply-adds still goes to BLAS.
 warning into an exception, so "no warning" is checked, not assumed.
 """
 import contextlib
+import platform
 import re
 import warnings
 
@@ -17,6 +18,7 @@ from numpy.testing import assert_allclose
 from scipy.special import logsumexp
 
 import fcnn
+import fcnn.progress
 from fcnn import activations, costs
 from conftest import RTOL
 
@@ -338,3 +340,66 @@ def test_big_products_go_to_blas_not_to_loops():
     assert _core.product_routine(2, 3, 4) == "loops"
     assert _core.product_routine(1, 30, 784) == "gemv"
     assert _core.product_routine(30, 784, 1, beta_is_one=True) == "ger"
+
+
+X86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686")
+
+
+def gradual_underflow(dtype):
+    """Whether this thread's arithmetic keeps subnormal results (not flushed to zero)."""
+    tiny = np.finfo(dtype).tiny
+    return np.array([tiny], dtype=dtype)[0] / dtype(4) != 0
+
+
+@pytest.mark.skipif(not X86, reason="the core flushes subnormals only on x86")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_training_treats_subnormal_numbers_as_zero(dtype):
+    """Products that read subnormals run some hundred times slower on x86, and a confident
+    softmax makes them: the core trains with SSE's flush-to-zero modes on. From w = b = 0,
+    a linear neuron's first update w += x (delta = a - y = -1, lr 1) leaves w at 0 when
+    the subnormal input x reads as zero, and makes w = x otherwise."""
+    subnormal = np.finfo(dtype).tiny / 4
+    net = fcnn.Network([1, 1], "linear", "quadratic", dtype=dtype, seed=0)
+    net.weights[0][:] = 0
+    net.biases[0][:] = 0
+    net.fit(np.array([[subnormal]], dtype=dtype), np.array([[1.0]], dtype=dtype),
+            epochs=1, batch_size=1, lr=1.0, shuffle=False)
+    assert net.weights[0][0, 0] == 0
+    assert net.biases[0][0] == 1
+    # predict keeps gradual underflow: w = x gives a subnormal output
+    net.weights[0][:] = 1
+    net.biases[0][:] = 0
+    assert net.predict(np.array([[subnormal]], dtype=dtype))[0, 0] == dtype(subnormal)
+
+
+def test_fit_gives_the_caller_back_its_floating_point_mode(monkeypatch, capsys):
+    """The flush-to-zero modes are the core's during an epoch only: not in the progress
+    callback, not after fit returns, raises for bad input, or is interrupted."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(400, 4)), rng.integers(0, 3, 400)
+    net = fcnn.Network([4, 5, 3], ["relu", "softmax"], "log_likelihood", seed=0)
+    modes = []
+    original = fcnn.progress.EpochProgress.update
+
+    def recording(self, done, cost_sum):
+        modes.append(gradual_underflow(np.float32) and gradual_underflow(np.float64))
+        original(self, done, cost_sum)
+
+    monkeypatch.setattr(fcnn.progress.EpochProgress, "update", recording)
+    net.fit(X, y, epochs=1, batch_size=5, verbose=True)
+    assert len(modes) > 10 and all(modes)
+    assert gradual_underflow(np.float32) and gradual_underflow(np.float64)
+
+    X_bad = X.copy()
+    X_bad[300, 2] = np.nan
+    with pytest.raises(ValueError, match="X"):
+        net.fit(X_bad, y, epochs=1, batch_size=5)
+    assert gradual_underflow(np.float32) and gradual_underflow(np.float64)
+
+    def interrupt(self, done, cost_sum):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fcnn.progress.EpochProgress, "update", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, epochs=1, batch_size=5, verbose=True)
+    assert gradual_underflow(np.float32) and gradual_underflow(np.float64)
