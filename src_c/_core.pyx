@@ -581,14 +581,19 @@ cdef double correct_rows(const floating* a, const floating* y, const floating* w
     target, mode 2 a single output thresholded at 1/2 with a 0/1 target."""
     cdef Py_ssize_t i, j, best
     cdef double right = 0.0, hit
+    cdef floating top
+    cdef bint higher
     for i in range(m):
         if mode == 2:
             hit = (a[i] >= 0.5) == (y[i] == 1)
         else:
+            # the first highest output, by selects rather than branches (unpredictable)
             best = 0
+            top = a[i * n]
             for j in range(1, n):
-                if a[i * n + j] > a[i * n + best]:
-                    best = j
+                higher = a[i * n + j] > top
+                best = j if higher else best
+                top = a[i * n + j] if higher else top
             hit = y[i * n + best] == 1
         right += hit * weights[i] if weights != NULL else hit
     return right

@@ -135,8 +135,16 @@ cdef inline void output_error_row(int cost, int act, double param, const floatin
     """BP1 for one example: d = dC/dz."""
     cdef Py_ssize_t j
     cdef double total = 0.0, h
+    cdef floating y_sum = 0
     if act == SOFTMAX and cost == CROSS_ENTROPY:
         softmax_cross_entropy_error(z, a, y, d, n)
+    elif act == SOFTMAX and cost == LOG_LIKELIHOOD:
+        # h = -y below, so d = a sum(y) - y: a - y for one-hot y (in the floats' own
+        # precision, which rounds a - y as the double route does, and vectorizes)
+        for j in range(n):
+            y_sum = y_sum + y[j]
+        for j in range(n):
+            d[j] = a[j] * y_sum - y[j]
     elif act == SOFTMAX:
         # Softmax Jacobian da_j/dz_k = a_j (delta_jk - a_k), so d_k = h_k - a_k sum_j h_j.
         # With log-likelihood h = -y, giving d = a sum(y) - y: a - y for one-hot y.
