@@ -107,18 +107,20 @@ cdef inline double softplus(double z) noexcept nogil:
 
 
 cdef inline void softmax_row(const floating* z, floating* a, Py_ssize_t n) noexcept nogil:
+    # The sum is taken in double; the division in the floats' own type, so that it
+    # vectorizes without conversions.
     cdef Py_ssize_t j
-    cdef floating top = z[0]
+    cdef floating top = z[0], total_f
     cdef double total = 0.0
     for j in range(1, n):
-        if z[j] > top:
-            top = z[j]
+        top = z[j] if z[j] > top else top
     for j in range(n):
         a[j] = exp_nonpositive(z[j] - top)
     for j in range(n):
         total += a[j]
+    total_f = <floating>total
     for j in range(n):
-        a[j] = <floating>(a[j] / total)
+        a[j] = a[j] / total_f
 
 
 cdef inline void add_bias_and_activate(int code, double param, const floating* b,
