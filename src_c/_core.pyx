@@ -543,7 +543,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 wb = &sample_weight[start] if weighted else NULL
             if shuffle and start + m < n:
                 # the next batch's rows travel from memory while this one trains
-                prefetch_rows(X, Y, not from_labels, buf.order + start + m,
+                prefetch_rows(X, Y, labels, sample_weight, buf.order + start + m,
                               min(batch_size, n - start - m))
             bad_x = first_non_finite_row(xb, m, n_in)
             bad_y = -1 if from_labels else first_non_finite_row(yb, m, n_out)
@@ -600,14 +600,19 @@ cdef double correct_rows(const floating* a, const floating* y, const floating* w
 
 
 cdef inline void prefetch_rows(const floating[:, ::1] X, const floating[:, ::1] Y,
-                               bint with_Y, const Py_ssize_t* rows,
-                               Py_ssize_t m) noexcept nogil:
-    """Start rows `rows[:m]` of X (and of Y) on their way to the cache."""
+                               const Py_ssize_t[::1] labels, const floating[::1] weights,
+                               const Py_ssize_t* rows, Py_ssize_t m) noexcept nogil:
+    """Start rows `rows[:m]` of X, their targets (rows of Y, or labels) and their sample
+    weights on their way to the cache."""
     cdef Py_ssize_t i
     for i in range(m):
         prefetch_bytes(<const char*>&X[rows[i], 0], X.shape[1] * sizeof(floating))
-        if with_Y:
+        if labels.shape[0] > 0:
+            prefetch(&labels[rows[i]])
+        else:
             prefetch_bytes(<const char*>&Y[rows[i], 0], Y.shape[1] * sizeof(floating))
+        if weights.shape[0] > 0:
+            prefetch(&weights[rows[i]])
 
 
 cdef inline void prefetch_bytes(const char* start, Py_ssize_t size) noexcept nogil:
