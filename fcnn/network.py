@@ -171,7 +171,6 @@ class Network:
         # the core's entry point for this dtype, chosen once (no dispatch per call)
         self._core_predict = _core.predict["float" if self._dtype == np.float32 else "double"]
         self._chunk_rows = _chunk_rows(self._sizes, self._layout.n_params)
-        self._one_sample_shape = (self._sizes[0],)
 
     def _resolve_activations(self, activations):
         n_layers = len(self._sizes) - 1
@@ -361,9 +360,13 @@ class Network:
 
     def predict(self, X):
         """Output activations a^L: shape (n_samples, sizes[-1]), or (sizes[-1],) for a 1-D X."""
-        if (type(X) is np.ndarray and X.shape == self._one_sample_shape
-                and X.dtype == self._dtype and X.flags.c_contiguous):
-            return self._predict_one(X)  # the latency path: nothing to convert or check
+        one_sample = getattr(self._per_thread, "one_sample", None)
+        if one_sample is None:
+            one_sample = self._per_thread.one_sample = _core.SamplePredictor(self._layout,
+                                                                              self._theta)
+        out = one_sample(X)  # the latency path: a finite 1-D sample as the network takes it
+        if out is not None:
+            return out
         original = X
         X, single = as_inputs(X, self._sizes[0], self._dtype, check_finite=False)
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
@@ -372,16 +375,6 @@ class Network:
         if bad_row >= 0:
             raise_non_finite(original, X, "X")
         return out[0] if single else out
-
-    def _predict_one(self, x):
-        predictor = getattr(self._per_thread, "one_sample", None)
-        if predictor is None:
-            predictor = self._per_thread.one_sample = _core.SamplePredictor(self._layout,
-                                                                             self._theta)
-        out = predictor(x)
-        if out is None:
-            raise_non_finite(x, x, "X")
-        return out
 
     def trace(self, X):
         """The forward pass of X, every layer's z and a (a Trace); 1-D X gives 1-D rows."""

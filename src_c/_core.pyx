@@ -707,16 +707,15 @@ def predict(Layout layout, Workspace ws, const floating[::1] theta,
 
 cdef class SamplePredictor:
     """a^L of one sample at a time, with as little work per call as a prediction allows:
-    the parameters' address is taken once, the sample's and the output's through numpy's
-    C API (no buffer-protocol parsing), and the one-row workspace is its own. For
-    Network.predict's latency path, which has checked x: 1-D, C-contiguous, of the
-    network's dtype and width. One per thread."""
+    the checks are a few C comparisons, the parameters' address is taken once, the
+    sample's and the output's through numpy's C API (no buffer-protocol parsing), and
+    the one-row workspace is its own. Network.predict's latency path; one per thread."""
     cdef Layout layout
     cdef Workspace ws
     cdef object theta  # keeps the parameters' memory alive
     cdef void* theta_data
     cdef bint single
-    cdef cnp.npy_intp n_out
+    cdef cnp.npy_intp n_in, n_out
     cdef int typenum
 
     def __init__(self, Layout layout, cnp.ndarray theta):
@@ -725,20 +724,31 @@ cdef class SamplePredictor:
         self.theta_data = cnp.PyArray_DATA(theta)
         self.single = theta.dtype == np.float32
         self.ws = Workspace(layout, theta.dtype, 1)
+        self.n_in = layout.net.sizes[0]
         self.n_out = layout.net.sizes[layout.net.n_layers]
         self.typenum = cnp.NPY_FLOAT32 if self.single else cnp.NPY_FLOAT64
 
-    def __call__(self, cnp.ndarray x):
-        """a^L for x, or None when x holds an inf or NaN."""
+    def __call__(self, x):
+        """a^L for x when x is one finite sample as the network takes it (a 1-D,
+        C-contiguous numpy array of the network's dtype and width), else None: the
+        caller's checked path converts it, or names what is wrong with it."""
+        if not cnp.PyArray_CheckExact(x):
+            return None
+        cdef cnp.ndarray sample = <cnp.ndarray>x
+        if (cnp.PyArray_NDIM(sample) != 1 or cnp.PyArray_DIMS(sample)[0] != self.n_in
+                or cnp.PyArray_TYPE(sample) != self.typenum
+                or not cnp.PyArray_IS_C_CONTIGUOUS(sample)
+                or not cnp.PyArray_ISALIGNED(sample) or not cnp.PyArray_ISNOTSWAPPED(sample)):
+            return None
         cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &self.n_out, self.typenum, 0)
         cdef Py_ssize_t bad = -1
         if self.single:
             forward_chunks(&self.layout.net, &self.ws.buf, <const float*>self.theta_data,
-                           <const float*>cnp.PyArray_DATA(x), <const float*>NULL,
+                           <const float*>cnp.PyArray_DATA(sample), <const float*>NULL,
                            <const float*>NULL, 1, <float*>cnp.PyArray_DATA(out), &bad)
         else:
             forward_chunks(&self.layout.net, &self.ws.buf, <const double*>self.theta_data,
-                           <const double*>cnp.PyArray_DATA(x), <const double*>NULL,
+                           <const double*>cnp.PyArray_DATA(sample), <const double*>NULL,
                            <const double*>NULL, 1, <double*>cnp.PyArray_DATA(out), &bad)
         return None if bad >= 0 else out
 

@@ -221,6 +221,15 @@ def test_one_sample_latency_path_agrees_with_the_batch_path(dtype):
         row[4] = bad
         with pytest.raises(ValueError, match="X must be finite"):
             net.predict(row)
+    # what the latency path does not take goes the checked way: other byte orders,
+    # strides, misaligned data, subclasses, lists
+    swapped = X[0].astype(X.dtype.newbyteorder())
+    strided = np.repeat(X[0], 2)[::2]
+    raw = np.zeros(X.dtype.itemsize * 8 + 1, dtype=np.uint8)
+    misaligned = raw[1:1 + X.dtype.itemsize * 7].view(X.dtype)
+    misaligned[:] = X[0]
+    for other in (swapped, strided, misaligned, np.ma.masked_array(X[0]), X[0].tolist()):
+        assert np.array_equal(net.predict(other), net.predict(X[0]))
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
