@@ -349,7 +349,7 @@ def inference_config(name, threads, data, args):
     roof = roofline_mod.GemmRoofline(spec.sizes, INFERENCE_ROWS, spec.dtype,
                                      "compiled" if compiled else "python")
     blocks, calls = (30, 50) if args.quick else (100, 100)
-    rounds = 3 if args.quick else 7
+    rounds = 3 if args.quick else 15
     n_params = sum(n_out * (n_in + 1) for n_in, n_out in zip(spec.sizes, spec.sizes[1:]))
     chunk = fcnn.network._chunk_rows(spec.sizes, n_params)  # the rows fcnn's predict uses
     with thread_limit(threads):
