@@ -22,7 +22,7 @@
 # Every array reaching this module was checked by the Python layer (dtype, C order,
 # shapes, finiteness); bounds checking is off.
 
-from libc.math cimport isfinite
+from libc.math cimport isfinite, NAN
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy
 
@@ -393,8 +393,11 @@ cdef void decay_weights(const Net* net, floating* theta, double factor) noexcept
 cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* theta,
                         const floating* x, const floating* y, const floating* weights,
                         Py_ssize_t m, floating* s1, floating* s2, Py_ssize_t n_params,
-                        uint64_t* rng) noexcept nogil:
-    """One update from m examples; returns their summed cost before it."""
+                        uint64_t* rng, Py_ssize_t* bad_input) noexcept nogil:
+    """One update from m examples; returns their summed cost before it. Or, with no
+    update, NaN and the first of the rows x that holds an inf or NaN in bad_input: such
+    a row makes z^1 non-finite (inf * 0 is NaN), so x is read only when z^1 is (an
+    overflow to inf that saturating activations absorb is not an error)."""
     cdef double cost
     cdef floating* z = <floating*>buf.z
     cdef floating* a = <floating*>buf.a
@@ -402,6 +405,10 @@ cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* t
     cdef floating* mask = <floating*>buf.mask
     cdef floating* grad = <floating*>buf.grad
     forward_pass(net, theta, x, m, buf.capacity, z, a, mask, cfg.dropout, rng)
+    if first_non_finite_row(z, m, net.sizes[1]) >= 0:  # layer 1's block starts z
+        bad_input[0] = first_non_finite_row(x, m, net.sizes[0])
+        if bad_input[0] >= 0:
+            return NAN
     cost = output_error(net, y, weights, m, buf.capacity, z, a, delta)
     cfg.opt.t += 1
     if cfg.fused:
@@ -482,7 +489,8 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     too) ends the epoch there and propagates.
 
     The rows of X and Y are checked for inf and NaN as each batch reads them (the Python
-    layer leaves that pass over the data to this one). Returns (mean running cost, mean
+    layer leaves that pass over the data to this one): Y's rows directly, X's through
+    z^1, which an inf or NaN input makes non-finite, before any update. Returns (mean running cost, mean
     running accuracy, stop) with stop None for a full epoch, else the epoch stopped early
     at a mini-batch:
     ("input", "X" or "Y", data row) for a non-finite input, or ("cost", batch, layer)
@@ -545,12 +553,13 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 # the next batch's rows travel from memory while this one trains
                 prefetch_rows(X, Y, labels, sample_weight, buf.order + start + m,
                               min(batch_size, n - start - m))
-            bad_x = first_non_finite_row(xb, m, n_in)
             bad_y = -1 if from_labels else first_non_finite_row(yb, m, n_out)
-            if bad_x >= 0 or bad_y >= 0:
+            if bad_y >= 0:
                 break
             cost = train_batch(net, &cfg.s, buf, &theta[0], xb, yb, wb, m,
-                               &state1[0], &state2[0], theta.shape[0], &rng)
+                               &state1[0], &state2[0], theta.shape[0], &rng, &bad_x)
+            if bad_x >= 0:
+                break
             if not isfinite(cost):
                 bad_layer = first_non_finite_layer(net, <floating*>buf.z, m, buf.capacity)
                 break

@@ -186,6 +186,27 @@ def test_fit_finds_non_finite_rows_as_the_core_reads_them(shuffle, where):
     assert np.array_equal(net.theta, before)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("hidden,batch_size", [(4, 1), (40, 1), (4, 16), (40, 16)])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_fit_finds_a_non_finite_input_even_where_its_weights_are_zero(dtype, bad, hidden,
+                                                                     batch_size, shuffle):
+    """fit reads a batch's inputs again only when z^1 is not finite; inf * 0 and nan * 0
+    are NaN, so an input that no weight uses is still found, through plain loops (tiny
+    products), gemv (one row) and gemm alike, before any update."""
+    net = fcnn.Network([6, hidden, 3], ["relu", "softmax"], "log_likelihood", dtype=dtype,
+                       seed=0)
+    net.weights[0][:, 2] = 0.0
+    X = np.random.default_rng(0).random((300, 6)).astype(dtype)
+    y = np.arange(300) % 3
+    X[250, 2] = bad
+    before = net.theta.copy()
+    with pytest.raises(ValueError, match=r"X must be finite, found .* at index \(250, 2\)"):
+        net.fit(X, y, epochs=1, batch_size=batch_size, lr=0.1, shuffle=shuffle)
+    assert np.array_equal(net.theta, before)
+
+
 @pytest.mark.parametrize("row", range(0, 10))
 def test_validation_split_rows_are_checked_on_either_side(row):
     X = np.random.default_rng(2).normal(size=(10, 4))
