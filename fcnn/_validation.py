@@ -147,13 +147,19 @@ def _check_input_shape(array, n_features, name, allow_single):
                      f"{shape}{hint}")
 
 
+def for_the_core(array, dtype):
+    """array as the core reads it: C-contiguous, aligned, of dtype (native byte order);
+    a copy only where it is not already."""
+    converted = np.ascontiguousarray(array, dtype=dtype)
+    # numpy keeps a misaligned view as it is, and the core's typed loads need alignment
+    return converted if converted.flags.aligned else converted.copy()
+
+
 def _converted(array, name, dtype, check_finite=True):
-    """array as C-contiguous dtype, finite before and after (float32 can overflow)."""
-    if array.dtype == dtype:
-        converted = np.ascontiguousarray(array)
-    else:
-        with np.errstate(over="ignore"):
-            converted = np.ascontiguousarray(array, dtype=dtype)
+    """array as C-contiguous, aligned dtype, finite before and after (float32 can
+    overflow)."""
+    with np.errstate(over="ignore"):
+        converted = for_the_core(array, dtype)
     if check_finite and not _ALL_FINITE[converted.dtype.char](converted.reshape(-1)):
         raise_non_finite(array, converted, name)
     return converted
@@ -228,7 +234,7 @@ def _as_labels(array, n_classes, name):
     if array.size and (array.min() < 0 or array.max() >= n_classes):
         raise ValueError(f"{name} class labels must lie in [0, {n_classes}), got values from "
                          f"{array.min()} to {array.max()}")
-    return np.ascontiguousarray(array, dtype=np.intp)  # no copy of intp labels
+    return for_the_core(array, np.intp)  # no copy of intp labels
 
 
 def as_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):

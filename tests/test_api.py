@@ -268,3 +268,33 @@ def test_predict_finds_a_non_finite_input_even_where_its_weights_are_zero(dtype,
         net.predict(X[650])
     huge = np.full((3, 6), np.finfo(dtype).max, dtype=dtype)  # finite, z^1 overflows
     assert net.predict(huge).shape == (3, 2)
+
+
+def misaligned(array):
+    """A copy of array whose data start one byte past an aligned address."""
+    raw = np.zeros(array.nbytes + 1, dtype=np.uint8)
+    copy = raw[1:].view(array.dtype).reshape(array.shape)
+    copy[...] = array
+    assert not copy.flags.aligned
+    return copy
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_misaligned_arrays_are_copied_before_the_core_reads_them(dtype):
+    """numpy keeps a misaligned view C-contiguous and of the right dtype as it is; the
+    core's typed loads need alignment (UBSan in CI would report them)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 5)).astype(dtype)
+    labels = rng.integers(0, 3, 40).astype(np.intp)
+    Y = np.eye(3, dtype=dtype)[labels]
+    weights = rng.random(40).astype(dtype)
+    results = []
+    for arrays in [(X, labels, Y, weights), tuple(misaligned(a) for a in (X, labels, Y, weights))]:
+        x, lab, y, w = arrays
+        net = fcnn.Network([5, 4, 3], ["tanh", "softmax"], "log_likelihood", dtype=dtype, seed=0)
+        net.fit(x, lab, epochs=2, batch_size=8, lr=0.1, seed=1, sample_weight=w)
+        net.fit(x, y, epochs=1, batch_size=8, lr=0.1, seed=2)
+        results.append((net.theta.copy(), net.predict(x), net.evaluate(x, lab)["cost"]))
+    assert np.array_equal(results[0][0], results[1][0])
+    assert np.array_equal(results[0][1], results[1][1])
+    assert results[0][2] == results[1][2]
