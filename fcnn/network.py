@@ -542,8 +542,8 @@ class Network:
         mini-batch and updates the parameters without the GIL. A cost or parameter that
         becomes non-finite raises fcnn.DivergenceError and leaves the parameters of the
         epoch before. On x86 the epoch treats subnormal numbers (below 1.2e-38 in float32,
-        2.2e-308 in float64) as zero, which x86 computes with some hundred times slower;
-        predict and the other methods keep them.
+        2.2e-308 in float64) as zero, since arithmetic on them runs some hundred times
+        slower there; predict and the other methods keep them.
         """
         with self._lock:
             return _training.fit(

@@ -490,9 +490,9 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
 
     The rows of X and Y are checked for inf and NaN as each batch reads them (the Python
     layer leaves that pass over the data to this one): Y's rows directly, X's through
-    z^1, which an inf or NaN input makes non-finite, before any update. Returns (mean running cost, mean
-    running accuracy, stop) with stop None for a full epoch, else the epoch stopped early
-    at a mini-batch:
+    z^1, which an inf or NaN input makes non-finite, before any update. Returns (mean
+    running cost, mean running accuracy, stop) with stop None for a full epoch, else the
+    epoch stopped early at a mini-batch:
     ("input", "X" or "Y", data row) for a non-finite input, or ("cost", batch, layer)
     where the cost stopped being finite, with the first layer whose z is not finite.
     """
