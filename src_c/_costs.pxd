@@ -91,9 +91,8 @@ cdef inline double dcost_da(int cost, double a, double y) noexcept nogil:
 
 
 cdef inline double softmax_h(int cost, double a, double y) noexcept nogil:
-    """h_j = a_j dC/da_j, with each cost's a_j cancelled by hand where it divides."""
-    if cost == LOG_LIKELIHOOD:
-        return -y
+    """h_j = a_j dC/da_j, with each cost's a_j cancelled by hand where it divides
+    (log-likelihood's h = -y is written out in output_error_row)."""
     if cost == CROSS_ENTROPY:  # a (-y/a + (1 - y)/(1 - a)); only called for a <= 1/2
         return -y + (1 - y) * a / (1 - a)
     return a * dcost_da(cost, a, y)
@@ -139,15 +138,15 @@ cdef inline void output_error_row(int cost, int act, double param, const floatin
     if act == SOFTMAX and cost == CROSS_ENTROPY:
         softmax_cross_entropy_error(z, a, y, d, n)
     elif act == SOFTMAX and cost == LOG_LIKELIHOOD:
-        # h = -y below, so d = a sum(y) - y: a - y for one-hot y (in the floats' own
-        # precision, which rounds a - y as the double route does, and vectorizes)
+        # the softmax case below with h = -y: d = a sum(y) - y, which is a - y for one-hot
+        # y (in the floats' own precision: it rounds a - y as the double route does, and
+        # vectorizes)
         for j in range(n):
             y_sum = y_sum + y[j]
         for j in range(n):
             d[j] = a[j] * y_sum - y[j]
     elif act == SOFTMAX:
         # Softmax Jacobian da_j/dz_k = a_j (delta_jk - a_k), so d_k = h_k - a_k sum_j h_j.
-        # With log-likelihood h = -y, giving d = a sum(y) - y: a - y for one-hot y.
         for j in range(n):
             h = softmax_h(cost, a[j], y[j])
             d[j] = <floating>h
