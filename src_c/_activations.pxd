@@ -106,21 +106,32 @@ cdef inline double softplus(double z) noexcept nogil:
     return (z if z > 0 else 0.0) + log1p(exp(-fabs(z)))
 
 
-cdef inline void softmax_row(const floating* z, floating* a, Py_ssize_t n) noexcept nogil:
-    # The sum is taken in double; the division in the floats' own type, so that it
-    # vectorizes without conversions.
-    cdef Py_ssize_t j
-    cdef floating top = z[0], total_f
-    cdef double total = 0.0
-    for j in range(1, n):
-        top = z[j] if z[j] > top else top
-    for j in range(n):
-        a[j] = exp_nonpositive(z[j] - top)
-    for j in range(n):
-        total += a[j]
-    total_f = <floating>total
-    for j in range(n):
-        a[j] = a[j] / total_f
+cdef inline void softmax_rows(const floating* z, floating* a, Py_ssize_t rows,
+                              Py_ssize_t cols) noexcept nogil:
+    """a = softmax(z), row by row: e^(z - max z) over the sum. The exponentials run in
+    one loop over the whole block, as rows of a few outputs would leave much of each row
+    to scalar code (F's 10: 2 of 10). The sum is taken in double; the division in the
+    floats' own type, so that it vectorizes without conversions."""
+    cdef Py_ssize_t i, j, k
+    cdef floating top, total_f
+    cdef double total
+    for i in range(rows):
+        k = i * cols
+        top = z[k]
+        for j in range(1, cols):
+            top = z[k + j] if z[k + j] > top else top
+        for j in range(cols):
+            a[k + j] = z[k + j] - top
+    for k in range(rows * cols):
+        a[k] = exp_nonpositive(a[k])
+    for i in range(rows):
+        k = i * cols
+        total = 0.0
+        for j in range(cols):
+            total += a[k + j]
+        total_f = <floating>total
+        for j in range(cols):
+            a[k + j] = a[k + j] / total_f
 
 
 cdef inline void add_bias_and_activate(int code, double param, const floating* b,
@@ -130,6 +141,12 @@ cdef inline void add_bias_and_activate(int code, double param, const floating* b
     softmax normalises each row; PReLU has a learnt slope per column (neuron)."""
     cdef Py_ssize_t i, j, k
     cdef floating v, slope = <floating>param
+    if code == SOFTMAX:
+        for i in range(rows):
+            for j in range(cols):
+                z[i * cols + j] = z[i * cols + j] + b[j]
+        softmax_rows(z, a, rows, cols)
+        return
     for i in range(rows):
         k = i * cols
         if code == LINEAR:
@@ -167,10 +184,6 @@ cdef inline void add_bias_and_activate(int code, double param, const floating* b
                 v = z[k + j] + b[j]
                 z[k + j] = v
                 a[k + j] = v if v > 0 else slopes[j] * v
-        elif code == SOFTMAX:
-            for j in range(cols):
-                z[k + j] = z[k + j] + b[j]
-            softmax_row(z + k, a + k, cols)
 
 
 cdef inline void times_derivative(int code, double param, const floating* z,
