@@ -34,7 +34,7 @@ cnp.import_array()
 from _blas cimport floating, gemm, product_kind
 from _activations cimport add_bias_and_activate, times_derivative, prelu_backward
 from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU
-from _costs cimport row_cost, output_error_row
+from _costs cimport row_cost, output_error_row, label_log_likelihood_error
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD
 from _optimizers cimport Optimizer, update, SGD, ADAM, RMSPROP, ADAGRAD
 from _random cimport uniform, shuffle_in_place
@@ -155,6 +155,7 @@ cdef struct Buffers:
     void* x_batch                  # gathered rows of a shuffled batch
     void* y_batch
     void* w_batch                  # their sample weights
+    Py_ssize_t* label_batch        # their class labels
     Py_ssize_t* order              # the data rows in epoch order
 
 
@@ -165,6 +166,7 @@ cdef class Workspace:
     cdef readonly object dtype
     cdef readonly Py_ssize_t capacity
     cdef readonly object z, a, delta, mask, grad, order, x_batch, y_batch, w_batch
+    cdef readonly object label_batch
     cdef readonly bint training
 
     def __init__(self, Layout layout, dtype, Py_ssize_t capacity, *, bint training=False,
@@ -186,6 +188,7 @@ cdef class Workspace:
         self.y_batch = np.zeros((capacity if training else 0,
                                  layout.net.sizes[layout.net.n_layers]), dtype=self.dtype)
         self.w_batch = np.zeros(rows, dtype=self.dtype)
+        self.label_batch = np.zeros(rows, dtype=np.intp)
         self.buf.capacity = capacity
         self.buf.z = address(self.z)
         self.buf.a = address(self.a)
@@ -195,6 +198,7 @@ cdef class Workspace:
         self.buf.x_batch = address(self.x_batch)
         self.buf.y_batch = address(self.y_batch)
         self.buf.w_batch = address(self.w_batch)
+        self.buf.label_batch = <Py_ssize_t*>address(self.label_batch)
         self.buf.order = <Py_ssize_t*>address(self.order)
         self.training = training
 
@@ -336,18 +340,27 @@ cdef void forward_pass(const Net* net, const floating* theta, const floating* x,
         a_in = ak
 
 
-cdef double output_error(const Net* net, const floating* y, const floating* weights,
-                         Py_ssize_t m, Py_ssize_t capacity, const floating* z,
-                         const floating* a, floating* delta) noexcept nogil:
+cdef double output_error(const Net* net, const floating* y, const Py_ssize_t* labels,
+                         const floating* weights, Py_ssize_t m, Py_ssize_t capacity,
+                         const floating* z, const floating* a, floating* delta) noexcept nogil:
     """BP1 for the m rows: delta^L = dC/dz^L, each row scaled by its sample weight when
-    there are weights. Returns the (weighted) sum of the rows' costs."""
+    there are weights. Returns the (weighted) sum of the rows' costs. labels: the rows'
+    class labels when y holds their one-hot rows (else NULL), which softmax with the
+    log-likelihood reads instead of y."""
     cdef Py_ssize_t i, j, L = net.n_layers - 1, n = net.sizes[net.n_layers]
     cdef Py_ssize_t off = capacity * net.unit_off[L]
     cdef double total = 0.0, c
+    cdef bint by_label = (labels != NULL and net.cost == LOG_LIKELIHOOD
+                          and net.act[L] == SOFTMAX)
     for i in range(m):
-        c = row_cost(net.cost, net.act[L], z + off + i * n, a + off + i * n, y + i * n, n)
-        output_error_row(net.cost, net.act[L], net.act_param[L], z + off + i * n,
-                         a + off + i * n, y + i * n, delta + off + i * n, n)
+        if by_label:
+            c = label_log_likelihood_error(z + off + i * n, a + off + i * n, labels[i],
+                                           delta + off + i * n, n)
+        else:
+            c = row_cost(net.cost, net.act[L], z + off + i * n, a + off + i * n, y + i * n,
+                         n)
+            output_error_row(net.cost, net.act[L], net.act_param[L], z + off + i * n,
+                             a + off + i * n, y + i * n, delta + off + i * n, n)
         if weights != NULL:
             c *= weights[i]
             for j in range(n):
@@ -436,7 +449,8 @@ cdef void decay_weights(const Net* net, floating* theta, double factor) noexcept
 
 
 cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* theta,
-                        const floating* x, const floating* y, const floating* weights,
+                        const floating* x, const floating* y, const Py_ssize_t* labels,
+                        const floating* weights,
                         Py_ssize_t m, floating* s1, floating* s2, Py_ssize_t n_params,
                         uint64_t* rng, Py_ssize_t* bad_input, Lookahead* ahead) noexcept nogil:
     """One update from m examples; returns their summed cost before it. Or, with no
@@ -456,7 +470,7 @@ cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* t
         bad_input[0] = first_non_finite_row(x, m, net.sizes[0])
         if bad_input[0] >= 0:
             return NAN
-    cost = output_error(net, y, weights, m, buf.capacity, z, a, delta)
+    cost = output_error(net, y, labels, weights, m, buf.capacity, z, a, delta)
     fetch_ahead(ahead)
     cfg.opt.t += 1
     if cfg.fused:
@@ -555,6 +569,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     cdef const floating* xb
     cdef const floating* yb
     cdef const floating* wb = NULL
+    cdef const Py_ssize_t* lb = NULL
     cdef floating* w_batch = <floating*>buf.w_batch
     cdef bint weighted = sample_weight.shape[0] > 0
     cdef bint from_labels = labels.shape[0] > 0
@@ -595,6 +610,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                     row = buf.order[start + i]
                     copy(<floating*>buf.x_batch + i * n_in, &X[row, 0], n_in)
                     if from_labels:
+                        buf.label_batch[i] = labels[row]
                         one_hot(y_batch + i * n_out, labels[row], n_out)
                     else:
                         copy(y_batch + i * n_out, &Y[row, 0], n_out)
@@ -602,6 +618,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                         w_batch[i] = sample_weight[row]
                 xb = <floating*>buf.x_batch
                 yb = y_batch
+                lb = buf.label_batch if from_labels else NULL
                 wb = w_batch if weighted else NULL
             else:
                 xb = &X[start, 0]
@@ -609,6 +626,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                     for i in range(m):
                         one_hot(y_batch + i * n_out, labels[start + i], n_out)
                     yb = y_batch
+                    lb = &labels[start]
                 else:
                     yb = &Y[start, 0]
                 wb = &sample_weight[start] if weighted else NULL
@@ -623,7 +641,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
             bad_y = -1 if from_labels else first_non_finite_row(yb, m, n_out)
             if bad_y >= 0:
                 break
-            cost = train_batch(net, &cfg.s, buf, &theta[0], xb, yb, wb, m,
+            cost = train_batch(net, &cfg.s, buf, &theta[0], xb, yb, lb, wb, m,
                                &state1[0], &state2[0], theta.shape[0], &rng, &bad_x,
                                next_batch)
             if bad_x >= 0:
@@ -723,7 +741,7 @@ def gradients(Layout layout, Training cfg, Workspace ws, const floating[::1] the
     with nogil:
         forward_pass(net, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
                      <floating*>buf.a, <floating*>buf.mask, cfg.s.dropout, &rng, NULL)
-        cost = output_error(net, &Y[0, 0], wb, m, capacity, <floating*>buf.z,
+        cost = output_error(net, &Y[0, 0], NULL, wb, m, capacity, <floating*>buf.z,
                             <floating*>buf.a, <floating*>buf.delta)
         backward_pass(net, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
                       <floating*>buf.a, <floating*>buf.mask, <floating*>buf.delta,

@@ -88,6 +88,26 @@ def test_labels_train_exactly_as_their_one_hot_rows(shuffle, dtype):
     assert runs[0][1:] == runs[1][1:]
 
 
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_labels_train_as_their_one_hot_rows_where_the_softmax_underflows(shuffle, dtype):
+    """Softmax with the log-likelihood reads a class label directly (cost -ln a_label,
+    BP1 a - y); where a_label has underflowed to 0 the cost is z_label - ln sum e^z, as
+    from the one-hot row."""
+    X = np.array([[1.0, 0.5], [-1.0, 0.5], [1.0, -0.5], [0.5, 1.0]] * 5)
+    y = np.array([2, 0, 0, 1] * 5)
+    runs = []
+    for targets in (y, np.eye(3)[y]):
+        net = fcnn.Network([2, 3], "softmax", "log_likelihood", dtype=dtype, seed=1)
+        net.weights[0][:] = [[1000, 0], [0, 1], [-1000, 0]]
+        history = net.fit(X, targets, epochs=2, batch_size=3, lr=1e-6, seed=4,
+                          shuffle=shuffle)
+        runs.append((net.theta.copy(), history.cost))
+    assert runs[0][1][0] > 500  # the rows of class 2 at x_0 = 1 cost about 2000 each
+    assert np.array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+
+
 def test_network_seed_alone_makes_a_run_reproducible():
     X, y = xor()
 
