@@ -591,7 +591,9 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     if shuffle and n > 0:
         ahead.x = <const char*>&X[0, 0]
         ahead.x_row = n_in * sizeof(floating)
-        ahead.y = NULL if from_labels else <const char*>&Y[0, 0]
+        ahead.y = NULL
+        if not from_labels:
+            ahead.y = <const char*>&Y[0, 0]
         ahead.y_row = n_out * sizeof(floating)
         ahead.labels = &labels[0] if from_labels else NULL
         ahead.weights = <const char*>&sample_weight[0] if weighted else NULL
