@@ -163,6 +163,9 @@ def environment():
                  "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
         "roofline_compiled": roofline_mod.compiled_module() is not None,
         "roofline_compiled_error": roofline_mod.compiled_error(),
+        "fcnn_core": {"module": fcnn._compiled.core.__name__,
+                      "instructions": fcnn._compiled.core.INSTRUCTIONS,
+                      "FCNN_CORE": os.environ.get("FCNN_CORE")},
     }
 
 
@@ -533,6 +536,14 @@ def diverged(entry):
     return ""
 
 
+def core_text(env):
+    core = env.get("fcnn_core")
+    if core is None:
+        return "build not recorded"
+    chosen = f"FCNN_CORE={core['FCNN_CORE']}" if core["FCNN_CORE"] else "chosen for this CPU"
+    return f"{core['module']}, built for {core['instructions'].upper()}, {chosen}"
+
+
 def markdown(report):
     env = report["environment"]
     out = []
@@ -557,8 +568,9 @@ def markdown(report):
     for threads, libs in sorted(seen.items()):
         if libs is None:
             continue
-        add(f"Libraries under a {threads}-thread limit (threadpoolctl): fcnn's core calls scipy's "
-            f"BLAS through scipy.linalg.cython_blas; the numpy and sklearn peers use numpy's:")
+        add(f"Libraries under a {threads}-thread limit (threadpoolctl): fcnn's core "
+            f"({core_text(env)}) calls scipy's BLAS through scipy.linalg.cython_blas; the "
+            f"numpy and sklearn peers use numpy's:")
         add("")
         for line in blas_lines(libs):
             add(f"- {line}")

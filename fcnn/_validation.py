@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from . import _core
+from ._compiled import core as _core
 
 # BLAS takes 32-bit dimensions.
 MAX_DIMENSION = 2**31 - 1

@@ -7,7 +7,7 @@ as the tests' oracle.
 import numpy as np
 from scipy.special import expit
 
-from . import _core
+from ._compiled import core as _core
 from ._validation import check_real
 
 __all__ = ["Activation", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Swish", "PReLU",

@@ -6,7 +6,7 @@ the cost and give a NumPy reference of C and dC/da, the tests' oracle.
 import numpy as np
 from scipy.special import xlogy
 
-from . import _core
+from ._compiled import core as _core
 
 __all__ = ["Cost", "Quadratic", "SquaredError", "AbsoluteError", "CrossEntropy",
            "LogLikelihood", "get"]

@@ -11,7 +11,7 @@ in chunks of CHUNK rows so that the workspace stays small for wide networks.
 """
 import numpy as np
 
-from . import _core
+from ._compiled import core as _core
 from ._validation import one_hot_rows
 
 __all__ = ["KINDS", "Diagnostics", "check_kinds"]

@@ -1,5 +1,5 @@
 """The Network: a fully-connected feed-forward net whose forward pass, back-propagation
-and training run in the compiled core (`fcnn._core`).
+and training run in the compiled core (`fcnn._core`, or its AVX2 build: fcnn/_compiled.py).
 
 Notation follows the lecture notes: layer 0 is the input, layer l = 1..L computes
 z^l = w^l a^{l-1} + b^l and a^l = f(z^l); w^l[j, i] is the weight to neuron j of layer l
@@ -9,8 +9,9 @@ import threading
 
 import numpy as np
 
-from . import (_core, activations as _activations, costs as _costs,
-               optimizers as _optimizers, training as _training)
+from . import (activations as _activations, costs as _costs, optimizers as _optimizers,
+               training as _training)
+from ._compiled import core as _core
 from .initializers import check_scheme, initialize
 from ._validation import (as_inputs, as_sample_weight, as_targets, check_dtype,
                           check_number, check_positive_number, check_seed, check_sizes,

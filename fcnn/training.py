@@ -9,7 +9,8 @@ import time
 
 import numpy as np
 
-from . import _core, optimizers as _optimizers, schedules as _schedules
+from . import optimizers as _optimizers, schedules as _schedules
+from ._compiled import core as _core
 from .diagnostics import Diagnostics, check_kinds
 from .progress import EpochProgress, UPDATES_PER_EPOCH
 from ._validation import (as_inputs, as_sample_weight, as_targets, check_bool, check_int,

@@ -903,3 +903,34 @@ def all_finite(const floating[::1] values):
         if finite and n > full * 4096:
             finite = first_non_finite_row(&values[full * 4096], 1, n - full * 4096) < 0
     return finite
+
+
+# ---------------------------------------------------------------- the build
+
+cdef extern from *:
+    """
+    #if defined(__AVX2__)
+    #define FCNN_INSTRUCTIONS "avx2"
+    #elif defined(__x86_64__) || defined(_M_X64)
+    #define FCNN_INSTRUCTIONS "sse2"
+    #else
+    #define FCNN_INSTRUCTIONS "baseline"
+    #endif
+    static int fcnn_cpu_has_avx2(void) {
+    #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") != 0;  /* also checks the OS saves ymm */
+    #else
+        return 0;
+    #endif
+    }
+    """
+    const char* FCNN_INSTRUCTIONS
+    int fcnn_cpu_has_avx2() noexcept nogil
+
+INSTRUCTIONS = FCNN_INSTRUCTIONS.decode()  # the vector instructions this build may use
+
+
+def cpu_has_avx2():
+    """Whether this CPU (and its operating system) runs AVX2 code."""
+    return bool(fcnn_cpu_has_avx2())

@@ -92,7 +92,7 @@ def test_matched_pairs_give_output_error_a_minus_y(output, cost):
 
 def test_stale_buffer_contents_are_never_read():
     """Values left in reused work and gradient buffers, NaN here, must not leak."""
-    from fcnn import _core
+    from fcnn._compiled import core as _core
 
     rng = np.random.default_rng(2)
     net = fcnn.Network([3, 4, 2], ["relu", "linear"], seed=0)

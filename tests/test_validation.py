@@ -2,9 +2,9 @@
 the argument, before anything reaches the compiled core; accepted inputs of any layout
 give exactly what a contiguous float copy gives.
 
-`core` below stands in for fcnn._core inside fcnn.network and fcnn.training and records
-every call of the core's entry points (and every Layout, Workspace and Training made),
-so a test can show that a rejected call never got there.
+`core` below stands in for the compiled core (fcnn._compiled.core) inside fcnn.network
+and fcnn.training and records every call of the core's entry points (and every Layout,
+Workspace and Training made), so a test can show that a rejected call never got there.
 """
 import datetime
 
@@ -47,7 +47,7 @@ class RecordingCore:
 @pytest.fixture
 def core(monkeypatch):
     """The recording core; networks made after this fixture use it (predict included)."""
-    recording = RecordingCore(fcnn._core)
+    recording = RecordingCore(fcnn._compiled.core)
     monkeypatch.setattr(fcnn.network, "_core", recording)
     monkeypatch.setattr(fcnn.training, "_core", recording)
     return recording

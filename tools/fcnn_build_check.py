@@ -2,8 +2,9 @@
 core the tests import, and stops the run before the first test if that is not the build
 under test.
 
-    FCNN_EXPECT_CORE=<folder>      the imported fcnn/_core*.so must lie in this folder
-    FCNN_EXPECT_BOUNDSCHECK=1      and check its memoryview indices (FCNN_BOUNDSCHECK=1)
+    FCNN_EXPECT_CORE=<folder>      the imported builds of the core (fcnn/_core*.so, and
+                                   fcnn/_core_avx2*.so where chosen) must lie in this folder
+    FCNN_EXPECT_BOUNDSCHECK=1      and check their memoryview indices (FCNN_BOUNDSCHECK=1)
 
 Use it with tools/ on PYTHONPATH: ``pytest -p fcnn_build_check``.
 """
@@ -29,17 +30,19 @@ def checks_bounds(core):
 
 
 def pytest_sessionstart(session):
-    from fcnn import _core
+    from fcnn import _compiled
 
-    checked = checks_bounds(_core)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    reporter.write_line(f"fcnn._core: {_core.__file__} "
-                        f"(bounds checks {'on' if checked else 'off'})")
-    expected = os.environ.get("FCNN_EXPECT_CORE")
-    folder = os.path.realpath(os.path.dirname(_core.__file__))
-    if expected and folder != os.path.realpath(expected):
-        pytest.exit(f"the tests import {_core.__file__}, not the build in {expected}",
-                    returncode=4)
-    if os.environ.get("FCNN_EXPECT_BOUNDSCHECK") == "1" and not checked:
-        pytest.exit(f"{_core.__file__} does not check bounds: it was not built with "
-                    f"FCNN_BOUNDSCHECK=1", returncode=4)
+    for core in dict.fromkeys([_compiled.baseline, _compiled.core]):
+        checked = checks_bounds(core)
+        chosen = ", the one fcnn runs" if core is _compiled.core else ""
+        reporter.write_line(f"{core.__name__}: {core.__file__} "
+                            f"(bounds checks {'on' if checked else 'off'}{chosen})")
+        expected = os.environ.get("FCNN_EXPECT_CORE")
+        folder = os.path.realpath(os.path.dirname(core.__file__))
+        if expected and folder != os.path.realpath(expected):
+            pytest.exit(f"the tests import {core.__file__}, not the build in {expected}",
+                        returncode=4)
+        if os.environ.get("FCNN_EXPECT_BOUNDSCHECK") == "1" and not checked:
+            pytest.exit(f"{core.__file__} does not check bounds: it was not built with "
+                        f"FCNN_BOUNDSCHECK=1", returncode=4)

@@ -1,0 +1,99 @@
+"""The two builds of the compiled core, fcnn._core for any CPU and fcnn._core_avx2 with
+AVX2 (setup.py), compute the same numbers bit for bit, so that results never depend on
+which one fcnn/_compiled.py chose; and FCNN_CORE makes the choice as documented."""
+import importlib.util
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import fcnn
+from fcnn import _compiled
+
+HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu", "linear"]
+OUTPUT_AND_COST = [("softmax", "log_likelihood"), ("softmax", "cross_entropy"),
+                   ("sigmoid", "cross_entropy"), ("sigmoid", "quadratic"),
+                   ("linear", "absolute_error")]
+
+
+@pytest.fixture(scope="module")
+def avx2_core():
+    if not _compiled.baseline.cpu_has_avx2():
+        pytest.skip("this CPU does not run AVX2 code")
+    if importlib.util.find_spec("fcnn._core_avx2") is None:
+        pytest.skip("fcnn._core_avx2 is not built here (only on x86-64)")
+    from fcnn import _core_avx2
+
+    assert _core_avx2.INSTRUCTIONS == "avx2"
+    return _core_avx2
+
+
+def computed_with(core, monkeypatch, compute):
+    """compute() with `core` standing in for the chosen core in every fcnn module."""
+    holders = [module for name, module in sys.modules.items()
+               if name.startswith("fcnn") and getattr(module, "_core", None) is _compiled.core]
+    assert len(holders) >= 6  # network, training, diagnostics, activations, costs, validation
+    with monkeypatch.context() as patch:
+        for module in holders:
+            patch.setattr(module, "_core", core)
+        return compute()
+
+
+def train_predict_and_differentiate(dtype, hidden, output, cost, optimizer):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 13)).astype(dtype)
+    labels = rng.integers(0, 4, 300)
+    y = labels if output == "softmax" else np.eye(4, dtype=dtype)[labels]
+    weights = rng.uniform(0.5, 1.5, 300)
+    net = fcnn.Network([13, 37, 9, 4], [hidden, hidden, output], cost, dtype=dtype, seed=1)
+    history = net.fit(X, y, epochs=2, batch_size=16, lr=None, seed=2, l2=0.01,
+                      optimizer=fcnn.SGD(0.05) if optimizer == "sgd" else fcnn.Adam(0.01),
+                      dropout=0.1 if hidden == "relu" else 0.0)
+    net.fit(X, y, epochs=1, batch_size=7, lr=0.02, sample_weight=weights, seed=3)
+    gradients = net.gradients(X[:20], y[:20])
+    return ([net.theta.copy(), net.predict(X), net.predict(X[0]), history.cost,
+             net.evaluate(X, y)["cost"]]
+            + [gradients.cost, gradients.flat, *gradients.delta[1:]])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("output, cost", OUTPUT_AND_COST)
+def test_the_avx2_build_computes_what_the_baseline_build_does(avx2_core, monkeypatch, dtype,
+                                                               hidden, output, cost):
+    optimizer = "adam" if HIDDEN.index(hidden) % 2 else "sgd"
+    results = [computed_with(core, monkeypatch, lambda: train_predict_and_differentiate(
+                   dtype, hidden, output, cost, optimizer))
+               for core in (_compiled.baseline, avx2_core)]
+    for baseline, avx2 in zip(*results):
+        np.testing.assert_array_equal(avx2, baseline, strict=True)
+
+
+def chosen_core(choice):
+    env = {**os.environ, "FCNN_CORE": choice}
+    return subprocess.run([sys.executable, "-c", "import fcnn, fcnn._compiled as c; "
+                           "print(c.core.__name__)"], env=env, capture_output=True, text=True)
+
+
+def test_fcnn_core_baseline_chooses_the_build_for_any_cpu():
+    done = chosen_core("baseline")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "fcnn._core"
+
+
+def test_fcnn_core_auto_chooses_avx2_where_it_runs():
+    built = importlib.util.find_spec("fcnn._core_avx2") is not None
+    expected = ("fcnn._core_avx2" if built and _compiled.baseline.cpu_has_avx2()
+                else "fcnn._core")
+    for choice in ("auto", ""):
+        done = chosen_core(choice)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == expected
+
+
+def test_a_bad_fcnn_core_is_named():
+    done = chosen_core("sse9")
+    assert done.returncode != 0
+    assert "FCNN_CORE must be one of auto, baseline, avx2, got 'sse9'" in done.stderr
