@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -7,6 +9,17 @@ MNIST_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data"
 
 # Agreement expected between two computations of the same quantity, per dtype.
 RTOL = {np.float32: 1e-5, np.float64: 1e-12}
+
+
+def run_python(code, tmp_path, **environment):
+    """Run code in a fresh interpreter that imports the same fcnn as these tests (from a
+    folder where no source tree can shadow it)."""
+    import fcnn
+
+    home = os.path.dirname(os.path.dirname(os.path.abspath(fcnn.__file__)))
+    env = {**os.environ, "PYTHONPATH": home, **environment}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=120)
 
 
 @pytest.fixture(scope="session")

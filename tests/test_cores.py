@@ -2,14 +2,13 @@
 AVX2 (setup.py), compute the same numbers bit for bit, so that results never depend on
 which one fcnn/_compiled.py chose; and FCNN_CORE makes the choice as documented."""
 import importlib.util
-import os
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 
 import fcnn
+from conftest import run_python
 from fcnn import _compiled
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu", "linear"]
@@ -71,29 +70,28 @@ def test_the_avx2_build_computes_what_the_baseline_build_does(avx2_core, monkeyp
         np.testing.assert_array_equal(avx2, baseline, strict=True)
 
 
-def chosen_core(choice):
-    env = {**os.environ, "FCNN_CORE": choice}
-    return subprocess.run([sys.executable, "-c", "import fcnn, fcnn._compiled as c; "
-                           "print(c.core.__name__)"], env=env, capture_output=True, text=True)
+def chosen_core(choice, tmp_path):
+    return run_python("import fcnn, fcnn._compiled as c; print(c.core.__name__)", tmp_path,
+                      FCNN_CORE=choice)
 
 
-def test_fcnn_core_baseline_chooses_the_build_for_any_cpu():
-    done = chosen_core("baseline")
+def test_fcnn_core_baseline_chooses_the_build_for_any_cpu(tmp_path):
+    done = chosen_core("baseline", tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "fcnn._core"
 
 
-def test_fcnn_core_auto_chooses_avx2_where_it_runs():
+def test_fcnn_core_auto_chooses_avx2_where_it_runs(tmp_path):
     built = importlib.util.find_spec("fcnn._core_avx2") is not None
     expected = ("fcnn._core_avx2" if built and _compiled.baseline.cpu_has_avx2()
                 else "fcnn._core")
     for choice in ("auto", ""):
-        done = chosen_core(choice)
+        done = chosen_core(choice, tmp_path)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == expected
 
 
-def test_a_bad_fcnn_core_is_named():
-    done = chosen_core("sse9")
+def test_a_bad_fcnn_core_is_named(tmp_path):
+    done = chosen_core("sse9", tmp_path)
     assert done.returncode != 0
     assert "FCNN_CORE must be one of auto, baseline, avx2, got 'sse9'" in done.stderr

@@ -1,9 +1,6 @@
 """fcnn.sklearn: scikit-learn's own estimator checks, and the estimators at work in
 pipelines, searches, pickles, online learning and on real data."""
-import os
 import pickle
-import subprocess
-import sys
 import warnings
 
 import joblib
@@ -20,16 +17,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import fcnn
+from conftest import run_python
 from fcnn.sklearn import FCNNClassifier, FCNNRegressor
-
-
-def run_python(code, tmp_path, **environment):
-    """Run code in a fresh interpreter that imports the same fcnn as these tests (from a
-    folder where no source tree can shadow it)."""
-    home = os.path.dirname(os.path.dirname(os.path.abspath(fcnn.__file__)))
-    env = {**os.environ, "PYTHONPATH": home, **environment}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=tmp_path, env=env, timeout=120)
 
 
 # Short trainings stop at their epochs before the training cost settles; the warning that
