@@ -385,10 +385,13 @@ def inference_config(name, threads, data, args):
         batch[chunk_name] = []
         for _ in range(rounds):
             for s in systems:
+                settle(threads)
                 started = time.perf_counter()
                 s.predict(Xb)
                 batch[s.name].append(time.perf_counter() - started)
+            settle(threads)
             batch[whole_name].append(roof.forward(Xb.shape[0]))
+            settle(threads)
             batch[chunk_name].append(roof.forward_streamed(Xb.shape[0], chunk))
     # latency: seconds per call (lower is better); batch: samples/s
     lat = {k: {"seconds_per_call": v, "median": statistics.median(v), "min": min(v),
