@@ -26,7 +26,6 @@ if sys.platform != "win32" and "CFLAGS" in os.environ and "-O" not in os.environ
     extra_compile_args.append("-O3")
 
 
-
 def core(name, source, flags=()):
     return Extension(name, [source], include_dirs=[numpy.get_include()],
                      define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],

@@ -289,16 +289,15 @@ cdef struct Lookahead:
     const Py_ssize_t* labels       # NULL without labels
     const char* weights            # sample weights of weight_size bytes, or NULL
     Py_ssize_t weight_size
-    const Py_ssize_t* rows         # data rows of the next batch, in batch order
-    Py_ssize_t count, done, share  # rows, rows fetched so far, rows per call
-    const Py_ssize_t* later_rows   # data rows of the batch after it
-    Py_ssize_t later_count         # how many of those to fetch with the next batch's
+    const Py_ssize_t* rows         # data rows of the next batches, in epoch order
+    Py_ssize_t count, done, share  # rows of the next batch, rows fetched so far, rows per call
+    Py_ssize_t later_count         # rows of the batch after it, fetched with the same shares
 
 
 cdef inline void fetch_ahead(Lookahead* ahead, bint rest=False) noexcept nogil:
     """Start the next `share` of the next batch's rows (inputs, targets, sample weights),
     or all the rest, on their way to the cache; NULL for no look-ahead."""
-    cdef Py_ssize_t row, end
+    cdef Py_ssize_t row, later, end
     if ahead == NULL:
         return
     end = ahead.count if rest else min(ahead.done + ahead.share, ahead.count)
@@ -306,7 +305,8 @@ cdef inline void fetch_ahead(Lookahead* ahead, bint rest=False) noexcept nogil:
         row = ahead.rows[ahead.done]
         prefetch_bytes(ahead.x + row * ahead.x_row, ahead.x_row)
         if ahead.done < ahead.later_count:
-            prefetch_bytes(ahead.x + ahead.later_rows[ahead.done] * ahead.x_row, ahead.x_row)
+            later = ahead.rows[ahead.count + ahead.done]
+            prefetch_bytes(ahead.x + later * ahead.x_row, ahead.x_row)
         if ahead.labels != NULL:
             prefetch(ahead.labels + row)
         else:
@@ -649,7 +649,6 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 ahead.count = min(batch_size, n - start - m)
                 ahead.done = 0
                 ahead.share = (ahead.count + fetch_points - 1) // fetch_points
-                ahead.later_rows = ahead.rows + ahead.count
                 ahead.later_count = 0
                 if ahead.x_row >= LONG_ROW_BYTES:
                     ahead.later_count = min(ahead.count, n - start - m - ahead.count)
