@@ -540,9 +540,7 @@ def diverged(entry):
 
 
 def core_text(env):
-    core = env.get("fcnn_core")
-    if core is None:
-        return "build not recorded"
+    core = env["fcnn_core"]
     chosen = f"FCNN_CORE={core['FCNN_CORE']}" if core["FCNN_CORE"] else "chosen for this CPU"
     return f"{core['module']}, built for {core['instructions'].upper()}, {chosen}"
 

@@ -33,12 +33,12 @@ def pytest_sessionstart(session):
     from fcnn import _compiled
 
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    expected = os.environ.get("FCNN_EXPECT_CORE")
     for core in dict.fromkeys([_compiled.baseline, _compiled.core]):
         checked = checks_bounds(core)
         chosen = ", the one fcnn runs" if core is _compiled.core else ""
         reporter.write_line(f"{core.__name__}: {core.__file__} "
                             f"(bounds checks {'on' if checked else 'off'}{chosen})")
-        expected = os.environ.get("FCNN_EXPECT_CORE")
         folder = os.path.realpath(os.path.dirname(core.__file__))
         if expected and folder != os.path.realpath(expected):
             pytest.exit(f"the tests import {core.__file__}, not the build in {expected}",
