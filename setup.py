@@ -6,6 +6,7 @@ initializedcheck on: an out-of-range memoryview index raises IndexError instead 
 reading or writing past the buffer), for CI and debugging; see tools/boundscheck.sh.
 Its generated C goes to build/boundscheck/, so the two builds never share a C file.
 """
+
 import os
 import platform
 import sys
@@ -27,22 +28,30 @@ if sys.platform != "win32" and "CFLAGS" in os.environ and "-O" not in os.environ
 
 
 def core(name, source, flags=()):
-    return Extension(name, [source], include_dirs=[numpy.get_include()],
-                     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
-                     extra_compile_args=extra_compile_args + list(flags))
+    return Extension(
+        name,
+        [source],
+        include_dirs=[numpy.get_include()],
+        define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
+        extra_compile_args=extra_compile_args + list(flags),
+    )
 
 
 # On x86-64 the core is built twice: for any x86-64 CPU (SSE2), and with AVX2, which
 # fcnn/_compiled.py picks where the CPU has it (A's training 1.04x, its batch predict
 # 1.09x). No FMA: a fused multiply-add rounds once where the SSE2 build rounds twice, and
 # the two builds are to agree bit for bit. FCNN_AVX2=0 builds the first alone.
-AVX2 = (os.environ.get("FCNN_AVX2", "1") not in ("", "0") and sys.platform != "win32"
-        and platform.machine().lower() in ("x86_64", "amd64"))
+AVX2 = (
+    os.environ.get("FCNN_AVX2", "1") not in ("", "0")
+    and sys.platform != "win32"
+    and platform.machine().lower() in ("x86_64", "amd64")
+)
 
 extensions = [core("fcnn._core", "src_c/_core.pyx")]
 if AVX2:
-    extensions.append(core("fcnn._core_avx2", "src_c/_core_avx2.pyx",
-                           ["-mavx2", "-ffp-contract=off"]))
+    extensions.append(
+        core("fcnn._core_avx2", "src_c/_core_avx2.pyx", ["-mavx2", "-ffp-contract=off"])
+    )
 
 setup(
     ext_modules=cythonize(

@@ -16,6 +16,7 @@ Run from the repository root (with fcnn importable, e.g. PYTHONPATH=.):
     python benchmarks/mnist_regularized.py [--epochs 30] [--seed 0] [--lr 0.5] [--l2 5.0]
         [--momentum 0] [--threads 1] [--data PATH] [--json PATH]
 """
+
 import argparse
 import contextlib
 import json
@@ -23,9 +24,10 @@ import os
 import statistics
 import time
 
+from peers.common import blas_info
+
 import fcnn
 from fcnn.datasets import load_mnist
-from peers.common import blas_info
 
 try:
     import threadpoolctl
@@ -71,43 +73,76 @@ def main():
     else:
         step = {"lr": args.lr}
         method = f"plain SGD lr {args.lr}"
-    print(f"MNIST {SIZES}, {'+'.join(ACTIVATIONS)}, {COST}, {method}, batch {BATCH_SIZE}, "
-          f"l2 {args.l2} (/n={N_TRAIN}), {args.epochs} epochs, seed {args.seed}, "
-          f"{args.threads} BLAS thread(s); train {len(y_train)}, held-out {len(y_val)}, "
-          f"test {len(yt)}")
+    print(
+        f"MNIST {SIZES}, {'+'.join(ACTIVATIONS)}, {COST}, {method}, batch {BATCH_SIZE}, "
+        f"l2 {args.l2} (/n={N_TRAIN}), {args.epochs} epochs, seed {args.seed}, "
+        f"{args.threads} BLAS thread(s); train {len(y_train)}, held-out {len(y_val)}, "
+        f"test {len(yt)}"
+    )
     net = fcnn.Network(SIZES, ACTIVATIONS, COST, seed=args.seed)
-    limit = (threadpoolctl.threadpool_limits(args.threads) if threadpoolctl
-             else contextlib.nullcontext())
+    limit = (
+        threadpoolctl.threadpool_limits(args.threads) if threadpoolctl else contextlib.nullcontext()
+    )
     with limit:
         blas = blas_info()
         started = time.perf_counter()
-        history = net.fit(X_train, y_train, epochs=args.epochs, batch_size=BATCH_SIZE,
-                          l2=args.l2, validation_data=(X_val, y_val), seed=args.seed,
-                          verbose=True, **step)
+        history = net.fit(
+            X_train,
+            y_train,
+            epochs=args.epochs,
+            batch_size=BATCH_SIZE,
+            l2=args.l2,
+            validation_data=(X_val, y_val),
+            seed=args.seed,
+            verbose=True,
+            **step,
+        )
         wall = time.perf_counter() - started
         test_accuracy = net.evaluate(Xt, yt)["accuracy"]
 
     val = history.val_accuracy
     best = max(range(len(val)), key=val.__getitem__)
     median_rate = statistics.median(history.samples_per_second)
-    verdict = ", ".join(f"{name} {'meets' if value >= TARGET else 'MISSES'} it"
-                        for name, value in (("best", val[best]), ("final", val[-1])))
+    verdict = ", ".join(
+        f"{name} {'meets' if value >= TARGET else 'MISSES'} it"
+        for name, value in (("best", val[best]), ("final", val[-1]))
+    )
     print()
-    print(f"held-out accuracy: best {val[best]:.4f} (epoch {best + 1}), final {val[-1]:.4f}; "
-          f"target {TARGET:.3f}: {verdict}; Nielsen network2 {NIELSEN:.4f}")
+    print(
+        f"held-out accuracy: best {val[best]:.4f} (epoch {best + 1}), final {val[-1]:.4f}; "
+        f"target {TARGET:.3f}: {verdict}; Nielsen network2 {NIELSEN:.4f}"
+    )
     print(f"test accuracy: {test_accuracy:.4f}")
-    print(f"training time: {wall:.1f} s wall for fit (validation included), "
-          f"{sum(history.seconds):.1f} s in the core's epochs; "
-          f"median {median_rate:,.0f} samples/s")
+    print(
+        f"training time: {wall:.1f} s wall for fit (validation included), "
+        f"{sum(history.seconds):.1f} s in the core's epochs; "
+        f"median {median_rate:,.0f} samples/s"
+    )
     if args.json:
-        figures = {"config": {"sizes": SIZES, "activations": ACTIVATIONS, "cost": COST,
-                              "batch_size": BATCH_SIZE, "lr": args.lr, "l2": args.l2,
-                              "momentum": args.momentum, "epochs": args.epochs,
-                              "seed": args.seed, "threads": args.threads, "n_train": N_TRAIN},
-                   "blas": blas, "best_val_accuracy": val[best], "best_epoch": best + 1,
-                   "final_val_accuracy": val[-1], "test_accuracy": test_accuracy,
-                   "fit_seconds": wall, "median_samples_per_second": median_rate,
-                   "history": history.as_dict(), "nielsen_val_accuracy": NIELSEN}
+        figures = {
+            "config": {
+                "sizes": SIZES,
+                "activations": ACTIVATIONS,
+                "cost": COST,
+                "batch_size": BATCH_SIZE,
+                "lr": args.lr,
+                "l2": args.l2,
+                "momentum": args.momentum,
+                "epochs": args.epochs,
+                "seed": args.seed,
+                "threads": args.threads,
+                "n_train": N_TRAIN,
+            },
+            "blas": blas,
+            "best_val_accuracy": val[best],
+            "best_epoch": best + 1,
+            "final_val_accuracy": val[-1],
+            "test_accuracy": test_accuracy,
+            "fit_seconds": wall,
+            "median_samples_per_second": median_rate,
+            "history": history.as_dict(),
+            "nielsen_val_accuracy": NIELSEN,
+        }
         with open(args.json, "w") as handle:
             json.dump(figures, handle, indent=2)
 

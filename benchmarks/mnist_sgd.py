@@ -17,6 +17,7 @@ Run from the repository root (with fcnn importable, e.g. PYTHONPATH=.):
 
     python benchmarks/mnist_sgd.py [--epochs 5] [--threads 1] [--quick] [--json PATH]
 """
+
 import argparse
 import contextlib
 import json
@@ -25,11 +26,11 @@ import statistics
 import time
 
 import numpy as np
+from peers.common import blas_info
 
 import fcnn
 from fcnn import reference
 from fcnn.datasets import load_mnist
-from peers.common import blas_info
 
 try:
     import threadpoolctl
@@ -86,8 +87,12 @@ def numpy_epoch(params, X, Y, rng):
 def measure(X, y, epochs):
     """Warm up each system once, then time `epochs` interleaved epochs of each."""
     net = fcnn.Network(SIZES, "sigmoid", "quadratic", seed=SEED)
-    params = ([w.copy() for w in net.weights], [b.copy() for b in net.biases],
-              net.activations, net.cost)
+    params = (
+        [w.copy() for w in net.weights],
+        [b.copy() for b in net.biases],
+        net.activations,
+        net.cost,
+    )
     Y, rng = one_hot(y), np.random.default_rng(SEED)
     fcnn_epoch(net, X, y, epoch=0)
     numpy_epoch(params, X, Y, rng)
@@ -101,33 +106,46 @@ def measure(X, y, epochs):
 def test_accuracies(net, params, Xt, yt):
     weights, biases, activations, _ = params
     _, outputs = reference.forward(weights, biases, activations, Xt)
-    return {"fcnn": net.evaluate(Xt, yt)["accuracy"],
-            "numpy": float(np.mean(outputs[-1].argmax(axis=1) == yt))}
+    return {
+        "fcnn": net.evaluate(Xt, yt)["accuracy"],
+        "numpy": float(np.mean(outputs[-1].argmax(axis=1) == yt)),
+    }
 
 
 def summarise(seconds, n, accuracy):
     rates = [n / s for s in seconds]
-    return {"seconds": seconds, "samples_per_second": rates,
-            "median": statistics.median(rates), "min": min(rates), "max": max(rates),
-            "test_accuracy": accuracy}
+    return {
+        "seconds": seconds,
+        "samples_per_second": rates,
+        "median": statistics.median(rates),
+        "min": min(rates),
+        "max": max(rates),
+        "test_accuracy": accuracy,
+    }
 
 
 def print_report(results, ratio, blas, n, epochs, threads):
-    print(f"MNIST {SIZES}, sigmoid, quadratic, batch {BATCH_SIZE}, lr {LR}, float64: "
-          f"{n} training images, {epochs} timed epoch(s) each after 1 warm-up, interleaved")
+    print(
+        f"MNIST {SIZES}, sigmoid, quadratic, batch {BATCH_SIZE}, lr {LR}, float64: "
+        f"{n} training images, {epochs} timed epoch(s) each after 1 warm-up, interleaved"
+    )
     if blas is None:
         print("BLAS: threadpoolctl is not installed; threads not limited, library unknown")
     else:
-        print(f"BLAS, limited to {threads} thread(s) (fcnn's core calls scipy's BLAS through "
-              f"scipy.linalg.cython_blas, the numpy peer numpy's):")
+        print(
+            f"BLAS, limited to {threads} thread(s) (fcnn's core calls scipy's BLAS through "
+            f"scipy.linalg.cython_blas, the numpy peer numpy's):"
+        )
         for lib in blas:
             print("  " + ", ".join(f"{k} {v}" for k, v in lib.items()))
     print()
     print("| system | median samples/s | min | max | test accuracy |")
     print("|---|---:|---:|---:|---:|")
     for name, r in results.items():
-        print(f"| {name} | {r['median']:,.0f} | {r['min']:,.0f} | {r['max']:,.0f} | "
-              f"{r['test_accuracy']:.4f} |")
+        print(
+            f"| {name} | {r['median']:,.0f} | {r['min']:,.0f} | {r['max']:,.0f} | "
+            f"{r['test_accuracy']:.4f} |"
+        )
     print()
     print(f"ratio of medians fcnn/numpy: {ratio:.2f}x")
 
@@ -138,8 +156,9 @@ def main():
     Xt, yt = load_mnist(args.data, "test")
     n = N_QUICK if args.quick else N_TRAIN
     X, y = X[:n], y[:n]
-    limit = (threadpoolctl.threadpool_limits(args.threads) if threadpoolctl
-             else contextlib.nullcontext())
+    limit = (
+        threadpoolctl.threadpool_limits(args.threads) if threadpoolctl else contextlib.nullcontext()
+    )
     with limit:
         blas = blas_info()
         net, params, seconds = measure(X, y, args.epochs)
@@ -148,9 +167,19 @@ def main():
     ratio = results["fcnn"]["median"] / results["numpy"]["median"]
     print_report(results, ratio, blas, n, args.epochs, args.threads)
     if args.json:
-        figures = {"config": {"sizes": SIZES, "batch_size": BATCH_SIZE, "lr": LR,
-                              "n_train": n, "epochs": args.epochs, "threads": args.threads},
-                   "blas": blas, "results": results, "ratio_fcnn_over_numpy": ratio}
+        figures = {
+            "config": {
+                "sizes": SIZES,
+                "batch_size": BATCH_SIZE,
+                "lr": LR,
+                "n_train": n,
+                "epochs": args.epochs,
+                "threads": args.threads,
+            },
+            "blas": blas,
+            "results": results,
+            "ratio_fcnn_over_numpy": ratio,
+        }
         with open(args.json, "w") as handle:
             json.dump(figures, handle, indent=2)
 

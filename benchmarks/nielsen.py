@@ -35,6 +35,7 @@ Run from the repository root (with fcnn importable, e.g. PYTHONPATH=.):
 
     python benchmarks/nielsen.py [--seeds 3] [--epochs 30] [--threads 1] [--quick]
 """
+
 import argparse
 import contextlib
 import json
@@ -52,24 +53,44 @@ N_TRAIN = 50_000
 BATCH_SIZE = 10
 
 SETUPS = [
-    {"name": "network.py: [784, 30, 10] quadratic, init normal, eta 3.0",
-     "sizes": [784, 30, 10], "cost": "quadratic", "init": "normal", "lr": 3.0, "l2": 0.0,
-     "book": 0.9542, "book_scored_on": "test",
-     "book_source": "Nielsen, NNDL ch. 1, 'Implementing our network to classify digits': "
-                    "95.42% at its peak (epoch 28), best of three runs, test images"},
-    {"name": "network2.py: [784, 100, 10] cross-entropy, l2 5.0, init normal_scaled, "
-             "eta 0.5",
-     "sizes": [784, 100, 10], "cost": "cross_entropy", "init": "normal_scaled", "lr": 0.5,
-     "l2": 5.0, "book": 0.9792, "book_scored_on": "validation",
-     "book_source": "Nielsen, NNDL ch. 3, 'Overfitting and regularization': 97.92% on the "
-                    "validation images, with the N(0, 1) init; 'Weight initialization': "
-                    "the 1/sqrt(n_in) init ends at about the same accuracy"},
-    {"name": "network2.py: [784, 100, 10] cross-entropy, l2 5.0, init normal, eta 0.5",
-     "sizes": [784, 100, 10], "cost": "cross_entropy", "init": "normal", "lr": 0.5,
-     "l2": 5.0, "book": 0.9792, "book_scored_on": "validation",
-     "book_source": "Nielsen, NNDL ch. 3, 'Overfitting and regularization': "
-                    "net.large_weight_initializer(), 30 epochs, eta 0.5, lmbda 5.0: "
-                    "97.92% on the validation images"},
+    {
+        "name": "network.py: [784, 30, 10] quadratic, init normal, eta 3.0",
+        "sizes": [784, 30, 10],
+        "cost": "quadratic",
+        "init": "normal",
+        "lr": 3.0,
+        "l2": 0.0,
+        "book": 0.9542,
+        "book_scored_on": "test",
+        "book_source": "Nielsen, NNDL ch. 1, 'Implementing our network to classify digits': "
+        "95.42% at its peak (epoch 28), best of three runs, test images",
+    },
+    {
+        "name": "network2.py: [784, 100, 10] cross-entropy, l2 5.0, init normal_scaled, eta 0.5",
+        "sizes": [784, 100, 10],
+        "cost": "cross_entropy",
+        "init": "normal_scaled",
+        "lr": 0.5,
+        "l2": 5.0,
+        "book": 0.9792,
+        "book_scored_on": "validation",
+        "book_source": "Nielsen, NNDL ch. 3, 'Overfitting and regularization': 97.92% on the "
+        "validation images, with the N(0, 1) init; 'Weight initialization': "
+        "the 1/sqrt(n_in) init ends at about the same accuracy",
+    },
+    {
+        "name": "network2.py: [784, 100, 10] cross-entropy, l2 5.0, init normal, eta 0.5",
+        "sizes": [784, 100, 10],
+        "cost": "cross_entropy",
+        "init": "normal",
+        "lr": 0.5,
+        "l2": 5.0,
+        "book": 0.9792,
+        "book_scored_on": "validation",
+        "book_source": "Nielsen, NNDL ch. 3, 'Overfitting and regularization': "
+        "net.large_weight_initializer(), 30 epochs, eta 0.5, lmbda 5.0: "
+        "97.92% on the validation images",
+    },
 ]
 
 
@@ -78,11 +99,18 @@ def parse_args():
     parser.add_argument("--seeds", type=int, default=3, help="runs per setup (seeds 0..N-1)")
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (threadpoolctl)")
-    parser.add_argument("--quick", action="store_true",
-                        help="1 seed, 2 epochs on 10,000 images: a smoke test, not the book's")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="1 seed, 2 epochs on 10,000 images: a smoke test, not the book's",
+    )
     parser.add_argument("--data", default=DEFAULT_DATA, help="folder of the MNIST IDX files")
-    parser.add_argument("--json", metavar="PATH", default=DEFAULT_JSON,
-                        help="where to write the figures (default benchmarks/results/nielsen.json)")
+    parser.add_argument(
+        "--json",
+        metavar="PATH",
+        default=DEFAULT_JSON,
+        help="where to write the figures (default benchmarks/results/nielsen.json)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.seeds, args.epochs = 1, 2
@@ -99,8 +127,14 @@ def run(setup, seed, train, validation, test, epochs):
     for _ in range(epochs):
         # one epoch per call, so that the test images can be scored after each epoch too;
         # the shuffles come from the network's seeded generator, epoch after epoch
-        history = net.fit(*train, epochs=1, batch_size=BATCH_SIZE, lr=setup["lr"],
-                          l2=setup["l2"], validation_data=validation)
+        history = net.fit(
+            *train,
+            epochs=1,
+            batch_size=BATCH_SIZE,
+            lr=setup["lr"],
+            l2=setup["l2"],
+            validation_data=validation,
+        )
         record["cost"].append(history.cost[0])
         record["val_accuracy"].append(history.val_accuracy[0])
         record["test_accuracy"].append(net.evaluate(*test)["accuracy"])
@@ -126,20 +160,27 @@ def percent(value):
 
 
 def print_table(results, n_train, epochs):
-    print(f"MNIST, {n_train} training images, batch {BATCH_SIZE}, {epochs} epochs, float64; "
-          f"best epoch accuracy (%) of each seed on the validation images 50,000-60,000 and "
-          f"on the test images")
+    print(
+        f"MNIST, {n_train} training images, batch {BATCH_SIZE}, {epochs} epochs, float64; "
+        f"best epoch accuracy (%) of each seed on the validation images 50,000-60,000 and "
+        f"on the test images"
+    )
     print()
-    print("| setup | book | validation, per seed | mean | best | test, per seed | mean | best "
-          "| s per run |")
+    print(
+        "| setup | book | validation, per seed | mean | best | test, per seed | mean | best "
+        "| s per run |"
+    )
     print("|---|---:|---|---:|---:|---|---:|---:|---:|")
     for result in results:
         setup, summary = result["setup"], result["summary"]
         cells = [setup["name"], f"{percent(setup['book'])} ({setup['book_scored_on']})"]
         for split in ("val", "test"):
             figures = summary[split]
-            cells += [", ".join(percent(v) for v in figures["per_seed"]),
-                      percent(figures["mean"]), percent(figures["best"])]
+            cells += [
+                ", ".join(percent(v) for v in figures["per_seed"]),
+                percent(figures["mean"]),
+                percent(figures["best"]),
+            ]
         cells.append(f"{summary['seconds_per_run']:.0f}")
         print("| " + " | ".join(cells) + " |")
     print()
@@ -169,21 +210,32 @@ def main():
             runs = []
             for seed in range(args.seeds):
                 record = run(setup, seed, train, validation, test, args.epochs)
-                print(f"{setup['name']}, seed {seed}: best validation "
-                      f"{percent(record['best_val_accuracy'])}% (epoch "
-                      f"{record['best_val_epoch']}), best test "
-                      f"{percent(record['best_test_accuracy'])}% (epoch "
-                      f"{record['best_test_epoch']}), {record['seconds']:.0f} s", flush=True)
+                print(
+                    f"{setup['name']}, seed {seed}: best validation "
+                    f"{percent(record['best_val_accuracy'])}% (epoch "
+                    f"{record['best_val_epoch']}), best test "
+                    f"{percent(record['best_test_accuracy'])}% (epoch "
+                    f"{record['best_test_epoch']}), {record['seconds']:.0f} s",
+                    flush=True,
+                )
                 runs.append(record)
             results.append({"setup": setup, "runs": runs, "summary": summarise(runs)})
     print()
     print_table(results, n_train, args.epochs)
 
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-    figures = {"config": {"n_train": n_train, "epochs": args.epochs, "seeds": args.seeds,
-                          "batch_size": BATCH_SIZE, "threads": args.threads,
-                          "dtype": "float64", "quick": args.quick},
-               "results": results}
+    figures = {
+        "config": {
+            "n_train": n_train,
+            "epochs": args.epochs,
+            "seeds": args.seeds,
+            "batch_size": BATCH_SIZE,
+            "threads": args.threads,
+            "dtype": "float64",
+            "quick": args.quick,
+        },
+        "results": results,
+    }
     with open(args.json, "w") as handle:
         json.dump(figures, handle, indent=1)
     print(f"\nfigures written to {args.json}")

@@ -34,6 +34,7 @@ Run from the repository root with fcnn importable:
 
 --configs takes names from A B C D E F, "inference" and "memory" (default: all).
 """
+
 import argparse
 import contextlib
 import datetime
@@ -55,13 +56,14 @@ sys.path.insert(0, HERE)
 if REPO_ROOT not in sys.path:
     sys.path.insert(1, REPO_ROOT)
 
-import fcnn  # noqa: E402
-from fcnn.datasets import load_mnist  # noqa: E402
 from peers import roofline as roofline_mod  # noqa: E402
 from peers.common import accuracy, blas_info  # noqa: E402
 from peers.configs import CONFIGS, describe  # noqa: E402
 from peers.fcnn_mlp import FcnnMLP  # noqa: E402
 from peers.numpy_mlp import NumpyMLP  # noqa: E402
+
+import fcnn  # noqa: E402
+from fcnn.datasets import load_mnist  # noqa: E402
 
 NOTES = []  # printed once: skipped peers and the like
 
@@ -77,9 +79,12 @@ def optional(module, what):
 
 torch_mlp = optional("peers.torch_mlp", "PyTorch (pip install torch)")
 sklearn_mlp = optional("peers.sklearn_mlp", "scikit-learn (pip install scikit-learn)")
-threadpoolctl = optional("threadpoolctl", "threadpoolctl (pip install threadpoolctl; without "
-                                          "it the BLAS threads are neither limited nor "
-                                          "reported)")
+threadpoolctl = optional(
+    "threadpoolctl",
+    "threadpoolctl (pip install threadpoolctl; without "
+    "it the BLAS threads are neither limited nor "
+    "reported)",
+)
 
 DEFAULT_DATA = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "data", "mnist"))
 DEFAULT_JSON = os.path.join(HERE, "results", "latest.json")
@@ -93,14 +98,22 @@ FEW_MB = 5 * 2**20  # "the data plus a few MB"
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: fewer rows and epochs (under ~2 minutes)")
-    parser.add_argument("--configs", default=",".join(ALL_PARTS),
-                        help=f"comma-separated, from {','.join(ALL_PARTS)}")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: fewer rows and epochs (under ~2 minutes)"
+    )
+    parser.add_argument(
+        "--configs",
+        default=",".join(ALL_PARTS),
+        help=f"comma-separated, from {','.join(ALL_PARTS)}",
+    )
     parser.add_argument("--epochs", type=int, help="timed epochs per system (overrides)")
     parser.add_argument("--data", default=DEFAULT_DATA, help="folder of the MNIST IDX files")
-    parser.add_argument("--json", default=DEFAULT_JSON, metavar="PATH",
-                        help="machine-readable results (default benchmarks/results/latest.json)")
+    parser.add_argument(
+        "--json",
+        default=DEFAULT_JSON,
+        metavar="PATH",
+        help="machine-readable results (default benchmarks/results/latest.json)",
+    )
     parser.add_argument("--markdown", metavar="PATH", help="also write the report here")
     args = parser.parse_args()
     args.parts = [p.strip() for p in args.configs.split(",") if p.strip()]
@@ -140,32 +153,58 @@ def torch_info():
     if torch_mlp is None:
         return None
     import torch
+
     config = torch.__config__.show()
-    blas = [line.strip() for line in config.replace(",", "\n").splitlines()
-            if "BLAS_INFO" in line or "LAPACK_INFO" in line or "CPU capability" in line
-            or "USE_MKLDNN" in line or "USE_OPENMP" in line]
-    parallel = [line.strip() for line in torch.__config__.parallel_info().splitlines()
-                if "Math Kernel Library" in line or "MKL-DNN" in line or "backend" in line]
-    return {"version": torch.__version__, "blas": blas, "parallel": parallel,
-            "cpu_capability": torch.backends.cpu.get_cpu_capability()}
+    blas = [
+        line.strip()
+        for line in config.replace(",", "\n").splitlines()
+        if "BLAS_INFO" in line
+        or "LAPACK_INFO" in line
+        or "CPU capability" in line
+        or "USE_MKLDNN" in line
+        or "USE_OPENMP" in line
+    ]
+    parallel = [
+        line.strip()
+        for line in torch.__config__.parallel_info().splitlines()
+        if "Math Kernel Library" in line or "MKL-DNN" in line or "backend" in line
+    ]
+    return {
+        "version": torch.__version__,
+        "blas": blas,
+        "parallel": parallel,
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+    }
 
 
 def environment():
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y"),
-        "cpu": cpu_model(), "cpus": os.cpu_count(), "python": platform.python_version(),
-        "numpy": np.__version__, "scipy": scipy.__version__,
+        "cpu": cpu_model(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
         "torch": torch_info(),
         "sklearn": sklearn_mlp.version() if sklearn_mlp else None,
         "threadpoolctl": threadpoolctl.__version__ if threadpoolctl else None,
-        "env": {name: os.environ.get(name) for name in
-                ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
-                 "OMP_NUM_THREADS", "MKL_NUM_THREADS")},
+        "env": {
+            name: os.environ.get(name)
+            for name in (
+                "OPENBLAS_CORETYPE",
+                "OPENBLAS_L2_SIZE",
+                "OPENBLAS_NUM_THREADS",
+                "OMP_NUM_THREADS",
+                "MKL_NUM_THREADS",
+            )
+        },
         "roofline_compiled": roofline_mod.compiled_module() is not None,
         "roofline_compiled_error": roofline_mod.compiled_error(),
-        "fcnn_core": {"module": fcnn._compiled.core.__name__,
-                      "instructions": fcnn._compiled.core.INSTRUCTIONS,
-                      "FCNN_CORE": os.environ.get("FCNN_CORE")},
+        "fcnn_core": {
+            "module": fcnn._compiled.core.__name__,
+            "instructions": fcnn._compiled.core.INSTRUCTIONS,
+            "FCNN_CORE": os.environ.get("FCNN_CORE"),
+        },
     }
 
 
@@ -235,8 +274,7 @@ def make_rooflines(spec, batch_size=None):
     batch_size = batch_size or spec.batch_size
     rooflines = []
     if roofline_mod.compiled_module() is not None:
-        rooflines.append(roofline_mod.GemmRoofline(spec.sizes, batch_size, spec.dtype,
-                                                   "compiled"))
+        rooflines.append(roofline_mod.GemmRoofline(spec.sizes, batch_size, spec.dtype, "compiled"))
     rooflines.append(roofline_mod.GemmRoofline(spec.sizes, batch_size, spec.dtype, "python"))
     return rooflines
 
@@ -273,8 +311,10 @@ def train_config(name, threads, data, args):
             for s in systems:
                 settle(threads)
                 records[s.name].append(s.epoch(X, y, seed=epoch))
-            progress(f"{label}: epoch {epoch}/{epochs}: " + ", ".join(
-                f"{k} {n / r[-1]['seconds']:,.0f}/s" for k, r in records.items()))
+            progress(
+                f"{label}: epoch {epoch}/{epochs}: "
+                + ", ".join(f"{k} {n / r[-1]['seconds']:,.0f}/s" for k, r in records.items())
+            )
         checks = {}
         for s in systems:
             if hasattr(s, "predict"):
@@ -284,12 +324,18 @@ def train_config(name, threads, data, args):
     for s in systems:
         rows = records[s.name]
         rates = [n / r["seconds"] for r in rows]
-        entry = {"seconds": [r["seconds"] for r in rows], "samples_per_second": rates,
-                 **summary(rates)}
+        entry = {
+            "seconds": [r["seconds"] for r in rows],
+            "samples_per_second": rates,
+            **summary(rates),
+        }
         if "core_seconds" in rows[0]:
             core = [n / r["core_seconds"] for r in rows]
-            entry["core"] = {"seconds": [r["core_seconds"] for r in rows],
-                             "samples_per_second": core, **summary(core)}
+            entry["core"] = {
+                "seconds": [r["core_seconds"] for r in rows],
+                "samples_per_second": core,
+                **summary(core),
+            }
         if "cost" in rows[-1]:
             entry["final_cost"] = rows[-1]["cost"]
         if s.name in checks:
@@ -299,24 +345,36 @@ def train_config(name, threads, data, args):
         results[s.name] = entry
     reference = roofline_reference(results)
     fcnn_median = results["fcnn"]["median"]
-    for key, entry in results.items():
+    for entry in results.values():
         entry["fcnn_over_peer"] = fcnn_median / entry["median"]
-        entry["percent_roofline"] = (100 * entry["median"] / results[reference]["median"]
-                                     if reference else None)
+        entry["percent_roofline"] = (
+            100 * entry["median"] / results[reference]["median"] if reference else None
+        )
         if "core" in entry and reference:
-            entry["core"]["percent_roofline"] = (100 * entry["core"]["median"]
-                                                 / results[reference]["median"])
+            entry["core"]["percent_roofline"] = (
+                100 * entry["core"]["median"] / results[reference]["median"]
+            )
     notes = []
     if sklearn_mlp and "sklearn" in results:
         note = next(s for s in systems if s.name == "sklearn").output_note
         if note:
             notes.append(note)
-    return {"config": name, "label": label, "threads": threads, "description": describe(spec),
-            "spec": vars(spec), "n_train": n, "epochs": epochs, "warmup_rows": warm_rows,
-            "data": cfg["data"],
-            "check": check_description(cfg["data"], Xc.shape[0]),
-            "blas": blas, "systems": results, "roofline_reference": reference,
-            "notes": notes}
+    return {
+        "config": name,
+        "label": label,
+        "threads": threads,
+        "description": describe(spec),
+        "spec": vars(spec),
+        "n_train": n,
+        "epochs": epochs,
+        "warmup_rows": warm_rows,
+        "data": cfg["data"],
+        "check": check_description(cfg["data"], Xc.shape[0]),
+        "blas": blas,
+        "systems": results,
+        "roofline_reference": reference,
+        "notes": notes,
+    }
 
 
 def roofline_reference(results):
@@ -328,9 +386,11 @@ def roofline_reference(results):
 
 
 def check_description(kind, rows):
-    return {"mnist": f"accuracy on the {rows:,} MNIST test images",
-            "xor": "accuracy on the 4 XOR rows",
-            "tabular": f"accuracy on {rows:,} held-out rows of the same teacher"}[kind]
+    return {
+        "mnist": f"accuracy on the {rows:,} MNIST test images",
+        "xor": "accuracy on the 4 XOR rows",
+        "tabular": f"accuracy on {rows:,} held-out rows of the same teacher",
+    }[kind]
 
 
 # ---------------------------------------------------------------- inference
@@ -349,8 +409,9 @@ def inference_config(name, threads, data, args):
             with thread_limit(threads):
                 s.epoch(Xt[:1000], data.mnist(spec.dtype)[3][:1000], seed=0)
     compiled = roofline_mod.compiled_module() is not None
-    roof = roofline_mod.GemmRoofline(spec.sizes, INFERENCE_ROWS, spec.dtype,
-                                     "compiled" if compiled else "python")
+    roof = roofline_mod.GemmRoofline(
+        spec.sizes, INFERENCE_ROWS, spec.dtype, "compiled" if compiled else "python"
+    )
     blocks, calls = (30, 50) if args.quick else (100, 100)
     rounds = 3 if args.quick else 15
     n_params = sum(n_out * (n_in + 1) for n_in, n_out in zip(spec.sizes, spec.sizes[1:]))
@@ -394,10 +455,12 @@ def inference_config(name, threads, data, args):
             settle(threads)
             batch[chunk_name].append(roof.forward_streamed(Xb.shape[0], chunk))
     # latency: seconds per call (lower is better); batch: samples/s
-    lat = {k: {"seconds_per_call": v, "median": statistics.median(v), "min": min(v),
-               "max": max(v)} for k, v in latency.items()}
+    lat = {
+        k: {"seconds_per_call": v, "median": statistics.median(v), "min": min(v), "max": max(v)}
+        for k, v in latency.items()
+    }
     for entry in lat.values():
-        entry["fcnn_over_peer"] = entry["median"] / lat["fcnn"]["median"]   # speed ratio
+        entry["fcnn_over_peer"] = entry["median"] / lat["fcnn"]["median"]  # speed ratio
         entry["percent_roofline"] = 100 * lat[one_row]["median"] / entry["median"]
     thr = {}
     for k, v in batch.items():
@@ -407,11 +470,18 @@ def inference_config(name, threads, data, args):
     for entry in thr.values():
         entry["fcnn_over_peer"] = thr["fcnn"]["median"] / entry["median"]
         entry["percent_roofline"] = 100 * entry["median"] / thr[best_roof]["median"]
-    return {"config": name, "label": label, "threads": threads, "description": describe(spec),
-            "rows": Xb.shape[0], "latency": lat, "batch": thr,
-            "batch_roofline_reference": best_roof,
-            "latency_note": "median over blocks of calls of the mean seconds per call; "
-                            "fcnn/peer is peer latency / fcnn latency"}
+    return {
+        "config": name,
+        "label": label,
+        "threads": threads,
+        "description": describe(spec),
+        "rows": Xb.shape[0],
+        "latency": lat,
+        "batch": thr,
+        "batch_roofline_reference": best_roof,
+        "latency_note": "median over blocks of calls of the mean seconds per call; "
+        "fcnn/peer is peer latency / fcnn latency",
+    }
 
 
 # ---------------------------------------------------------------- memory
@@ -421,14 +491,31 @@ def memory(data, args):
     spec = CONFIGS[MEMORY_CONFIG]["spec"]
     n = CONFIGS[MEMORY_CONFIG]["quick_n" if args.quick else "n"]
     probe = os.path.join(HERE, "peers", "memory_probe.py")
-    names = ["fcnn"] + (["torch"] if torch_mlp else []) + (["sklearn"] if sklearn_mlp else []) + ["numpy"]
+    names = (
+        ["fcnn"]
+        + (["torch"] if torch_mlp else [])
+        + (["sklearn"] if sklearn_mlp else [])
+        + ["numpy"]
+    )
     results = {}
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([HERE, REPO_ROOT] + [p for p in [env.get("PYTHONPATH")] if p])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [HERE, REPO_ROOT] + [p for p in [env.get("PYTHONPATH")] if p]
+    )
     for name in names:
         progress(f"memory {MEMORY_CONFIG}: {name}, one epoch on {n:,} rows in a subprocess")
-        command = [sys.executable, probe, name, MEMORY_CONFIG, "--data", args.data,
-                   "--n", str(n), "--threads", "1"]
+        command = [
+            sys.executable,
+            probe,
+            name,
+            MEMORY_CONFIG,
+            "--data",
+            args.data,
+            "--n",
+            str(n),
+            "--threads",
+            "1",
+        ]
         # through a small shell (not exec'd): see memory_probe.py on ru_maxrss
         shell = " ".join(shlex.quote(c) for c in command) + "; exit $?"
         done = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, env=env)
@@ -437,8 +524,13 @@ def memory(data, args):
             progress(f"memory {name} failed: {done.stderr.strip()[-500:]}")
             continue
         results[name] = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"config": MEMORY_CONFIG, "description": describe(spec), "n_train": n,
-            "threads": 1, "systems": results}
+    return {
+        "config": MEMORY_CONFIG,
+        "description": describe(spec),
+        "n_train": n,
+        "threads": 1,
+        "systems": results,
+    }
 
 
 # ---------------------------------------------------------------- targets
@@ -455,11 +547,15 @@ def targets(report):
         if c is None or c["systems"]["fcnn"]["percent_roofline"] is None:
             return
         f = c["systems"]["fcnn"]
-        rows.append({"target": f"{label}: at least {percent}% of roofline",
-                     "measured": f"{f['percent_roofline']:.0f}% "
-                                 f"(core {f['core']['percent_roofline']:.0f}%)",
-                     "met": f["percent_roofline"] >= percent,
-                     "met_core": f["core"]["percent_roofline"] >= percent})
+        rows.append(
+            {
+                "target": f"{label}: at least {percent}% of roofline",
+                "measured": f"{f['percent_roofline']:.0f}% "
+                f"(core {f['core']['percent_roofline']:.0f}%)",
+                "met": f["percent_roofline"] >= percent,
+                "met_core": f["core"]["percent_roofline"] >= percent,
+            }
+        )
 
     roof_target("A (1 thread)", 75)
     roof_target("B (1 thread)", 75)
@@ -468,31 +564,49 @@ def targets(report):
     roof_target("D (2 threads)", 90)
     if "E (1 thread)" in by_label:
         f = by_label["E (1 thread)"]["systems"]["fcnn"]
-        rows.append({"target": "E: at least 1,000,000 samples/s",
-                     "measured": f"{f['median']:,.0f} (core {f['core']['median']:,.0f})",
-                     "met": f["median"] >= 1e6, "met_core": f["core"]["median"] >= 1e6})
+        rows.append(
+            {
+                "target": "E: at least 1,000,000 samples/s",
+                "measured": f"{f['median']:,.0f} (core {f['core']['median']:,.0f})",
+                "met": f["median"] >= 1e6,
+                "met_core": f["core"]["median"] >= 1e6,
+            }
+        )
     roof_target("F (1 thread)", 50)
     for inf in report["inference"]:
         if inf["config"] == "A":
             lat = inf["latency"]["fcnn"]["median"]
-            rows.append({"target": f"{inf['label']}: single-sample predict under 5 us",
-                         "measured": f"{lat * 1e6:.2f} us", "met": lat < 5e-6})
+            rows.append(
+                {
+                    "target": f"{inf['label']}: single-sample predict under 5 us",
+                    "measured": f"{lat * 1e6:.2f} us",
+                    "met": lat < 5e-6,
+                }
+            )
         f = inf["batch"]["fcnn"]
-        rows.append({"target": f"{inf['label']}: {inf['rows']:,}-row batch predict within "
-                               f"10% of the GEMM roofline",
-                     "measured": f"{f['percent_roofline']:.0f}% of roofline",
-                     "met": f["percent_roofline"] >= 90})
+        rows.append(
+            {
+                "target": f"{inf['label']}: {inf['rows']:,}-row batch predict within "
+                f"10% of the GEMM roofline",
+                "measured": f"{f['percent_roofline']:.0f}% of roofline",
+                "met": f["percent_roofline"] >= 90,
+            }
+        )
     mem = report.get("memory")
     if mem and "beyond_data" in mem["systems"].get("fcnn", {}):
         f = mem["systems"]["fcnn"]
-        rows.append({"target": f"{mem['config']}: training peak within the data plus a few "
-                               f"MB (taken as: the epoch adds at most {FEW_MB / 2**20:.0f} MiB)",
-                     "measured": f"epoch peak {mib(f['peak_training'])} MiB = "
-                                 f"{mib(f['rss_loaded'])} MiB after loading {mib(f['data_bytes'])}"
-                                 f" MiB of data and building the network + "
-                                 f"{mib(f['beyond_data'])} MiB; the process's ru_maxrss "
-                                 f"{mib(f['ru_maxrss_bytes'])} MiB",
-                     "met": f["beyond_data"] <= FEW_MB})
+        rows.append(
+            {
+                "target": f"{mem['config']}: training peak within the data plus a few "
+                f"MB (taken as: the epoch adds at most {FEW_MB / 2**20:.0f} MiB)",
+                "measured": f"epoch peak {mib(f['peak_training'])} MiB = "
+                f"{mib(f['rss_loaded'])} MiB after loading {mib(f['data_bytes'])}"
+                f" MiB of data and building the network + "
+                f"{mib(f['beyond_data'])} MiB; the process's ru_maxrss "
+                f"{mib(f['ru_maxrss_bytes'])} MiB",
+                "met": f["beyond_data"] <= FEW_MB,
+            }
+        )
     return rows
 
 
@@ -519,11 +633,15 @@ def blas_lines(libs):
     lines = []
     for lib in libs or []:
         if lib["user_api"] == "blas":
-            lines.append(f"{lib['internal_api']} {lib['version']}, {lib['architecture']}, "
-                         f"{lib['num_threads']} thread(s), `{shorten(lib['filepath'])}`")
+            lines.append(
+                f"{lib['internal_api']} {lib['version']}, {lib['architecture']}, "
+                f"{lib['num_threads']} thread(s), `{shorten(lib['filepath'])}`"
+            )
         else:
-            lines.append(f"{lib['internal_api']} ({lib['user_api']}), {lib['num_threads']} "
-                         f"thread(s), `{shorten(lib['filepath'])}`")
+            lines.append(
+                f"{lib['internal_api']} ({lib['user_api']}), {lib['num_threads']} "
+                f"thread(s), `{shorten(lib['filepath'])}`"
+            )
     return lines
 
 
@@ -549,19 +667,26 @@ def markdown(report):
     env = report["environment"]
     out = []
     add = out.append
-    add(f"{env['date']}; CPU: {env['cpu']} ({env['cpus']} CPUs); Python {env['python']}, "
+    add(
+        f"{env['date']}; CPU: {env['cpu']} ({env['cpus']} CPUs); Python {env['python']}, "
         f"numpy {env['numpy']}, scipy {env['scipy']}, torch "
         f"{env['torch']['version'] if env['torch'] else 'absent'}, scikit-learn "
         f"{env['sklearn'] or 'absent'}; fcnn {report['fcnn_version']}"
-        f"{'; --quick' if report['quick'] else ''}.")
+        f"{'; --quick' if report['quick'] else ''}."
+    )
     add("")
-    set_env = {k: v for k, v in env["env"].items() if v is not None}
-    add("Environment: " + ", ".join(
-        f"{k}={'unset' if env['env'][k] is None else env['env'][k]}"
-        for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"))
-        + (f"; also set: {', '.join(f'{k}={v}' for k, v in set_env.items() if k not in ('OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'))}"
-           if any(k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") for k in set_env) else "")
-        + ".")
+    openblas_env = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+    other_env = [
+        f"{k}={v}" for k, v in env["env"].items() if v is not None and k not in openblas_env
+    ]
+    add(
+        "Environment: "
+        + ", ".join(
+            f"{k}={'unset' if env['env'][k] is None else env['env'][k]}" for k in openblas_env
+        )
+        + (f"; also set: {', '.join(other_env)}" if other_env else "")
+        + "."
+    )
     add("")
     seen = {}
     for c in report["training"]:
@@ -569,100 +694,131 @@ def markdown(report):
     for threads, libs in sorted(seen.items()):
         if libs is None:
             continue
-        add(f"Libraries under a {threads}-thread limit (threadpoolctl): fcnn's core "
+        add(
+            f"Libraries under a {threads}-thread limit (threadpoolctl): fcnn's core "
             f"({core_text(env)}) calls scipy's BLAS through scipy.linalg.cython_blas; the "
-            f"numpy and sklearn peers use numpy's:")
+            f"numpy and sklearn peers use numpy's:"
+        )
         add("")
         for line in blas_lines(libs):
             add(f"- {line}")
         add("")
     if env["torch"]:
-        add(f"PyTorch: {'; '.join(env['torch']['blas'] + env['torch']['parallel'])}; CPU "
-            f"capability {env['torch']['cpu_capability']}; torch.set_num_threads(T) per row.")
+        add(
+            f"PyTorch: {'; '.join(env['torch']['blas'] + env['torch']['parallel'])}; CPU "
+            f"capability {env['torch']['cpu_capability']}; torch.set_num_threads(T) per row."
+        )
         add("")
     if not env["roofline_compiled"]:
-        add(f"Compiled roofline unavailable ({env['roofline_compiled_error']}); % roofline "
-            f"refers to the Python loop of scipy.linalg.blas calls.")
+        add(
+            f"Compiled roofline unavailable ({env['roofline_compiled_error']}); % roofline "
+            f"refers to the Python loop of scipy.linalg.blas calls."
+        )
         add("")
     if report["training"]:
-        add("Configurations (one warm-up epoch per system, then the timed epochs "
-            "round-robin):")
+        add("Configurations (one warm-up epoch per system, then the timed epochs round-robin):")
         add("")
         for c in report["training"]:
-            warm = ("" if c["warmup_rows"] == c["n_train"]
-                    else f" (the warm-up epoch on the first {c['warmup_rows']:,} rows)")
-            add(f"- {c['label']}: {c['description']}; {c['n_train']:,} rows "
-                f"({c['data']}), {c['epochs']} timed epochs{warm}")
+            warm = (
+                ""
+                if c["warmup_rows"] == c["n_train"]
+                else f" (the warm-up epoch on the first {c['warmup_rows']:,} rows)"
+            )
+            add(
+                f"- {c['label']}: {c['description']}; {c['n_train']:,} rows "
+                f"({c['data']}), {c['epochs']} timed epochs{warm}"
+            )
         add("")
         add("| config | system | median samples/s | min | max | fcnn/peer | % roofline |")
         add("|---|---|---:|---:|---:|---:|---:|")
         for c in report["training"]:
             for key, e in c["systems"].items():
-                add(f"| {c['label']} | {key} | {fmt_rate(e['median'])} | {fmt_rate(e['min'])} | "
+                add(
+                    f"| {c['label']} | {key} | {fmt_rate(e['median'])} | {fmt_rate(e['min'])} | "
                     f"{fmt_rate(e['max'])} | {fmt_ratio(e['fcnn_over_peer'])} | "
-                    f"{fmt_percent(e['percent_roofline'])} |")
+                    f"{fmt_percent(e['percent_roofline'])} |"
+                )
         add("")
-        add("fcnn's figure is the wall time around `fit`; the core's own epoch time "
-            "(`history.seconds`) gives:")
+        add(
+            "fcnn's figure is the wall time around `fit`; the core's own epoch time "
+            "(`history.seconds`) gives:"
+        )
         add("")
         for c in report["training"]:
             f = c["systems"]["fcnn"]
             core = f["core"]
             overhead = statistics.median(w - k for w, k in zip(f["seconds"], core["seconds"]))
-            add(f"- {c['label']}: core median {fmt_rate(core['median'])} samples/s "
+            add(
+                f"- {c['label']}: core median {fmt_rate(core['median'])} samples/s "
                 f"({fmt_percent(core.get('percent_roofline'))} of roofline); wall - core "
-                f"{overhead * 1e3:.1f} ms per fit call (median)")
+                f"{overhead * 1e3:.1f} ms per fit call (median)"
+            )
         add("")
         add("Check that every system trained (after the warm-up and timed epochs):")
         add("")
         for c in report["training"]:
-            accs = ", ".join(f"{k} {e['accuracy']:.4f}" + diverged(e)
-                             for k, e in c["systems"].items() if "accuracy" in e)
+            accs = ", ".join(
+                f"{k} {e['accuracy']:.4f}" + diverged(e)
+                for k, e in c["systems"].items()
+                if "accuracy" in e
+            )
             add(f"- {c['label']}, {c['check']}: {accs}")
         notes = sorted({note for c in report["training"] for note in c["notes"]})
         for note in notes:
-            add(f"- note: {note} (configs "
-                f"{', '.join(sorted({c['config'] for c in report['training'] if note in c['notes']}))})")
+            configs = sorted({c["config"] for c in report["training"] if note in c["notes"]})
+            add(f"- note: {note} (configs {', '.join(configs)})")
         add("")
     if report["inference"]:
-        add("Inference (fresh networks; latency: one 1-D sample per call, median over blocks "
+        add(
+            "Inference (fresh networks; latency: one 1-D sample per call, median over blocks "
             "of calls; batch: the first 10,000 MNIST test images per call). For latency "
             "fcnn/peer is peer time / fcnn time and % roofline is roofline time / system "
             "time; the latency roofline is the forward GEMMs of one row, the batch roofline "
             "the faster of one GEMM per layer and chunks of the rows fcnn's predict uses "
-            "(each chunk's product reading its own rows of the input):")
+            "(each chunk's product reading its own rows of the input):"
+        )
         add("")
         add("| config | measure | system | median | min | max | fcnn/peer | % roofline |")
         add("|---|---|---|---:|---:|---:|---:|---:|")
         for inf in report["inference"]:
             for key, e in inf["latency"].items():
-                add(f"| {inf['label']} | latency (us) | {key} | {e['median'] * 1e6:.2f} | "
+                add(
+                    f"| {inf['label']} | latency (us) | {key} | {e['median'] * 1e6:.2f} | "
                     f"{e['min'] * 1e6:.2f} | {e['max'] * 1e6:.2f} | "
-                    f"{fmt_ratio(e['fcnn_over_peer'])} | {fmt_percent(e['percent_roofline'])} |")
+                    f"{fmt_ratio(e['fcnn_over_peer'])} | {fmt_percent(e['percent_roofline'])} |"
+                )
             for key, e in inf["batch"].items():
-                add(f"| {inf['label']} | batch samples/s | {key} | {fmt_rate(e['median'])} | "
+                add(
+                    f"| {inf['label']} | batch samples/s | {key} | {fmt_rate(e['median'])} | "
                     f"{fmt_rate(e['min'])} | {fmt_rate(e['max'])} | "
-                    f"{fmt_ratio(e['fcnn_over_peer'])} | {fmt_percent(e['percent_roofline'])} |")
+                    f"{fmt_ratio(e['fcnn_over_peer'])} | {fmt_percent(e['percent_roofline'])} |"
+                )
         add("")
     mem = report.get("memory")
     if mem:
-        add(f"Peak memory of one training epoch of {mem['config']} ({mem['description']}, "
+        add(
+            f"Peak memory of one training epoch of {mem['config']} ({mem['description']}, "
             f"{mem['n_train']:,} rows, 1 thread), one subprocess per system; `ru_maxrss` is "
             f"the whole process (imports, loading, training); 'epoch peak - loaded' is what "
             f"the epoch adds to the RSS measured after the data was loaded and the network "
             f"built. The torch loop's shuffled copy of the data tensors is part of its epoch; "
             f"ru_maxrss is reached while fcnn.datasets.load_mnist reads all 60,000 images, "
-            f"not in training:")
+            f"not in training:"
+        )
         add("")
-        add("| system | ru_maxrss MiB | RSS after imports MiB | RSS loaded MiB | "
-            "epoch peak - loaded MiB | data MiB |")
+        add(
+            "| system | ru_maxrss MiB | RSS after imports MiB | RSS loaded MiB | "
+            "epoch peak - loaded MiB | data MiB |"
+        )
         add("|---|---:|---:|---:|---:|---:|")
         for key, e in mem["systems"].items():
             if "error" in e:
                 add(f"| {key} | failed: {e['error']} | | | | |")
                 continue
-            add(f"| {key} | {mib(e['ru_maxrss_bytes'])} | {mib(e['rss_after_imports'])} | "
-                f"{mib(e['rss_loaded'])} | {mib(e['beyond_data'])} | {mib(e['data_bytes'])} |")
+            add(
+                f"| {key} | {mib(e['ru_maxrss_bytes'])} | {mib(e['rss_after_imports'])} | "
+                f"{mib(e['rss_loaded'])} | {mib(e['beyond_data'])} | {mib(e['data_bytes'])} |"
+            )
         add("")
     if report["targets"]:
         add("Targets (fcnn's wall-time figure; core-only in brackets):")
@@ -684,9 +840,15 @@ def main():
     args = parse_args()
     started = time.perf_counter()
     data = Data(args.data)
-    report = {"quick": args.quick, "fcnn_version": getattr(fcnn, "__version__", "unknown"),
-              "environment": environment(), "training": [], "inference": [], "memory": None,
-              "notes": NOTES}
+    report = {
+        "quick": args.quick,
+        "fcnn_version": getattr(fcnn, "__version__", "unknown"),
+        "environment": environment(),
+        "training": [],
+        "inference": [],
+        "memory": None,
+        "notes": NOTES,
+    }
     for name in CONFIGS:
         if name in args.parts:
             for threads in CONFIGS[name]["threads"]:

@@ -19,6 +19,7 @@ factor are near 90% after one epoch, the two with it far behind.
     python examples/activations_costs.py [--epochs 10] [--samples 10000] [--lr 0.1]
         [--data MNIST_FOLDER] [--out combinations.png]
 """
+
 import argparse
 import os
 
@@ -27,8 +28,9 @@ import numpy as np
 import fcnn
 from fcnn.datasets import load_mnist
 
-DEFAULT_DATA = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                             "..", "..", "shared", "data", "mnist"))
+DEFAULT_DATA = os.path.normpath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "mnist")
+)
 COMBINATIONS = [  # output activation, cost, the output error delta^L
     ("sigmoid", "quadratic", "(a - y) sigma'(z)"),
     ("softmax", "quadratic", "J^T (a - y)"),
@@ -44,27 +46,35 @@ def train(output, cost, X, y, validation, epochs, lr, init, seed):
     start = net.evaluate(X, y)
     first = net.evaluate(*validation)["accuracy"]
     try:
-        history = net.fit(X, y, epochs=epochs, batch_size=10, lr=lr,
-                          validation_data=validation)
+        history = net.fit(X, y, epochs=epochs, batch_size=10, lr=lr, validation_data=validation)
     except fcnn.DivergenceError as error:
         print(f"{output} + {cost} diverged in epoch {error.epoch}; try a smaller --lr")
         return {"cost": [start["cost"]], "val_accuracy": [first], "diverged": True}
-    return {"cost": [start["cost"]] + history.cost,
-            "val_accuracy": [first] + history.val_accuracy, "diverged": False}
+    return {
+        "cost": [start["cost"]] + history.cost,
+        "val_accuracy": [first] + history.val_accuracy,
+        "diverged": False,
+    }
 
 
 def print_table(results, epochs):
     shown = [e for e in (1, 2, 3, 5, 10, 20, 30) if e < epochs] + [epochs]
     print("validation accuracy after each epoch, and the training cost (before -> after)")
-    print(f"{'output + cost':<26}  {'delta^L':<18}  " +
-          "  ".join(f"{'ep ' + str(e):>6}" for e in shown) + "  training cost")
+    print(
+        f"{'output + cost':<26}  {'delta^L':<18}  "
+        + "  ".join(f"{'ep ' + str(e):>6}" for e in shown)
+        + "  training cost"
+    )
     for (output, cost, delta), result in zip(COMBINATIONS, results.values()):
         accuracy = result["val_accuracy"]
         cells = [f"{accuracy[e]:6.3f}" if e < len(accuracy) else f"{'-':>6}" for e in shown]
         costs = result["cost"]
-        print(f"{output + ' + ' + cost:<26}  {delta:<18}  " + "  ".join(cells) +
-              f"  {costs[0]:.4f} -> {costs[-1]:.4f}" +
-              ("  (diverged)" if result["diverged"] else ""))
+        print(
+            f"{output + ' + ' + cost:<26}  {delta:<18}  "
+            + "  ".join(cells)
+            + f"  {costs[0]:.4f} -> {costs[-1]:.4f}"
+            + ("  (diverged)" if result["diverged"] else "")
+        )
 
 
 def plot(results, out):
@@ -97,10 +107,12 @@ def plot(results, out):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=DEFAULT_DATA,
-                        help="folder holding the MNIST IDX files (gzipped or not)")
-    parser.add_argument("--samples", type=int, default=10000,
-                        help="training images (the first ones)")
+    parser.add_argument(
+        "--data", default=DEFAULT_DATA, help="folder holding the MNIST IDX files (gzipped or not)"
+    )
+    parser.add_argument(
+        "--samples", type=int, default=10000, help="training images (the first ones)"
+    )
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--init", default="normal_scaled")
@@ -114,11 +126,14 @@ def main(argv=None):
         X, y = load_mnist(args.data, "train")
     except FileNotFoundError as error:
         raise SystemExit(f"{error}\ngive the folder of the MNIST IDX files with --data") from None
-    train_X, train_y = X[:args.samples], y[:args.samples]
+    train_X, train_y = X[: args.samples], y[: args.samples]
     validation = (X[50000:], y[50000:])
-    results = {f"{output} + {cost}": train(output, cost, train_X, train_y, validation,
-                                           args.epochs, args.lr, args.init, args.seed)
-               for output, cost, _ in COMBINATIONS}
+    results = {
+        f"{output} + {cost}": train(
+            output, cost, train_X, train_y, validation, args.epochs, args.lr, args.init, args.seed
+        )
+        for output, cost, _ in COMBINATIONS
+    }
     print_table(results, args.epochs)
     plot(results, args.out)
     return results

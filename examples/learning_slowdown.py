@@ -15,6 +15,7 @@ no sigma'(z) and is largest exactly then.
 
     python examples/learning_slowdown.py [--epochs 300] [--lr 0.15] [--out slowdown.png]
 """
+
 import argparse
 
 import numpy as np
@@ -89,12 +90,14 @@ def main(argv=None):
     parser.add_argument("--out", metavar="PNG", help="write the plot to this file")
     args = parser.parse_args(argv)
 
-    curves = {(start, cost): train(*start, cost, args.epochs, args.lr)
-              for start in STARTS for cost in COSTS}
+    curves = {
+        (start, cost): train(*start, cost, args.epochs, args.lr)
+        for start in STARTS
+        for cost in COSTS
+    }
     print_table(curves, args.epochs)
     plot(curves, args.out)
-    return {f"w={w:g},b={b:g}": {cost: curves[(w, b), cost] for cost in COSTS}
-            for w, b in STARTS}
+    return {f"w={w:g},b={b:g}": {cost: curves[(w, b), cost] for cost in COSTS} for w, b in STARTS}
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ and it learns at once.
     python examples/vanishing_gradients.py [--epochs 30] [--samples 1000]
         [--data MNIST_FOLDER] [--out vanishing.png]
 """
+
 import argparse
 import os
 
@@ -36,8 +37,9 @@ import numpy as np
 import fcnn
 from fcnn.datasets import load_mnist
 
-DEFAULT_DATA = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                             "..", "..", "shared", "data", "mnist"))
+DEFAULT_DATA = os.path.normpath(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "mnist")
+)
 SIZES = [784, 30, 30, 30, 10]
 HIDDEN = len(SIZES) - 2
 NETWORKS = {  # name: activations, cost, init
@@ -55,16 +57,27 @@ def train(name, X, y, validation, epochs, lr, seed):
     accuracy_at_init = net.evaluate(*validation)["accuracy"]
     # diagnostics: after each epoch, the norms of the mean gradient over the training
     # examples (the first 10,000 of them), as Network.gradients gives it at initialisation
-    history = net.fit(X, y, epochs=epochs, batch_size=10, lr=lr, validation_data=validation,
-                      diagnostics=("grad_norm",))
-    return {"norms": [at_init] + history.grad_norm_b,
-            "val_accuracy": [accuracy_at_init] + history.val_accuracy}
+    history = net.fit(
+        X,
+        y,
+        epochs=epochs,
+        batch_size=10,
+        lr=lr,
+        validation_data=validation,
+        diagnostics=("grad_norm",),
+    )
+    return {
+        "norms": [at_init] + history.grad_norm_b,
+        "val_accuracy": [accuracy_at_init] + history.val_accuracy,
+    }
 
 
 def print_tables(results, epochs):
     layers = len(SIZES) - 1
-    print(f"At initialisation: ||dC/db^l|| over the training images, and its ratio to the "
-          f"output layer's (l = {layers})")
+    print(
+        f"At initialisation: ||dC/db^l|| over the training images, and its ratio to the "
+        f"output layer's (l = {layers})"
+    )
     print("layer  " + "  ".join(f"{name + ' norm':>13}  {'ratio':>7}" for name in results))
     for layer in range(layers):
         cells = []
@@ -73,10 +86,9 @@ def print_tables(results, epochs):
             cells.append(f"{norms[layer]:13.5f}  {norms[layer] / norms[-1]:7.4f}")
         print(f"{layer + 1:>5}  " + "  ".join(cells))
     print()
-    print("During training: ||dC/db^l|| for l = 1..%d, and validation accuracy" % layers)
+    print(f"During training: ||dC/db^l|| for l = 1..{layers}, and validation accuracy")
     shown = [e for e in range(epochs + 1) if e <= 5 or e % 5 == 0 or e == epochs]
-    print("epoch  " + "  ".join(f"{name + ' norms':<{9 * layers}}{'acc':>6}"
-                                for name in results))
+    print("epoch  " + "  ".join(f"{name + ' norms':<{9 * layers}}{'acc':>6}" for name in results))
     for epoch in shown:
         cells = []
         for result in results.values():
@@ -101,8 +113,11 @@ def plot(results, out):
         for layer in range(norms.shape[1]):
             ax.plot(norms[:, layer], label=f"layer {layer + 1}")
         ax.set_yscale("log")
-        ax.set(title=f"{name}: ||dC/db^l|| on the training images", xlabel="epoch",
-               ylabel="norm (log scale)")
+        ax.set(
+            title=f"{name}: ||dC/db^l|| on the training images",
+            xlabel="epoch",
+            ylabel="norm (log scale)",
+        )
         ax.legend()
     for name, result in results.items():
         axes[2].plot(result["val_accuracy"], label=name)
@@ -120,11 +135,16 @@ def plot(results, out):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=DEFAULT_DATA,
-                        help="folder holding the MNIST IDX files (gzipped or not)")
-    parser.add_argument("--samples", type=int, default=1000,
-                        help="training images (the first ones), also where the gradient "
-                             "is measured (the first 10,000 of them)")
+    parser.add_argument(
+        "--data", default=DEFAULT_DATA, help="folder holding the MNIST IDX files (gzipped or not)"
+    )
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=1000,
+        help="training images (the first ones), also where the gradient "
+        "is measured (the first 10,000 of them)",
+    )
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--lr", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=0)
@@ -137,11 +157,12 @@ def main(argv=None):
         X, y = load_mnist(args.data, "train")
     except FileNotFoundError as error:
         raise SystemExit(f"{error}\ngive the folder of the MNIST IDX files with --data") from None
-    train_X, train_y = X[:args.samples], y[:args.samples]
+    train_X, train_y = X[: args.samples], y[: args.samples]
     validation = (X[50000:], y[50000:])
-    results = {name: train(name, train_X, train_y, validation, args.epochs, args.lr,
-                           args.seed)
-               for name in NETWORKS}
+    results = {
+        name: train(name, train_X, train_y, validation, args.epochs, args.lr, args.seed)
+        for name in NETWORKS
+    }
     print_tables(results, args.epochs)
     plot(results, args.out)
     return results

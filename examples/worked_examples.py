@@ -20,6 +20,7 @@ of E3 moves the wrong way in the notes.
 
     python examples/worked_examples.py
 """
+
 import argparse
 
 import numpy as np
@@ -46,8 +47,7 @@ def as_printed(number):
 
 
 def agree(ours, notes, tolerance):
-    return bool(np.allclose(ours, np.asarray(notes, dtype=np.float64), rtol=0,
-                            atol=tolerance))
+    return bool(np.allclose(ours, np.asarray(notes, dtype=np.float64), rtol=0, atol=tolerance))
 
 
 class Table:
@@ -79,8 +79,10 @@ class Table:
         header = ("quantity", "fcnn", "the notes", "")
         widths = [max(len(row[k]) for row in self.rows + [header]) for k in range(3)]
         for name, ours, notes, remark in [header] + self.rows:
-            print(f"  {name:<{widths[0]}}  {ours:<{widths[1]}}  {notes:<{widths[2]}}  "
-                  f"{remark}".rstrip())
+            print(
+                f"  {name:<{widths[0]}}  {ours:<{widths[1]}}  {notes:<{widths[2]}}  "
+                f"{remark}".rstrip()
+            )
         print()
 
 
@@ -132,21 +134,31 @@ def e2_one_step():
 
 
 def e3_one_step():
-    table = Table("E3 - one step of a 2-2-1 sigmoid net, C = (y_hat - y)^2, "
-                  "learning rate 0.4, y = 1")
+    table = Table(
+        "E3 - one step of a 2-2-1 sigmoid net, C = (y_hat - y)^2, learning rate 0.4, y = 1"
+    )
     x, y, rate = np.array([0.0, 1.0]), np.array([1.0]), 0.4
-    net = network([2, 2, 1], "sigmoid", "squared_error",
-                  [[[1.0, 0.5], [0.1, 0.0]], [[0.2, 0.8]]], [[0.0, 0.0], [0.75]])
+    net = network(
+        [2, 2, 1],
+        "sigmoid",
+        "squared_error",
+        [[[1.0, 0.5], [0.1, 0.0]], [[0.2, 0.8]]],
+        [[0.0, 0.0], [0.75]],
+    )
     trace = net.trace(x)
     table.add("z^1", trace.z[1], [0.5, 0.0])
     table.add("a^1", trace.a[1], [0.62, 0.5], 5e-3)
     table.add("z^2", trace.z[2])
     table.add("y_hat = a^2", trace.a[2], 0.78, 5e-3)
     y_hat = trace.a[2][0]
-    table.add("dC/dy_hat = 2 (y_hat - y)", 2 * (y_hat - y[0]), 0.44, 5e-3,
-              why="they drop the sign of y_hat - y")
-    table.add("sigma'(z^2)", y_hat * (1 - y_hat), 0.20, 5e-3,
-              why="0.78 (1 - 0.78) is 0.17")
+    table.add(
+        "dC/dy_hat = 2 (y_hat - y)",
+        2 * (y_hat - y[0]),
+        0.44,
+        5e-3,
+        why="they drop the sign of y_hat - y",
+    )
+    table.add("sigma'(z^2)", y_hat * (1 - y_hat), 0.20, 5e-3, why="0.78 (1 - 0.78) is 0.17")
     grads = net.gradients(x, y)
     table.add("delta^2 (BP1)", grads.delta[2], 0.09, 5e-3)
     table.add("delta^1 (BP2)", grads.delta[1], [0.01, 0.02], 5e-3)

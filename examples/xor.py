@@ -15,6 +15,7 @@ descent here ends at a = 0.5 everywhere, the least-cost answer, which gets 2.
 
     python examples/xor.py [--epochs 3000] [--seed 0] [--out xor.png]
 """
+
 import argparse
 
 import numpy as np
@@ -50,8 +51,9 @@ def plot(nets, out):
     grid = np.linspace(-0.5, 1.5, 201)
     x1, x2 = np.meshgrid(grid, grid)
     points = np.column_stack([x1.ravel(), x2.ravel()])
-    figure, axes = plt.subplots(1, len(nets), figsize=(4.5 * len(nets), 4.4),
-                               constrained_layout=True)
+    figure, axes = plt.subplots(
+        1, len(nets), figsize=(4.5 * len(nets), 4.4), constrained_layout=True
+    )
     for ax, (name, net) in zip(axes, nets.items()):
         a = net.predict(points)[:, 0].reshape(x1.shape)
         shading = ax.contourf(x1, x2, a, levels=np.linspace(0, 1, 11), cmap="RdBu_r")
@@ -59,8 +61,9 @@ def plot(nets, out):
             ax.contour(x1, x2, a, levels=[0.5], colors="k", linewidths=1.5)
         for label, marker in ((0, "o"), (1, "s")):
             chosen = y == label
-            ax.scatter(X[chosen, 0], X[chosen, 1], marker=marker, s=90, c="k",
-                       label=f"XOR = {label}")
+            ax.scatter(
+                X[chosen, 0], X[chosen, 1], marker=marker, s=90, c="k", label=f"XOR = {label}"
+            )
         accuracy = net.evaluate(X, y[:, None])["accuracy"]
         ax.set(title=f"{name}\naccuracy {round(accuracy * 4)}/4", xlabel="x1", ylabel="x2")
     axes[0].legend(loc="center", fontsize="small")
@@ -83,16 +86,16 @@ def main(argv=None):
 
     X, y = xor()
     nets, results = {}, {}
-    print(f"{'model':<34}  {'a(0,0)':>7}  {'a(0,1)':>7}  {'a(1,0)':>7}  {'a(1,1)':>7}  "
-          f"accuracy")
+    print(f"{'model':<34}  {'a(0,0)':>7}  {'a(0,1)':>7}  {'a(1,0)':>7}  {'a(1,1)':>7}  accuracy")
     for name, sizes, activations, cost, lr in MODELS:
         net = train(sizes, activations, cost, args.epochs, lr, args.seed)
         outputs = net.predict(X)[:, 0]
         accuracy = net.evaluate(X, y[:, None])["accuracy"]
         nets[name] = net
         results[name] = {"outputs": outputs.tolist(), "accuracy": accuracy}
-        print(f"{name:<34}  " + "  ".join(f"{a:7.3f}" for a in outputs) +
-              f"  {round(accuracy * 4)}/4")
+        print(
+            f"{name:<34}  " + "  ".join(f"{a:7.3f}" for a in outputs) + f"  {round(accuracy * 4)}/4"
+        )
     plot(nets, args.out)
     return results
 

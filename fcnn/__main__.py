@@ -1,4 +1,5 @@
 """``python -m fcnn COMMAND``: the command line of fcnn.cli."""
+
 import sys
 
 from .cli import main

@@ -7,6 +7,7 @@ read once at import, overrides the choice: "baseline" for fcnn._core, "avx2" to 
 the AVX2 build (an ImportError where it cannot run), "auto" (the default) to choose.
 Every module of the package reaches the core as ``from ._compiled import core as _core``.
 """
+
 import os
 
 from . import _core as baseline
@@ -27,8 +28,9 @@ def _choose(choice):
         from . import _core_avx2
     except ModuleNotFoundError as error:  # not built; a build that fails to load raises
         if choice == "avx2":
-            raise ImportError(f"FCNN_CORE=avx2, but fcnn._core_avx2 was not built "
-                              f"({error})") from error
+            raise ImportError(
+                f"FCNN_CORE=avx2, but fcnn._core_avx2 was not built ({error})"
+            ) from error
         return baseline
     return _core_avx2
 

@@ -4,6 +4,7 @@ The core runs with bounds checking off and trusts its arrays completely, so ever
 array it sees comes through here: converted to the network's dtype, C-contiguous,
 of the right shape, finite. Errors name the argument, what was expected and what came.
 """
+
 import math
 import numbers
 
@@ -30,15 +31,19 @@ def check_int(value, name, minimum=None):
 
 def check_real(value, name, low=-math.inf, high=math.inf, low_open=False, high_open=False):
     """A finite real number in the interval from low to high (open or closed at each end)."""
-    interval = f"{'(' if low_open else '['}{low}, {high}{')' if high_open or high == math.inf else ']'}"
+    interval = (
+        f"{'(' if low_open else '['}{low}, {high}{')' if high_open or high == math.inf else ']'}"
+    )
     expected = f">= {low}" if high == math.inf and not low_open else f"in {interval}"
     expected = "" if low == -math.inf and high == math.inf else " " + expected
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a finite number{expected}, got "
-                        f"{type(value).__name__} {value!r}")
+        raise TypeError(
+            f"{name} must be a finite number{expected}, got {type(value).__name__} {value!r}"
+        )
     value = float(value)
-    inside = ((value > low if low_open else value >= low)
-              and (value < high if high_open else value <= high))
+    inside = (value > low if low_open else value >= low) and (
+        value < high if high_open else value <= high
+    )
     if not math.isfinite(value) or not inside:
         raise ValueError(f"{name} must be a finite number{expected}, got {value}")
     return value
@@ -79,8 +84,10 @@ def check_dtype(dtype):
 
 def check_sizes(sizes):
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
-        raise TypeError(f"sizes must be a list of layer widths such as [784, 30, 10], "
-                        f"got {type(sizes).__name__}")
+        raise TypeError(
+            f"sizes must be a list of layer widths such as [784, 30, 10], "
+            f"got {type(sizes).__name__}"
+        )
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least an input and an output layer, got {list(sizes)}")
     checked = []
@@ -107,8 +114,10 @@ def _numeric_array(values, name):
 def _require_finite(array, name):
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         bad = np.argwhere(~np.isfinite(array))[0]
-        raise ValueError(f"{name} must be finite, found {array[tuple(bad)]} at index "
-                         f"{tuple(int(i) for i in bad)}")
+        raise ValueError(
+            f"{name} must be finite, found {array[tuple(bad)]} at index "
+            f"{tuple(int(i) for i in bad)}"
+        )
 
 
 def as_inputs(X, n_features, dtype, name="X", allow_single=True, check_finite=True):
@@ -134,8 +143,10 @@ def _check_input_shape(array, n_features, name, allow_single):
     shape = f"{name} must have shape {expected}, got {array.shape}"
     if array.ndim == 2 or (array.ndim == 1 and allow_single):
         if array.shape[-1] != n_features:
-            raise ValueError(f"{name} has {array.shape[-1]} features, but the network expects "
-                             f"{n_features}: {shape}")
+            raise ValueError(
+                f"{name} has {array.shape[-1]} features, but the network expects "
+                f"{n_features}: {shape}"
+            )
         return
     if array.ndim == 1 and n_features == 1:
         hint = f"; with one feature per sample, pass {name}.reshape(-1, 1)"
@@ -143,8 +154,9 @@ def _check_input_shape(array, n_features, name, allow_single):
         hint = f"; for a single sample, pass {name}.reshape(1, -1)"
     else:
         hint = ""
-    raise ValueError(f"{name} must be 2-D, one row per sample, but it is {array.ndim}-D: "
-                     f"{shape}{hint}")
+    raise ValueError(
+        f"{name} must be 2-D, one row per sample, but it is {array.ndim}-D: {shape}{hint}"
+    )
 
 
 def for_the_core(array, dtype):
@@ -173,8 +185,17 @@ def raise_non_finite(original, converted, name):
     raise AssertionError(f"{name} was reported non-finite but is finite")
 
 
-def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False, check_finite=True,
-               probabilities=False, one_hot=True):
+def as_targets(
+    Y,
+    n_samples,
+    n_outputs,
+    dtype,
+    name="Y",
+    single=False,
+    check_finite=True,
+    probabilities=False,
+    one_hot=True,
+):
     """(Y as a C-contiguous (n_samples, n_outputs) array of dtype, integer labels or None).
 
     Y is either targets of shape (n_samples, n_outputs), or, when n_outputs > 1, integer
@@ -197,10 +218,15 @@ def as_targets(Y, n_samples, n_outputs, dtype, name="Y", single=False, check_fin
             raise ValueError(f"{name} has {labels.shape[0]} labels but X has {n_samples} samples")
         return (one_hot_rows(labels, n_outputs, dtype) if one_hot else None), labels
     if array.ndim != 2 or array.shape[1] != n_outputs:
-        width = (f"{name} has {array.shape[1]} columns, but the network has {n_outputs} "
-                 f"outputs: " if array.ndim == 2 else "")
-        raise ValueError(f"{width}{name} must have shape ({n_samples}, {n_outputs}) or, for "
-                         f"class labels, ({n_samples},); got {array.shape}")
+        width = (
+            f"{name} has {array.shape[1]} columns, but the network has {n_outputs} outputs: "
+            if array.ndim == 2
+            else ""
+        )
+        raise ValueError(
+            f"{width}{name} must have shape ({n_samples}, {n_outputs}) or, for "
+            f"class labels, ({n_samples},); got {array.shape}"
+        )
     if array.shape[0] != n_samples:
         raise ValueError(f"{name} has {array.shape[0]} rows but X has {n_samples} samples")
     converted = _converted(array, name, dtype, check_finite)
@@ -219,21 +245,27 @@ def _require_probabilities(Y, name):
     outside = (Y < 0) | (Y > 1)
     if outside.any():
         index = tuple(int(i) for i in np.argwhere(outside)[0])
-        raise ValueError(f"{name} must hold probabilities in [0, 1] for a cost that takes "
-                         f"logarithms (cross_entropy, log_likelihood), found {Y[index]} at "
-                         f"index {index}")
+        raise ValueError(
+            f"{name} must hold probabilities in [0, 1] for a cost that takes "
+            f"logarithms (cross_entropy, log_likelihood), found {Y[index]} at "
+            f"index {index}"
+        )
 
 
 def _as_labels(array, n_classes, name):
     if array.dtype.kind == "f":
         _require_finite(array, name)
         if not np.array_equal(array, np.round(array)):
-            raise ValueError(f"{name} is 1-D, so it must hold integer class labels in "
-                             f"[0, {n_classes}), but it holds non-integers")
+            raise ValueError(
+                f"{name} is 1-D, so it must hold integer class labels in "
+                f"[0, {n_classes}), but it holds non-integers"
+            )
     # the range is checked before the cast to intp, which would wrap or overflow
     if array.size and (array.min() < 0 or array.max() >= n_classes):
-        raise ValueError(f"{name} class labels must lie in [0, {n_classes}), got values from "
-                         f"{array.min()} to {array.max()}")
+        raise ValueError(
+            f"{name} class labels must lie in [0, {n_classes}), got values from "
+            f"{array.min()} to {array.max()}"
+        )
     return for_the_core(array, np.intp)  # no copy of intp labels
 
 
@@ -241,8 +273,9 @@ def as_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
     """Per-sample weights: 1-D, one per sample, finite and >= 0, in dtype."""
     array = _numeric_array(sample_weight, name)
     if array.shape != (n_samples,):
-        raise ValueError(f"{name} must have shape ({n_samples},), one weight per sample, "
-                         f"got {array.shape}")
+        raise ValueError(
+            f"{name} must have shape ({n_samples},), one weight per sample, got {array.shape}"
+        )
     array = _converted(array, name, dtype)
     if (array < 0).any():
         raise ValueError(f"{name} must be >= 0, found {array.min()}")

@@ -4,14 +4,26 @@ Each activation is computed by the compiled core; the objects here name it, carr
 parameters, and give a NumPy reference of f and f' that documents the maths and serves
 as the tests' oracle.
 """
+
 import numpy as np
 from scipy.special import expit
 
 from ._compiled import core as _core
 from ._validation import check_real
 
-__all__ = ["Activation", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Swish", "PReLU",
-           "Softmax", "get", "from_config"]
+__all__ = [
+    "Activation",
+    "Linear",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "Swish",
+    "PReLU",
+    "Softmax",
+    "get",
+    "from_config",
+]
 
 
 def _sigmoid(z):
@@ -193,8 +205,9 @@ class Softmax(Activation):
         raise NotImplementedError("softmax has a full Jacobian, not an elementwise derivative")
 
 
-_BY_NAME = {cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Swish, PReLU,
-                                       Softmax)}
+_BY_NAME = {
+    cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Swish, PReLU, Softmax)
+}
 
 
 _PARAMETERS = {"leaky_relu": ("slope",), "prelu": ("initial",)}
@@ -226,5 +239,6 @@ def get(activation):
                 f"unknown activation {activation!r}; expected one of {sorted(_BY_NAME)}"
             ) from None
     raise TypeError(
-        f"activation must be a name or an fcnn.activations.Activation, got {type(activation).__name__}"
+        "activation must be a name or an fcnn.activations.Activation, "
+        f"got {type(activation).__name__}"
     )

@@ -10,6 +10,7 @@ Every command reads MNIST from a folder of its IDX files given with --data, or e
 sample bundled with fcnn (the first 10,000 training and 2,000 test images). Errors print one
 line to stderr; the exit status is 2 for a bad command line, 1 for any other error.
 """
+
 import argparse
 import os
 import statistics
@@ -26,8 +27,13 @@ from .training import DivergenceError
 
 __all__ = ["main"]
 
-OPTIMIZERS = {"sgd": optimizers.SGD, "adam": optimizers.Adam, "adamw": optimizers.AdamW,
-              "rmsprop": optimizers.RMSProp, "adagrad": optimizers.AdaGrad}
+OPTIMIZERS = {
+    "sgd": optimizers.SGD,
+    "adam": optimizers.Adam,
+    "adamw": optimizers.AdamW,
+    "rmsprop": optimizers.RMSProp,
+    "adagrad": optimizers.AdaGrad,
+}
 SGD_DEFAULT_LR = 3.0  # the notes' eta for [784, 30, 10], sigmoid, quadratic cost
 
 # The demo: a configuration that reaches ~94% on the 2,000 bundled test images in about a
@@ -48,6 +54,7 @@ class CommandError(Exception):
 
 # ---------------------------------------------------------------------- the parser
 
+
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, with its errors in one line (exit status 2)."""
 
@@ -60,9 +67,12 @@ class _HelpFormatter(argparse.HelpFormatter):
 
     def _get_help_string(self, action):
         text = action.help or ""
-        if ("default" in text or action.default in (None, argparse.SUPPRESS)
-                or isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
-                or not action.option_strings):
+        if (
+            "default" in text
+            or action.default in (None, argparse.SUPPRESS)
+            or isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction))
+            or not action.option_strings
+        ):
             return text
         return text + " (default: %(default)s)"
 
@@ -72,7 +82,8 @@ def _int_list(text):
         values = [int(part) for part in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated integers such as 784,30,10, got {text!r}") from None
+            f"expected comma-separated integers such as 784,30,10, got {text!r}"
+        ) from None
     return values
 
 
@@ -104,140 +115,240 @@ def _fraction(text):
 
 
 def _add_data_option(parser):
-    parser.add_argument("--data", metavar="FOLDER",
-                        help="folder of the MNIST IDX files (train-images-idx3-ubyte[.gz] "
-                             "and the others); default: the sample bundled with fcnn")
+    parser.add_argument(
+        "--data",
+        metavar="FOLDER",
+        help="folder of the MNIST IDX files (train-images-idx3-ubyte[.gz] "
+        "and the others); default: the sample bundled with fcnn",
+    )
 
 
 def _add_train_samples_option(parser, default_text):
-    parser.add_argument("--train-samples", type=_positive_int, metavar="N",
-                        help=f"train on the first N training images only; default: "
-                             f"{default_text}")
+    parser.add_argument(
+        "--train-samples",
+        type=_positive_int,
+        metavar="N",
+        help=f"train on the first N training images only; default: {default_text}",
+    )
 
 
 def build_parser():
     parser = _Parser(
-        prog="fcnn", formatter_class=_HelpFormatter,
+        prog="fcnn",
+        formatter_class=_HelpFormatter,
         description="Fully-connected neural networks with a compiled core: train, evaluate "
-                    "and use them on MNIST from the command line.",
-        epilog="Run `fcnn COMMAND --help` for a command's options.")
-    parser.add_argument("--version", action="version", version=f"fcnn {__version__}",
-                        help="print fcnn's version and exit")
+        "and use them on MNIST from the command line.",
+        epilog="Run `fcnn COMMAND --help` for a command's options.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"fcnn {__version__}",
+        help="print fcnn's version and exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     demo = commands.add_parser(
-        "demo", formatter_class=_HelpFormatter,
+        "demo",
+        formatter_class=_HelpFormatter,
         help="train on the bundled MNIST sample in a few seconds",
         description=f"Train {DEMO_SIZES} ({DEMO_ACTIVATION}, {DEMO_COST.replace('_', '-')} "
-                    f"cost, SGD eta={DEMO_LR}, batch {DEMO_BATCH}) on the bundled MNIST "
-                    f"sample, printing each epoch's cost and test accuracy.")
+        f"cost, SGD eta={DEMO_LR}, batch {DEMO_BATCH}) on the bundled MNIST "
+        f"sample, printing each epoch's cost and test accuracy.",
+    )
     demo.add_argument("--epochs", type=_positive_int, default=10, help="training epochs")
-    demo.add_argument("--seed", type=int, default=0,
-                      help="seed of the initial weights and of the shuffling")
+    demo.add_argument(
+        "--seed", type=int, default=0, help="seed of the initial weights and of the shuffling"
+    )
     _add_train_samples_option(demo, "all 10,000")
 
     train = commands.add_parser(
-        "train", formatter_class=_HelpFormatter, help="train a network and save it",
+        "train",
+        formatter_class=_HelpFormatter,
+        help="train a network and save it",
         description="Train a network on MNIST by mini-batch gradient descent and save it "
-                    "(fcnn's model file, read back by `fcnn evaluate`, `fcnn predict` and "
-                    "fcnn.load).")
-    train.add_argument("--out", required=True, metavar="PATH",
-                       help="where to save the trained model (required; no default)")
-    train.add_argument("--sizes", type=_int_list, default=[784, 30, 10], metavar="N,N,...",
-                       help="neurons per layer, input first (default: 784,30,10)")
-    train.add_argument("--activations", type=_name_list, default="sigmoid",
-                       metavar="NAME[,NAME...]",
-                       help="one activation for every layer, or one per layer after the "
-                            "input: linear, sigmoid, tanh, relu, leaky_relu, swish, prelu, "
-                            "softmax (default: sigmoid)")
-    train.add_argument("--cost", default="quadratic",
-                       choices=["quadratic", "squared_error", "absolute_error",
-                                "cross_entropy", "log_likelihood"], help="cost function")
-    train.add_argument("--optimizer", default="sgd", choices=list(OPTIMIZERS),
-                       help="update rule")
-    train.add_argument("--lr", type=float, metavar="ETA",
-                       help=f"learning rate; default: {SGD_DEFAULT_LR} for sgd, the "
-                            f"optimizer's own default for the others (adam, adamw 0.001; "
-                            f"rmsprop, adagrad 0.01)")
-    train.add_argument("--momentum", type=float, default=0.0,
-                       help="momentum coefficient (sgd only)")
+        "(fcnn's model file, read back by `fcnn evaluate`, `fcnn predict` and "
+        "fcnn.load).",
+    )
+    train.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="where to save the trained model (required; no default)",
+    )
+    train.add_argument(
+        "--sizes",
+        type=_int_list,
+        default=[784, 30, 10],
+        metavar="N,N,...",
+        help="neurons per layer, input first (default: 784,30,10)",
+    )
+    train.add_argument(
+        "--activations",
+        type=_name_list,
+        default="sigmoid",
+        metavar="NAME[,NAME...]",
+        help="one activation for every layer, or one per layer after the "
+        "input: linear, sigmoid, tanh, relu, leaky_relu, swish, prelu, "
+        "softmax (default: sigmoid)",
+    )
+    train.add_argument(
+        "--cost",
+        default="quadratic",
+        choices=["quadratic", "squared_error", "absolute_error", "cross_entropy", "log_likelihood"],
+        help="cost function",
+    )
+    train.add_argument("--optimizer", default="sgd", choices=list(OPTIMIZERS), help="update rule")
+    train.add_argument(
+        "--lr",
+        type=float,
+        metavar="ETA",
+        help=f"learning rate; default: {SGD_DEFAULT_LR} for sgd, the "
+        f"optimizer's own default for the others (adam, adamw 0.001; "
+        f"rmsprop, adagrad 0.01)",
+    )
+    train.add_argument(
+        "--momentum", type=float, default=0.0, help="momentum coefficient (sgd only)"
+    )
     train.add_argument("--epochs", type=_positive_int, default=10, help="training epochs")
-    train.add_argument("--batch-size", type=_positive_int, default=10, metavar="M",
-                       help="mini-batch size")
-    train.add_argument("--l2", type=float, default=0.0, metavar="LAMBDA",
-                       help="L2 regularization lambda (the notes' form, w <- (1 - eta "
-                            "lambda/n) w - ...)")
-    train.add_argument("--dropout", type=_fraction, default=0.0, metavar="P",
-                       help="probability of dropping a hidden unit in training")
-    train.add_argument("--dtype", default="float64", choices=["float64", "float32"],
-                       help="floating-point type of the parameters and the data")
-    train.add_argument("--seed", type=int, default=0,
-                       help="seed of the initial weights, the shuffling and the validation "
-                            "split")
+    train.add_argument(
+        "--batch-size", type=_positive_int, default=10, metavar="M", help="mini-batch size"
+    )
+    train.add_argument(
+        "--l2",
+        type=float,
+        default=0.0,
+        metavar="LAMBDA",
+        help="L2 regularization lambda (the notes' form, w <- (1 - eta lambda/n) w - ...)",
+    )
+    train.add_argument(
+        "--dropout",
+        type=_fraction,
+        default=0.0,
+        metavar="P",
+        help="probability of dropping a hidden unit in training",
+    )
+    train.add_argument(
+        "--dtype",
+        default="float64",
+        choices=["float64", "float32"],
+        help="floating-point type of the parameters and the data",
+    )
+    train.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the initial weights, the shuffling and the validation split",
+    )
     _add_data_option(train)
     _add_train_samples_option(train, "all of them")
-    train.add_argument("--validation-split", type=_fraction, default=0.0, metavar="F",
-                       help="fraction of the training images held out and evaluated after "
-                            "each epoch (0: none)")
+    train.add_argument(
+        "--validation-split",
+        type=_fraction,
+        default=0.0,
+        metavar="F",
+        help="fraction of the training images held out and evaluated after each epoch (0: none)",
+    )
     loudness = train.add_mutually_exclusive_group()
-    loudness.add_argument("--verbose", dest="verbose", action="store_true", default=True,
-                          help="print one line per epoch (default)")
-    loudness.add_argument("--quiet", dest="verbose", action="store_false",
-                          help="print only the final results, not each epoch (default: off)")
+    loudness.add_argument(
+        "--verbose",
+        dest="verbose",
+        action="store_true",
+        default=True,
+        help="print one line per epoch (default)",
+    )
+    loudness.add_argument(
+        "--quiet",
+        dest="verbose",
+        action="store_false",
+        help="print only the final results, not each epoch (default: off)",
+    )
 
     evaluate = commands.add_parser(
-        "evaluate", formatter_class=_HelpFormatter, help="a saved model's cost and accuracy",
-        description="Print a saved model's mean cost and accuracy on MNIST images.")
+        "evaluate",
+        formatter_class=_HelpFormatter,
+        help="a saved model's cost and accuracy",
+        description="Print a saved model's mean cost and accuracy on MNIST images.",
+    )
     evaluate.add_argument("model", metavar="MODEL", help="a model file saved by fcnn")
     _add_data_option(evaluate)
-    evaluate.add_argument("--split", default="test", choices=["test", "train"],
-                          help="which images to evaluate on")
+    evaluate.add_argument(
+        "--split", default="test", choices=["test", "train"], help="which images to evaluate on"
+    )
 
     predict = commands.add_parser(
-        "predict", formatter_class=_HelpFormatter, help="predict labels of new inputs",
+        "predict",
+        formatter_class=_HelpFormatter,
+        help="predict labels of new inputs",
         description="Write the predicted label of each input row (or, with --proba, the "
-                    "network's output activations) as CSV.")
+        "network's output activations) as CSV.",
+    )
     predict.add_argument("model", metavar="MODEL", help="a model file saved by fcnn")
-    predict.add_argument("input", metavar="INPUT",
-                         help="the inputs: an IDX file (gzipped or not), a .npy file or a CSV "
-                              "of numbers, one sample per row (IDX and .npy arrays of more "
-                              "than 2 dimensions are flattened per sample; uint8 arrays are "
-                              "images and are scaled by 1/255)")
-    predict.add_argument("--output", metavar="FILE",
-                         help="write the CSV here; default: standard output")
-    predict.add_argument("--proba", action="store_true",
-                         help="write the output activations (one column per output neuron) "
-                              "instead of the labels (default: labels)")
+    predict.add_argument(
+        "input",
+        metavar="INPUT",
+        help="the inputs: an IDX file (gzipped or not), a .npy file or a CSV "
+        "of numbers, one sample per row (IDX and .npy arrays of more "
+        "than 2 dimensions are flattened per sample; uint8 arrays are "
+        "images and are scaled by 1/255)",
+    )
+    predict.add_argument(
+        "--output", metavar="FILE", help="write the CSV here; default: standard output"
+    )
+    predict.add_argument(
+        "--proba",
+        action="store_true",
+        help="write the output activations (one column per output neuron) "
+        "instead of the labels (default: labels)",
+    )
 
     bench = commands.add_parser(
-        "bench", formatter_class=_HelpFormatter, help="measure training speed",
+        "bench",
+        formatter_class=_HelpFormatter,
+        help="measure training speed",
         description="Run the repository's benchmark, benchmarks/run.py (fcnn beside "
-                    "PyTorch, scikit-learn and NumPy), with this Python. Options not listed "
-                    "here are passed on to run.py as they are. Without the benchmarks "
-                    "folder (an installed fcnn), time fcnn alone: a few epochs of "
-                    "[784, 30, 10] on the bundled sample.")
-    bench.add_argument("--benchmarks-dir", metavar="FOLDER",
-                       help="the folder holding run.py; default: ./benchmarks")
-    bench.add_argument("--quick", action="store_true",
-                       help="a short run (run.py --quick; built-in timing: 2 epochs of "
-                            "2,000 images) (default: full run)")
-    bench.add_argument("--configs", metavar="A,B,...",
-                       help="configurations for run.py (A-F, inference, memory); default: "
-                            "run.py's, all of them")
-    bench.add_argument("--epochs", type=_positive_int, metavar="N",
-                       help="timed epochs per system; default: run.py's own; built-in "
-                            "timing: 3 (2 with --quick)")
+        "PyTorch, scikit-learn and NumPy), with this Python. Options not listed "
+        "here are passed on to run.py as they are. Without the benchmarks "
+        "folder (an installed fcnn), time fcnn alone: a few epochs of "
+        "[784, 30, 10] on the bundled sample.",
+    )
+    bench.add_argument(
+        "--benchmarks-dir",
+        metavar="FOLDER",
+        help="the folder holding run.py; default: ./benchmarks",
+    )
+    bench.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run (run.py --quick; built-in timing: 2 epochs of "
+        "2,000 images) (default: full run)",
+    )
+    bench.add_argument(
+        "--configs",
+        metavar="A,B,...",
+        help="configurations for run.py (A-F, inference, memory); default: run.py's, all of them",
+    )
+    bench.add_argument(
+        "--epochs",
+        type=_positive_int,
+        metavar="N",
+        help="timed epochs per system; default: run.py's own; built-in timing: 3 (2 with --quick)",
+    )
     _add_data_option(bench)
-    bench.add_argument("--json", metavar="PATH",
-                       help="run.py's JSON results file; default: run.py's own "
-                            "(benchmarks/results/latest.json)")
-    bench.add_argument("--markdown", metavar="PATH",
-                       help="also write run.py's report here; default: none")
+    bench.add_argument(
+        "--json",
+        metavar="PATH",
+        help="run.py's JSON results file; default: run.py's own (benchmarks/results/latest.json)",
+    )
+    bench.add_argument(
+        "--markdown", metavar="PATH", help="also write run.py's report here; default: none"
+    )
     parser.commands = commands.choices  # {name: the command's own parser}
     return parser
 
 
 # ---------------------------------------------------------------------- data
+
 
 def _mnist(folder, split, dtype):
     if folder is None:
@@ -279,8 +390,9 @@ def _read_inputs(path):
         try:
             array = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
         except ValueError as error:
-            raise CommandError(f"{path} is neither an IDX file, a .npy file nor a CSV of "
-                               f"numbers: {error}") from None
+            raise CommandError(
+                f"{path} is neither an IDX file, a .npy file nor a CSV of numbers: {error}"
+            ) from None
     if array.dtype == np.uint8:
         array = array / 255
     if array.ndim > 2:
@@ -292,24 +404,32 @@ def _read_inputs(path):
 
 # ---------------------------------------------------------------------- commands
 
+
 def _run_demo(args):
     X, y = _first(*load_mnist_sample("train"), args.train_samples)
     X_test, y_test = load_mnist_sample("test")
     net = Network(DEMO_SIZES, DEMO_ACTIVATION, DEMO_COST, seed=args.seed)
     print(f"fcnn demo: {net}")
-    print(f"SGD eta={DEMO_LR}, batch {DEMO_BATCH}, {args.epochs} epochs on "
-          f"{len(y):,} training images of the bundled MNIST sample; "
-          f"{len(y_test):,} test images", flush=True)
+    print(
+        f"SGD eta={DEMO_LR}, batch {DEMO_BATCH}, {args.epochs} epochs on "
+        f"{len(y):,} training images of the bundled MNIST sample; "
+        f"{len(y_test):,} test images",
+        flush=True,
+    )
     started = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         history = net.fit(X, y, epochs=1, batch_size=DEMO_BATCH, lr=DEMO_LR)
         test = net.evaluate(X_test, y_test)
-        print(f"epoch {epoch:2d}/{args.epochs}  cost {history.cost[0]:.4f}  "
-              f"test cost {test['cost']:.4f}  test accuracy {test['accuracy']:.4f}  "
-              f"({history.seconds[0]:.2f} s)", flush=True)
+        print(
+            f"epoch {epoch:2d}/{args.epochs}  cost {history.cost[0]:.4f}  "
+            f"test cost {test['cost']:.4f}  test accuracy {test['accuracy']:.4f}  "
+            f"({history.seconds[0]:.2f} s)",
+            flush=True,
+        )
     seconds = time.perf_counter() - started
-    print(f"test accuracy: {net.evaluate(X_test, y_test)['accuracy']:.4f}  "
-          f"({seconds:.1f} s in all)")
+    print(
+        f"test accuracy: {net.evaluate(X_test, y_test)['accuracy']:.4f}  ({seconds:.1f} s in all)"
+    )
     return 0
 
 
@@ -333,14 +453,23 @@ def _run_train(args):
     net = Network(args.sizes, args.activations, args.cost, dtype=args.dtype, seed=args.seed)
     X, y = _first(*_mnist(args.data, "train", args.dtype), args.train_samples)
     if X.shape[1] != args.sizes[0]:
-        raise CommandError(f"--sizes starts with {args.sizes[0]} inputs but the images have "
-                           f"{X.shape[1]} pixels")
+        raise CommandError(
+            f"--sizes starts with {args.sizes[0]} inputs but the images have {X.shape[1]} pixels"
+        )
     test = _test_data(args.data, args.dtype)
     print(f"training {net} on {len(y):,} images of {_data_name(args.data)}", flush=True)
-    history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size,
-                      optimizer=optimizer, l2=args.l2, dropout=args.dropout,
-                      validation_split=args.validation_split or None, seed=args.seed,
-                      verbose=args.verbose)
+    history = net.fit(
+        X,
+        y,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        optimizer=optimizer,
+        l2=args.l2,
+        dropout=args.dropout,
+        validation_split=args.validation_split or None,
+        seed=args.seed,
+        verbose=args.verbose,
+    )
     print(f"final training cost: {history.cost[-1]:.6g}")
     if history.val_accuracy:
         print(f"validation accuracy: {history.val_accuracy[-1]:.4f}")
@@ -390,9 +519,12 @@ def _run_bench(args, passed_on):
     else:
         folder = "benchmarks"
         if not os.path.isfile(os.path.join(folder, "run.py")):
-            print(f"no benchmarks/run.py in {os.getcwd()} (an installed fcnn has no "
-                  f"benchmarks; run from the repository or give --benchmarks-dir): timing "
-                  f"fcnn alone instead", file=sys.stderr)
+            print(
+                f"no benchmarks/run.py in {os.getcwd()} (an installed fcnn has no "
+                f"benchmarks; run from the repository or give --benchmarks-dir): timing "
+                f"fcnn alone instead",
+                file=sys.stderr,
+            )
             return _builtin_bench(args, passed_on)
     command = [sys.executable, os.path.join(folder, "run.py")]
     if args.quick:
@@ -408,31 +540,37 @@ def _run_bench(args, passed_on):
 
 def _builtin_bench(args, passed_on):
     """Samples/s of a few SGD epochs of [784, 30, 10] (the notes' network) alone."""
-    ignored = passed_on + [f"--{name}" for name in ("configs", "json", "markdown")
-                           if getattr(args, name) is not None]
+    ignored = passed_on + [
+        f"--{name}" for name in ("configs", "json", "markdown") if getattr(args, name) is not None
+    ]
     if ignored:
-        print(f"note: ignoring {' '.join(ignored)} (options of benchmarks/run.py)",
-              file=sys.stderr)
+        print(f"note: ignoring {' '.join(ignored)} (options of benchmarks/run.py)", file=sys.stderr)
     X, y = _mnist(args.data, "train", "float64")
     if args.quick:
         X, y = X[:2000], y[:2000]
     epochs = args.epochs or (2 if args.quick else 3)
     net = Network([784, 30, 10], "sigmoid", "quadratic", seed=0)
-    print(f"fcnn {__version__}: {net}, SGD eta=3.0, batch 10, {len(y):,} images of "
-          f"{_data_name(args.data)}")
+    print(
+        f"fcnn {__version__}: {net}, SGD eta=3.0, batch 10, {len(y):,} images of "
+        f"{_data_name(args.data)}"
+    )
     net.fit(X[:1000], y[:1000], epochs=1, batch_size=10, lr=3.0)  # warm-up, not timed
     walls = []
     for epoch in range(1, epochs + 1):
         started = time.perf_counter()
         history = net.fit(X, y, epochs=1, batch_size=10, lr=3.0)
         walls.append(time.perf_counter() - started)
-        print(f"epoch {epoch}/{epochs}: {len(y) / walls[-1]:,.0f} samples/s "
-              f"(core alone {history.samples_per_second[0]:,.0f})", flush=True)
+        print(
+            f"epoch {epoch}/{epochs}: {len(y) / walls[-1]:,.0f} samples/s "
+            f"(core alone {history.samples_per_second[0]:,.0f})",
+            flush=True,
+        )
     print(f"median: {len(y) / statistics.median(walls):,.0f} training samples/s")
     return 0
 
 
 # ---------------------------------------------------------------------- main
+
 
 def _one_line(error):
     if isinstance(error, OSError) and error.filename is not None:
@@ -451,8 +589,12 @@ def main(argv=None):
             parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as stop:  # --help, --version, or a command-line error (status 2)
         return stop.code
-    commands = {"demo": _run_demo, "train": _run_train, "evaluate": _run_evaluate,
-                "predict": _run_predict}
+    commands = {
+        "demo": _run_demo,
+        "train": _run_train,
+        "evaluate": _run_evaluate,
+        "predict": _run_predict,
+    }
     try:
         if args.command == "bench":
             return _run_bench(args, extra)

@@ -3,13 +3,21 @@
 The core computes each cost and its output error delta^L (BP1). The objects here name
 the cost and give a NumPy reference of C and dC/da, the tests' oracle.
 """
+
 import numpy as np
 from scipy.special import xlogy
 
 from ._compiled import core as _core
 
-__all__ = ["Cost", "Quadratic", "SquaredError", "AbsoluteError", "CrossEntropy",
-           "LogLikelihood", "get"]
+__all__ = [
+    "Cost",
+    "Quadratic",
+    "SquaredError",
+    "AbsoluteError",
+    "CrossEntropy",
+    "LogLikelihood",
+    "get",
+]
 
 
 def _ratio(p, q):
@@ -132,8 +140,9 @@ class LogLikelihood(Cost):
         return -_ratio(y, a)
 
 
-_BY_NAME = {cls.name: cls for cls in (Quadratic, SquaredError, AbsoluteError, CrossEntropy,
-                                      LogLikelihood)}
+_BY_NAME = {
+    cls.name: cls for cls in (Quadratic, SquaredError, AbsoluteError, CrossEntropy, LogLikelihood)
+}
 
 
 def get(cost):

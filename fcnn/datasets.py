@@ -4,6 +4,7 @@ The sample (fcnn/data/, see its README.md) is the first 10,000 training and the 
 2,000 test images of MNIST, so that examples, the command line and tests run without a
 download.
 """
+
 import gzip
 import importlib.resources
 import os
@@ -53,27 +54,35 @@ def load_idx(path):
     """
     data = _read_bytes(path)
     if len(data) < 4:
-        raise ValueError(f"{path} is not an IDX file: {len(data)} bytes, too short for "
-                         f"the 4-byte magic number")
+        raise ValueError(
+            f"{path} is not an IDX file: {len(data)} bytes, too short for the 4-byte magic number"
+        )
     if data[0] != 0 or data[1] != 0:
-        raise ValueError(f"{path} is not an IDX file: its magic number {data[:4].hex()} "
-                         f"does not start with two zero bytes")
+        raise ValueError(
+            f"{path} is not an IDX file: its magic number {data[:4].hex()} "
+            f"does not start with two zero bytes"
+        )
     if data[2] not in _IDX_TYPES:
         codes = ", ".join(f"0x{code:02x}" for code in _IDX_TYPES)
-        raise ValueError(f"{path} is not an IDX file: type code 0x{data[2]:02x} in its "
-                         f"magic number, expected one of {codes}")
+        raise ValueError(
+            f"{path} is not an IDX file: type code 0x{data[2]:02x} in its "
+            f"magic number, expected one of {codes}"
+        )
     ndim = data[3]
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise ValueError(f"{path} is truncated: its header needs {header} bytes, "
-                         f"the file has {len(data)}")
-    shape = tuple(int.from_bytes(data[4 + 4 * k:8 + 4 * k], "big") for k in range(ndim))
+        raise ValueError(
+            f"{path} is truncated: its header needs {header} bytes, the file has {len(data)}"
+        )
+    shape = tuple(int.from_bytes(data[4 + 4 * k : 8 + 4 * k], "big") for k in range(ndim))
     dtype = np.dtype(_IDX_TYPES[data[2]])
     expected = header + dtype.itemsize * int(np.prod(shape, dtype=np.int64))
     if len(data) != expected:
         state = "truncated" if len(data) < expected else "corrupt (trailing bytes)"
-        raise ValueError(f"{path} has {len(data)} bytes but its header {shape} of "
-                         f"{dtype.name} promises {expected}: {state}")
+        raise ValueError(
+            f"{path} has {len(data)} bytes but its header {shape} of "
+            f"{dtype.name} promises {expected}: {state}"
+        )
     array = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
     return array.astype(dtype.newbyteorder("="))
 
@@ -105,8 +114,10 @@ def load_mnist_sample(split="train", dtype="float64"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     folder = importlib.resources.files("fcnn").joinpath("data")
     images, labels = (folder.joinpath(stem + ".gz") for stem in _MNIST_FILES[split])
-    with importlib.resources.as_file(images) as images_path, \
-            importlib.resources.as_file(labels) as labels_path:
+    with (
+        importlib.resources.as_file(images) as images_path,
+        importlib.resources.as_file(labels) as labels_path,
+    ):
         return _mnist_arrays(images_path, labels_path, dtype=dtype)
 
 
@@ -114,16 +125,21 @@ def _mnist_arrays(images_path, labels_path, dtype):
     """X (n, rows * cols) / 255 and y (n,) from an images file and a labels file."""
     images, labels = load_idx(images_path), load_idx(labels_path)
     if images.ndim != 3 or images.dtype != np.uint8:
-        raise ValueError(f"{images_path} must hold MNIST images, a 3-d uint8 array "
-                         f"(n, rows, cols); it holds {images.dtype} {images.shape}")
+        raise ValueError(
+            f"{images_path} must hold MNIST images, a 3-d uint8 array "
+            f"(n, rows, cols); it holds {images.dtype} {images.shape}"
+        )
     if labels.ndim != 1 or labels.dtype != np.uint8:
-        raise ValueError(f"{labels_path} must hold MNIST labels, a 1-d uint8 array (n,); "
-                         f"it holds {labels.dtype} {labels.shape}")
+        raise ValueError(
+            f"{labels_path} must hold MNIST labels, a 1-d uint8 array (n,); "
+            f"it holds {labels.dtype} {labels.shape}"
+        )
     if images.shape[0] != labels.shape[0]:
-        raise ValueError(f"{images_path} holds {images.shape[0]} images but {labels_path} "
-                         f"holds {labels.shape[0]} labels")
+        raise ValueError(
+            f"{images_path} holds {images.shape[0]} images but {labels_path} "
+            f"holds {labels.shape[0]} labels"
+        )
     if labels.size and labels.max() > 9:
-        raise ValueError(f"{labels_path} holds labels up to {labels.max()}, expected digits "
-                         f"0-9")
+        raise ValueError(f"{labels_path} holds labels up to {labels.max()}, expected digits 0-9")
     X = images.reshape(images.shape[0], -1).astype(dtype) / 255
     return X, labels.astype(np.intp)

@@ -9,6 +9,7 @@
 All are measured by the core on up to MAX_EXAMPLES training examples (the first ones),
 in chunks of CHUNK rows so that the workspace stays small for wide networks.
 """
+
 import numpy as np
 
 from ._compiled import core as _core
@@ -45,8 +46,11 @@ class Diagnostics:
         self._net = net
         self._kinds = kinds
         self._X = X[:MAX_EXAMPLES]
-        self._Y = (Y[:MAX_EXAMPLES] if Y is not None
-                   else one_hot_rows(labels[:MAX_EXAMPLES], net.sizes[-1], net.dtype))
+        self._Y = (
+            Y[:MAX_EXAMPLES]
+            if Y is not None
+            else one_hot_rows(labels[:MAX_EXAMPLES], net.sizes[-1], net.dtype)
+        )
         rows = min(CHUNK, self._X.shape[0])
         self._workspace = net._workspace(rows, training=True)
         self._settings = _core.Training(0, lr=0.0)
@@ -62,10 +66,11 @@ class Diagnostics:
         fired = [np.zeros(net.sizes[k + 1], dtype=bool) for k in range(n_layers)]
         saturated = np.zeros(n_layers)
         for start in range(0, n, CHUNK):
-            X, Y = self._X[start:start + CHUNK], self._Y[start:start + CHUNK]
+            X, Y = self._X[start : start + CHUNK], self._Y[start : start + CHUNK]
             m = X.shape[0]
-            _core.gradients(net._layout, self._settings, self._workspace, net.theta, X, Y,
-                            self._no_weights, 0)
+            _core.gradients(
+                net._layout, self._settings, self._workspace, net.theta, X, Y, self._no_weights, 0
+            )
             grad += self._workspace.grad * (m / n)  # the chunk's mean, weighted to the whole
             z = net._layer_views(self._workspace, "z", m)
             for k in self._relu_layers:
@@ -74,14 +79,25 @@ class Diagnostics:
                 saturated[k] += np.count_nonzero(np.abs(z[k]) > SATURATED_Z)
         if "grad_norm" in self._kinds:
             w_off, b_off, _, _ = net._layout.offsets()
-            history.grad_norm_w.append([float(np.linalg.norm(grad[o:o + w.size]))
-                                        for o, w in zip(w_off, net.weights)])
-            history.grad_norm_b.append([float(np.linalg.norm(grad[o:o + b.size]))
-                                        for o, b in zip(b_off, net.biases)])
+            history.grad_norm_w.append(
+                [float(np.linalg.norm(grad[o : o + w.size])) for o, w in zip(w_off, net.weights)]
+            )
+            history.grad_norm_b.append(
+                [float(np.linalg.norm(grad[o : o + b.size])) for o, b in zip(b_off, net.biases)]
+            )
         if "dead_units" in self._kinds:
-            history.dead_units.append([float(1 - fired[k].mean()) if k in self._relu_layers
-                                       else None for k in range(n_layers)])
+            history.dead_units.append(
+                [
+                    float(1 - fired[k].mean()) if k in self._relu_layers else None
+                    for k in range(n_layers)
+                ]
+            )
         if "saturation" in self._kinds:
-            history.saturation.append([float(saturated[k] / (n * net.sizes[k + 1]))
-                                       if k in self._saturating_layers else None
-                                       for k in range(n_layers)])
+            history.saturation.append(
+                [
+                    float(saturated[k] / (n * net.sizes[k + 1]))
+                    if k in self._saturating_layers
+                    else None
+                    for k in range(n_layers)
+                ]
+            )

@@ -14,6 +14,7 @@ For a single example x with target y (or a small batch, averaged), layer by laye
 and a, `Network.gradients` for delta and the gradients, and `Network.step` takes the step,
 so the network really moves; the parameters after the step are read back from it.
 """
+
 import numpy as np
 
 from . import network as _network
@@ -27,8 +28,10 @@ __all__ = ["explain_step", "StepExplanation"]
 ROUNDING_FACTOR = 64
 
 # The output error's rule where the notes cancel f' by hand (BP1).
-_MATCHED_PAIRS = {("sigmoid", "cross_entropy"): "a^L - y (sigmoid + cross-entropy)",
-                  ("softmax", "log_likelihood"): "a^L - y (softmax + log-likelihood, one-hot y)"}
+_MATCHED_PAIRS = {
+    ("sigmoid", "cross_entropy"): "a^L - y (sigmoid + cross-entropy)",
+    ("softmax", "log_likelihood"): "a^L - y (softmax + log-likelihood, one-hot y)",
+}
 
 
 class StepExplanation:
@@ -58,6 +61,7 @@ class StepExplanation:
         """The step as a readable table, per layer: each quantity's name in the notes,
         the rule that produced it (BP1-BP4), its value to 6 significant digits. Vectors
         longer than max_vector and matrices with more than max_matrix entries are elided."""
+
         def value(array):
             return _format_array(array, max_vector, max_matrix)
 
@@ -65,38 +69,53 @@ class StepExplanation:
         batch = self.x.ndim == 2
         mean = "mean over the batch of " if batch else ""
         sizes = [self.x.shape[-1]] + [z.shape[-1] for z in self.z[1:]]
-        lines = [f"One gradient-descent step, eta = {self.lr:g}, on "
-                 f"{f'a batch of {self.x.shape[0]} examples (rows)' if batch else 'one example'}"
-                 f" ({'-'.join(map(str, sizes))} network, cost {self.cost_name}; "
-                 f"* is elementwise)",
-                 f"C before the step {self.cost_before:.6g}, after {self.cost_after:.6g}"]
+        lines = [
+            f"One gradient-descent step, eta = {self.lr:g}, on "
+            f"{f'a batch of {self.x.shape[0]} examples (rows)' if batch else 'one example'}"
+            f" ({'-'.join(map(str, sizes))} network, cost {self.cost_name}; "
+            f"* is elementwise)",
+            f"C before the step {self.cost_before:.6g}, after {self.cost_after:.6g}",
+        ]
         rows = [(0, "a^0", "x, the input", self.a[0]), (0, "y", "the target", self.y)]
         for l in range(1, L + 1):
             f = self.activation_names[l]
             if l == L:
                 rule = _MATCHED_PAIRS.get(
                     (f, self.cost_name),
-                    f"nabla_a C * f'(z^{l}), f' the softmax Jacobian" if f == "softmax"
-                    else f"nabla_a C * f'(z^{l})")
+                    f"nabla_a C * f'(z^{l}), f' the softmax Jacobian"
+                    if f == "softmax"
+                    else f"nabla_a C * f'(z^{l})",
+                )
                 delta_rule = f"BP1: {rule}"
             else:
                 delta_rule = f"BP2: ((w^{l + 1})^T delta^{l + 1}) * f'(z^{l})"
-            rows += [(l, f"z^{l}", f"w^{l} a^{l - 1} + b^{l}", self.z[l]),
-                     (l, f"a^{l}", f"{f}(z^{l})", self.a[l]),
-                     (l, f"delta^{l}", delta_rule, self.delta[l]),
-                     (l, f"dC/db^{l}", f"BP3: {mean}delta^{l}", self.grad_b[l]),
-                     (l, f"dC/dw^{l}", f"BP4: {mean}delta^{l} (a^{l - 1})^T", self.grad_w[l])]
+            rows += [
+                (l, f"z^{l}", f"w^{l} a^{l - 1} + b^{l}", self.z[l]),
+                (l, f"a^{l}", f"{f}(z^{l})", self.a[l]),
+                (l, f"delta^{l}", delta_rule, self.delta[l]),
+                (l, f"dC/db^{l}", f"BP3: {mean}delta^{l}", self.grad_b[l]),
+                (l, f"dC/dw^{l}", f"BP4: {mean}delta^{l} (a^{l - 1})^T", self.grad_w[l]),
+            ]
             if self.grad_slopes[l] is not None:
-                rows.append((l, f"dC/dalpha^{l}", f"{mean}(dC/da^{l}) * min(z^{l}, 0)",
-                             self.grad_slopes[l]))
-            rows += [(l, f"w^{l}", "before the step", self.w_before[l]),
-                     (l, f"w^{l}", f"after: w^{l} - eta dC/dw^{l}", self.w_after[l]),
-                     (l, f"b^{l}", "before the step", self.b_before[l]),
-                     (l, f"b^{l}", f"after: b^{l} - eta dC/db^{l}", self.b_after[l])]
+                rows.append(
+                    (l, f"dC/dalpha^{l}", f"{mean}(dC/da^{l}) * min(z^{l}, 0)", self.grad_slopes[l])
+                )
+            rows += [
+                (l, f"w^{l}", "before the step", self.w_before[l]),
+                (l, f"w^{l}", f"after: w^{l} - eta dC/dw^{l}", self.w_after[l]),
+                (l, f"b^{l}", "before the step", self.b_before[l]),
+                (l, f"b^{l}", f"after: b^{l} - eta dC/db^{l}", self.b_after[l]),
+            ]
             if self.slopes_before[l] is not None:
-                rows += [(l, f"alpha^{l}", "before the step", self.slopes_before[l]),
-                         (l, f"alpha^{l}", f"after: alpha^{l} - eta dC/dalpha^{l}",
-                          self.slopes_after[l])]
+                rows += [
+                    (l, f"alpha^{l}", "before the step", self.slopes_before[l]),
+                    (
+                        l,
+                        f"alpha^{l}",
+                        f"after: alpha^{l} - eta dC/dalpha^{l}",
+                        self.slopes_after[l],
+                    ),
+                ]
         name_width = max(len(row[1]) for row in rows)
         rule_width = max(len(row[2]) for row in rows)
         indent = " " * (2 + name_width + 2 + rule_width + 2)
@@ -105,10 +124,13 @@ class StepExplanation:
             if l != layer:
                 layer = l
                 lines.append("")
-                lines.append("layer 0: the input" if l == 0 else
-                             f"layer {l}: {self.activation_names[l]}, {sizes[l]} "
-                             f"neuron{'s' if sizes[l] > 1 else ''}"
-                             f"{' (output)' if l == L else ''}")
+                lines.append(
+                    "layer 0: the input"
+                    if l == 0
+                    else f"layer {l}: {self.activation_names[l]}, {sizes[l]} "
+                    f"neuron{'s' if sizes[l] > 1 else ''}"
+                    f"{' (output)' if l == L else ''}"
+                )
             text = value(array).replace("\n", "\n" + indent)
             lines.append(f"  {name:<{name_width}}  {rule:<{rule_width}}  {text}")
         return "\n".join(lines)
@@ -117,8 +139,10 @@ class StepExplanation:
         return self.table()
 
     def __repr__(self):
-        return (f"StepExplanation(layers={self.n_layers}, lr={self.lr!r}, "
-                f"cost_before={self.cost_before:.6g}, cost_after={self.cost_after:.6g})")
+        return (
+            f"StepExplanation(layers={self.n_layers}, lr={self.lr!r}, "
+            f"cost_before={self.cost_before:.6g}, cost_after={self.cost_after:.6g})"
+        )
 
 
 def explain_step(net, x, y, lr):
@@ -132,8 +156,15 @@ def explain_step(net, x, y, lr):
         raise TypeError(f"net must be an fcnn.Network, got {type(net).__name__}")
     lr = check_positive_number(lr, "lr")
     X, single = as_inputs(x, net.sizes[0], net.dtype, name="x")
-    Y, _ = as_targets(y, X.shape[0], net.sizes[-1], net.dtype, name="y", single=single,
-                      probabilities=net.cost.needs_probabilities)
+    Y, _ = as_targets(
+        y,
+        X.shape[0],
+        net.sizes[-1],
+        net.dtype,
+        name="y",
+        single=single,
+        probabilities=net.cost.needs_probabilities,
+    )
     L = len(net.sizes) - 1
 
     def rows(array):  # one example's arrays as vectors, as the notes write them
@@ -154,25 +185,29 @@ def explain_step(net, x, y, lr):
     gradient = {"w": grads.grad_w, "b": grads.grad_b, "slopes": slopes}
     for l in range(L):
         for kind in before[l]:
-            _check_update(before[l][kind], after[l][kind], gradient[kind][l], lr,
-                          f"{kind}^{l + 1}")
+            _check_update(before[l][kind], after[l][kind], gradient[kind][l], lr, f"{kind}^{l + 1}")
 
     return StepExplanation(
-        lr=lr, cost_name=net.cost.name,
+        lr=lr,
+        cost_name=net.cost.name,
         activation_names=[None] + [f.name for f in net.activations],
-        x=rows(X), y=rows(Y),
-        cost_before=float(grads.cost), cost_after=float(cost_after),
+        x=rows(X),
+        y=rows(Y),
+        cost_before=float(grads.cost),
+        cost_after=float(cost_after),
         z=[None] + [rows(z) for z in trace.z[1:]],
         a=[rows(a) for a in trace.a],
         delta=[None] + [rows(d) for d in grads.delta[1:]],
-        grad_w=by_layer(grads.grad_w), grad_b=by_layer(grads.grad_b),
+        grad_w=by_layer(grads.grad_w),
+        grad_b=by_layer(grads.grad_b),
         grad_slopes=by_layer(slopes),
         w_before=by_layer(layer["w"] for layer in before),
         w_after=by_layer(layer["w"] for layer in after),
         b_before=by_layer(layer["b"] for layer in before),
         b_after=by_layer(layer["b"] for layer in after),
         slopes_before=by_layer(layer.get("slopes") for layer in before),
-        slopes_after=by_layer(layer.get("slopes") for layer in after))
+        slopes_after=by_layer(layer.get("slopes") for layer in after),
+    )
 
 
 def _check_update(before, after, gradient, lr, name):
@@ -183,16 +218,23 @@ def _check_update(before, after, gradient, lr, name):
     deviation = np.abs(after - expected)
     if not (deviation <= allowed).all():
         worst = np.unravel_index(np.argmax(deviation - allowed), deviation.shape)
-        raise RuntimeError(f"the step moved {name} to {after[worst]!r} at {worst}, but "
-                           f"{name} - lr dC/d{name} is {expected[worst]!r}")
+        raise RuntimeError(
+            f"the step moved {name} to {after[worst]!r} at {worst}, but "
+            f"{name} - lr dC/d{name} is {expected[worst]!r}"
+        )
 
 
 def _format_array(array, max_vector, max_matrix):
     array = np.asarray(array)
     limit = max_vector if array.ndim <= 1 else max_matrix
-    text = np.array2string(array, separator=", ", threshold=limit, edgeitems=3,
-                           max_line_width=10**6,
-                           formatter={"float_kind": lambda v: f"{v:.6g}"})
+    text = np.array2string(
+        array,
+        separator=", ",
+        threshold=limit,
+        edgeitems=3,
+        max_line_width=10**6,
+        formatter={"float_kind": lambda v: f"{v:.6g}"},
+    )
     if array.ndim == 2 and array.size > limit:
         text += f"  ({array.shape[0]} x {array.shape[1]})"
     elif array.ndim == 1 and array.size > limit:

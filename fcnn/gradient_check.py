@@ -24,14 +24,22 @@ further down, without an f'), against central differences in X.
 The check runs in float64 only: in float32 central differences keep about three digits.
 ``float64_copy(net)`` gives a float64 network with the same parameters to check instead.
 """
+
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ._validation import (
+    as_inputs,
+    as_targets,
+    check_bool,
+    check_int,
+    check_number,
+    check_positive_number,
+    check_seed,
+)
 from .network import Network
-from ._validation import (as_inputs, as_targets, check_bool, check_int, check_number,
-                          check_positive_number, check_seed)
 
 __all__ = ["gradcheck", "GradcheckResult", "BlockCheck", "float64_copy"]
 
@@ -93,29 +101,38 @@ class GradcheckResult:
     def report(self):
         """A table: layer, kind, entries checked, worst relative error, worst absolute
         difference, where the worst relative error is, PASS/FAIL."""
-        lines = [f"gradcheck: mean cost {self.cost:.6g} over {self.n_samples} samples, "
-                 f"eps {self.eps:g}, tolerance {self.tolerance:g} (relative; absolute "
-                 f"{self.atol:.2g} for gradients below {self.atol / self.tolerance:.2g})",
-                 f"{'layer':>5}  {'kind':<6} {'checked':>7}  {'worst rel. error':>16}  "
-                 f"{'worst |a - n|':>13}  {'at':<10} result"]
+        lines = [
+            f"gradcheck: mean cost {self.cost:.6g} over {self.n_samples} samples, "
+            f"eps {self.eps:g}, tolerance {self.tolerance:g} (relative; absolute "
+            f"{self.atol:.2g} for gradients below {self.atol / self.tolerance:.2g})",
+            f"{'layer':>5}  {'kind':<6} {'checked':>7}  {'worst rel. error':>16}  "
+            f"{'worst |a - n|':>13}  {'at':<10} result",
+        ]
         for block in self.blocks:
-            lines.append(f"{block.layer:>5}  {block.kind:<6} {block.checked:>7}  "
-                         f"{block.relative_error:>16.3e}  {block.abs_difference:>13.3e}  "
-                         f"{_format_index(block.index):<10} "
-                         f"{'PASS' if block.passed else 'FAIL'}")
+            lines.append(
+                f"{block.layer:>5}  {block.kind:<6} {block.checked:>7}  "
+                f"{block.relative_error:>16.3e}  {block.abs_difference:>13.3e}  "
+                f"{_format_index(block.index):<10} "
+                f"{'PASS' if block.passed else 'FAIL'}"
+            )
         failed = [block for block in self.blocks if not block.passed]
         for block in failed:
-            lines.append(f"FAIL layer {block.layer} {block.kind}{_format_index(block.index)}: "
-                         f"analytic {block.analytic:.10g}, numeric {block.numeric:.10g}")
-        lines.append("PASSED" if not failed else f"FAILED: {len(failed)} of "
-                                                 f"{len(self.blocks)} blocks")
+            lines.append(
+                f"FAIL layer {block.layer} {block.kind}{_format_index(block.index)}: "
+                f"analytic {block.analytic:.10g}, numeric {block.numeric:.10g}"
+            )
+        lines.append(
+            "PASSED" if not failed else f"FAILED: {len(failed)} of {len(self.blocks)} blocks"
+        )
         return "\n".join(lines)
 
     __str__ = report
 
     def __repr__(self):
-        return (f"GradcheckResult(passed={self.passed}, max_error={self.max_error:.3g}, "
-                f"blocks={len(self.blocks)})")
+        return (
+            f"GradcheckResult(passed={self.passed}, max_error={self.max_error:.3g}, "
+            f"blocks={len(self.blocks)})"
+        )
 
 
 def float64_copy(net):
@@ -128,8 +145,18 @@ def float64_copy(net):
     return Network.from_state(header, arrays)
 
 
-def gradcheck(net, X, Y, eps=1e-6, *, inputs=False, tolerance=1e-6,
-              max_params_per_layer=None, seed=0, atol=None):
+def gradcheck(
+    net,
+    X,
+    Y,
+    eps=1e-6,
+    *,
+    inputs=False,
+    tolerance=1e-6,
+    max_params_per_layer=None,
+    seed=0,
+    atol=None,
+):
     """Check `net.gradients(X, Y)` against central differences of the mean cost over the
     batch (X, Y); returns a GradcheckResult (print it for the table).
 
@@ -151,22 +178,24 @@ def gradcheck(net, X, Y, eps=1e-6, *, inputs=False, tolerance=1e-6,
     if not isinstance(net, Network):
         raise TypeError(f"net must be an fcnn.Network, got {type(net).__name__}")
     if net.dtype != np.float64:
-        raise ValueError(f"gradcheck needs a float64 network (central differences in "
-                         f"{net.dtype.name} keep only a few digits), got {net.dtype.name}; "
-                         f"check a float64 copy: gradcheck(float64_copy(net), X, Y) with "
-                         f"`fcnn.float64_copy(net)`")
+        raise ValueError(
+            f"gradcheck needs a float64 network (central differences in "
+            f"{net.dtype.name} keep only a few digits), got {net.dtype.name}; "
+            f"check a float64 copy: gradcheck(float64_copy(net), X, Y) with "
+            f"`fcnn.float64_copy(net)`"
+        )
     eps = check_positive_number(eps, "eps")
     tolerance = check_positive_number(tolerance, "tolerance")
     inputs = check_bool(inputs, "inputs")
     if max_params_per_layer is not None:
-        max_params_per_layer = check_int(max_params_per_layer, "max_params_per_layer",
-                                         minimum=1)
+        max_params_per_layer = check_int(max_params_per_layer, "max_params_per_layer", minimum=1)
     if atol is not None:
         atol = check_number(atol, "atol", minimum=0)
     rng = np.random.default_rng(check_seed(seed))
     X, _ = as_inputs(X, net.sizes[0], net.dtype)
-    Y, _ = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype,
-                      probabilities=net.cost.needs_probabilities)
+    Y, _ = as_targets(
+        Y, X.shape[0], net.sizes[-1], net.dtype, probabilities=net.cost.needs_probabilities
+    )
     X = X.copy()  # perturbed for inputs=True; never the caller's array
 
     def cost():
@@ -185,15 +214,34 @@ def gradcheck(net, X, Y, eps=1e-6, *, inputs=False, tolerance=1e-6,
             for layer, kind, block, analytic in _parameter_blocks(net, grads):
                 chosen = _choose(block.size, max_params_per_layer, rng)
                 numeric = _central_differences(cost, block.reshape(-1), chosen, eps)
-                blocks.append(_compare(layer, kind, block.shape, chosen,
-                                       analytic.reshape(-1)[chosen], numeric,
-                                       tolerance, atol))
+                blocks.append(
+                    _compare(
+                        layer,
+                        kind,
+                        block.shape,
+                        chosen,
+                        analytic.reshape(-1)[chosen],
+                        numeric,
+                        tolerance,
+                        atol,
+                    )
+                )
             if inputs:
                 analytic = grads.delta[1] @ net.weights[0] / X.shape[0]
                 chosen = _choose(X.size, max_params_per_layer, rng)
                 numeric = _central_differences(cost, X.reshape(-1), chosen, eps)
-                blocks.append(_compare(0, "x", X.shape, chosen, analytic.reshape(-1)[chosen],
-                                       numeric, tolerance, atol))
+                blocks.append(
+                    _compare(
+                        0,
+                        "x",
+                        X.shape,
+                        chosen,
+                        analytic.reshape(-1)[chosen],
+                        numeric,
+                        tolerance,
+                        atol,
+                    )
+                )
         finally:
             theta[...] = saved
     return GradcheckResult(blocks, eps, tolerance, atol, base_cost, X.shape[0])
@@ -236,11 +284,17 @@ def _compare(layer, kind, shape, chosen, analytic, numeric, tolerance, atol):
     relative = difference / np.maximum(np.abs(analytic) + np.abs(numeric), floor)
     relative = np.where(np.isnan(relative), math.inf, relative)  # a non-finite cost fails
     worst = int(np.argmax(relative))
-    return BlockCheck(layer, kind, len(chosen), float(relative[worst]),
-                      float(difference.max()),
-                      tuple(int(i) for i in np.unravel_index(chosen[worst], shape)),
-                      float(analytic[worst]), float(numeric[worst]),
-                      bool(relative[worst] <= tolerance))
+    return BlockCheck(
+        layer,
+        kind,
+        len(chosen),
+        float(relative[worst]),
+        float(difference.max()),
+        tuple(int(i) for i in np.unravel_index(chosen[worst], shape)),
+        float(analytic[worst]),
+        float(numeric[worst]),
+        bool(relative[worst] <= tolerance),
+    )
 
 
 def _format_index(index):

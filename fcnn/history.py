@@ -51,13 +51,21 @@ class History:
         return len(self.cost)
 
     def as_dict(self):
-        return {"cost": list(self.cost), "accuracy": list(self.accuracy), "val_cost": list(self.val_cost),
-                "val_accuracy": list(self.val_accuracy), "lr": list(self.lr),
-                "seconds": list(self.seconds),
-                "samples_per_second": list(self.samples_per_second),
-                "best_epoch": self.best_epoch, "stopped_epoch": self.stopped_epoch,
-                "grad_norm_w": list(self.grad_norm_w), "grad_norm_b": list(self.grad_norm_b),
-                "dead_units": list(self.dead_units), "saturation": list(self.saturation)}
+        return {
+            "cost": list(self.cost),
+            "accuracy": list(self.accuracy),
+            "val_cost": list(self.val_cost),
+            "val_accuracy": list(self.val_accuracy),
+            "lr": list(self.lr),
+            "seconds": list(self.seconds),
+            "samples_per_second": list(self.samples_per_second),
+            "best_epoch": self.best_epoch,
+            "stopped_epoch": self.stopped_epoch,
+            "grad_norm_w": list(self.grad_norm_w),
+            "grad_norm_b": list(self.grad_norm_b),
+            "dead_units": list(self.dead_units),
+            "saturation": list(self.saturation),
+        }
 
     def describe_last(self):
         """The last epoch's figures in one line, as fit(verbose=True) prints them."""

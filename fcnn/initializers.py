@@ -3,6 +3,7 @@
 Every scheme draws in float64 from a numpy Generator, so a float32 and a float64 network
 made with the same seed start from the same numbers (rounded to float32).
 """
+
 import numpy as np
 
 __all__ = ["SCHEMES", "check_scheme", "initialize"]
@@ -17,13 +18,17 @@ def _normal(rng, n_out, n_in):
 
 
 def _uniform(limit):
-    return lambda rng, n_out, n_in: (rng.uniform(-limit(n_out, n_in), limit(n_out, n_in),
-                                                 (n_out, n_in)), np.zeros(n_out))
+    return lambda rng, n_out, n_in: (
+        rng.uniform(-limit(n_out, n_in), limit(n_out, n_in), (n_out, n_in)),
+        np.zeros(n_out),
+    )
 
 
 def _gaussian(std):
-    return lambda rng, n_out, n_in: (rng.standard_normal((n_out, n_in)) * std(n_out, n_in),
-                                     np.zeros(n_out))
+    return lambda rng, n_out, n_in: (
+        rng.standard_normal((n_out, n_in)) * std(n_out, n_in),
+        np.zeros(n_out),
+    )
 
 
 SCHEMES = {
@@ -45,8 +50,10 @@ SCHEMES = {
 def check_scheme(scheme):
     """The name of an initialisation scheme, checked."""
     if not isinstance(scheme, str):
-        raise TypeError(f"init must be the name of a scheme, one of {sorted(SCHEMES)}; got "
-                        f"{type(scheme).__name__} {scheme!r}")
+        raise TypeError(
+            f"init must be the name of a scheme, one of {sorted(SCHEMES)}; got "
+            f"{type(scheme).__name__} {scheme!r}"
+        )
     if scheme not in SCHEMES:
         raise ValueError(f"unknown init {scheme!r}; expected one of {sorted(SCHEMES)}")
     return scheme

@@ -16,6 +16,8 @@ every length is checked against the limits and the file's size before anything i
 allocated, and anything malformed raises ModelFileError. It also reads the JSON files of
 Nielsen's network2.py ``save()``.
 """
+
+import contextlib
 import json
 import os
 import reprlib
@@ -41,10 +43,15 @@ _DTYPES = {"<f4": np.dtype("<f4"), "<f8": np.dtype("<f8")}
 _ENTRY_KEYS = {"name", "dtype", "shape", "offset", "length"}
 _NIELSEN_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 # What a file with the wrong magic most likely is, for the error message.
-_OTHER_FORMATS = [(b"\x1f\x8b", "gzip data"), (b"PK\x03\x04", "a zip archive (.npz?)"),
-                  (b"\x93NUMPY", "a NumPy .npy file"), (b"\x80", "a Python pickle"),
-                  (b"BZh", "bzip2 data"), (b"\xfd7zXZ", "xz data"),
-                  (b"\x28\xb5\x2f\xfd", "zstd data")]
+_OTHER_FORMATS = [
+    (b"\x1f\x8b", "gzip data"),
+    (b"PK\x03\x04", "a zip archive (.npz?)"),
+    (b"\x93NUMPY", "a NumPy .npy file"),
+    (b"\x80", "a Python pickle"),
+    (b"BZh", "bzip2 data"),
+    (b"\xfd7zXZ", "xz data"),
+    (b"\x28\xb5\x2f\xfd", "zstd data"),
+]
 
 
 class ModelFileError(ValueError):
@@ -53,6 +60,7 @@ class ModelFileError(ValueError):
 
 
 # ---------------------------------------------------------------------- saving
+
 
 def save(net, path):
     """Write `net` (its parameters, configuration, shuffling RNG and optimizer state) to
@@ -65,12 +73,20 @@ def save(net, path):
     directory, payload, offset = [], [], 0
     for name, array in arrays.items():
         data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
-        directory.append({"name": name, "dtype": data.dtype.str, "shape": list(data.shape),
-                          "offset": offset, "length": data.nbytes})
+        directory.append(
+            {
+                "name": name,
+                "dtype": data.dtype.str,
+                "shape": list(data.shape),
+                "offset": offset,
+                "length": data.nbytes,
+            }
+        )
         payload.append(data)
         offset += data.nbytes
-    header = json.dumps({"network": network_header, "arrays": directory},
-                        allow_nan=False, separators=(",", ":")).encode("utf-8")
+    header = json.dumps(
+        {"network": network_header, "arrays": directory}, allow_nan=False, separators=(",", ":")
+    ).encode("utf-8")
     header += b" " * (-(PREFIX_SIZE + len(header)) % _PAYLOAD_ALIGNMENT)
     checksum = zlib.crc32(header)
     for data in payload:
@@ -86,8 +102,9 @@ def _write_atomically(path, chunks):
     folder, name = os.path.split(os.path.abspath(path))
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
     # O_EXCL: never write through someone else's file or link; 0o666 lets umask decide.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL
-                         | getattr(os, "O_BINARY", 0), 0o666)
+    descriptor = os.open(
+        temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+    )
     try:
         with open(descriptor, "wb") as file:
             for chunk in chunks:
@@ -96,10 +113,8 @@ def _write_atomically(path, chunks):
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-        except FileNotFoundError:
-            pass
         raise
     _sync_folder(folder)
 
@@ -119,6 +134,7 @@ def _sync_folder(folder):
 
 
 # ---------------------------------------------------------------------- loading
+
 
 def load(path):
     """The Network saved in `path` by `save` (or by Nielsen's network2.py ``save()``).
@@ -173,41 +189,52 @@ class _Reader:
 def _wrong_magic(start):
     guess = next((kind for magic, kind in _OTHER_FORMATS if start.startswith(magic)), None)
     looks = f", which looks like {guess} (fcnn never decompresses or unpickles)" if guess else ""
-    return (f"not an fcnn model file: it starts with {start!r}{looks}; an fcnn model file "
-            f"starts with {MAGIC!r}")
+    return (
+        f"not an fcnn model file: it starts with {start!r}{looks}; an fcnn model file "
+        f"starts with {MAGIC!r}"
+    )
 
 
 def _load_fcnn(reader):
     prefix = reader.read_exactly(PREFIX_SIZE, "the 24-byte prefix")
     _, version, header_length, checksum = _PREFIX.unpack(prefix)
     if version != FORMAT_VERSION:
-        reader.fail(f"format version {version} is not supported; this fcnn reads version "
-                    f"{FORMAT_VERSION}")
+        reader.fail(
+            f"format version {version} is not supported; this fcnn reads version {FORMAT_VERSION}"
+        )
     if header_length > MAX_HEADER_BYTES:
         reader.fail(f"header length {header_length} is over the limit of {MAX_HEADER_BYTES} bytes")
     available = reader.size - PREFIX_SIZE
     if header_length > available:
-        reader.fail(f"truncated: header length {header_length} runs past the end of the file "
-                    f"({available} bytes after the prefix)")
+        reader.fail(
+            f"truncated: header length {header_length} runs past the end of the file "
+            f"({available} bytes after the prefix)"
+        )
     header_bytes = reader.read_exactly(header_length, "the header")
     header = _parse_json(reader, header_bytes, "header")
     if not isinstance(header, dict) or set(header) != {"network", "arrays"}:
-        reader.fail(f"the header must be a JSON object with the keys ['arrays', 'network'], "
-                    f"got {_keys(header)}")
-    directory, payload_length = _check_directory(reader, header["arrays"],
-                                                 available - header_length)
+        reader.fail(
+            f"the header must be a JSON object with the keys ['arrays', 'network'], "
+            f"got {_keys(header)}"
+        )
+    directory, payload_length = _check_directory(
+        reader, header["arrays"], available - header_length
+    )
     network = header["network"]
     _check_parameter_count(reader, network, directory)
     payload = reader.read_exactly(payload_length, "the arrays")
     reader.check_end()
     actual = zlib.crc32(payload, zlib.crc32(header_bytes))
     if actual != checksum:
-        reader.fail(f"checksum mismatch: the prefix says CRC-32 {checksum:#010x}, the "
-                    f"contents give {actual:#010x} (the file is corrupted)")
+        reader.fail(
+            f"checksum mismatch: the prefix says CRC-32 {checksum:#010x}, the "
+            f"contents give {actual:#010x} (the file is corrupted)"
+        )
     arrays = {}
     for name, dtype, shape, offset, length in directory:
-        array = np.frombuffer(payload, dtype=dtype, count=length // dtype.itemsize,
-                              offset=offset).reshape(shape)
+        array = np.frombuffer(
+            payload, dtype=dtype, count=length // dtype.itemsize, offset=offset
+        ).reshape(shape)
         arrays[name] = array.astype(dtype.newbyteorder("="), copy=False)
     return _network_from_state(reader, network, arrays)
 
@@ -218,8 +245,9 @@ def _parse_json(reader, data, what):
     except UnicodeDecodeError as error:
         reader.fail(f"the {what} is not UTF-8: {error}")
     try:
-        return json.loads(text, parse_constant=_reject_constant,
-                          object_pairs_hook=_object_without_duplicates)
+        return json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_object_without_duplicates
+        )
     except RecursionError:
         reader.fail(f"the {what} JSON is nested too deeply")
     except ValueError as error:  # JSONDecodeError, and integers of over 4300 digits
@@ -252,32 +280,46 @@ def _check_directory(reader, entries, available):
     for index, entry in enumerate(entries):
         where = f"header 'arrays'[{index}]"
         if not isinstance(entry, dict) or set(entry) != _ENTRY_KEYS:
-            reader.fail(f"{where} must be an object with the keys {sorted(_ENTRY_KEYS)}, got "
-                        f"{_keys(entry)}")
+            reader.fail(
+                f"{where} must be an object with the keys {sorted(_ENTRY_KEYS)}, got {_keys(entry)}"
+            )
         name, dtype, shape = entry["name"], entry["dtype"], entry["shape"]
         if not isinstance(name, str) or not 0 < len(name) <= 64 or name in names:
-            reader.fail(f"{where} 'name' must be a new string of 1 to 64 characters, got "
-                        f"{reprlib.repr(name)}")
+            reader.fail(
+                f"{where} 'name' must be a new string of 1 to 64 characters, got "
+                f"{reprlib.repr(name)}"
+            )
         names.add(name)
         if not isinstance(dtype, str) or dtype not in _DTYPES:
             reader.fail(f"array {name!r}: dtype must be '<f4' or '<f8', got {reprlib.repr(dtype)}")
         dtype = _DTYPES[dtype]
-        if (not isinstance(shape, list) or not 1 <= len(shape) <= 2
-                or not all(_is_int(d) and 0 <= d <= MAX_DIMENSION for d in shape)):
-            reader.fail(f"array {name!r}: shape must be a list of 1 or 2 integers in "
-                        f"[0, {MAX_DIMENSION}], got {reprlib.repr(shape)}")
+        if (
+            not isinstance(shape, list)
+            or not 1 <= len(shape) <= 2
+            or not all(_is_int(d) and 0 <= d <= MAX_DIMENSION for d in shape)
+        ):
+            reader.fail(
+                f"array {name!r}: shape must be a list of 1 or 2 integers in "
+                f"[0, {MAX_DIMENSION}], got {reprlib.repr(shape)}"
+            )
         offset, length = entry["offset"], entry["length"]
         if not _is_int(offset) or offset != end:
-            reader.fail(f"array {name!r}: offset must be {end} (arrays are back to back in "
-                        f"directory order), got {reprlib.repr(offset)}")
+            reader.fail(
+                f"array {name!r}: offset must be {end} (arrays are back to back in "
+                f"directory order), got {reprlib.repr(offset)}"
+            )
         size = dtype.itemsize * _product(shape)  # Python ints: no overflow
         if not _is_int(length) or length != size:
-            reader.fail(f"array {name!r}: length must be {size} bytes for shape {shape} "
-                        f"{dtype.str}, got {reprlib.repr(length)}")
+            reader.fail(
+                f"array {name!r}: length must be {size} bytes for shape {shape} "
+                f"{dtype.str}, got {reprlib.repr(length)}"
+            )
         end += size
         if end > available:
-            reader.fail(f"truncated: the arrays up to {name!r} need {end} bytes, the file has "
-                        f"{available} after the header")
+            reader.fail(
+                f"truncated: the arrays up to {name!r} need {end} bytes, the file has "
+                f"{available} after the header"
+            )
         directory.append((name, dtype, tuple(shape), offset, length))
     if end < available:
         reader.fail(f"{available - end} unexpected bytes after the last array")
@@ -303,8 +345,10 @@ def _check_parameter_count(reader, network, directory):
     needed = sum(n * m + n for m, n in zip(sizes[:-1], sizes[1:]))
     stored = sum(_product(shape) for _, _, shape, _, _ in directory)
     if needed > stored:
-        reader.fail(f"header 'network' sizes {list(sizes)} need {needed} weights and biases, "
-                    f"the file holds {stored} numbers")
+        reader.fail(
+            f"header 'network' sizes {list(sizes)} need {needed} weights and biases, "
+            f"the file holds {stored} numbers"
+        )
 
 
 def _network_from_state(reader, header, arrays):
@@ -318,38 +362,53 @@ def _network_from_state(reader, header, arrays):
 
 # ---------------------------------------------------------------------- network2.py
 
+
 def _load_nielsen(reader):
     """A network2.py JSON file: {"sizes", "weights" (n_l x n_{l-1} lists), "biases"
     (n_l x 1 lists), "cost"} -> a float64 sigmoid Network."""
     if reader.size > MAX_NIELSEN_BYTES:
-        reader.fail(f"a JSON (network2.py) model file is limited to {MAX_NIELSEN_BYTES} bytes, "
-                    f"this one has {reader.size}")
+        reader.fail(
+            f"a JSON (network2.py) model file is limited to {MAX_NIELSEN_BYTES} bytes, "
+            f"this one has {reader.size}"
+        )
     data = _parse_json(reader, reader.read_exactly(reader.size, "the JSON file"), "JSON file")
     reader.check_end()
     expected = {"sizes", "weights", "biases", "cost"}
     if not isinstance(data, dict) or set(data) != expected:
-        reader.fail(f"a network2.py model is a JSON object with the keys {sorted(expected)}, "
-                    f"got {_keys(data)}")
+        reader.fail(
+            f"a network2.py model is a JSON object with the keys {sorted(expected)}, "
+            f"got {_keys(data)}"
+        )
     try:
         sizes = check_sizes(data["sizes"])
     except (TypeError, ValueError) as error:
         reader.fail(f"network2.py model: {error}")
     if data["cost"] not in _NIELSEN_COSTS:
-        reader.fail(f"network2.py model: cost must be one of {sorted(_NIELSEN_COSTS)}, got "
-                    f"{reprlib.repr(data['cost'])}")
+        reader.fail(
+            f"network2.py model: cost must be one of {sorted(_NIELSEN_COSTS)}, got "
+            f"{reprlib.repr(data['cost'])}"
+        )
     layers = len(sizes) - 1
     for key in ("weights", "biases"):
         if not isinstance(data[key], list) or len(data[key]) != layers:
-            reader.fail(f"network2.py model: '{key}' must be a list of {layers} matrices for "
-                        f"sizes {list(sizes)}")
+            reader.fail(
+                f"network2.py model: '{key}' must be a list of {layers} matrices for "
+                f"sizes {list(sizes)}"
+            )
     arrays = {}
     for l, (m, n) in enumerate(zip(sizes[:-1], sizes[1:]), 1):
         arrays[f"w{l}"] = _nielsen_matrix(reader, data["weights"][l - 1], n, m, f"weights[{l - 1}]")
-        arrays[f"b{l}"] = _nielsen_matrix(reader, data["biases"][l - 1], n, 1,
-                                          f"biases[{l - 1}]").reshape(n)
-    header = {"sizes": list(sizes), "activations": [{"name": "sigmoid"}] * layers,
-              "cost": _NIELSEN_COSTS[data["cost"]], "dtype": "float64",
-              "rng": np.random.default_rng().bit_generator.state, "optimizer": None}
+        arrays[f"b{l}"] = _nielsen_matrix(
+            reader, data["biases"][l - 1], n, 1, f"biases[{l - 1}]"
+        ).reshape(n)
+    header = {
+        "sizes": list(sizes),
+        "activations": [{"name": "sigmoid"}] * layers,
+        "cost": _NIELSEN_COSTS[data["cost"]],
+        "dtype": "float64",
+        "rng": np.random.default_rng().bit_generator.state,
+        "optimizer": None,
+    }
     return _network_from_state(reader, header, arrays)
 
 

@@ -5,19 +5,32 @@ Notation follows the lecture notes: layer 0 is the input, layer l = 1..L compute
 z^l = w^l a^{l-1} + b^l and a^l = f(z^l); w^l[j, i] is the weight to neuron j of layer l
 from neuron i of layer l-1. In Python lists the notes' w^l is ``weights[l - 1]``.
 """
+
 import threading
 
 import numpy as np
 
-from . import (activations as _activations, costs as _costs, optimizers as _optimizers,
-               training as _training)
+from . import activations as _activations
+from . import costs as _costs
+from . import optimizers as _optimizers
+from . import training as _training
 from ._compiled import core as _core
+from ._validation import (
+    MAX_DIMENSION,
+    as_inputs,
+    as_sample_weight,
+    as_targets,
+    check_dtype,
+    check_number,
+    check_positive_number,
+    check_seed,
+    check_sizes,
+    raise_non_finite,
+)
 from .initializers import check_scheme, initialize
-from ._validation import (as_inputs, as_sample_weight, as_targets, check_dtype,
-                          check_number, check_positive_number, check_seed, check_sizes,
-                          raise_non_finite, MAX_DIMENSION)
 
 __all__ = ["Network", "Trace", "Gradients"]
+
 
 def _chunk_rows(sizes, n_params):
     """Rows per forward chunk in predict and evaluate. Each chunk streams every weight
@@ -33,7 +46,7 @@ def _aligned_zeros(n, dtype, alignment=64):
     spare = alignment // dtype.itemsize
     raw = np.zeros(n + spare, dtype=dtype)
     start = (-raw.ctypes.data % alignment) // dtype.itemsize
-    return raw[start:start + n]
+    return raw[start : start + n]
 
 
 class Trace:
@@ -97,8 +110,9 @@ class ParameterList:
         if array.dtype.kind not in "biuf":
             raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
         if array.shape != view.shape and array.ndim != 0:
-            raise ValueError(f"{name} must have shape {view.shape} (or be a scalar), "
-                             f"got {array.shape}")
+            raise ValueError(
+                f"{name} must have shape {view.shape} (or be a scalar), got {array.shape}"
+            )
         if not np.isfinite(array).all():
             raise ValueError(f"{name} must be finite")
         view[...] = array
@@ -137,8 +151,16 @@ class Network:
         "he_uniform", "he_normal" (biases zero for the last four); see fcnn.initializers.
     """
 
-    def __init__(self, sizes, activations="sigmoid", cost="quadratic", *, dtype="float64",
-                 init="normal_scaled", seed=None):
+    def __init__(
+        self,
+        sizes,
+        activations="sigmoid",
+        cost="quadratic",
+        *,
+        dtype="float64",
+        init="normal_scaled",
+        seed=None,
+    ):
         seed, init = check_seed(seed), check_scheme(init)  # every check before the core
         self._build(check_sizes(sizes), activations, cost, check_dtype(dtype))
         self._rng = np.random.default_rng(seed)
@@ -154,17 +176,27 @@ class Network:
         self._cost = _costs.get(cost)
         output = self._activations[-1]
         if self._cost.needs_probabilities and output.name not in ("sigmoid", "softmax"):
-            raise ValueError(f"cost {self._cost.name!r} takes logarithms of the outputs, so the "
-                             f"output activation must be 'sigmoid' or 'softmax', got {output.name!r}")
+            raise ValueError(
+                f"cost {self._cost.name!r} takes logarithms of the outputs, so the "
+                f"output activation must be 'sigmoid' or 'softmax', got {output.name!r}"
+            )
         self._dtype = dtype
-        self._layout = _core.Layout(self._sizes, [f.code for f in self._activations],
-                                    [f.param for f in self._activations], self._cost.code)
+        self._layout = _core.Layout(
+            self._sizes,
+            [f.code for f in self._activations],
+            [f.param for f in self._activations],
+            self._cost.code,
+        )
         self._theta = _aligned_zeros(self._layout.n_params, self._dtype)
         w_off, b_off, p_off, _ = self._layout.offsets()
         shapes = list(zip(self._sizes[1:], self._sizes[:-1]))
-        self._weights = [self._theta[o:o + n * m].reshape(n, m) for o, (n, m) in zip(w_off, shapes)]
-        self._biases = [self._theta[o:o + n] for o, (n, _) in zip(b_off, shapes)]
-        self._slopes = [None if o < 0 else self._theta[o:o + n] for o, (n, _) in zip(p_off, shapes)]
+        self._weights = [
+            self._theta[o : o + n * m].reshape(n, m) for o, (n, m) in zip(w_off, shapes)
+        ]
+        self._biases = [self._theta[o : o + n] for o, (n, _) in zip(b_off, shapes)]
+        self._slopes = [
+            None if o < 0 else self._theta[o : o + n] for o, (n, _) in zip(p_off, shapes)
+        ]
         self.optimizer = None  # the optimizer of the last fit, which the next fit continues
         # fit, step and save hold it: one training run at a time, never a half-updated save
         self._lock = threading.RLock()
@@ -179,16 +211,20 @@ class Network:
             activations = [activations] * n_layers  # one for all layers; get() names a bad one
         activations = list(activations)
         if len(activations) != n_layers:
-            raise ValueError(f"activations must be one name or a list of {n_layers} (one per "
-                             f"layer after the input), got a list of {len(activations)}")
+            raise ValueError(
+                f"activations must be one name or a list of {n_layers} (one per "
+                f"layer after the input), got a list of {len(activations)}"
+            )
         resolved = [_activations.get(f) for f in activations]
         for layer, f in enumerate(resolved[:-1], start=1):
             if f.name == "softmax":
-                raise ValueError(f"softmax is for the output layer only, found at hidden "
-                                 f"layer {layer}")
+                raise ValueError(
+                    f"softmax is for the output layer only, found at hidden layer {layer}"
+                )
         if resolved[-1].learnable:
-            raise ValueError(f"{resolved[-1].name} is for hidden layers only, found at the "
-                             f"output layer")
+            raise ValueError(
+                f"{resolved[-1].name} is for hidden layers only, found at the output layer"
+            )
         return tuple(resolved)
 
     # ------------------------------------------------------------------ properties
@@ -266,11 +302,14 @@ class Network:
         writes this to a file (docs/model-format.md).
         """
         with self._lock:
-            header = {"sizes": list(self._sizes),
-                      "activations": [f.config() for f in self._activations],
-                      "cost": self._cost.name, "dtype": self._dtype.name,
-                      "rng": self._rng.bit_generator.state,
-                      "optimizer": None if self.optimizer is None else self.optimizer.config()}
+            header = {
+                "sizes": list(self._sizes),
+                "activations": [f.config() for f in self._activations],
+                "cost": self._cost.name,
+                "dtype": self._dtype.name,
+                "rng": self._rng.bit_generator.state,
+                "optimizer": None if self.optimizer is None else self.optimizer.config(),
+            }
             arrays = {}
             for l, (w, b, slopes) in enumerate(zip(self._weights, self._biases, self._slopes), 1):
                 arrays[f"w{l}"] = w.copy()
@@ -290,16 +329,20 @@ class Network:
             raise TypeError(f"a network header is a dict, got {type(header).__name__}")
         expected = {"sizes", "activations", "cost", "dtype", "rng", "optimizer"}
         if set(header) != expected:
-            raise ValueError(f"a network header has the keys {sorted(expected)}, got "
-                             f"{sorted(header)}")
+            raise ValueError(
+                f"a network header has the keys {sorted(expected)}, got {sorted(header)}"
+            )
         if not isinstance(header["activations"], list):
             raise TypeError("header 'activations' must be a list of activation configs")
         if not isinstance(header["cost"], str) or not isinstance(header["dtype"], str):
             raise TypeError("header 'cost' and 'dtype' must be names")
         net = cls.__new__(cls)
-        net._build(check_sizes(header["sizes"]),
-                   [_activations.from_config(c) for c in header["activations"]],
-                   header["cost"], check_dtype(header["dtype"]))
+        net._build(
+            check_sizes(header["sizes"]),
+            [_activations.from_config(c) for c in header["activations"]],
+            header["cost"],
+            check_dtype(header["dtype"]),
+        )
         net._rng = np.random.default_rng()
         try:
             net._rng.bit_generator.state = header["rng"]
@@ -321,8 +364,7 @@ class Network:
             net.optimizer = optimizer
         extra = set(arrays) - names
         if extra:
-            raise ValueError(f"unexpected arrays {sorted(extra)} for a network "
-                             f"{list(net._sizes)}")
+            raise ValueError(f"unexpected arrays {sorted(extra)} for a network {list(net._sizes)}")
         return net
 
     def save(self, path):
@@ -330,6 +372,7 @@ class Network:
         to `path` atomically, in the format of docs/model-format.md; fcnn.load(path)
         reads it back. A save during fit waits for the fit to finish."""
         from .io import save
+
         save(self, path)
 
     def __getstate__(self):
@@ -340,8 +383,10 @@ class Network:
 
     def __repr__(self):
         names = ", ".join(repr(f.name) for f in self._activations)
-        return (f"Network({list(self._sizes)}, activations=[{names}], "
-                f"cost={self._cost.name!r}, dtype={self._dtype.name!r})")
+        return (
+            f"Network({list(self._sizes)}, activations=[{names}], "
+            f"cost={self._cost.name!r}, dtype={self._dtype.name!r})"
+        )
 
     # ------------------------------------------------------------------ inference
 
@@ -363,16 +408,18 @@ class Network:
         """Output activations a^L: shape (n_samples, sizes[-1]), or (sizes[-1],) for a 1-D X."""
         one_sample = getattr(self._per_thread, "one_sample", None)
         if one_sample is None:
-            one_sample = self._per_thread.one_sample = _core.SamplePredictor(self._layout,
-                                                                              self._theta)
+            one_sample = self._per_thread.one_sample = _core.SamplePredictor(
+                self._layout, self._theta
+            )
         out = one_sample(X)  # the latency path: a finite 1-D sample as the network takes it
         if out is not None:
             return out
         original = X
         X, single = as_inputs(X, self._sizes[0], self._dtype, check_finite=False)
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
-        bad_row = self._core_predict(self._layout, self._inference_workspace(X.shape[0]),
-                                     self._theta, X, out)
+        bad_row = self._core_predict(
+            self._layout, self._inference_workspace(X.shape[0]), self._theta, X, out
+        )
         if bad_row >= 0:
             raise_non_finite(original, X, "X")
         return out[0] if single else out
@@ -398,8 +445,14 @@ class Network:
         integer labels, one-hot rows, or one output with 0/1 targets). With sample_weight
         both are weighted averages."""
         X, single = as_inputs(X, self._sizes[0], self._dtype)
-        Y, labels = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single,
-                               probabilities=self._cost.needs_probabilities)
+        Y, labels = as_targets(
+            Y,
+            X.shape[0],
+            self._sizes[-1],
+            self._dtype,
+            single=single,
+            probabilities=self._cost.needs_probabilities,
+        )
         weights = None
         if sample_weight is not None:
             weights = as_sample_weight(np.atleast_1d(sample_weight), X.shape[0], self._dtype)
@@ -411,8 +464,15 @@ class Network:
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
         workspace = self._inference_workspace(X.shape[0])
         no_weights = np.empty(0, dtype=self._dtype)
-        total = _core.evaluate(self._layout, workspace, self._theta, X, Y,
-                               no_weights if weights is None else weights, out)
+        total = _core.evaluate(
+            self._layout,
+            workspace,
+            self._theta,
+            X,
+            Y,
+            no_weights if weights is None else weights,
+            out,
+        )
         result = {"cost": total / (X.shape[0] if weights is None else float(weights.sum()))}
         accuracy = _accuracy(out, Y, labels, weights)
         if accuracy is not None:
@@ -428,8 +488,9 @@ class Network:
 
     # ------------------------------------------------------------------ learning
 
-    def gradients(self, X, Y, *, sample_weight=None, l1=0.0, l2=0.0, n_train=None,
-                  dropout=0.0, seed=None):
+    def gradients(
+        self, X, Y, *, sample_weight=None, l1=0.0, l2=0.0, n_train=None, dropout=0.0, seed=None
+    ):
         """Back-propagate the batch (X, Y) without changing the network (a Gradients).
 
         The gradient is that of the (sample-weighted) mean cost plus l1/n sum |w| and
@@ -439,8 +500,14 @@ class Network:
         seed.
         """
         X, single = as_inputs(X, self._sizes[0], self._dtype)
-        Y, _ = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single,
-                          probabilities=self._cost.needs_probabilities)
+        Y, _ = as_targets(
+            Y,
+            X.shape[0],
+            self._sizes[-1],
+            self._dtype,
+            single=single,
+            probabilities=self._cost.needs_probabilities,
+        )
         n = X.shape[0]
         n_train = n if n_train is None else check_positive_number(n_train, "n_train")
         l1 = check_number(l1, "l1", minimum=0) / n_train
@@ -459,25 +526,33 @@ class Network:
         seed = np.random.default_rng(check_seed(seed)).integers(2**63)
         workspace = self._workspace(n, training=True, dropout=dropout > 0)
         settings = _core.Training(0, lr=0.0, l1=l1, l2=l2, dropout=dropout)
-        cost = _core.gradients(self._layout, settings, workspace, self._theta, X, Y, weights,
-                               int(seed))
+        cost = _core.gradients(
+            self._layout, settings, workspace, self._theta, X, Y, weights, int(seed)
+        )
         w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self._weights)
         w1 = sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in self._weights)
         cost += l2 / 2 * w2 + l1 * w1
         grad = workspace.grad
         w_off, b_off, p_off, _ = self._layout.offsets()
-        grad_w = [grad[o:o + w.size].reshape(w.shape) for o, w in zip(w_off, self._weights)]
-        grad_b = [grad[o:o + b.size] for o, b in zip(b_off, self._biases)]
-        grad_slopes = [None if o < 0 else grad[o:o + b.size] for o, b in zip(p_off, self._biases)]
+        grad_w = [grad[o : o + w.size].reshape(w.shape) for o, w in zip(w_off, self._weights)]
+        grad_b = [grad[o : o + b.size] for o, b in zip(b_off, self._biases)]
+        grad_slopes = [None if o < 0 else grad[o : o + b.size] for o, b in zip(p_off, self._biases)]
         deltas = self._layer_views(workspace, "delta", n)
-        return Gradients(cost, [None] + [d[0] if single else d for d in deltas], grad_w,
-                         grad_b, grad_slopes, grad)
+        return Gradients(
+            cost,
+            [None] + [d[0] if single else d for d in deltas],
+            grad_w,
+            grad_b,
+            grad_slopes,
+            grad,
+        )
 
     def explain_step(self, x, y, lr):
         """Take one gradient-descent step on (x, y) and return it traced layer by layer in
         the notes' notation: z, a, delta (BP1, BP2), dC/db (BP3), dC/dw (BP4) and the
         parameters before and after (an fcnn.explain.StepExplanation; print it)."""
         from .explain import explain_step
+
         return explain_step(self, x, y, lr)
 
     def step(self, X, Y, lr):
@@ -490,20 +565,59 @@ class Network:
             kept = self.optimizer  # a step is not a fit: the next fit continues as before
             try:
                 history = _training.fit(
-                    self, X, Y, epochs=1, batch_size=None, lr=check_positive_number(lr, "lr"),
-                    optimizer=None, l1=0.0, l2=0.0, dropout=0.0, lr_schedule=None,
-                    early_stopping=False, patience=0, min_delta=0.0, monitor="val_cost",
-                    validation_data=None, validation_split=None, sample_weight=None,
-                    class_weight=None, shuffle=False, seed=0, verbose=False)
+                    self,
+                    X,
+                    Y,
+                    epochs=1,
+                    batch_size=None,
+                    lr=check_positive_number(lr, "lr"),
+                    optimizer=None,
+                    l1=0.0,
+                    l2=0.0,
+                    dropout=0.0,
+                    lr_schedule=None,
+                    early_stopping=False,
+                    patience=0,
+                    min_delta=0.0,
+                    monitor="val_cost",
+                    validation_data=None,
+                    validation_split=None,
+                    sample_weight=None,
+                    class_weight=None,
+                    shuffle=False,
+                    seed=0,
+                    verbose=False,
+                )
             finally:
                 self.optimizer = kept
         return history.cost[0]
 
-    def fit(self, X, Y, *, epochs=1, batch_size=32, lr=None, optimizer=None, l1=0.0, l2=0.0,
-            dropout=0.0, lr_schedule=None, early_stopping=False, patience=10, min_delta=0.0,
-            monitor="val_cost", validation_data=None, validation_split=None,
-            sample_weight=None, class_weight=None, shuffle=True, seed=None, verbose=False,
-            diagnostics=None):
+    def fit(
+        self,
+        X,
+        Y,
+        *,
+        epochs=1,
+        batch_size=32,
+        lr=None,
+        optimizer=None,
+        l1=0.0,
+        l2=0.0,
+        dropout=0.0,
+        lr_schedule=None,
+        early_stopping=False,
+        patience=10,
+        min_delta=0.0,
+        monitor="val_cost",
+        validation_data=None,
+        validation_split=None,
+        sample_weight=None,
+        class_weight=None,
+        shuffle=True,
+        seed=None,
+        verbose=False,
+        diagnostics=None,
+    ):
         """Train by mini-batch gradient descent; returns a History.
 
         epochs, batch_size
@@ -548,23 +662,47 @@ class Network:
         """
         with self._lock:
             return _training.fit(
-                self, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer,
-                l1=l1, l2=l2, dropout=dropout, lr_schedule=lr_schedule,
-                early_stopping=early_stopping, patience=patience, min_delta=min_delta,
-                monitor=monitor, validation_data=validation_data,
-                validation_split=validation_split, sample_weight=sample_weight,
-                class_weight=class_weight, shuffle=shuffle, seed=seed, verbose=verbose,
-                diagnostics=diagnostics)
+                self,
+                X,
+                Y,
+                epochs=epochs,
+                batch_size=batch_size,
+                lr=lr,
+                optimizer=optimizer,
+                l1=l1,
+                l2=l2,
+                dropout=dropout,
+                lr_schedule=lr_schedule,
+                early_stopping=early_stopping,
+                patience=patience,
+                min_delta=min_delta,
+                monitor=monitor,
+                validation_data=validation_data,
+                validation_split=validation_split,
+                sample_weight=sample_weight,
+                class_weight=class_weight,
+                shuffle=shuffle,
+                seed=seed,
+                verbose=verbose,
+                diagnostics=diagnostics,
+            )
 
     def _check_validation_data(self, validation_data):
         if validation_data is None:
             return None
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise TypeError("validation_data must be a pair (X_val, Y_val)")
-        X, _ = as_inputs(validation_data[0], self._sizes[0], self._dtype, name="X_val",
-                         allow_single=False)
-        Y, labels = as_targets(validation_data[1], X.shape[0], self._sizes[-1], self._dtype,
-                               name="Y_val", probabilities=self._cost.needs_probabilities)
+        X, _ = as_inputs(
+            validation_data[0], self._sizes[0], self._dtype, name="X_val", allow_single=False
+        )
+        Y, labels = as_targets(
+            validation_data[1],
+            X.shape[0],
+            self._sizes[-1],
+            self._dtype,
+            name="Y_val",
+            probabilities=self._cost.needs_probabilities,
+        )
         return X, Y, labels
 
     def _check_parameters_finite(self):
@@ -577,8 +715,10 @@ def _stored_array(arrays, name, shape, dtype):
         raise ValueError(f"array {name!r} is missing")
     array = arrays[name]
     if not isinstance(array, np.ndarray) or array.dtype != dtype:
-        raise ValueError(f"array {name!r} must be a {dtype.name} ndarray, got "
-                         f"{getattr(array, 'dtype', type(array).__name__)}")
+        raise ValueError(
+            f"array {name!r} must be a {dtype.name} ndarray, got "
+            f"{getattr(array, 'dtype', type(array).__name__)}"
+        )
     if array.shape != shape:
         raise ValueError(f"array {name!r} must have shape {shape}, got {array.shape}")
     if not np.isfinite(array).all():

@@ -8,6 +8,7 @@ bound to the first network it trains; its state carries over from one `fit` to t
 Weight decay here, like `l2` on `fit`, acts on weights only, never on biases or PReLU
 slopes.
 """
+
 import numpy as np
 
 from ._validation import check_bool, check_int, check_real
@@ -42,10 +43,12 @@ class Optimizer:
             self._network_shape = network_shape
             self._dtype = np.dtype(dtype)
         elif self._network_shape != network_shape or self._dtype != dtype:
-            raise ValueError(f"this {type(self).__name__} already holds the state of a "
-                             f"{self._dtype.name} network {list(self._network_shape)}; make a "
-                             f"new one for the {np.dtype(dtype).name} network "
-                             f"{list(network_shape)}")
+            raise ValueError(
+                f"this {type(self).__name__} already holds the state of a "
+                f"{self._dtype.name} network {list(self._network_shape)}; make a "
+                f"new one for the {np.dtype(dtype).name} network "
+                f"{list(network_shape)}"
+            )
 
     def config(self):
         """The optimizer as plain data: its class, hyperparameters and step count (the
@@ -86,8 +89,12 @@ class SGD(Optimizer):
         self.n_states = 1 if self.momentum > 0 else 0
 
     def hyperparameters(self):
-        return {"lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov,
-                "weight_decay": self.weight_decay}
+        return {
+            "lr": self.lr,
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "weight_decay": self.weight_decay,
+        }
 
 
 class Adam(Optimizer):
@@ -113,15 +120,20 @@ class Adam(Optimizer):
         self.weight_decay = check_real(weight_decay, "weight_decay", 0)
 
     def hyperparameters(self):
-        return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps,
-                "weight_decay": self.weight_decay}
+        return {
+            "lr": self.lr,
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+        }
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov and Hutter).
 
-        w <- w - lr * weight_decay * w                 (weights only, before the step)
-        then the Adam step with the plain gradient g.
+    w <- w - lr * weight_decay * w                 (weights only, before the step)
+    then the Adam step with the plain gradient g.
     """
 
     decoupled = True
@@ -133,8 +145,8 @@ class AdamW(Adam):
 class RMSProp(Optimizer):
     """RMSProp (Hinton).
 
-        v <- rho * v + (1 - rho) * g^2
-        theta <- theta - lr * g / (sqrt(v) + eps)
+    v <- rho * v + (1 - rho) * g^2
+    theta <- theta - lr * g / (sqrt(v) + eps)
     """
 
     code = RMSPROP_CODE
@@ -152,8 +164,8 @@ class RMSProp(Optimizer):
 class AdaGrad(Optimizer):
     """AdaGrad (Duchi, Hazan and Singer).
 
-        G <- G + g^2
-        theta <- theta - lr * g / (sqrt(G) + eps)
+    G <- G + g^2
+    theta <- theta - lr * g / (sqrt(G) + eps)
     """
 
     code = ADAGRAD_CODE
@@ -173,8 +185,10 @@ _BY_NAME = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSProp, AdaGrad)}
 def from_config(config):
     """A fresh Optimizer (no state yet) that Optimizer.config() described."""
     if not isinstance(config, dict) or config.get("name") not in _BY_NAME:
-        raise ValueError(f"an optimizer config is a dict whose 'name' is one of "
-                         f"{sorted(_BY_NAME)}, got {config!r}")
+        raise ValueError(
+            f"an optimizer config is a dict whose 'name' is one of "
+            f"{sorted(_BY_NAME)}, got {config!r}"
+        )
     arguments = {k: v for k, v in config.items() if k not in ("name", "t")}
     try:
         optimizer = _BY_NAME[config["name"]](**arguments)
@@ -189,9 +203,13 @@ def get(optimizer, lr=None):
     if optimizer is None:
         return SGD(0.1 if lr is None else lr)
     if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an fcnn.optimizers.Optimizer such as "
-                        f"fcnn.SGD(0.1), got {type(optimizer).__name__}")
+        raise TypeError(
+            f"optimizer must be an fcnn.optimizers.Optimizer such as "
+            f"fcnn.SGD(0.1), got {type(optimizer).__name__}"
+        )
     if lr is not None:
-        raise ValueError("give either lr= (plain SGD) or optimizer=, not both: the "
-                         "optimizer carries its own learning rate")
+        raise ValueError(
+            "give either lr= (plain SGD) or optimizer=, not both: the "
+            "optimizer carries its own learning rate"
+        )
     return optimizer

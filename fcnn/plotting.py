@@ -9,6 +9,7 @@ is interactive (a window); under Agg or in a notebook the returned Figure is the
 Figures that are not shown are plain `matplotlib.figure.Figure`s that pyplot does not
 keep, so plotting in a loop leaks nothing.
 """
+
 import math
 import numbers
 
@@ -54,8 +55,13 @@ def plot_history(history, path=None, *, title=None):
         accuracy_axes.set_title("accuracy")
     for ax in axes:
         if best_epoch is not None:
-            ax.axvline(best_epoch, color="0.4", linestyle="--", linewidth=1,
-                       label=f"best epoch {best_epoch}")
+            ax.axvline(
+                best_epoch,
+                color="0.4",
+                linestyle="--",
+                linewidth=1,
+                label=f"best epoch {best_epoch}",
+            )
         ax.set_xlabel("epoch")
         _integer_epochs(ax)
         ax.grid(alpha=0.3)
@@ -78,15 +84,19 @@ def plot_gradients(history, path=None, *, title=None):
         layers = _per_layer(history, name)
         if layers:
             panels.append((label, [(f"layer {l}", values, "-") for l, values in layers]))
-    health = [(f"layer {l} dead units", values, "-")
-              for l, values in _per_layer(history, "dead_units")]
-    health += [(f"layer {l} saturated", values, "--")
-               for l, values in _per_layer(history, "saturation")]
+    health = [
+        (f"layer {l} dead units", values, "-") for l, values in _per_layer(history, "dead_units")
+    ]
+    health += [
+        (f"layer {l} saturated", values, "--") for l, values in _per_layer(history, "saturation")
+    ]
     if health:
         panels.append(("fraction of units", health))
     if not panels:
-        raise ValueError("history has no per-layer diagnostics to plot: fit with "
-                         "diagnostics=('grad_norm',) (or diagnostics='all')")
+        raise ValueError(
+            "history has no per-layer diagnostics to plot: fit with "
+            "diagnostics=('grad_norm',) (or diagnostics='all')"
+        )
 
     fig, axes = _figure(path, len(panels), figsize=(5.0 * len(panels) + 1.0, 4.2))
     legend = {}  # one legend for the figure: a layer has the same colour in every panel
@@ -106,8 +116,12 @@ def plot_gradients(history, path=None, *, title=None):
         _integer_epochs(ax)
         ax.grid(alpha=0.3, which="both")
     layers = sorted(legend)
-    fig.legend([legend[l] for l in layers], [f"layer {l}" for l in layers], loc="center right",
-               fontsize="small")
+    fig.legend(
+        [legend[l] for l in layers],
+        [f"layer {l}" for l in layers],
+        loc="center right",
+        fontsize="small",
+    )
     fig.suptitle(title or "per-layer gradient norms")
     fig.tight_layout(rect=(0, 0, 1 - 0.9 / fig.get_figwidth(), 1))
     return _finish(fig, path, tight=False)
@@ -126,12 +140,16 @@ def plot_weights(net, layer=1, path=None, *, shape=None, max_units=100, title=No
     """
     sizes, weights = _network_weights(net)
     n_layers = len(sizes) - 1
-    if isinstance(layer, bool) or not isinstance(layer, numbers.Integral) \
-            or not 1 <= layer <= n_layers:
-        raise ValueError(f"layer must be an integer from 1 to {n_layers} (the network has "
-                         f"{n_layers} weight layers), got {layer!r}")
-    if isinstance(max_units, bool) or not isinstance(max_units, numbers.Integral) \
-            or max_units < 1:
+    if (
+        isinstance(layer, bool)
+        or not isinstance(layer, numbers.Integral)
+        or not 1 <= layer <= n_layers
+    ):
+        raise ValueError(
+            f"layer must be an integer from 1 to {n_layers} (the network has "
+            f"{n_layers} weight layers), got {layer!r}"
+        )
+    if isinstance(max_units, bool) or not isinstance(max_units, numbers.Integral) or max_units < 1:
         raise ValueError(f"max_units must be a positive integer, got {max_units!r}")
     w = np.array(weights[layer - 1], dtype=np.float64)  # a copy: later training leaves it
     n_out, n_in = w.shape
@@ -143,12 +161,14 @@ def plot_weights(net, layer=1, path=None, *, shape=None, max_units=100, title=No
 
 # ---------------------------------------------------------------- weights helpers
 
+
 def _network_weights(net):
     try:
         sizes, weights = list(net.sizes), list(net.weights)
     except AttributeError:
-        raise TypeError(f"net must be an fcnn.Network (with sizes and weights), "
-                        f"got {type(net).__name__}") from None
+        raise TypeError(
+            f"net must be an fcnn.Network (with sizes and weights), got {type(net).__name__}"
+        ) from None
     return sizes, weights
 
 
@@ -166,8 +186,10 @@ def _tile_shape(shape, n_in, layer):
     except (TypeError, ValueError):
         raise ValueError(f"shape must be (rows, cols), 'matrix' or None, got {shape!r}") from None
     if rows < 1 or cols < 1 or rows * cols != n_in:
-        raise ValueError(f"shape {tuple(shape)} must have rows * cols = {n_in}, the number of "
-                         f"neurons in layer {layer - 1} feeding layer {layer}")
+        raise ValueError(
+            f"shape {tuple(shape)} must have rows * cols = {n_in}, the number of "
+            f"neurons in layer {layer - 1} feeding layer {layer}"
+        )
     return rows, cols
 
 
@@ -176,22 +198,34 @@ def _receptive_fields(w, layer, tile, shown, path, title):
     cols = math.ceil(math.sqrt(shown))
     rows = math.ceil(shown / cols)
     side = 1.05 if shown > 1 else 3.0
-    fig, axes = _figure(path, rows * cols, figsize=(cols * side + 0.4, rows * side + 0.9),
-                        grid=(rows, cols))
+    fig, axes = _figure(
+        path, rows * cols, figsize=(cols * side + 0.4, rows * side + 0.9), grid=(rows, cols)
+    )
     for j, ax in enumerate(axes):
         ax.set_axis_off()
         if j >= shown:
             continue
         limit = float(np.abs(w[j]).max()) or 1.0
-        ax.imshow(w[j].reshape(tile), cmap="RdBu_r", vmin=-limit, vmax=limit,
-                  interpolation="nearest")
+        ax.imshow(
+            w[j].reshape(tile), cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest"
+        )
         ax.set_title(str(j), fontsize=7, pad=2)
     which = f"all {n_out} units" if shown == n_out else f"the first {shown} of {n_out} units"
-    fig.suptitle(title or f"weights into layer {layer}, {which}: each a {tile[0]}x{tile[1]} "
-                          f"image of w^{layer}_j\n(red positive, blue negative, each unit "
-                          f"scaled to its largest |w|)", fontsize=10)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 0.75 / fig.get_figheight(),
-                        wspace=0.08, hspace=0.25)
+    fig.suptitle(
+        title
+        or f"weights into layer {layer}, {which}: each a {tile[0]}x{tile[1]} "
+        f"image of w^{layer}_j\n(red positive, blue negative, each unit "
+        f"scaled to its largest |w|)",
+        fontsize=10,
+    )
+    fig.subplots_adjust(
+        left=0.02,
+        right=0.98,
+        bottom=0.02,
+        top=1 - 0.75 / fig.get_figheight(),
+        wspace=0.08,
+        hspace=0.25,
+    )
     return _finish(fig, path, tight=False)
 
 
@@ -202,8 +236,9 @@ def _weight_matrix(w, layer, path, title):
     fig, axes = _figure(path, 1, figsize=(width, height))
     ax = axes[0]
     limit = float(np.abs(w).max()) or 1.0
-    image = ax.imshow(w, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto",
-                      interpolation="nearest")
+    image = ax.imshow(
+        w, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest"
+    )
     fig.colorbar(image, ax=ax, label="w")
     ax.set_xlabel(f"from neuron i of layer {layer - 1}")
     ax.set_ylabel(f"to neuron j of layer {layer}")
@@ -212,6 +247,7 @@ def _weight_matrix(w, layer, path, title):
 
 
 # ---------------------------------------------------------------- shared helpers
+
 
 def _field(history, name):
     return history.get(name) if isinstance(history, dict) else getattr(history, name, None)
@@ -237,8 +273,15 @@ def _per_layer(history, name):
 
 def _epoch_line(ax, values, label, color, linestyle="-"):
     epochs = np.arange(1, len(values) + 1)
-    line, = ax.plot(epochs, values, label=label, color=color, linestyle=linestyle,
-                    marker="o" if len(values) <= 30 else None, markersize=3)
+    (line,) = ax.plot(
+        epochs,
+        values,
+        label=label,
+        color=color,
+        linestyle=linestyle,
+        marker="o" if len(values) <= 30 else None,
+        markersize=3,
+    )
     return line
 
 
@@ -252,8 +295,9 @@ def _matplotlib():
     try:
         import matplotlib
     except ImportError as error:
-        raise ImportError('fcnn\'s plots need matplotlib, an optional extra of fcnn: '
-                          'pip install "fcnn[plot]"') from error
+        raise ImportError(
+            'fcnn\'s plots need matplotlib, an optional extra of fcnn: pip install "fcnn[plot]"'
+        ) from error
     return matplotlib
 
 

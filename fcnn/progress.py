@@ -5,6 +5,7 @@ else), about a hundred times an epoch, so the bar moves during long epochs witho
 slowing them. On a terminal tqdm draws the bar when it is installed, else one plain
 line is rewritten in place; other streams (logs, pipes) get one summary line an epoch.
 """
+
 import sys
 import time
 
@@ -31,8 +32,15 @@ class EpochProgress:
         except ImportError:
             self._write_plain(0, None)
         else:
-            self._bar = tqdm(total=n, desc=self._label, unit=" samples", unit_scale=True,
-                             leave=True, file=self._stream, dynamic_ncols=True)
+            self._bar = tqdm(
+                total=n,
+                desc=self._label,
+                unit=" samples",
+                unit_scale=True,
+                leave=True,
+                file=self._stream,
+                dynamic_ncols=True,
+            )
 
     def update(self, done, cost_sum):
         cost = cost_sum / done if done else None
@@ -61,6 +69,8 @@ class EpochProgress:
         seconds = time.perf_counter() - self._started
         rate = f"  {done / seconds:,.0f} samples/s" if done and seconds > 0 else ""
         cost = f"  cost {cost:.5g}" if cost is not None else ""
-        self._stream.write(f"\r{self._label} [{'#' * filled}{'.' * (width - filled)}] "
-                           f"{done:,}/{self._n:,}{cost}{rate}\x1b[K")
+        self._stream.write(
+            f"\r{self._label} [{'#' * filled}{'.' * (width - filled)}] "
+            f"{done:,}/{self._n:,}{cost}{rate}\x1b[K"
+        )
         self._stream.flush()

@@ -7,6 +7,7 @@ for a batch A^{l-1} of shape (N, n_{l-1}), Z^l = A^{l-1} (w^l)^T + b^l.
 Parameters are lists ``weights[l - 1]`` (n_l, n_{l-1}) and ``biases[l - 1]`` (n_l,);
 ``activations`` and ``cost`` are the objects of `fcnn.activations` and `fcnn.costs`.
 """
+
 import numpy as np
 
 __all__ = ["forward", "backprop", "sgd_step", "sgd_epoch"]
@@ -42,11 +43,11 @@ def backprop(weights, biases, activations, cost, X, Y):
     N = X.shape[0]
     L = len(weights)
     deltas = [None] * (L + 1)
-    deltas[L] = output_error(activations[-1], cost, zs[L], as_[L], Y)               # BP1
+    deltas[L] = output_error(activations[-1], cost, zs[L], as_[L], Y)  # BP1
     for l in range(L - 1, 0, -1):
         deltas[l] = (deltas[l + 1] @ weights[l]) * activations[l - 1].derivative(zs[l])  # BP2
-    grad_b = [deltas[l].sum(axis=0) / N for l in range(1, L + 1)]                      # BP3
-    grad_w = [deltas[l].T @ as_[l - 1] / N for l in range(1, L + 1)]                   # BP4
+    grad_b = [deltas[l].sum(axis=0) / N for l in range(1, L + 1)]  # BP3
+    grad_w = [deltas[l].T @ as_[l - 1] / N for l in range(1, L + 1)]  # BP4
     return float(np.mean(cost(as_[L], Y))), deltas, grad_w, grad_b
 
 
@@ -66,6 +67,6 @@ def sgd_epoch(weights, biases, activations, cost, X, Y, batch_size, lr, order=No
     order = np.arange(X.shape[0]) if order is None else order
     total = 0.0
     for start in range(0, X.shape[0], batch_size):
-        rows = order[start:start + batch_size]
+        rows = order[start : start + batch_size]
         total += sgd_step(weights, biases, activations, cost, X[rows], Y[rows], lr) * len(rows)
     return total / X.shape[0]

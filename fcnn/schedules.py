@@ -4,12 +4,20 @@ optimizer's base learning rate, after each epoch `observe(epoch, metrics)` recei
 epoch's metrics (only `ReduceOnPlateau` uses them), and `reset()` clears any state at the
 start of each fit. `get` turns None, a name or a Schedule into a Schedule.
 """
+
 import math
 
 from ._validation import check_int, check_real
 
-__all__ = ["Schedule", "Constant", "StepDecay", "Exponential", "InverseScaling",
-           "ReduceOnPlateau", "get"]
+__all__ = [
+    "Schedule",
+    "Constant",
+    "StepDecay",
+    "Exponential",
+    "InverseScaling",
+    "ReduceOnPlateau",
+    "get",
+]
 
 
 class Schedule:
@@ -65,7 +73,7 @@ class Exponential(Schedule):
         self.gamma = check_real(gamma, "gamma", 0, 1, low_open=True)
 
     def lr(self, epoch, base_lr):
-        return base_lr * self.gamma ** epoch
+        return base_lr * self.gamma**epoch
 
     def _params(self):
         return {"gamma": self.gamma}
@@ -93,15 +101,18 @@ class ReduceOnPlateau(Schedule):
     mode None means "max" if monitor ends in "accuracy", else "min".
     """
 
-    def __init__(self, factor=0.1, patience=10, min_delta=0.0, min_lr=0.0,
-                 monitor="val_cost", mode=None):
+    def __init__(
+        self, factor=0.1, patience=10, min_delta=0.0, min_lr=0.0, monitor="val_cost", mode=None
+    ):
         self.factor = check_real(factor, "factor", 0, 1, low_open=True, high_open=True)
         self.patience = check_int(patience, "patience", 0)
         self.min_delta = check_real(min_delta, "min_delta", 0)
         self.min_lr = check_real(min_lr, "min_lr", 0)
         if not isinstance(monitor, str):
-            raise TypeError(f"monitor must be a metric name such as 'val_cost', "
-                            f"got {type(monitor).__name__} {monitor!r}")
+            raise TypeError(
+                f"monitor must be a metric name such as 'val_cost', "
+                f"got {type(monitor).__name__} {monitor!r}"
+            )
         if not monitor:
             raise ValueError("monitor must be a non-empty metric name such as 'val_cost', got ''")
         self.monitor = monitor
@@ -124,9 +135,15 @@ class ReduceOnPlateau(Schedule):
 
     def check_metrics(self, names):
         if self.monitor not in names:
-            hint = " (val_ metrics need validation data passed to fit)" if self.monitor.startswith("val_") else ""
-            raise ValueError(f"ReduceOnPlateau monitors {self.monitor!r}, which is not among "
-                             f"the epoch's metrics {sorted(names)}{hint}")
+            hint = (
+                " (val_ metrics need validation data passed to fit)"
+                if self.monitor.startswith("val_")
+                else ""
+            )
+            raise ValueError(
+                f"ReduceOnPlateau monitors {self.monitor!r}, which is not among "
+                f"the epoch's metrics {sorted(names)}{hint}"
+            )
 
     def observe(self, epoch, metrics):
         self.check_metrics(metrics)
@@ -144,8 +161,14 @@ class ReduceOnPlateau(Schedule):
         return max(self.min_lr, base_lr * self.multiplier)
 
     def _params(self):
-        return {"factor": self.factor, "patience": self.patience, "min_delta": self.min_delta,
-                "min_lr": self.min_lr, "monitor": self.monitor, "mode": self.mode}
+        return {
+            "factor": self.factor,
+            "patience": self.patience,
+            "min_delta": self.min_delta,
+            "min_lr": self.min_lr,
+            "monitor": self.monitor,
+            "mode": self.mode,
+        }
 
 
 _BY_NAME = {
@@ -171,5 +194,6 @@ def get(schedule):
                 f"unknown schedule {schedule!r}; expected one of {sorted(_BY_NAME)}"
             ) from None
     raise TypeError(
-        f"schedule must be None, a name or an fcnn.schedules.Schedule, got {type(schedule).__name__}"
+        "schedule must be None, a name or an fcnn.schedules.Schedule, "
+        f"got {type(schedule).__name__}"
     )

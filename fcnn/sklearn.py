@@ -15,6 +15,7 @@ imports it; this module does.
 Training is Network.fit: mini-batch gradient descent with the chosen optimizer, the cost
 C = (1/n) sum_x C_x (sample-weighted) plus l2/(2n) sum w^2 over the weights.
 """
+
 import numbers
 import warnings
 from types import SimpleNamespace
@@ -24,8 +25,9 @@ import numpy as np
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 except ImportError as _error:
-    raise ImportError('fcnn.sklearn needs scikit-learn, an optional extra of fcnn: '
-                      'pip install "fcnn[sklearn]"') from _error
+    raise ImportError(
+        'fcnn.sklearn needs scikit-learn, an optional extra of fcnn: pip install "fcnn[sklearn]"'
+    ) from _error
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, column_or_1d
@@ -33,13 +35,20 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import activations as _activations, costs as _costs, optimizers as _optimizers
+from . import activations as _activations
+from . import costs as _costs
+from . import optimizers as _optimizers
 from .network import Network
 
 __all__ = ["FCNNClassifier", "FCNNRegressor"]
 
-OPTIMIZERS = {"sgd": _optimizers.SGD, "adam": _optimizers.Adam, "adamw": _optimizers.AdamW,
-              "rmsprop": _optimizers.RMSProp, "adagrad": _optimizers.AdaGrad}
+OPTIMIZERS = {
+    "sgd": _optimizers.SGD,
+    "adam": _optimizers.Adam,
+    "adamw": _optimizers.AdamW,
+    "rmsprop": _optimizers.RMSProp,
+    "adagrad": _optimizers.AdaGrad,
+}
 
 # Glorot uniform weights and zero biases, as scikit-learn's MLP starts.
 INIT = "xavier_uniform"
@@ -59,21 +68,30 @@ class _FCNNBase(BaseEstimator):
         if isinstance(hidden, numbers.Integral) and not isinstance(hidden, (bool, np.bool_)):
             hidden = (hidden,)
         if isinstance(hidden, (str, bytes)) or not hasattr(hidden, "__iter__"):
-            raise TypeError(f"hidden_layer_sizes must be a tuple of layer widths such as (100,) "
-                            f"or (64, 32), got {hidden!r}")
+            raise TypeError(
+                f"hidden_layer_sizes must be a tuple of layer widths such as (100,) "
+                f"or (64, 32), got {hidden!r}"
+            )
         hidden = tuple(hidden)
         for width in hidden:
-            if (isinstance(width, (bool, np.bool_)) or not isinstance(width, numbers.Integral)
-                    or width < 1):
-                raise ValueError(f"hidden_layer_sizes must hold integers >= 1, got "
-                                 f"{self.hidden_layer_sizes!r}")
+            if (
+                isinstance(width, (bool, np.bool_))
+                or not isinstance(width, numbers.Integral)
+                or width < 1
+            ):
+                raise ValueError(
+                    f"hidden_layer_sizes must hold integers >= 1, got {self.hidden_layer_sizes!r}"
+                )
         if isinstance(self.activation, (list, tuple)):
             if len(self.activation) != len(hidden):
-                raise ValueError(f"activation is a list of {len(self.activation)}, but there "
-                                 f"are {len(hidden)} hidden layers (one name each, or one name "
-                                 f"for all)")
-            hidden_activations = [_resolve(_activations.get, f, "activation")
-                                  for f in self.activation]
+                raise ValueError(
+                    f"activation is a list of {len(self.activation)}, but there "
+                    f"are {len(hidden)} hidden layers (one name each, or one name "
+                    f"for all)"
+                )
+            hidden_activations = [
+                _resolve(_activations.get, f, "activation") for f in self.activation
+            ]
         else:
             activation = _resolve(_activations.get, self.activation, "activation")
             hidden_activations = [activation] * len(hidden)
@@ -83,26 +101,42 @@ class _FCNNBase(BaseEstimator):
             _resolve(_costs.get, self.cost, "cost")
         if isinstance(self.optimizer, str):
             if self.optimizer not in OPTIMIZERS:
-                raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)} or an "
-                                 f"fcnn optimizer such as fcnn.SGD(0.1, momentum=0.9), got "
-                                 f"{self.optimizer!r}")
+                raise ValueError(
+                    f"optimizer must be one of {sorted(OPTIMIZERS)} or an "
+                    f"fcnn optimizer such as fcnn.SGD(0.1, momentum=0.9), got "
+                    f"{self.optimizer!r}"
+                )
             _check_real(self.learning_rate, "learning_rate", low=0, low_open=True)
         elif not isinstance(self.optimizer, _optimizers.Optimizer):
-            raise TypeError(f"optimizer must be a name such as 'adam' or an fcnn optimizer, "
-                            f"got {type(self.optimizer).__name__}")
-        if not (self.batch_size == "auto" or (isinstance(self.batch_size, numbers.Integral)
-                                              and not isinstance(self.batch_size, bool)
-                                              and self.batch_size >= 1)):
-            raise ValueError(f"batch_size must be an integer >= 1 or 'auto', got "
-                             f"{self.batch_size!r}")
+            raise TypeError(
+                f"optimizer must be a name such as 'adam' or an fcnn optimizer, "
+                f"got {type(self.optimizer).__name__}"
+            )
+        if not (
+            self.batch_size == "auto"
+            or (
+                isinstance(self.batch_size, numbers.Integral)
+                and not isinstance(self.batch_size, bool)
+                and self.batch_size >= 1
+            )
+        ):
+            raise ValueError(
+                f"batch_size must be an integer >= 1 or 'auto', got {self.batch_size!r}"
+            )
         epochs = _check_int(self.epochs, "epochs", minimum=1)
         l2 = _check_real(self.l2, "l2", low=0)
         dropout = _check_real(self.dropout, "dropout", low=0, high=1, high_open=True)
         if dropout > 0 and not hidden:
             raise ValueError("dropout acts on hidden layers, and hidden_layer_sizes=() has none")
         early_stopping = _check_bool(self.early_stopping, "early_stopping")
-        validation_fraction = _check_real(self.validation_fraction, "validation_fraction",
-                                          low=0, high=1, low_open=True, high_open=True)
+        validation_fraction = _check_real(
+            self.validation_fraction,
+            "validation_fraction",
+            low=0,
+            high=1,
+            low_open=True,
+            high_open=True,
+        )
         n_iter_no_change = _check_int(self.n_iter_no_change, "n_iter_no_change", minimum=1)
         tol = None if self.tol is None else _check_real(self.tol, "tol", low=0)
         shuffle = _check_bool(self.shuffle, "shuffle")
@@ -111,10 +145,19 @@ class _FCNNBase(BaseEstimator):
         if not isinstance(self.verbose, (bool, np.bool_, numbers.Integral)):
             raise TypeError(f"verbose must be True or False, got {self.verbose!r}")
         return SimpleNamespace(
-            hidden=hidden, hidden_activations=hidden_activations, epochs=epochs, l2=l2,
-            dropout=dropout, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, n_iter_no_change=n_iter_no_change,
-            tol=tol, shuffle=shuffle, dtype=np.dtype(self.dtype), verbose=bool(self.verbose))
+            hidden=hidden,
+            hidden_activations=hidden_activations,
+            epochs=epochs,
+            l2=l2,
+            dropout=dropout,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            shuffle=shuffle,
+            dtype=np.dtype(self.dtype),
+            verbose=bool(self.verbose),
+        )
 
     def _new_optimizer(self):
         """A fresh optimizer for one fit: named, or a stateless copy of the one given (its
@@ -129,8 +172,10 @@ class _FCNNBase(BaseEstimator):
         try:
             random_state = check_random_state(self.random_state)
         except ValueError:
-            raise ValueError(f"random_state must be None, an integer in [0, 2**32 - 1] or a "
-                             f"numpy RandomState, got {self.random_state!r}") from None
+            raise ValueError(
+                f"random_state must be None, an integer in [0, 2**32 - 1] or a "
+                f"numpy RandomState, got {self.random_state!r}"
+            ) from None
         if isinstance(self.random_state, numbers.Integral):
             return int(self.random_state)
         return int(random_state.randint(np.iinfo(np.int32).max))
@@ -151,8 +196,9 @@ class _FCNNBase(BaseEstimator):
         epoch. tol=None trains for exactly `epochs` epochs (unless early_stopping).
         """
         settings = self._check_parameters()
-        X, y = validate_data(self, X, y, multi_output=True, dtype=settings.dtype,
-                             y_numeric=not self._is_classifier)
+        X, y = validate_data(
+            self, X, y, multi_output=True, dtype=settings.dtype, y_numeric=not self._is_classifier
+        )
         Y, labels = self._targets(y, settings.dtype, reset=True)
         sample_weight = self._sample_weight(sample_weight, X, labels, settings.dtype)
         class_weight = self._class_weight(labels, partial=False)
@@ -161,28 +207,44 @@ class _FCNNBase(BaseEstimator):
 
         validation = None
         if settings.early_stopping:
-            train, val = train_test_split(np.arange(X.shape[0]),
-                                          test_size=settings.validation_fraction,
-                                          random_state=seed, stratify=labels)
+            train, val = train_test_split(
+                np.arange(X.shape[0]),
+                test_size=settings.validation_fraction,
+                random_state=seed,
+                stratify=labels,
+            )
             validation = (X[val], Y[val])
             X, Y = X[train], Y[train]
             sample_weight = None if sample_weight is None else sample_weight[train]
         stops = settings.early_stopping or settings.tol is not None
         history = net.fit(
-            X, Y, epochs=settings.epochs, batch_size=self._batch_size(X.shape[0]),
-            optimizer=self._new_optimizer(), l2=settings.l2, dropout=settings.dropout,
-            early_stopping=stops, patience=settings.n_iter_no_change,
+            X,
+            Y,
+            epochs=settings.epochs,
+            batch_size=self._batch_size(X.shape[0]),
+            optimizer=self._new_optimizer(),
+            l2=settings.l2,
+            dropout=settings.dropout,
+            early_stopping=stops,
+            patience=settings.n_iter_no_change,
             min_delta=settings.tol or 0.0,
             monitor="val_cost" if settings.early_stopping else "cost",
-            validation_data=validation, sample_weight=sample_weight,
-            class_weight=class_weight, shuffle=settings.shuffle, seed=None,
-            verbose=settings.verbose)
+            validation_data=validation,
+            sample_weight=sample_weight,
+            class_weight=class_weight,
+            shuffle=settings.shuffle,
+            seed=None,
+            verbose=settings.verbose,
+        )
         if stops and history.stopped_epoch is None:
             watched = "validation cost" if settings.early_stopping else "training cost"
-            warnings.warn(f"{type(self).__name__} trained for all epochs={settings.epochs} "
-                          f"while the {watched} was still improving by more than "
-                          f"tol={settings.tol or 0.0}; more epochs may fit better",
-                          ConvergenceWarning)
+            warnings.warn(
+                f"{type(self).__name__} trained for all epochs={settings.epochs} "
+                f"while the {watched} was still improving by more than "
+                f"tol={settings.tol or 0.0}; more epochs may fit better",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         self.network_ = net
         self.history_ = history
         self.loss_curve_ = list(history.cost)
@@ -195,8 +257,15 @@ class _FCNNBase(BaseEstimator):
         first = not hasattr(self, "network_")
         settings = self._check_parameters()
         dtype = settings.dtype if first else self.network_.dtype
-        X, y = validate_data(self, X, y, multi_output=True, dtype=dtype, reset=first,
-                             y_numeric=not self._is_classifier)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            multi_output=True,
+            dtype=dtype,
+            reset=first,
+            y_numeric=not self._is_classifier,
+        )
         Y, labels = self._targets(y, dtype, reset=first, partial=True, classes=classes)
         sample_weight = self._sample_weight(sample_weight, X, labels, dtype, partial=True)
         class_weight = self._class_weight(labels, partial=True)
@@ -207,10 +276,20 @@ class _FCNNBase(BaseEstimator):
         else:
             net = self.network_
             optimizer = net.optimizer
-        history = net.fit(X, Y, epochs=1, batch_size=self._batch_size(X.shape[0]),
-                          optimizer=optimizer, l2=settings.l2, dropout=settings.dropout,
-                          sample_weight=sample_weight, class_weight=class_weight,
-                          shuffle=settings.shuffle, seed=None, verbose=settings.verbose)
+        history = net.fit(
+            X,
+            Y,
+            epochs=1,
+            batch_size=self._batch_size(X.shape[0]),
+            optimizer=optimizer,
+            l2=settings.l2,
+            dropout=settings.dropout,
+            sample_weight=sample_weight,
+            class_weight=class_weight,
+            shuffle=settings.shuffle,
+            seed=None,
+            verbose=settings.verbose,
+        )
         self.network_ = net
         self.history_ = history
         self.loss_curve_ = self.loss_curve_ + list(history.cost)
@@ -219,15 +298,21 @@ class _FCNNBase(BaseEstimator):
 
     def _new_network(self, n_features, n_outputs, settings, seed):
         output, cost = self._output_layer(n_outputs)
-        return Network([n_features, *settings.hidden, n_outputs],
-                       [*settings.hidden_activations, output], cost, dtype=settings.dtype,
-                       init=INIT, seed=seed)
+        return Network(
+            [n_features, *settings.hidden, n_outputs],
+            [*settings.hidden_activations, output],
+            cost,
+            dtype=settings.dtype,
+            init=INIT,
+            seed=seed,
+        )
 
     def _sample_weight(self, sample_weight, X, labels, dtype, partial=False):
         if sample_weight is None:
             return None
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype,
-                                             ensure_non_negative=True)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=dtype, ensure_non_negative=True
+        )
         if not sample_weight.sum() > 0:
             raise ValueError("sample_weight must not be all zero")
         return sample_weight
@@ -324,11 +409,29 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
 
     _is_classifier = True
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, output_activation=None,
-                 cost=None, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=200,
-                 l2=0.0, dropout=0.0, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-4, shuffle=True, random_state=None,
-                 dtype="float64", verbose=False, class_weight=None):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        output_activation=None,
+        cost=None,
+        optimizer="adam",
+        learning_rate=0.001,
+        batch_size=32,
+        epochs=200,
+        l2=0.0,
+        dropout=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        shuffle=True,
+        random_state=None,
+        dtype="float64",
+        verbose=False,
+        class_weight=None,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
@@ -369,34 +472,49 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         if multi_label:
             kind = type_of_target(y)
             if kind != "multilabel-indicator":
-                raise ValueError(f"a 2-D y must be a 0/1 indicator matrix (multi-label), got "
-                                 f"targets of type {kind!r}; multi-class multi-output "
-                                 f"targets are not supported")
+                raise ValueError(
+                    f"a 2-D y must be a 0/1 indicator matrix (multi-label), got "
+                    f"targets of type {kind!r}; multi-class multi-output "
+                    f"targets are not supported"
+                )
         else:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         if reset:
             if partial and classes is None:
-                raise ValueError("classes must be given on the first call to partial_fit: "
-                                 "every class label that y may hold")
+                raise ValueError(
+                    "classes must be given on the first call to partial_fit: "
+                    "every class label that y may hold"
+                )
             self._set_classes(y, multi_label, classes)
-        elif (classes is not None and not self._multi_label
-              and not np.array_equal(unique_labels(classes), self.classes_)):
-            raise ValueError(f"classes={classes!r} is not the same as on the first call to "
-                             f"partial_fit, which gave {self.classes_!r}")
+        elif (
+            classes is not None
+            and not self._multi_label
+            and not np.array_equal(unique_labels(classes), self.classes_)
+        ):
+            raise ValueError(
+                f"classes={classes!r} is not the same as on the first call to "
+                f"partial_fit, which gave {self.classes_!r}"
+            )
         if multi_label != self._multi_label:
-            raise ValueError(f"this classifier was trained on "
-                             f"{'multi-label' if self._multi_label else 'single-label'} "
-                             f"targets; y is {'multi-label' if multi_label else 'single-label'}")
+            raise ValueError(
+                f"this classifier was trained on "
+                f"{'multi-label' if self._multi_label else 'single-label'} "
+                f"targets; y is {'multi-label' if multi_label else 'single-label'}"
+            )
         if multi_label:
             if y.shape[1] != self.n_outputs_:
-                raise ValueError(f"y has {y.shape[1]} label columns, the classifier was "
-                                 f"trained on {self.n_outputs_}")
+                raise ValueError(
+                    f"y has {y.shape[1]} label columns, the classifier was "
+                    f"trained on {self.n_outputs_}"
+                )
             return np.ascontiguousarray(y, dtype=dtype), None
         unknown = ~np.isin(y, self.classes_)
         if unknown.any():
-            raise ValueError(f"y holds labels that are not among the classes "
-                             f"{self.classes_!r}: {np.unique(y[unknown])!r}")
+            raise ValueError(
+                f"y holds labels that are not among the classes "
+                f"{self.classes_!r}: {np.unique(y[unknown])!r}"
+            )
         labels = np.searchsorted(self.classes_, y)
         if self.n_outputs_ == 1:
             return labels.astype(dtype).reshape(-1, 1), labels
@@ -408,19 +526,25 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         if multi_label:
             n_labels = y.shape[1]
             if classes is not None and len(classes) != n_labels:
-                raise ValueError(f"classes has {len(classes)} entries, but the indicator "
-                                 f"matrix y has {n_labels} label columns")
+                raise ValueError(
+                    f"classes has {len(classes)} entries, but the indicator "
+                    f"matrix y has {n_labels} label columns"
+                )
             self.classes_ = np.arange(n_labels)
         else:
             self.classes_ = unique_labels(y if classes is None else classes)
             if len(self.classes_) < 2:
-                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes, "
-                                 f"but the data contain only one class: {self.classes_[0]!r}")
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes, "
+                    f"but the data contain only one class: {self.classes_[0]!r}"
+                )
         self._multi_label = multi_label
-        output = (None if self.output_activation is None
-                  else _activations.get(self.output_activation).name)
-        binary_sigmoid = (len(self.classes_) == 2 and not multi_label
-                          and output in (None, "sigmoid"))
+        output = (
+            None
+            if self.output_activation is None
+            else _activations.get(self.output_activation).name
+        )
+        binary_sigmoid = len(self.classes_) == 2 and not multi_label and output in (None, "sigmoid")
         self.n_outputs_ = 1 if binary_sigmoid else len(self.classes_)
 
     def _output_layer(self, n_outputs):
@@ -429,11 +553,15 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
             output = "sigmoid" if self._multi_label or n_outputs == 1 else "softmax"
         name = _activations.get(output).name
         if name not in ("sigmoid", "softmax"):
-            raise ValueError(f"output_activation must be 'softmax' or 'sigmoid' (outputs that "
-                             f"are probabilities), got {self.output_activation!r}")
+            raise ValueError(
+                f"output_activation must be 'softmax' or 'sigmoid' (outputs that "
+                f"are probabilities), got {self.output_activation!r}"
+            )
         if name == "softmax" and self._multi_label:
-            raise ValueError("output_activation='softmax' makes the labels exclude each "
-                             "other; multi-label targets need 'sigmoid' (or None)")
+            raise ValueError(
+                "output_activation='softmax' makes the labels exclude each "
+                "other; multi-label targets need 'sigmoid' (or None)"
+            )
         cost = self.cost
         if cost is None:
             cost = "log_likelihood" if name == "softmax" else "cross_entropy"
@@ -444,9 +572,11 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         if sample_weight is not None and labels is not None and not partial:
             weighted = np.unique(labels[sample_weight > 0])
             if weighted.size < 2:
-                raise ValueError(f"only one class, {self.classes_[weighted[0]]!r}, has samples "
-                                 f"with non-zero sample_weight; {type(self).__name__} needs "
-                                 f"at least 2 classes")
+                raise ValueError(
+                    f"only one class, {self.classes_[weighted[0]]!r}, has samples "
+                    f"with non-zero sample_weight; {type(self).__name__} needs "
+                    f"at least 2 classes"
+                )
         return sample_weight
 
     def _class_weight(self, labels, partial):
@@ -454,22 +584,31 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         if self.class_weight is None:
             return None
         if labels is None:
-            raise ValueError("class_weight is for single-label targets; for multi-label "
-                             "targets give sample_weight")
+            raise ValueError(
+                "class_weight is for single-label targets; for multi-label "
+                "targets give sample_weight"
+            )
         if isinstance(self.class_weight, str):
             if self.class_weight != "balanced":
-                raise ValueError(f"class_weight must be a dict {{label: weight}}, 'balanced' "
-                                 f"or None, got {self.class_weight!r}")
+                raise ValueError(
+                    f"class_weight must be a dict {{label: weight}}, 'balanced' "
+                    f"or None, got {self.class_weight!r}"
+                )
             if partial:
-                raise ValueError("class_weight='balanced' needs the class frequencies of all "
-                                 "the data, which partial_fit does not see: pass "
-                                 "compute_class_weight('balanced', classes=classes, y=y) as "
-                                 "a dict instead")
+                raise ValueError(
+                    "class_weight='balanced' needs the class frequencies of all "
+                    "the data, which partial_fit does not see: pass "
+                    "compute_class_weight('balanced', classes=classes, y=y) as "
+                    "a dict instead"
+                )
         elif not isinstance(self.class_weight, dict):
-            raise TypeError(f"class_weight must be a dict {{label: weight}}, 'balanced' or "
-                            f"None, got {type(self.class_weight).__name__}")
-        per_class = compute_class_weight(self.class_weight, classes=self.classes_,
-                                         y=self.classes_[labels])
+            raise TypeError(
+                f"class_weight must be a dict {{label: weight}}, 'balanced' or "
+                f"None, got {type(self.class_weight).__name__}"
+            )
+        per_class = compute_class_weight(
+            self.class_weight, classes=self.classes_, y=self.classes_[labels]
+        )
         return {index: float(weight) for index, weight in enumerate(per_class)}
 
     def predict_proba(self, X):
@@ -482,8 +621,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
             return np.hstack([1 - out, out])
         if self.network_.activations[-1].name == "sigmoid":  # one-vs-rest sigmoids
             totals = out.sum(axis=1, keepdims=True)
-            return np.divide(out, totals, out=np.full_like(out, 1 / out.shape[1]),
-                             where=totals > 0)
+            return np.divide(out, totals, out=np.full_like(out, 1 / out.shape[1]), where=totals > 0)
         return out
 
     def predict(self, X):
@@ -517,11 +655,28 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
 
     _is_classifier = False
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, output_activation=None,
-                 cost=None, optimizer="adam", learning_rate=0.001, batch_size=32, epochs=200,
-                 l2=0.0, dropout=0.0, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-4, shuffle=True, random_state=None,
-                 dtype="float64", verbose=False):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        output_activation=None,
+        cost=None,
+        optimizer="adam",
+        learning_rate=0.001,
+        batch_size=32,
+        epochs=200,
+        l2=0.0,
+        dropout=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        shuffle=True,
+        random_state=None,
+        dtype="float64",
+        verbose=False,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
@@ -559,8 +714,9 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         if reset:
             self.n_outputs_ = Y.shape[1]
         elif Y.shape[1] != self.n_outputs_:
-            raise ValueError(f"y has {Y.shape[1]} outputs, the regressor was trained on "
-                             f"{self.n_outputs_}")
+            raise ValueError(
+                f"y has {Y.shape[1]} outputs, the regressor was trained on {self.n_outputs_}"
+            )
         return Y, None
 
     def _output_layer(self, n_outputs):
@@ -590,13 +746,17 @@ def _check_int(value, name, minimum):
 
 
 def _check_real(value, name, low, high=np.inf, low_open=False, high_open=False):
-    interval = (f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-                if high < np.inf else f"{'>' if low_open else '>='} {low}")
+    interval = (
+        f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+        if high < np.inf
+        else f"{'>' if low_open else '>='} {low}"
+    )
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number {interval}, got {value!r}")
     value = float(value)
-    inside = ((value > low if low_open else value >= low)
-              and (value < high if high_open else value <= high))
+    inside = (value > low if low_open else value >= low) and (
+        value < high if high_open else value <= high
+    )
     if not (np.isfinite(value) and inside):
         raise ValueError(f"{name} must be a number {interval}, got {value}")
     return value

@@ -13,6 +13,7 @@ its own, with its own thread pool. Two ways to set the core's threads:
 Only the parallel GEMMs use threads; everything else in the core runs on the calling
 thread, without the GIL, so several networks can train at once in Python threads.
 """
+
 __all__ = ["limit", "info"]
 
 
@@ -20,9 +21,11 @@ def _threadpoolctl():
     try:
         import threadpoolctl
     except ImportError:
-        raise ImportError("setting BLAS threads at run time needs threadpoolctl: "
-                          "pip install threadpoolctl (or set OPENBLAS_NUM_THREADS before "
-                          "Python starts)") from None
+        raise ImportError(
+            "setting BLAS threads at run time needs threadpoolctl: "
+            "pip install threadpoolctl (or set OPENBLAS_NUM_THREADS before "
+            "Python starts)"
+        ) from None
     return threadpoolctl
 
 
@@ -31,8 +34,7 @@ def limit(n_threads):
     SciPy's among them, to n_threads."""
     from ._validation import check_int
 
-    return _threadpoolctl().threadpool_limits(check_int(n_threads, "n_threads", 1),
-                                              user_api="blas")
+    return _threadpoolctl().threadpool_limits(check_int(n_threads, "n_threads", 1), user_api="blas")
 
 
 def info():
@@ -41,5 +43,7 @@ def info():
     import scipy.linalg  # noqa: F401  (loads SciPy's BLAS, the one the core calls)
 
     libraries = _threadpoolctl().threadpool_info()
-    return sorted((lib for lib in libraries if lib.get("user_api") == "blas"),
-                  key=lambda lib: "scipy" not in lib.get("filepath", ""))
+    return sorted(
+        (lib for lib in libraries if lib.get("user_api") == "blas"),
+        key=lambda lib: "scipy" not in lib.get("filepath", ""),
+    )

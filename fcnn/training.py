@@ -5,17 +5,27 @@ updates the parameters in place without the GIL. Between epochs this module appl
 learning-rate schedule, scores the validation data, keeps the best parameters for early
 stopping, and checks for divergence.
 """
+
 import time
 
 import numpy as np
 
-from . import optimizers as _optimizers, schedules as _schedules
+from . import optimizers as _optimizers
+from . import schedules as _schedules
 from ._compiled import core as _core
+from ._validation import (
+    as_inputs,
+    as_sample_weight,
+    as_targets,
+    check_bool,
+    check_int,
+    check_number,
+    check_seed,
+    raise_non_finite,
+)
 from .diagnostics import Diagnostics, check_kinds
-from .progress import EpochProgress, UPDATES_PER_EPOCH
-from ._validation import (as_inputs, as_sample_weight, as_targets, check_bool, check_int,
-                          check_number, check_seed, one_hot_rows, raise_non_finite)
 from .history import History
+from .progress import UPDATES_PER_EPOCH, EpochProgress
 
 __all__ = ["DivergenceError", "fit"]
 
@@ -37,16 +47,46 @@ class DivergenceError(FloatingPointError):
         self.layer = layer
 
 
-def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_schedule,
-        early_stopping, patience, min_delta, monitor, validation_data, validation_split,
-        sample_weight, class_weight, shuffle, seed, verbose, diagnostics=None):
+def fit(
+    net,
+    X,
+    Y,
+    *,
+    epochs,
+    batch_size,
+    lr,
+    optimizer,
+    l1,
+    l2,
+    dropout,
+    lr_schedule,
+    early_stopping,
+    patience,
+    min_delta,
+    monitor,
+    validation_data,
+    validation_split,
+    sample_weight,
+    class_weight,
+    shuffle,
+    seed,
+    verbose,
+    diagnostics=None,
+):
     """Network.fit's body; see its docstring."""
     original_X, original_Y = X, Y
     # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
     X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
     # Class labels stay labels: the core writes each batch's one-hot rows from them.
-    Y, labels = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype, check_finite=False,
-                           probabilities=net.cost.needs_probabilities, one_hot=False)
+    Y, labels = as_targets(
+        Y,
+        X.shape[0],
+        net.sizes[-1],
+        net.dtype,
+        check_finite=False,
+        probabilities=net.cost.needs_probabilities,
+        one_hot=False,
+    )
     epochs = check_int(epochs, "epochs", minimum=0)
     if optimizer is None and lr is None and net.optimizer is not None:
         optimizer = net.optimizer  # carry on with the last fit's optimizer and its state
@@ -68,18 +108,21 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     if monitor not in ("val_cost", "val_accuracy", "cost"):
         raise ValueError(f"monitor must be 'val_cost', 'val_accuracy' or 'cost', got {monitor!r}")
     rng = net._rng if seed is None else np.random.default_rng(check_seed(seed))
-    weights = _training_weights(sample_weight, class_weight, labels, Y, X.shape[0],
-                                net.sizes[-1], net.dtype)
+    weights = _training_weights(
+        sample_weight, class_weight, labels, Y, X.shape[0], net.sizes[-1], net.dtype
+    )
 
-    X, Y, labels, weights, validation = _hold_out(X, Y, labels, weights, validation_data,
-                                                  validation_split, net, rng)
+    X, Y, labels, weights, validation = _hold_out(
+        X, Y, labels, weights, validation_data, validation_split, net, rng
+    )
     if early_stopping and validation is None and monitor != "cost":
-        raise ValueError(f"early_stopping on {monitor!r} needs validation_data or "
-                         f"validation_split")
+        raise ValueError(f"early_stopping on {monitor!r} needs validation_data or validation_split")
     measured = _metric_names(labels, Y, validation)  # known now: fail before any training
     if early_stopping and monitor not in measured:
-        raise ValueError(f"early stopping monitors {monitor!r}, which this fit does not "
-                         f"measure (accuracy needs class labels): it measures {sorted(measured)}")
+        raise ValueError(
+            f"early stopping monitors {monitor!r}, which this fit does not "
+            f"measure (accuracy needs class labels): it measures {sorted(measured)}"
+        )
     schedule.check_metrics(measured)
     n = X.shape[0]
     batch_size = n if batch_size is None else min(check_int(batch_size, "batch_size", 1), n)
@@ -92,15 +135,25 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     states = optimizer.states + [np.zeros(1, dtype=net.dtype)] * (2 - len(optimizer.states))
     hyper = optimizer.hyperparameters()
     training = _core.Training(
-        optimizer.code, lr=optimizer.lr, momentum=hyper.get("momentum", 0.0),
-        nesterov=hyper.get("nesterov", False), beta1=hyper.get("beta1", 0.9),
-        beta2=hyper.get("beta2", 0.999), rho=hyper.get("rho", 0.9), eps=hyper.get("eps", 1e-8),
+        optimizer.code,
+        lr=optimizer.lr,
+        momentum=hyper.get("momentum", 0.0),
+        nesterov=hyper.get("nesterov", False),
+        beta1=hyper.get("beta1", 0.9),
+        beta2=hyper.get("beta2", 0.999),
+        rho=hyper.get("rho", 0.9),
+        eps=hyper.get("eps", 1e-8),
         weight_decay=hyper.get("weight_decay", 0.0),
-        decoupled=getattr(optimizer, "decoupled", False), t=optimizer.t,
-        l1=l1 / n, l2=l2 / n, dropout=dropout,
-        has_prelu=any(f.learnable for f in net.activations))
-    workspace = net._workspace(batch_size, training=True, n_rows=n if shuffle else 0,
-                               dropout=dropout > 0)
+        decoupled=getattr(optimizer, "decoupled", False),
+        t=optimizer.t,
+        l1=l1 / n,
+        l2=l2 / n,
+        dropout=dropout,
+        has_prelu=any(f.learnable for f in net.activations),
+    )
+    workspace = net._workspace(
+        batch_size, training=True, n_rows=n if shuffle else 0, dropout=dropout > 0
+    )
     no_weights = np.empty(0, dtype=net.dtype)
     no_labels = np.empty(0, dtype=np.intp)
     no_targets = np.empty((0, net.sizes[-1]), dtype=net.dtype)
@@ -114,19 +167,34 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
     history = History()
 
     for epoch in range(epochs):
-        training.lr = check_number(schedule.lr(epoch, optimizer.lr),
-                                   f"the lr_schedule's lr for epoch {epoch + 1}", minimum=0)
+        training.lr = check_number(
+            schedule.lr(epoch, optimizer.lr),
+            f"the lr_schedule's lr for epoch {epoch + 1}",
+            minimum=0,
+        )
         for saved, live in zip(snapshot, [net._theta] + optimizer.states):
             np.copyto(saved, live)
         progress = EpochProgress(epoch + 1, epochs, n) if verbose else None
         started = time.perf_counter()
         try:
             cost, accuracy, stop = _core.train_epoch(
-                net._layout, training, workspace, net._theta, X,
-                no_targets if Y is None else Y, no_labels if labels is None else labels,
-                no_weights if weights is None else weights, states[0], states[1], batch_size,
-                shuffle, int(rng.integers(2**63)), accuracy_mode,
-                None if progress is None else progress.update, progress_every)
+                net._layout,
+                training,
+                workspace,
+                net._theta,
+                X,
+                no_targets if Y is None else Y,
+                no_labels if labels is None else labels,
+                no_weights if weights is None else weights,
+                states[0],
+                states[1],
+                batch_size,
+                shuffle,
+                int(rng.integers(2**63)),
+                accuracy_mode,
+                None if progress is None else progress.update,
+                progress_every,
+            )
         except BaseException:  # from the progress callback, e.g. KeyboardInterrupt
             _restore(net, optimizer, snapshot)
             raise
@@ -134,8 +202,9 @@ def fit(net, X, Y, *, epochs, batch_size, lr, optimizer, l1, l2, dropout, lr_sch
         if stop is not None and stop[0] == "input":
             _restore(net, optimizer, snapshot)
             name = stop[1]
-            raise_non_finite((original_X if name == "X" else original_Y),
-                             (X if name == "X" else Y), name)
+            raise_non_finite(
+                (original_X if name == "X" else original_Y), (X if name == "X" else Y), name
+            )
         if stop is not None or not np.isfinite(net._theta).all():
             batch, layer = stop[1:] if stop is not None else (-1, -1)
             error = _divergence(net, epoch + 1, batch, layer, training.lr)
@@ -212,8 +281,10 @@ def _class_labels(labels, Y):
         return Y[:, 0].astype(np.intp)
     if np.isin(Y, (0, 1)).all() and (Y.sum(axis=1) == 1).all():
         return Y.argmax(axis=1)
-    raise ValueError("class_weight needs class labels: integer labels, one-hot rows, or "
-                     "0/1 targets of a single output")
+    raise ValueError(
+        "class_weight needs class labels: integer labels, one-hot rows, or "
+        "0/1 targets of a single output"
+    )
 
 
 def _class_weights(class_weight, labels, n_outputs):
@@ -227,8 +298,10 @@ def _class_weights(class_weight, labels, n_outputs):
         result[present] = labels.size / (present.sum() * counts[present])
         return result
     if not isinstance(class_weight, dict):
-        raise TypeError(f"class_weight must be a dict {{class: weight}} or 'balanced', got "
-                        f"{type(class_weight).__name__}")
+        raise TypeError(
+            f"class_weight must be a dict {{class: weight}} or 'balanced', got "
+            f"{type(class_weight).__name__}"
+        )
     result = np.ones(n_classes)
     for label, value in class_weight.items():
         label = check_int(label, "class_weight key")
@@ -249,8 +322,10 @@ def _hold_out(X, Y, labels, weights, validation_data, validation_split, net, rng
     fraction = check_number(validation_split, "validation_split", minimum=0)
     n_val = int(round(fraction * X.shape[0]))
     if not 0 < fraction < 1 or n_val < 1 or n_val >= X.shape[0]:
-        raise ValueError(f"validation_split must leave at least one example on each side of "
-                         f"{X.shape[0]}: got {validation_split}")
+        raise ValueError(
+            f"validation_split must leave at least one example on each side of "
+            f"{X.shape[0]}: got {validation_split}"
+        )
     order = rng.permutation(X.shape[0])
     train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
 
@@ -259,10 +334,14 @@ def _hold_out(X, Y, labels, weights, validation_data, validation_split, net, rng
 
     # the core checks the training rows as it reads them; the held-out ones are checked here
     X_val, _ = as_inputs(X[val], net.sizes[0], net.dtype, allow_single=False)
-    Y_val, _ = as_targets(labels[val] if Y is None else Y[val], n_val, net.sizes[-1],
-                          net.dtype)
-    return (rows(X, train), rows(Y, train), rows(labels, train), rows(weights, train),
-            (X_val, Y_val, rows(labels, val)))
+    Y_val, _ = as_targets(labels[val] if Y is None else Y[val], n_val, net.sizes[-1], net.dtype)
+    return (
+        rows(X, train),
+        rows(Y, train),
+        rows(labels, train),
+        rows(weights, train),
+        (X_val, Y_val, rows(labels, val)),
+    )
 
 
 def _restore(net, optimizer, snapshot):
@@ -272,12 +351,21 @@ def _restore(net, optimizer, snapshot):
 
 def _divergence(net, epoch, batch, layer, lr):
     if layer < 0:  # the cost was finite: find the first layer whose parameters are not
-        layer = next((k for k, (w, b) in enumerate(zip(net.weights, net.biases))
-                      if not (np.isfinite(w).all() and np.isfinite(b).all())), -1)
+        layer = next(
+            (
+                k
+                for k, (w, b) in enumerate(zip(net.weights, net.biases))
+                if not (np.isfinite(w).all() and np.isfinite(b).all())
+            ),
+            -1,
+        )
     where = f" in mini-batch {batch}" if batch >= 0 else ""
     at = f"; non-finite values appeared first in layer {layer + 1}" if layer >= 0 else ""
     return DivergenceError(
         f"training diverged in epoch {epoch}{where}: the cost or the parameters became "
         f"non-finite{at}. The network keeps its parameters from before epoch {epoch}. "
         f"Try a smaller learning rate (this epoch's was {lr:g}).",
-        epoch, batch if batch >= 0 else None, layer + 1 if layer >= 0 else None)
+        epoch,
+        batch if batch >= 0 else None,
+        layer + 1 if layer >= 0 else None,
+    )

@@ -18,8 +18,14 @@ def run_python(code, tmp_path, **environment):
 
     home = os.path.dirname(os.path.dirname(os.path.abspath(fcnn.__file__)))
     env = {**os.environ, "PYTHONPATH": home, **environment}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=tmp_path, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="session")

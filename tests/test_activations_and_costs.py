@@ -1,14 +1,15 @@
 """Each activation and cost as the core computes it, against its NumPy reference,
 and at the extremes z = +-1000 where naive formulas overflow."""
+
 import warnings
 
 import numpy as np
 import pytest
+from conftest import RTOL
 from numpy.testing import assert_allclose
 
 import fcnn
 from fcnn import activations, costs
-from conftest import RTOL
 
 NAMES = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "softmax"]
 EXTREMES = np.array([[-1000.0, -40.0, -1e-3, 0.0, 1e-3, 40.0, 1000.0]])
@@ -27,8 +28,12 @@ def identity_net(activation, n, dtype="float64", cost="quadratic"):
 def test_core_activation_matches_reference(name, dtype):
     z = np.random.default_rng(0).normal(scale=3, size=(7, 5)).astype(dtype)
     reference = activations.get(name)
-    assert_allclose(identity_net(name, 5, dtype).predict(z), reference(z.astype(np.float64)),
-                    rtol=RTOL[dtype] * 10, atol=RTOL[dtype])
+    assert_allclose(
+        identity_net(name, 5, dtype).predict(z),
+        reference(z.astype(np.float64)),
+        rtol=RTOL[dtype] * 10,
+        atol=RTOL[dtype],
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -53,8 +58,13 @@ def ulps_from_exact(computed, exact, dtype):
 # gradual underflow below the smallest normal result (e^-708 in double, e^-87 in float).
 @pytest.mark.parametrize("dtype, limit", [(np.float64, 750.0), (np.float32, 110.0)])
 def test_core_sigmoid_is_within_a_few_ulps_everywhere(dtype, limit):
-    z = np.concatenate([np.linspace(-limit, limit, 400_001), np.linspace(-1, 1, 100_001),
-                        -np.linspace(limit - 50, limit - 30, 100_001)]).astype(dtype)
+    z = np.concatenate(
+        [
+            np.linspace(-limit, limit, 400_001),
+            np.linspace(-1, 1, 100_001),
+            -np.linspace(limit - 50, limit - 30, 100_001),
+        ]
+    ).astype(dtype)
     a = identity_net("sigmoid", 1, dtype).predict(z[:, None])[:, 0]
     exact_z = z.astype(np.longdouble)
     e = np.exp(-np.abs(exact_z))
@@ -99,10 +109,14 @@ def test_leaky_relu_default_slope_and_repr():
         activations.LeakyReLU(float("nan"))
 
 
-COST_CASES = [(c, "sigmoid") for c in ["quadratic", "squared_error", "absolute_error",
-                                       "cross_entropy", "log_likelihood"]] + \
-             [(c, "softmax") for c in ["quadratic", "cross_entropy", "log_likelihood"]] + \
-             [(c, "linear") for c in ["quadratic", "squared_error", "absolute_error"]]
+COST_CASES = (
+    [
+        (c, "sigmoid")
+        for c in ["quadratic", "squared_error", "absolute_error", "cross_entropy", "log_likelihood"]
+    ]
+    + [(c, "softmax") for c in ["quadratic", "cross_entropy", "log_likelihood"]]
+    + [(c, "linear") for c in ["quadratic", "squared_error", "absolute_error"]]
+)
 
 
 @pytest.mark.parametrize("cost,output", COST_CASES)
@@ -116,10 +130,15 @@ def test_core_cost_matches_reference(cost, output):
     assert net.evaluate(z, y)["cost"] == pytest.approx(expected, rel=1e-12)
 
 
-@pytest.mark.parametrize("cost,output", [("cross_entropy", "sigmoid"),
-                                         ("log_likelihood", "sigmoid"),
-                                         ("cross_entropy", "softmax"),
-                                         ("log_likelihood", "softmax")])
+@pytest.mark.parametrize(
+    "cost,output",
+    [
+        ("cross_entropy", "sigmoid"),
+        ("log_likelihood", "sigmoid"),
+        ("cross_entropy", "softmax"),
+        ("log_likelihood", "softmax"),
+    ],
+)
 def test_logarithmic_costs_stay_finite_when_outputs_saturate(cost, output):
     """At z = +-1000 a rounds to exactly 0 or 1; the core takes logs from z instead."""
     z = np.array([[-1000.0, 1000.0]])

@@ -1,4 +1,5 @@
 """The public API's shapes, dtypes, live parameter views, and its errors on bad input."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -84,33 +85,46 @@ def test_float32_network_keeps_float32(net):
     assert all(w.dtype == np.float32 for w in small.weights)
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    (dict(sizes=[4]), ValueError, "at least an input and an output"),
-    (dict(sizes=[4, 0]), ValueError, r"sizes\[1\] must be an integer >= 1"),
-    (dict(sizes=[4, 2.5]), TypeError, r"sizes\[1\] must be an integer"),
-    (dict(sizes="784"), TypeError, "sizes must be a list"),
-    (dict(sizes=[4, 3], activations="sigmoidd"), ValueError, "unknown activation 'sigmoidd'"),
-    (dict(sizes=[4, 3, 2], activations=["relu"]), ValueError, "list of 2"),
-    (dict(sizes=[4, 3, 2], activations=["softmax", "sigmoid"]), ValueError, "output layer only"),
-    (dict(sizes=[4, 3], cost="mse"), ValueError, "unknown cost 'mse'"),
-    (dict(sizes=[4, 3], activations="relu", cost="cross_entropy"), ValueError,
-     "must be 'sigmoid' or 'softmax', got 'relu'"),
-    (dict(sizes=[4, 3], dtype="float16"), ValueError, "float32' or 'float64', got float16"),
-    (dict(sizes=[4, 3], seed=-1), ValueError, "seed must be an integer >= 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(sizes=[4]), ValueError, "at least an input and an output"),
+        (dict(sizes=[4, 0]), ValueError, r"sizes\[1\] must be an integer >= 1"),
+        (dict(sizes=[4, 2.5]), TypeError, r"sizes\[1\] must be an integer"),
+        (dict(sizes="784"), TypeError, "sizes must be a list"),
+        (dict(sizes=[4, 3], activations="sigmoidd"), ValueError, "unknown activation 'sigmoidd'"),
+        (dict(sizes=[4, 3, 2], activations=["relu"]), ValueError, "list of 2"),
+        (
+            dict(sizes=[4, 3, 2], activations=["softmax", "sigmoid"]),
+            ValueError,
+            "output layer only",
+        ),
+        (dict(sizes=[4, 3], cost="mse"), ValueError, "unknown cost 'mse'"),
+        (
+            dict(sizes=[4, 3], activations="relu", cost="cross_entropy"),
+            ValueError,
+            "must be 'sigmoid' or 'softmax', got 'relu'",
+        ),
+        (dict(sizes=[4, 3], dtype="float16"), ValueError, "float32' or 'float64', got float16"),
+        (dict(sizes=[4, 3], seed=-1), ValueError, "seed must be an integer >= 0"),
+    ],
+)
 def test_constructor_errors(kwargs, error, match):
     with pytest.raises(error, match=match):
         fcnn.Network(**kwargs)
 
 
-@pytest.mark.parametrize("X,match", [
-    (np.zeros((3, 5)), r"X must have shape \(n_samples, 4\) or \(4,\), got \(3, 5\)"),
-    (np.zeros((0, 4)), "no samples"),
-    (np.zeros((2, 3, 4)), r"got \(2, 3, 4\)"),
-    (np.array([[1, 2, np.nan, 4]]), r"X must be finite, found nan at index \(0, 2\)"),
-    (np.array([[1, 2, np.inf, 4]]), "X must be finite"),
-    (np.array([[1e300, 0, 0, 0]]), "X in float32 must be finite"),
-])
+@pytest.mark.parametrize(
+    "X,match",
+    [
+        (np.zeros((3, 5)), r"X must have shape \(n_samples, 4\) or \(4,\), got \(3, 5\)"),
+        (np.zeros((0, 4)), "no samples"),
+        (np.zeros((2, 3, 4)), r"got \(2, 3, 4\)"),
+        (np.array([[1, 2, np.nan, 4]]), r"X must be finite, found nan at index \(0, 2\)"),
+        (np.array([[1, 2, np.inf, 4]]), "X must be finite"),
+        (np.array([[1e300, 0, 0, 0]]), "X in float32 must be finite"),
+    ],
+)
 def test_bad_inputs_are_named(X, match):
     net = fcnn.Network([4, 3], dtype="float32" if "float32" in match else "float64")
     with pytest.raises(ValueError, match=match):
@@ -125,33 +139,43 @@ def test_bad_input_types():
         net.predict(np.ones(2, dtype=complex))
 
 
-@pytest.mark.parametrize("Y,match", [
-    (np.zeros((5, 2)), r"Y must have shape \(5, 3\)"),
-    (np.zeros((4, 3)), "Y has 4 rows but X has 5 samples"),
-    (np.array([0, 1, 2, 3, 1]), r"labels must lie in \[0, 3\), got values from 0 to 3"),
-    (np.array([0, 1, 2, -1, 1]), r"labels must lie in \[0, 3\)"),
-    (np.array([0, 1, 2]), "Y has 3 labels but X has 5 samples"),
-    (np.array([0.5, 1, 2, 0, 1]), "integer class labels"),
-    (np.full((5, 3), np.nan), "Y must be finite"),
-])
+@pytest.mark.parametrize(
+    "Y,match",
+    [
+        (np.zeros((5, 2)), r"Y must have shape \(5, 3\)"),
+        (np.zeros((4, 3)), "Y has 4 rows but X has 5 samples"),
+        (np.array([0, 1, 2, 3, 1]), r"labels must lie in \[0, 3\), got values from 0 to 3"),
+        (np.array([0, 1, 2, -1, 1]), r"labels must lie in \[0, 3\)"),
+        (np.array([0, 1, 2]), "Y has 3 labels but X has 5 samples"),
+        (np.array([0.5, 1, 2, 0, 1]), "integer class labels"),
+        (np.full((5, 3), np.nan), "Y must be finite"),
+    ],
+)
 def test_bad_targets_are_named(Y, match):
     net = fcnn.Network([4, 3])
     with pytest.raises(ValueError, match=match):
         net.fit(np.zeros((5, 4)), Y)
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    (dict(lr=0), ValueError, r"lr must be a finite number in \(0, inf\), got 0.0"),
-    (dict(lr=float("nan")), ValueError, "lr must be a finite number"),
-    (dict(lr="0.1"), TypeError, "lr must be a finite number"),
-    (dict(epochs=-1), ValueError, "epochs must be an integer >= 0"),
-    (dict(epochs=2.0), TypeError, "epochs must be an integer"),
-    (dict(batch_size=0), ValueError, "batch_size must be an integer >= 1"),
-    (dict(batch_size=True), TypeError, "batch_size must be an integer"),
-    (dict(shuffle="yes"), TypeError, "shuffle must be True or False"),
-    (dict(validation_data=np.zeros((5, 4))), TypeError, "validation_data must be a pair"),
-    (dict(validation_data=(np.zeros((5, 3)), np.zeros(5, int))), ValueError, "X_val must have shape"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(lr=0), ValueError, r"lr must be a finite number in \(0, inf\), got 0.0"),
+        (dict(lr=float("nan")), ValueError, "lr must be a finite number"),
+        (dict(lr="0.1"), TypeError, "lr must be a finite number"),
+        (dict(epochs=-1), ValueError, "epochs must be an integer >= 0"),
+        (dict(epochs=2.0), TypeError, "epochs must be an integer"),
+        (dict(batch_size=0), ValueError, "batch_size must be an integer >= 1"),
+        (dict(batch_size=True), TypeError, "batch_size must be an integer"),
+        (dict(shuffle="yes"), TypeError, "shuffle must be True or False"),
+        (dict(validation_data=np.zeros((5, 4))), TypeError, "validation_data must be a pair"),
+        (
+            dict(validation_data=(np.zeros((5, 3)), np.zeros(5, int))),
+            ValueError,
+            "X_val must have shape",
+        ),
+    ],
+)
 def test_bad_fit_arguments(kwargs, error, match):
     net = fcnn.Network([4, 3])
     with pytest.raises(error, match=match):
@@ -190,13 +214,13 @@ def test_fit_finds_non_finite_rows_as_the_core_reads_them(shuffle, where):
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("hidden,batch_size", [(4, 1), (40, 1), (4, 16), (40, 16)])
 @pytest.mark.parametrize("shuffle", [True, False])
-def test_fit_finds_a_non_finite_input_even_where_its_weights_are_zero(dtype, bad, hidden,
-                                                                     batch_size, shuffle):
+def test_fit_finds_a_non_finite_input_even_where_its_weights_are_zero(
+    dtype, bad, hidden, batch_size, shuffle
+):
     """fit reads a batch's inputs again only when z^1 is not finite; inf * 0 and nan * 0
     are NaN, so an input that no weight uses is still found, through plain loops (tiny
     products), gemv (one row) and gemm alike, before any update."""
-    net = fcnn.Network([6, hidden, 3], ["relu", "softmax"], "log_likelihood", dtype=dtype,
-                       seed=0)
+    net = fcnn.Network([6, hidden, 3], ["relu", "softmax"], "log_likelihood", dtype=dtype, seed=0)
     net.weights[0][:, 2] = 0.0
     X = np.random.default_rng(0).random((300, 6)).astype(dtype)
     y = np.arange(300) % 3
@@ -233,7 +257,7 @@ def test_one_sample_latency_path_agrees_with_the_batch_path(dtype):
         one = net.predict(row)  # 1-D, C-contiguous, the network's dtype: the latency path
         assert one.dtype == np.dtype(dtype) and one.shape == (3,)
         # the same products as a one-row batch through the checked path, so bit for bit
-        assert np.array_equal(one, net.predict(X[i:i + 1].tolist())[0])
+        assert np.array_equal(one, net.predict(X[i : i + 1].tolist())[0])
         assert_allclose(one, net.predict(X)[i], rtol=1e-5 if dtype == "float32" else 1e-12)
     net.weights[0][0, 0] = 2.0  # a live change of the parameters is seen at once
     assert np.array_equal(net.predict(X[0]), net.predict(X[:1])[0])

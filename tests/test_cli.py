@@ -1,4 +1,5 @@
 """The command line (fcnn.cli): every command in-process, `python -m fcnn` in a subprocess."""
+
 import argparse
 import gzip
 import json
@@ -15,8 +16,7 @@ from fcnn import cli
 from fcnn.datasets import load_mnist_sample
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(fcnn.__file__)))
-FAST_TRAIN = ["--sizes", "784,20,10", "--epochs", "2", "--train-samples", "2000",
-              "--seed", "3"]
+FAST_TRAIN = ["--sizes", "784,20,10", "--epochs", "2", "--train-samples", "2000", "--seed", "3"]
 
 
 def run(capsys, *argv):
@@ -51,6 +51,7 @@ def model(tmp_path_factory):
 
 # ---------------------------------------------------------------- help
 
+
 def test_every_option_of_every_command_has_help_and_its_default():
     parser = cli.build_parser()
     assert set(parser.commands) == {"demo", "train", "evaluate", "predict", "bench"}
@@ -71,10 +72,18 @@ def test_every_option_of_every_command_has_help_and_its_default():
 
 def test_help_of_python_dash_m_fcnn_in_a_subprocess(tmp_path):
     env = dict(os.environ, PYTHONPATH=REPO_ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    for argv, expected in [(["--help"], ["demo", "train", "evaluate", "predict", "bench"]),
-                           (["train", "--help"], ["--sizes", "--optimizer", "--out"])]:
-        done = subprocess.run([sys.executable, "-m", "fcnn", *argv], capture_output=True,
-                              text=True, env=env, cwd=tmp_path, timeout=60)
+    for argv, expected in [
+        (["--help"], ["demo", "train", "evaluate", "predict", "bench"]),
+        (["train", "--help"], ["--sizes", "--optimizer", "--out"]),
+    ]:
+        done = subprocess.run(
+            [sys.executable, "-m", "fcnn", *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("usage: fcnn")
         assert all(word in done.stdout for word in expected)
@@ -83,13 +92,15 @@ def test_help_of_python_dash_m_fcnn_in_a_subprocess(tmp_path):
 def test_version_and_command_line_errors_exit_2_in_one_line(capsys):
     status, out, _ = run(capsys, "--version")
     assert status == 0 and out.strip() == f"fcnn {fcnn.__version__}"
-    for argv, fragment in [([], "required: COMMAND"),
-                           (["train", "--out", "m", "--sizes", "784,x"], "--sizes"),
-                           (["train", "--out", "m", "--optimizer", "lbfgs"], "--optimizer"),
-                           (["train", "--out", "m", "--dropout", "1.5"], "--dropout"),
-                           (["train"], "--out"),
-                           (["evaluate", "m", "--bogus"], "unrecognized arguments: --bogus"),
-                           (["fly"], "invalid choice")]:
+    for argv, fragment in [
+        ([], "required: COMMAND"),
+        (["train", "--out", "m", "--sizes", "784,x"], "--sizes"),
+        (["train", "--out", "m", "--optimizer", "lbfgs"], "--optimizer"),
+        (["train", "--out", "m", "--dropout", "1.5"], "--dropout"),
+        (["train"], "--out"),
+        (["evaluate", "m", "--bogus"], "unrecognized arguments: --bogus"),
+        (["fly"], "invalid choice"),
+    ]:
         status, _, err = run(capsys, *argv)
         assert status == 2, argv
         assert_one_line_error(err, "error", fragment)
@@ -97,9 +108,11 @@ def test_version_and_command_line_errors_exit_2_in_one_line(capsys):
 
 # ---------------------------------------------------------------- demo
 
+
 def test_demo_trains_and_reports_each_epoch(capsys):
-    status, out, err = run(capsys, "demo", "--epochs", "2", "--train-samples", "2000",
-                           "--seed", "1")
+    status, out, err = run(
+        capsys, "demo", "--epochs", "2", "--train-samples", "2000", "--seed", "1"
+    )
     assert status == 0, err
     epochs = re.findall(r"^epoch +(\d)/2 +cost ([\d.]+) .*test accuracy ([\d.]+)", out, re.M)
     assert [e[0] for e in epochs] == ["1", "2"]
@@ -110,10 +123,10 @@ def test_demo_trains_and_reports_each_epoch(capsys):
 
 # ---------------------------------------------------------------- train, evaluate
 
+
 def test_train_prints_epochs_and_test_accuracy_and_saves(tmp_path, capsys):
     path = tmp_path / "m.fcnn"
-    status, out, err = run(capsys, "train", "--out", path, "--validation-split", "0.1",
-                           *FAST_TRAIN)
+    status, out, err = run(capsys, "train", "--out", path, "--validation-split", "0.1", *FAST_TRAIN)
     assert status == 0, err
     assert "epoch 1/2" in out and "epoch 2/2" in out and "val_accuracy" in out
     assert re.search(r"^validation accuracy: 0\.\d{4}$", out, re.M)
@@ -127,10 +140,28 @@ def test_train_prints_epochs_and_test_accuracy_and_saves(tmp_path, capsys):
 
 def test_train_passes_its_options_to_the_network(tmp_path, capsys):
     path = tmp_path / "adam.fcnn"
-    status, out, err = run(capsys, "train", "--out", path, "--activations", "relu,softmax",
-                           "--cost", "log_likelihood", "--optimizer", "adam", "--lr", "0.01",
-                           "--dtype", "float32", "--l2", "0.5", "--dropout", "0.1", "--quiet",
-                           *FAST_TRAIN)
+    status, out, err = run(
+        capsys,
+        "train",
+        "--out",
+        path,
+        "--activations",
+        "relu,softmax",
+        "--cost",
+        "log_likelihood",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.01",
+        "--dtype",
+        "float32",
+        "--l2",
+        "0.5",
+        "--dropout",
+        "0.1",
+        "--quiet",
+        *FAST_TRAIN,
+    )
     assert status == 0, err
     assert "epoch 1/2" not in out  # --quiet
     net = fcnn.io.load(path)
@@ -148,8 +179,9 @@ def test_train_and_evaluate_on_a_data_folder(tmp_path, capsys):
     write_idx_gz(folder / "train-images-idx3-ubyte.gz", (X[:500] * 255).round().reshape(-1, 28, 28))
     write_idx_gz(folder / "train-labels-idx1-ubyte.gz", y[:500])
     path = tmp_path / "m.fcnn"
-    status, out, err = run(capsys, "train", "--out", path, "--data", folder, "--epochs", "1",
-                           "--quiet")
+    status, out, err = run(
+        capsys, "train", "--out", path, "--data", folder, "--epochs", "1", "--quiet"
+    )
     assert status == 0, err
     assert "on 500 images of MNIST from" in out
     assert "test accuracy" not in out  # the folder has no test files
@@ -171,19 +203,37 @@ def test_evaluate_prints_cost_and_accuracy_of_the_model(model, capsys):
     assert accuracy == pytest.approx(expected["accuracy"], abs=5e-5)
 
 
-@pytest.mark.parametrize("argv, fragments", [
-    (["evaluate", "{tmp}/absent.fcnn"], ["absent.fcnn"]),
-    (["train", "--out", "{tmp}/m", "--sizes", "100,10"], ["--sizes starts with 100", "784"]),
-    (["train", "--out", "{tmp}/m", "--activations", "sigmoid,bogus"], ["bogus"]),
-    (["train", "--out", "{tmp}/no/such/folder/m"], ["folder", "does not exist"]),
-    (["train", "--out", "{tmp}/m", "--data", "{tmp}"], ["train-images-idx3-ubyte"]),
-    (["train", "--out", "{tmp}/m", "--optimizer", "rmsprop", "--momentum", "0.9"],
-     ["--momentum"]),
-    (["train", "--out", "{tmp}/m", "--sizes", "784,30,5", "--train-samples", "50"],
-     ["labels"]),
-    (["train", "--out", "{tmp}/m", "--activations", "relu,linear", "--lr", "1e9",
-      "--epochs", "1", "--train-samples", "500"], ["diverged"]),
-])
+@pytest.mark.parametrize(
+    "argv, fragments",
+    [
+        (["evaluate", "{tmp}/absent.fcnn"], ["absent.fcnn"]),
+        (["train", "--out", "{tmp}/m", "--sizes", "100,10"], ["--sizes starts with 100", "784"]),
+        (["train", "--out", "{tmp}/m", "--activations", "sigmoid,bogus"], ["bogus"]),
+        (["train", "--out", "{tmp}/no/such/folder/m"], ["folder", "does not exist"]),
+        (["train", "--out", "{tmp}/m", "--data", "{tmp}"], ["train-images-idx3-ubyte"]),
+        (
+            ["train", "--out", "{tmp}/m", "--optimizer", "rmsprop", "--momentum", "0.9"],
+            ["--momentum"],
+        ),
+        (["train", "--out", "{tmp}/m", "--sizes", "784,30,5", "--train-samples", "50"], ["labels"]),
+        (
+            [
+                "train",
+                "--out",
+                "{tmp}/m",
+                "--activations",
+                "relu,linear",
+                "--lr",
+                "1e9",
+                "--epochs",
+                "1",
+                "--train-samples",
+                "500",
+            ],
+            ["diverged"],
+        ),
+    ],
+)
 def test_errors_print_one_line_and_exit_1(tmp_path, capsys, argv, fragments):
     status, _, err = run(capsys, *[a.format(tmp=tmp_path) for a in argv])
     assert status == 1
@@ -191,6 +241,7 @@ def test_errors_print_one_line_and_exit_1(tmp_path, capsys, argv, fragments):
 
 
 # ---------------------------------------------------------------- predict
+
 
 def test_predict_npy_csv_and_idx_inputs(model, tmp_path, capsys):
     net = fcnn.io.load(model)
@@ -239,8 +290,12 @@ def test_predict_one_sample_and_bad_inputs(model, tmp_path, capsys):
     (tmp_path / "words.csv").write_text("a,b,c\n")
     np.save(tmp_path / "narrow.npy", np.zeros((3, 5)))
     np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    for name, fragment in [("absent.npy", "absent.npy"), ("words.csv", "CSV of numbers"),
-                           ("narrow.npy", "(3, 5)"), ("objects.npy", "allow_pickle")]:
+    for name, fragment in [
+        ("absent.npy", "absent.npy"),
+        ("words.csv", "CSV of numbers"),
+        ("narrow.npy", "(3, 5)"),
+        ("objects.npy", "allow_pickle"),
+    ]:
         status, _, err = run(capsys, "predict", model, tmp_path / name)
         assert status == 1, name
         assert_one_line_error(err, "fcnn predict: error:", fragment)
@@ -248,14 +303,16 @@ def test_predict_one_sample_and_bad_inputs(model, tmp_path, capsys):
 
 # ---------------------------------------------------------------- bench
 
+
 def test_bench_without_the_benchmarks_folder_times_fcnn_alone(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     status, out, err = run(capsys, "bench", "--quick", "--epochs", "1", "--markdown", "r.md")
     assert status == 0, err
     assert "no benchmarks/run.py" in err and "ignoring --markdown" in err
     assert "2,000 images of the bundled MNIST sample" in out
-    rate = float(re.search(r"^median: ([\d,]+) training samples/s", out, re.M)
-                 .group(1).replace(",", ""))
+    rate = float(
+        re.search(r"^median: ([\d,]+) training samples/s", out, re.M).group(1).replace(",", "")
+    )
     assert rate > 1000
 
 
@@ -268,24 +325,44 @@ def fake_benchmarks(tmp_path):
         "import json, sys\n"
         f"json.dump({{'argv': sys.argv[1:], 'python': sys.executable}}, "
         f"open({str(tmp_path / 'record.json')!r}, 'w'))\n"
-        "sys.exit(3 if '--fail' in sys.argv else 0)\n")
+        "sys.exit(3 if '--fail' in sys.argv else 0)\n"
+    )
     return folder
 
 
 def test_bench_runs_benchmarks_run_py_with_the_options(fake_benchmarks, tmp_path, capsys):
-    status, _, err = run(capsys, "bench", "--benchmarks-dir", fake_benchmarks, "--quick",
-                         "--configs", "A,E", "--markdown", "r.md", "--unknown-flag", "7")
+    status, _, err = run(
+        capsys,
+        "bench",
+        "--benchmarks-dir",
+        fake_benchmarks,
+        "--quick",
+        "--configs",
+        "A,E",
+        "--markdown",
+        "r.md",
+        "--unknown-flag",
+        "7",
+    )
     assert status == 0, err
     record = json.loads((tmp_path / "record.json").read_text())
     assert record["python"] == sys.executable
-    assert record["argv"] == ["--quick", "--configs", "A,E", "--markdown", "r.md",
-                              "--unknown-flag", "7"]
+    assert record["argv"] == [
+        "--quick",
+        "--configs",
+        "A,E",
+        "--markdown",
+        "r.md",
+        "--unknown-flag",
+        "7",
+    ]
     status, _, _ = run(capsys, "bench", "--benchmarks-dir", fake_benchmarks, "--fail")
     assert status == 3  # run.py's exit status is fcnn bench's
 
 
-def test_bench_finds_benchmarks_in_the_current_folder(fake_benchmarks, tmp_path, monkeypatch,
-                                                      capsys):
+def test_bench_finds_benchmarks_in_the_current_folder(
+    fake_benchmarks, tmp_path, monkeypatch, capsys
+):
     monkeypatch.chdir(tmp_path)
     status, _, err = run(capsys, "bench", "--epochs", "4")
     assert status == 0 and "no benchmarks" not in err
@@ -297,4 +374,5 @@ def test_bench_finds_benchmarks_in_the_current_folder(fake_benchmarks, tmp_path,
 
 def test_python_dash_m_fcnn_runs_main():
     import fcnn.__main__ as entry  # importing must not run the command line
+
     assert entry.main is cli.main

@@ -1,20 +1,25 @@
 """The two builds of the compiled core, fcnn._core for any CPU and fcnn._core_avx2 with
 AVX2 (setup.py), compute the same numbers bit for bit, so that results never depend on
 which one fcnn/_compiled.py chose; and FCNN_CORE makes the choice as documented."""
+
 import importlib.util
 import sys
 
 import numpy as np
 import pytest
+from conftest import run_python
 
 import fcnn
-from conftest import run_python
 from fcnn import _compiled
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu", "linear"]
-OUTPUT_AND_COST = [("softmax", "log_likelihood"), ("softmax", "cross_entropy"),
-                   ("sigmoid", "cross_entropy"), ("sigmoid", "quadratic"),
-                   ("linear", "absolute_error")]
+OUTPUT_AND_COST = [
+    ("softmax", "log_likelihood"),
+    ("softmax", "cross_entropy"),
+    ("sigmoid", "cross_entropy"),
+    ("sigmoid", "quadratic"),
+    ("linear", "absolute_error"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +36,11 @@ def avx2_core():
 
 def computed_with(core, monkeypatch, compute):
     """compute() with `core` standing in for the chosen core in every fcnn module."""
-    holders = [module for name, module in sys.modules.items()
-               if name.startswith("fcnn") and getattr(module, "_core", None) is _compiled.core]
+    holders = [
+        module
+        for name, module in sys.modules.items()
+        if name.startswith("fcnn") and getattr(module, "_core", None) is _compiled.core
+    ]
     assert len(holders) >= 6  # network, training, diagnostics, activations, costs, validation
     with monkeypatch.context() as patch:
         for module in holders:
@@ -47,32 +55,51 @@ def train_predict_and_differentiate(dtype, hidden, output, cost, optimizer):
     y = labels if output == "softmax" else np.eye(4, dtype=dtype)[labels]
     weights = rng.uniform(0.5, 1.5, 300)
     net = fcnn.Network([13, 37, 9, 4], [hidden, hidden, output], cost, dtype=dtype, seed=1)
-    history = net.fit(X, y, epochs=2, batch_size=16, lr=None, seed=2, l2=0.01,
-                      optimizer=fcnn.SGD(0.05) if optimizer == "sgd" else fcnn.Adam(0.01),
-                      dropout=0.1 if hidden == "relu" else 0.0)
+    history = net.fit(
+        X,
+        y,
+        epochs=2,
+        batch_size=16,
+        lr=None,
+        seed=2,
+        l2=0.01,
+        optimizer=fcnn.SGD(0.05) if optimizer == "sgd" else fcnn.Adam(0.01),
+        dropout=0.1 if hidden == "relu" else 0.0,
+    )
     net.fit(X, y, epochs=1, batch_size=7, lr=0.02, sample_weight=weights, seed=3)
     gradients = net.gradients(X[:20], y[:20])
-    return ([net.theta.copy(), net.predict(X), net.predict(X[0]), history.cost,
-             net.evaluate(X, y)["cost"]]
-            + [gradients.cost, gradients.flat, *gradients.delta[1:]])
+    return [
+        net.theta.copy(),
+        net.predict(X),
+        net.predict(X[0]),
+        history.cost,
+        net.evaluate(X, y)["cost"],
+    ] + [gradients.cost, gradients.flat, *gradients.delta[1:]]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("hidden", HIDDEN)
 @pytest.mark.parametrize("output, cost", OUTPUT_AND_COST)
-def test_the_avx2_build_computes_what_the_baseline_build_does(avx2_core, monkeypatch, dtype,
-                                                               hidden, output, cost):
+def test_the_avx2_build_computes_what_the_baseline_build_does(
+    avx2_core, monkeypatch, dtype, hidden, output, cost
+):
     optimizer = "adam" if HIDDEN.index(hidden) % 2 else "sgd"
-    results = [computed_with(core, monkeypatch, lambda: train_predict_and_differentiate(
-                   dtype, hidden, output, cost, optimizer))
-               for core in (_compiled.baseline, avx2_core)]
+    results = [
+        computed_with(
+            core,
+            monkeypatch,
+            lambda: train_predict_and_differentiate(dtype, hidden, output, cost, optimizer),
+        )
+        for core in (_compiled.baseline, avx2_core)
+    ]
     for baseline, avx2 in zip(*results):
         np.testing.assert_array_equal(avx2, baseline, strict=True)
 
 
 def chosen_core(choice, tmp_path):
-    return run_python("import fcnn, fcnn._compiled as c; print(c.core.__name__)", tmp_path,
-                      FCNN_CORE=choice)
+    return run_python(
+        "import fcnn, fcnn._compiled as c; print(c.core.__name__)", tmp_path, FCNN_CORE=choice
+    )
 
 
 def test_fcnn_core_baseline_chooses_the_build_for_any_cpu(tmp_path):
@@ -83,8 +110,7 @@ def test_fcnn_core_baseline_chooses_the_build_for_any_cpu(tmp_path):
 
 def test_fcnn_core_auto_chooses_avx2_where_it_runs(tmp_path):
     built = importlib.util.find_spec("fcnn._core_avx2") is not None
-    expected = ("fcnn._core_avx2" if built and _compiled.baseline.cpu_has_avx2()
-                else "fcnn._core")
+    expected = "fcnn._core_avx2" if built and _compiled.baseline.cpu_has_avx2() else "fcnn._core"
     for choice in ("auto", ""):
         done = chosen_core(choice, tmp_path)
         assert done.returncode == 0, done.stderr

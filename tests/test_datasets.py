@@ -1,22 +1,30 @@
 """The IDX reader, the MNIST loaders and the MNIST sample bundled in fcnn/data/."""
+
 import gzip
 import os
 
 import numpy as np
 import pytest
+from conftest import MNIST_DIR
 
 import fcnn
 from fcnn.datasets import load_idx, load_mnist, load_mnist_sample
 
-from conftest import MNIST_DIR
-
 DATA_DIR = os.path.join(os.path.dirname(fcnn.__file__), "data")
-STEMS = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-         "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+STEMS = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
 
 
-IDX_CODES = {np.dtype(np.uint8): 0x08, np.dtype(np.int8): 0x09, np.dtype(np.int16): 0x0B,
-             np.dtype(np.int32): 0x0C, np.dtype(np.float32): 0x0D, np.dtype(np.float64): 0x0E}
+IDX_CODES = {
+    np.dtype(np.uint8): 0x08,
+    np.dtype(np.int8): 0x09,
+    np.dtype(np.int16): 0x0B,
+    np.dtype(np.int32): 0x0C,
+    np.dtype(np.float32): 0x0D,
+    np.dtype(np.float64): 0x0E,
+}
 
 
 def idx_bytes(array):
@@ -50,6 +58,7 @@ def small_images():
 
 # ---------------------------------------------------------------- the bundled sample
 
+
 def test_bundled_sample_shapes_ranges_and_dtypes():
     X, y = load_mnist_sample("train")
     Xt, yt = load_mnist_sample("test", dtype="float32")
@@ -81,9 +90,17 @@ def test_bundled_sample_is_the_first_images_of_mnist():
 def test_bundled_folder_is_small_documented_and_a_standard_mnist_folder():
     sizes = {name: os.path.getsize(os.path.join(DATA_DIR, name)) for name in os.listdir(DATA_DIR)}
     assert sum(sizes.values()) <= 2_000_000
-    readme = open(os.path.join(DATA_DIR, "README.md"), encoding="utf-8").read()
-    for needed in ("LeCun", "Cortes", "Burges", "NIST", "Attribution-Share Alike 3.0",
-                   "0-9999", "0-1999"):
+    with open(os.path.join(DATA_DIR, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    for needed in (
+        "LeCun",
+        "Cortes",
+        "Burges",
+        "NIST",
+        "Attribution-Share Alike 3.0",
+        "0-9999",
+        "0-1999",
+    ):
         assert needed in readme
     X, y = load_mnist(DATA_DIR, "test")
     Xs, ys = load_mnist_sample("test")
@@ -98,9 +115,9 @@ def test_sample_rejects_an_unknown_split():
 
 # ---------------------------------------------------------------- load_idx
 
+
 @pytest.mark.parametrize("gzipped", [False, True])
-@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32,
-                                   np.float64])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64])
 def test_load_idx_reads_back_what_was_written(tmp_path, gzipped, dtype):
     values = np.arange(24).reshape(2, 3, 4) * 5
     array = (values if dtype == np.uint8 else values - 60.25).astype(dtype)
@@ -119,15 +136,18 @@ def test_load_idx_recognises_gzip_whatever_the_name(tmp_path):
 
 
 @pytest.mark.parametrize("gzipped", [False, True])
-@pytest.mark.parametrize("data, message", [
-    (b"", "too short"),
-    (b"\x01\x02\x08\x01" + b"\0\0\0\x01" + b"x", "does not start with two zero bytes"),
-    (b"PK\x03\x04 a zip file", "does not start with two zero bytes"),
-    (b"\0\0\x07\x01" + b"\0\0\0\x01" + b"x", "type code 0x07"),
-    (b"\0\0\x08\x03" + b"\0\0\0\x02", "header needs 16 bytes"),
-    (idx_bytes(np.zeros((3, 4), np.uint8))[:-5], "truncated"),
-    (idx_bytes(np.zeros((3, 4), np.uint8)) + b"extra", "trailing bytes"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "too short"),
+        (b"\x01\x02\x08\x01" + b"\0\0\0\x01" + b"x", "does not start with two zero bytes"),
+        (b"PK\x03\x04 a zip file", "does not start with two zero bytes"),
+        (b"\0\0\x07\x01" + b"\0\0\0\x01" + b"x", "type code 0x07"),
+        (b"\0\0\x08\x03" + b"\0\0\0\x02", "header needs 16 bytes"),
+        (idx_bytes(np.zeros((3, 4), np.uint8))[:-5], "truncated"),
+        (idx_bytes(np.zeros((3, 4), np.uint8)) + b"extra", "trailing bytes"),
+    ],
+)
 def test_load_idx_names_the_file_and_the_fault(tmp_path, gzipped, data, message):
     path = write(tmp_path / "bad-file", data, gzipped)
     with pytest.raises(ValueError, match=message) as error:
@@ -137,7 +157,7 @@ def test_load_idx_names_the_file_and_the_fault(tmp_path, gzipped, data, message)
 
 def test_load_idx_truncated_or_damaged_gzip(tmp_path):
     packed = gzip.compress(idx_bytes(np.arange(5000, dtype=np.uint8) % 7))
-    cut = write(tmp_path / "cut.gz", packed[:len(packed) // 2])
+    cut = write(tmp_path / "cut.gz", packed[: len(packed) // 2])
     with pytest.raises(ValueError, match="cut.gz is a damaged or truncated gzip file"):
         load_idx(cut)
     damaged = bytearray(packed)
@@ -156,6 +176,7 @@ def test_load_idx_missing_file_or_folder(tmp_path):
 
 # ---------------------------------------------------------------- load_mnist
 
+
 @pytest.mark.parametrize("gzipped", [False, True])
 def test_load_mnist_reads_a_folder(tmp_path, small_images, gzipped):
     images, labels = small_images
@@ -170,8 +191,10 @@ def test_load_mnist_folder_without_the_files(tmp_path, small_images):
     with pytest.raises(FileNotFoundError, match="does not exist or is not a folder"):
         load_mnist(tmp_path / "nowhere")
     folder = write_mnist(tmp_path / "mnist", "test", *small_images)
-    with pytest.raises(FileNotFoundError, match="no train-images-idx3-ubyte.gz or "
-                                                "train-images-idx3-ubyte in the MNIST folder"):
+    with pytest.raises(
+        FileNotFoundError,
+        match="no train-images-idx3-ubyte.gz or train-images-idx3-ubyte in the MNIST folder",
+    ):
         load_mnist(folder, "train")
     (folder / "t10k-labels-idx1-ubyte.gz").unlink()
     with pytest.raises(FileNotFoundError, match="t10k-labels-idx1-ubyte"):

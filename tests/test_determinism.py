@@ -1,11 +1,12 @@
 """Determinism: the same seeds give the same bits (with one BLAS thread), in float64 and
 float32, with shuffling, dropout, regularization and every optimizer; the order of the
 rows in a batch changes a result by float rounding only."""
+
 import numpy as np
 import pytest
+from conftest import RTOL
 
 import fcnn
-from conftest import RTOL
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
@@ -26,11 +27,23 @@ def data(n=120, features=9, classes=4):
 
 def trained(dtype, optimizer, seed=7, fit_seed=None):
     X, y = data()
-    net = fcnn.Network([9, 16, 12, 4], ["relu", "prelu", "softmax"], "log_likelihood",
-                       dtype=dtype, seed=seed)
-    history = net.fit(X, y, epochs=3, batch_size=16, optimizer=OPTIMIZERS[optimizer](),
-                      dropout=0.25, l2=0.1, l1=0.01, shuffle=True, validation_split=0.2,
-                      lr_schedule="exponential", seed=fit_seed)
+    net = fcnn.Network(
+        [9, 16, 12, 4], ["relu", "prelu", "softmax"], "log_likelihood", dtype=dtype, seed=seed
+    )
+    history = net.fit(
+        X,
+        y,
+        epochs=3,
+        batch_size=16,
+        optimizer=OPTIMIZERS[optimizer](),
+        dropout=0.25,
+        l2=0.1,
+        l1=0.01,
+        shuffle=True,
+        validation_split=0.2,
+        lr_schedule="exponential",
+        seed=fit_seed,
+    )
     return net, history
 
 
@@ -58,7 +71,7 @@ def test_a_fit_seed_fixes_the_shuffle_and_dropout_whatever_came_before():
         a = fcnn.Network([9, 8, 4], ["tanh", "softmax"], "log_likelihood", seed=1)
         b = fcnn.Network([9, 8, 4], ["tanh", "softmax"], "log_likelihood", seed=1)
         a.fit(X, y, epochs=1, lr=0.1, seed=3)  # a's own generator untouched
-        b.fit(X, y, epochs=2, lr=0.1)          # b's generator drawn from
+        b.fit(X, y, epochs=2, lr=0.1)  # b's generator drawn from
         for net in (a, b):
             net.theta[...] = 0.1
             net.fit(X, y, epochs=2, lr=0.1, dropout=0.3, seed=4)
@@ -93,8 +106,9 @@ def test_full_batch_results_do_not_depend_on_row_order(dtype):
     X, y = data(n=500)
     weights = np.random.default_rng(1).uniform(0.2, 3, size=500)
     order = np.random.default_rng(2).permutation(500)
-    net = fcnn.Network([9, 16, 12, 4], ["tanh", "prelu", "softmax"], "log_likelihood",
-                       dtype=dtype, seed=3)
+    net = fcnn.Network(
+        [9, 16, 12, 4], ["tanh", "prelu", "softmax"], "log_likelihood", dtype=dtype, seed=3
+    )
     tolerance = RTOL[np.dtype(dtype).type]
     for kwargs in (dict(), dict(l2=0.5, l1=0.1)):
         g = net.gradients(X, y, sample_weight=weights, **kwargs)
@@ -108,9 +122,11 @@ def test_full_batch_results_do_not_depend_on_row_order(dtype):
     assert permuted["cost"] == pytest.approx(scores["cost"], rel=tolerance)
     assert permuted["accuracy"] == pytest.approx(scores["accuracy"], rel=tolerance)
 
-    twin = fcnn.Network([9, 16, 12, 4], ["tanh", "prelu", "softmax"], "log_likelihood",
-                        dtype=dtype, seed=3)
+    twin = fcnn.Network(
+        [9, 16, 12, 4], ["tanh", "prelu", "softmax"], "log_likelihood", dtype=dtype, seed=3
+    )
     net.fit(X, y, epochs=3, batch_size=None, shuffle=False, optimizer=fcnn.Adam(1e-2))
-    twin.fit(X[order], y[order], epochs=3, batch_size=None, shuffle=False,
-             optimizer=fcnn.Adam(1e-2))
+    twin.fit(
+        X[order], y[order], epochs=3, batch_size=None, shuffle=False, optimizer=fcnn.Adam(1e-2)
+    )
     assert relative_difference(twin.theta, net.theta) <= 10 * tolerance

@@ -1,23 +1,25 @@
 """The examples run small and fast, write their plot, and show what they are about."""
+
 import importlib.util
 import os
 
 import numpy as np
 import pytest
-
 from conftest import MNIST_DIR
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-needs_mnist = pytest.mark.skipif(not os.path.isdir(MNIST_DIR),
-                                 reason=f"MNIST not found at {MNIST_DIR}")
+needs_mnist = pytest.mark.skipif(
+    not os.path.isdir(MNIST_DIR), reason=f"MNIST not found at {MNIST_DIR}"
+)
 
 
 def load_example(name):
     """examples/<name>.py as a module (the examples are scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(f"example_{name}",
-                                                  os.path.join(EXAMPLES, f"{name}.py"))
+    spec = importlib.util.spec_from_file_location(
+        f"example_{name}", os.path.join(EXAMPLES, f"{name}.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -41,23 +43,24 @@ def test_worked_examples_give_the_checked_values_and_flag_the_notes_errors(capsy
     np.testing.assert_allclose(e1["a^1"], [0.3, 0.0, 0.2], atol=1e-12)
     np.testing.assert_allclose(e1["a^1 by the bias trick"], e1["a^1"], atol=1e-12)
     np.testing.assert_allclose(e2["delta^2 (BP1)"], -0.1218322354, atol=1e-10)
-    np.testing.assert_allclose(e2["dC/dw^1 (BP4)"], [[-0.0003045501, -0.0009136504]],
-                               atol=1e-10)
-    np.testing.assert_allclose(e2["w^1 after the step"], [[0.4000030455, -0.1999908635]],
-                               atol=1e-10)
+    np.testing.assert_allclose(e2["dC/dw^1 (BP4)"], [[-0.0003045501, -0.0009136504]], atol=1e-10)
+    np.testing.assert_allclose(
+        e2["w^1 after the step"], [[0.4000030455, -0.1999908635]], atol=1e-10
+    )
     np.testing.assert_allclose(e2["b^2 after the step"], 0.0012183224, atol=1e-10)
     np.testing.assert_allclose(e3["delta^2 (BP1)"], -0.0746148433, atol=1e-10)
-    np.testing.assert_allclose(e3["w^2 after the step"], [[0.2185778822, 0.8149229687]],
-                               atol=1e-10)
+    np.testing.assert_allclose(e3["w^2 after the step"], [[0.2185778822, 0.8149229687]], atol=1e-10)
     np.testing.assert_allclose(e3["b^2 after the step"], 0.7798459373, atol=1e-10)
-    np.testing.assert_allclose(e3["w^1 after the step"], [[1, 0.5014027812], [0.1, 0.0059691875]],
-                               atol=1e-10)
-    np.testing.assert_allclose(e4["softmax(z)"], [0.7053845127, 0.2594964603, 0.0351190270],
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        e3["w^1 after the step"], [[1, 0.5014027812], [0.1, 0.0059691875]], atol=1e-10
+    )
+    np.testing.assert_allclose(
+        e4["softmax(z)"], [0.7053845127, 0.2594964603, 0.0351190270], atol=1e-10
+    )
 
     printed = capsys.readouterr().out
-    e2_text = printed[printed.index("E2 -"):printed.index("E3 -")]
-    e3_text = printed[printed.index("E3 -"):printed.index("E4 -")]
+    e2_text = printed[printed.index("E2 -") : printed.index("E3 -")]
+    e3_text = printed[printed.index("E3 -") : printed.index("E4 -")]
     assert "NOTES ARE WRONG" not in e2_text  # E2's notes only round
     for quantity in ("delta^2 (BP1)", "w^2 after the step", "b^2 after the step"):
         line = next(row for row in e3_text.splitlines() if row.strip().startswith(quantity))
@@ -87,7 +90,8 @@ def test_xor_needs_a_hidden_layer(png):
 @needs_mnist
 def test_vanishing_gradients_sigmoid_layers_near_the_input_learn_slowest(png):
     results = load_example("vanishing_gradients").main(
-        ["--samples", "300", "--epochs", "2", "--data", MNIST_DIR, "--out", png])
+        ["--samples", "300", "--epochs", "2", "--data", MNIST_DIR, "--out", png]
+    )
     sigmoid, relu = results["sigmoid"]["norms"], results["relu"]["norms"]
     assert len(sigmoid) == len(relu) == 3  # initialisation and 2 epochs
     assert all(len(norms) == 4 for norms in sigmoid + relu)
@@ -102,9 +106,12 @@ def test_vanishing_gradients_sigmoid_layers_near_the_input_learn_slowest(png):
 @needs_mnist
 def test_activations_costs_without_the_f_prime_factor_learn_faster(png):
     results = load_example("activations_costs").main(
-        ["--samples", "1000", "--epochs", "1", "--data", MNIST_DIR, "--out", png])
+        ["--samples", "1000", "--epochs", "1", "--data", MNIST_DIR, "--out", png]
+    )
     after_one_epoch = {name: result["val_accuracy"][1] for name, result in results.items()}
-    fast = [after_one_epoch[name] for name in
-            ("sigmoid + cross_entropy", "softmax + log_likelihood", "linear + quadratic")]
+    fast = [
+        after_one_epoch[name]
+        for name in ("sigmoid + cross_entropy", "softmax + log_likelihood", "linear + quadratic")
+    ]
     slow = [after_one_epoch[name] for name in ("sigmoid + quadratic", "softmax + quadratic")]
     assert min(fast) > max(slow) + 0.1

@@ -1,5 +1,6 @@
 """fcnn.explain.explain_step: one traced gradient-descent step, checked against the
 worked examples (../shared/spec/worked-examples.md), the NumPy reference and the network."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -33,9 +34,9 @@ def test_e3_step_matches_the_checked_values():
     assert_allclose(step.a[1], [0.6224593312, 0.5], **TOL)
     assert_allclose(step.z[2], [1.2744918662], **TOL)
     assert_allclose(step.a[2], [0.7815107116], **TOL)
-    assert_allclose(step.delta[2], [-0.0746148433], **TOL)                  # BP1
-    assert_allclose(step.delta[1], [-0.0035069530, -0.0149229687], **TOL)   # BP2
-    assert_allclose(step.grad_b[2], step.delta[2], **TOL)                    # BP3
+    assert_allclose(step.delta[2], [-0.0746148433], **TOL)  # BP1
+    assert_allclose(step.delta[1], [-0.0035069530, -0.0149229687], **TOL)  # BP2
+    assert_allclose(step.grad_b[2], step.delta[2], **TOL)  # BP3
     assert_allclose(step.grad_b[1], step.delta[1], **TOL)
     assert_allclose(step.grad_w[2], [[-0.0464447054, -0.0373074216]], **TOL)  # BP4
     assert_allclose(step.grad_w[1], [[0, -0.0035069530], [0, -0.0149229687]], **TOL)
@@ -132,12 +133,18 @@ def test_batch_step_with_prelu_moves_every_parameter_by_minus_lr_gradient():
     assert step.grad_slopes[1] is not None and step.grad_slopes[2] is None
     assert np.any(step.grad_slopes[1] != 0)
     for l in (1, 2, 3):
-        for before, after, gradient in ((step.w_before, step.w_after, step.grad_w),
-                                        (step.b_before, step.b_after, step.grad_b)):
+        for before, after, gradient in (
+            (step.w_before, step.w_after, step.grad_w),
+            (step.b_before, step.b_after, step.grad_b),
+        ):
             assert_allclose(after[l], before[l] - 0.3 * gradient[l], rtol=1e-13, atol=1e-15)
             assert np.any(after[l] != before[l])
-    assert_allclose(step.slopes_after[1], step.slopes_before[1] - 0.3 * step.grad_slopes[1],
-                    rtol=1e-13, atol=1e-15)
+    assert_allclose(
+        step.slopes_after[1],
+        step.slopes_before[1] - 0.3 * step.grad_slopes[1],
+        rtol=1e-13,
+        atol=1e-15,
+    )
     assert_allclose(net.params[0]["slopes"], step.slopes_after[1], rtol=0, atol=0)
     assert "alpha^1" in step.table() and "dC/dalpha^1" in step.table()
 
@@ -149,8 +156,9 @@ def test_deltas_are_the_networks_and_satisfy_bp1_bp2():
     copy = fcnn.Network.from_state(*net.state())  # the network before the step
     step = explain_step(net, X, Y, lr=0.5)
     grads = copy.gradients(X, Y)
-    _, deltas, grad_w, _ = reference.backprop(list(copy.weights), list(copy.biases),
-                                              copy.activations, copy.cost, X, Y)
+    _, deltas, grad_w, _ = reference.backprop(
+        list(copy.weights), list(copy.biases), copy.activations, copy.cost, X, Y
+    )
     for l in (1, 2, 3):
         assert_allclose(step.delta[l], grads.delta[l], rtol=0, atol=0)
         assert_allclose(step.delta[l], deltas[l], rtol=1e-12, atol=1e-15)
@@ -158,8 +166,12 @@ def test_deltas_are_the_networks_and_satisfy_bp1_bp2():
     assert_allclose(step.delta[3], step.a[3] - Y, rtol=1e-14)  # BP1, quadratic + linear
     for l in (1, 2):  # BP2 from the explanation's own numbers
         f_prime = copy.activations[l - 1].derivative(step.z[l])
-        assert_allclose(step.delta[l], (step.delta[l + 1] @ step.w_before[l + 1]) * f_prime,
-                        rtol=1e-12, atol=1e-15)
+        assert_allclose(
+            step.delta[l],
+            (step.delta[l + 1] @ step.w_before[l + 1]) * f_prime,
+            rtol=1e-12,
+            atol=1e-15,
+        )
 
 
 def test_a_step_that_is_not_minus_lr_gradient_is_caught(monkeypatch):
@@ -172,22 +184,24 @@ def test_a_step_that_is_not_minus_lr_gradient_is_caught(monkeypatch):
 
 def test_float32_step():
     rng = np.random.default_rng(3)
-    net = fcnn.Network([6, 5, 3], ["relu", "softmax"], "log_likelihood", dtype="float32",
-                       seed=0)
+    net = fcnn.Network([6, 5, 3], ["relu", "softmax"], "log_likelihood", dtype="float32", seed=0)
     step = explain_step(net, rng.normal(size=(4, 6)), [0, 1, 2, 1], lr=1.0)
     assert step.w_after[1].dtype == np.float32
     assert isinstance(step, StepExplanation) and "StepExplanation(layers=2" in repr(step)
 
 
-@pytest.mark.parametrize("arguments,error,message", [
-    (dict(lr=0), ValueError, "lr"),
-    (dict(lr=-0.1), ValueError, "lr"),
-    (dict(lr=float("nan")), ValueError, "lr"),
-    (dict(lr="fast"), TypeError, "lr"),
-    (dict(x=[1, 2, 3]), ValueError, "x must have shape"),
-    (dict(y=[1, 2]), ValueError, "y"),
-    (dict(net=None), TypeError, "net must be an fcnn.Network"),
-])
+@pytest.mark.parametrize(
+    "arguments,error,message",
+    [
+        (dict(lr=0), ValueError, "lr"),
+        (dict(lr=-0.1), ValueError, "lr"),
+        (dict(lr=float("nan")), ValueError, "lr"),
+        (dict(lr="fast"), TypeError, "lr"),
+        (dict(x=[1, 2, 3]), ValueError, "x must have shape"),
+        (dict(y=[1, 2]), ValueError, "y"),
+        (dict(net=None), TypeError, "net must be an fcnn.Network"),
+    ],
+)
 def test_bad_arguments_leave_the_network_alone(arguments, error, message):
     net = e3_network()
     before = net.theta.tobytes()

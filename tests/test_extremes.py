@@ -7,6 +7,7 @@ product too big for a 32-bit count of its multiply-adds still goes to BLAS.
 `strict()` turns every floating-point event (overflow, underflow, 0/0, x/0) and every
 warning into an exception, so "no warning" is checked, not assumed.
 """
+
 import contextlib
 import platform
 import re
@@ -14,13 +15,13 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import RTOL
 from numpy.testing import assert_allclose
 from scipy.special import logsumexp
 
 import fcnn
 import fcnn.progress
 from fcnn import activations, costs
-from conftest import RTOL
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
@@ -48,6 +49,7 @@ def identity_net(activation, n, dtype="float64", cost="quadratic"):
 
 
 # ---------------------------------------------------------------- activations
+
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("name", ELEMENTWISE + ["softmax"])
@@ -99,15 +101,19 @@ def test_core_activations_are_finite_and_quiet_at_extremes(name, dtype):
 
 BOUNDARY = [(0.0, 0.0), (1.0, 1.0), (1.0, 0.0), (0.0, 1.0)]  # (a, y)
 EXACT = {  # C(a, y) and dC/da at the boundary, the limits of -y ln a - (1 - y) ln(1 - a)
-    "cross_entropy": {(0, 0): (0, 1), (1, 1): (0, -1), (1, 0): (np.inf, np.inf),
-                      (0, 1): (np.inf, -np.inf)},
-    "log_likelihood": {(0, 0): (0, 0), (1, 1): (0, -1), (1, 0): (0, 0),
-                       (0, 1): (np.inf, -np.inf)},
+    "cross_entropy": {
+        (0, 0): (0, 1),
+        (1, 1): (0, -1),
+        (1, 0): (np.inf, np.inf),
+        (0, 1): (np.inf, -np.inf),
+    },
+    "log_likelihood": {(0, 0): (0, 0), (1, 1): (0, -1), (1, 0): (0, 0), (0, 1): (np.inf, -np.inf)},
 }
 
 
-@pytest.mark.parametrize("name", ["quadratic", "squared_error", "absolute_error",
-                                  "cross_entropy", "log_likelihood"])
+@pytest.mark.parametrize(
+    "name", ["quadratic", "squared_error", "absolute_error", "cross_entropy", "log_likelihood"]
+)
 @pytest.mark.parametrize("a,y", BOUNDARY)
 def test_numpy_costs_at_outputs_of_exactly_0_and_1(name, a, y):
     """Finite where the cost is (a right answer, or y = 0 for log-likelihood), +-inf
@@ -153,19 +159,25 @@ def stable_reference(output, cost, z, y):
     return value, slope
 
 
-SATURATED = [(1000.0, -1000.0), (-1000.0, 1000.0), (1e30, -1e30), (1000.0, 1000.0),
-             (-1e30, -1e30)]
+SATURATED = [(1000.0, -1000.0), (-1000.0, 1000.0), (1e30, -1e30), (1000.0, 1000.0), (-1e30, -1e30)]
 TARGETS = [(0.0, 1.0), (1.0, 0.0), (0.0, 0.0), (1.0, 1.0)]
+
+
 def core_cost_cases():
     """(dtype, output, cost, z) at saturation, where outputs round to 0 and 1."""
     for dtype in (np.float64, np.float32):
-        for output, cost in [("sigmoid", "cross_entropy"), ("sigmoid", "log_likelihood"),
-                             ("softmax", "log_likelihood"), ("softmax", "cross_entropy")]:
+        for output, cost in [
+            ("sigmoid", "cross_entropy"),
+            ("sigmoid", "log_likelihood"),
+            ("softmax", "log_likelihood"),
+            ("softmax", "cross_entropy"),
+        ]:
             for z in SATURATED:
                 if dtype == np.float32 and abs(z[0]) > 1e3:
                     continue  # gradients of z * x = 1e60 are beyond float32 anyway
-                yield pytest.param(dtype, output, cost, z,
-                                   id=f"{np.dtype(dtype).name}-{output}-{cost}-{z}")
+                yield pytest.param(
+                    dtype, output, cost, z, id=f"{np.dtype(dtype).name}-{output}-{cost}-{z}"
+                )
 
 
 def core_costs(dtype, output, cost, z):
@@ -220,8 +232,9 @@ def test_softmax_ignores_a_shift_reference():
     f = activations.Softmax()
     with strict():
         assert np.array_equal(f(DYADIC + 1e7), f(DYADIC))
-        assert np.array_equal(f(INTEGERS.astype(np.float32) + np.float32(1e7)),
-                              f(INTEGERS.astype(np.float32)))
+        assert np.array_equal(
+            f(INTEGERS.astype(np.float32) + np.float32(1e7)), f(INTEGERS.astype(np.float32))
+        )
         z = np.random.default_rng(0).normal(scale=3, size=(50, 6))
         shifted = f(z + 1e7)
     # z + 1e7 rounds to the float64 grid spacing 2^-29 near 1e7 (error <= 2^-30), so each
@@ -245,6 +258,7 @@ def test_softmax_ignores_a_shift_core(dtype, z):
 
 # ---------------------------------------------------------------- divergence
 
+
 def data(dtype, n=64, features=6, classes=3):
     rng = np.random.default_rng(0)
     return rng.random((n, features)).astype(dtype), rng.integers(classes, size=n)
@@ -259,8 +273,10 @@ def test_inputs_at_the_largest_float_end_in_divergence(dtype, hidden, optimizer)
     net = fcnn.Network([6, 5, 3], [hidden, "softmax"], "log_likelihood", dtype=dtype, seed=1)
     net.fit(X, y, epochs=1, optimizer=fcnn.Adam() if optimizer == "adam" else fcnn.SGD(0.1))
     theta, states, t = net.theta.copy(), [s.copy() for s in net.optimizer.states], net.optimizer.t
-    with strict(), pytest.raises(fcnn.DivergenceError,
-                                 match="training diverged in epoch 1.*layer 1") as error:
+    with (
+        strict(),
+        pytest.raises(fcnn.DivergenceError, match="training diverged in epoch 1.*layer 1") as error,
+    ):
         net.fit(huge, y, epochs=3, batch_size=8)
     assert error.value.epoch == 1 and error.value.layer == 1
     assert np.array_equal(net.theta, theta) and np.isfinite(net.theta).all()
@@ -287,9 +303,13 @@ def test_an_enormous_learning_rate_ends_in_divergence(dtype, lr, optimizer):
     net = fcnn.Network([6, 5, 3], ["relu", "softmax"], "log_likelihood", dtype=dtype, seed=1)
     before = net.theta.copy()
     make = fcnn.SGD(lr, momentum=0.9) if optimizer == "momentum" else fcnn.SGD(lr)
-    with strict(), pytest.raises(fcnn.DivergenceError,
-                                 match=re.escape(f"Try a smaller learning rate (this epoch's "
-                                                 f"was {lr:g})")) as error:
+    with (
+        strict(),
+        pytest.raises(
+            fcnn.DivergenceError,
+            match=re.escape(f"Try a smaller learning rate (this epoch's was {lr:g})"),
+        ) as error,
+    ):
         net.fit(X, y, epochs=3, batch_size=8, optimizer=make)
     assert error.value.epoch == 1 and error.value.layer in (1, 2)
     assert np.array_equal(net.theta, before)
@@ -299,6 +319,7 @@ def test_an_enormous_learning_rate_ends_in_divergence(dtype, lr, optimizer):
 def test_divergence_in_a_later_epoch_keeps_the_epoch_before():
     """A linear hidden layer cannot absorb the jump the way dead ReLUs or saturated
     sigmoids can: with w ~ 1e300 both layers' product overflows."""
+
     class Explode(fcnn.schedules.Schedule):
         def lr(self, epoch, base_lr):
             return 1e300 if epoch == 2 else base_lr
@@ -334,6 +355,7 @@ def test_big_products_go_to_blas_not_to_loops():
     negative, so a 10,000-row batch of a 784-512 layer ran as three plain loops (a
     C epoch at batch 10,000 took 80 s instead of 0.6 s)."""
     from fcnn import _core
+
     assert _core.product_routine(10_000, 512, 784) == "gemm"
     assert _core.product_routine(8192, 512, 784) == "gemm"
     assert _core.product_routine(46_341, 46_341, 2) == "gemm"  # 2^32 + a little
@@ -362,8 +384,14 @@ def test_training_treats_subnormal_numbers_as_zero(dtype):
     net = fcnn.Network([1, 1], "linear", "quadratic", dtype=dtype, seed=0)
     net.weights[0][:] = 0
     net.biases[0][:] = 0
-    net.fit(np.array([[subnormal]], dtype=dtype), np.array([[1.0]], dtype=dtype),
-            epochs=1, batch_size=1, lr=1.0, shuffle=False)
+    net.fit(
+        np.array([[subnormal]], dtype=dtype),
+        np.array([[1.0]], dtype=dtype),
+        epochs=1,
+        batch_size=1,
+        lr=1.0,
+        shuffle=False,
+    )
     assert net.weights[0][0, 0] == 0
     assert net.biases[0][0] == 1
     # predict keeps gradual underflow: w = x gives a subnormal output

@@ -1,4 +1,5 @@
 """The core releases the GIL: another Python thread runs while fit and predict compute."""
+
 import sys
 import threading
 import time
@@ -56,8 +57,10 @@ def data():
 def test_fit_releases_the_gil(data):
     X, y = data
     net = fcnn.Network([784, 64, 10], seed=0)
-    assert progress_of_other_thread_during(
-        lambda: net.fit(X, y, epochs=1, batch_size=10, lr=0.1)) > 100
+    assert (
+        progress_of_other_thread_during(lambda: net.fit(X, y, epochs=1, batch_size=10, lr=0.1))
+        > 100
+    )
 
 
 def test_predict_releases_the_gil(data):
@@ -69,6 +72,7 @@ def test_predict_releases_the_gil(data):
 def test_a_python_loop_holding_the_gil_gives_no_progress():
     """The measure can fail: pure Python work under the long switch interval starves the
     other thread."""
+
     def hold():
         deadline = time.perf_counter() + 0.2
         while time.perf_counter() < deadline:

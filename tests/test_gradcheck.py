@@ -1,18 +1,21 @@
-"""fcnn.gradcheck (fcnn/gradient_check.py): passes on every activation x cost pair the library allows, detects a
-broken derivative in exactly the layer where it is, and leaves the network untouched."""
+"""fcnn.gradcheck (fcnn/gradient_check.py): passes on every activation x cost pair the
+library allows, detects a broken derivative in exactly the layer where it is, and leaves the
+network untouched."""
+
 import numpy as np
 import pytest
 
 import fcnn
-from fcnn import reference
-from fcnn import GradcheckResult, float64_copy, gradcheck
+from fcnn import GradcheckResult, float64_copy, gradcheck, reference
 
 HIDDEN = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu"]
 ELEMENTWISE_OUTPUTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish"]
 PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error"]
-OUTPUT_PAIRS = ([(f, c) for f in ELEMENTWISE_OUTPUTS for c in PLAIN_COSTS]
-                + [("sigmoid", "cross_entropy"), ("sigmoid", "log_likelihood")]
-                + [("softmax", c) for c in PLAIN_COSTS + ["cross_entropy", "log_likelihood"]])
+OUTPUT_PAIRS = (
+    [(f, c) for f in ELEMENTWISE_OUTPUTS for c in PLAIN_COSTS]
+    + [("sigmoid", "cross_entropy"), ("sigmoid", "log_likelihood")]
+    + [("softmax", c) for c in PLAIN_COSTS + ["cross_entropy", "log_likelihood"]]
+)
 KINKED = ("relu", "leaky_relu", "prelu")
 # Central differences with eps = 1e-6 are exact only where C is smooth within +-eps of
 # theta (and of X). Kinks sit at z = 0 (relu, leaky_relu, prelu) and at a = y
@@ -35,8 +38,7 @@ def smooth_batch(net, rng, n=5):
         X = rng.normal(size=(n, net.sizes[0]))
         Y = targets(rng, net.activations[-1].name, net.cost.name, n, net.sizes[-1])
         trace = net.trace(X)
-        near = [np.abs(z).min() for f, z in zip(net.activations, trace.z[1:])
-                if f.name in KINKED]
+        near = [np.abs(z).min() for f, z in zip(net.activations, trace.z[1:]) if f.name in KINKED]
         if net.cost.name == "absolute_error":
             near.append(np.abs(trace.a[-1] - Y).min())
         if min(near, default=np.inf) > KINK_MARGIN:
@@ -103,8 +105,9 @@ def test_detects_a_wrong_activation_derivative_in_the_top_hidden_layer(monkeypat
 
     def gradients_with_a_bug(X, Y):
         grads = correct_gradients(X, Y)
-        _, _, grad_w, _ = reference.backprop(list(net.weights), list(net.biases), broken,
-                                             net.cost, X, Y)
+        _, _, grad_w, _ = reference.backprop(
+            list(net.weights), list(net.biases), broken, net.cost, X, Y
+        )
         assert not np.allclose(grad_w[1], grads.grad_w[1], rtol=1e-3)
         grads.grad_w[1][...] = grad_w[1]  # a view of grads.flat
         return grads
@@ -208,8 +211,13 @@ def test_report_is_a_table_of_every_block():
     assert "worst rel. error" in lines[1] and "worst |a - n|" in lines[1]
     rows = [line.split() for line in lines[2:-1]]
     assert [(r[0], r[1], r[2], r[-1]) for r in rows] == [
-        ("1", "w", "12", "PASS"), ("1", "b", "4", "PASS"), ("1", "slopes", "4", "PASS"),
-        ("2", "w", "8", "PASS"), ("2", "b", "2", "PASS"), ("0", "x", "15", "PASS")]
+        ("1", "w", "12", "PASS"),
+        ("1", "b", "4", "PASS"),
+        ("1", "slopes", "4", "PASS"),
+        ("2", "w", "8", "PASS"),
+        ("2", "b", "2", "PASS"),
+        ("0", "x", "15", "PASS"),
+    ]
     for row, block in zip(rows, result.blocks):
         assert float(row[3]) == pytest.approx(block.relative_error, rel=1e-3)
         assert float(row[4]) == pytest.approx(block.abs_difference, rel=1e-3)
@@ -227,22 +235,25 @@ def test_float32_networks_are_refused_and_their_float64_copy_checked():
     assert gradcheck(copy, X, Y).passed
 
 
-@pytest.mark.parametrize("arguments,error,message", [
-    (dict(eps=0), ValueError, "eps"),
-    (dict(eps=-1e-6), ValueError, "eps"),
-    (dict(eps=float("nan")), ValueError, "eps"),
-    (dict(eps=float("inf")), ValueError, "eps"),
-    (dict(eps="small"), TypeError, "eps"),
-    (dict(tolerance=0), ValueError, "tolerance"),
-    (dict(max_params_per_layer=0), ValueError, "max_params_per_layer"),
-    (dict(max_params_per_layer=2.5), TypeError, "max_params_per_layer"),
-    (dict(inputs="yes"), TypeError, "inputs"),
-    (dict(seed=-1), ValueError, "seed"),
-    (dict(atol=-1.0), ValueError, "atol"),
-    (dict(X=np.ones((2, 4))), ValueError, "X must have shape"),
-    (dict(Y=np.ones((3, 2))), ValueError, "Y has 3 rows"),
-    (dict(net="network"), TypeError, "net must be an fcnn.Network"),
-])
+@pytest.mark.parametrize(
+    "arguments,error,message",
+    [
+        (dict(eps=0), ValueError, "eps"),
+        (dict(eps=-1e-6), ValueError, "eps"),
+        (dict(eps=float("nan")), ValueError, "eps"),
+        (dict(eps=float("inf")), ValueError, "eps"),
+        (dict(eps="small"), TypeError, "eps"),
+        (dict(tolerance=0), ValueError, "tolerance"),
+        (dict(max_params_per_layer=0), ValueError, "max_params_per_layer"),
+        (dict(max_params_per_layer=2.5), TypeError, "max_params_per_layer"),
+        (dict(inputs="yes"), TypeError, "inputs"),
+        (dict(seed=-1), ValueError, "seed"),
+        (dict(atol=-1.0), ValueError, "atol"),
+        (dict(X=np.ones((2, 4))), ValueError, "X must have shape"),
+        (dict(Y=np.ones((3, 2))), ValueError, "Y has 3 rows"),
+        (dict(net="network"), TypeError, "net must be an fcnn.Network"),
+    ],
+)
 def test_bad_arguments_are_refused(arguments, error, message):
     net = fcnn.Network([3, 4, 2], "sigmoid", seed=0)
     before = net.theta.tobytes()

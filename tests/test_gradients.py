@@ -1,20 +1,23 @@
 """The core's back-propagation against central differences of its own cost, in float64,
 for every activation x cost pair that makes sense, and against the NumPy reference."""
+
 import numpy as np
 import pytest
+from conftest import assert_close_to_numeric, central_differences
 from numpy.testing import assert_allclose
 
 import fcnn
 from fcnn import reference
-from conftest import assert_close_to_numeric, central_differences
 
 ELEMENTWISE = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish"]
 PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error"]
 # (output activation, cost) pairs: the plain costs suit any output; the logarithmic ones
 # need outputs in (0, 1).
-OUTPUT_PAIRS = ([(f, c) for f in ELEMENTWISE for c in PLAIN_COSTS]
-                + [("sigmoid", "cross_entropy"), ("sigmoid", "log_likelihood")]
-                + [("softmax", c) for c in PLAIN_COSTS + ["cross_entropy", "log_likelihood"]])
+OUTPUT_PAIRS = (
+    [(f, c) for f in ELEMENTWISE for c in PLAIN_COSTS]
+    + [("sigmoid", "cross_entropy"), ("sigmoid", "log_likelihood")]
+    + [("softmax", c) for c in PLAIN_COSTS + ["cross_entropy", "log_likelihood"]]
+)
 
 
 def targets(rng, output, cost, n, n_out):
@@ -32,8 +35,9 @@ def check_against_central_differences(net, X, Y):
     assert grads.cost == pytest.approx(net.evaluate(X, Y)["cost"], rel=1e-14)
 
 
-@pytest.mark.parametrize("hidden", [["relu"], ["sigmoid"], ["tanh", "swish"]],
-                         ids=["relu", "sigmoid", "tanh-swish"])
+@pytest.mark.parametrize(
+    "hidden", [["relu"], ["sigmoid"], ["tanh", "swish"]], ids=["relu", "sigmoid", "tanh-swish"]
+)
 @pytest.mark.parametrize("output,cost", OUTPUT_PAIRS)
 def test_gradient_matches_central_differences(hidden, output, cost):
     rng = np.random.default_rng(sum(map(ord, output + cost)) + len(hidden))
@@ -56,8 +60,7 @@ def test_leaky_relu_slope_reaches_the_core():
     X = rng.normal(size=(8, 3))
     trace = net.trace(X)
     assert (trace.z[1] < 0).any()
-    assert_allclose(trace.a[1], np.where(trace.z[1] > 0, trace.z[1], 0.3 * trace.z[1]),
-                    rtol=1e-15)
+    assert_allclose(trace.a[1], np.where(trace.z[1] > 0, trace.z[1], 0.3 * trace.z[1]), rtol=1e-15)
     check_against_central_differences(net, X, rng.normal(size=(8, 2)))
 
 
@@ -69,14 +72,18 @@ def test_gradients_match_numpy_reference(output, cost):
     Y = targets(rng, output, cost, 9, 4)
     grads = net.gradients(X, Y)
     value, deltas, grad_w, grad_b = reference.backprop(
-        list(net.weights), list(net.biases), net.activations, net.cost, X, Y)
+        list(net.weights), list(net.biases), net.activations, net.cost, X, Y
+    )
     assert grads.cost == pytest.approx(value, rel=1e-12)
-    for ours, theirs in zip(grads.delta[1:] + grads.grad_w + grads.grad_b,
-                            deltas[1:] + grad_w + grad_b):
+    for ours, theirs in zip(
+        grads.delta[1:] + grads.grad_w + grads.grad_b, deltas[1:] + grad_w + grad_b
+    ):
         assert_allclose(ours, theirs, rtol=1e-10, atol=1e-14)
 
 
-@pytest.mark.parametrize("output,cost", [("sigmoid", "cross_entropy"), ("softmax", "log_likelihood")])
+@pytest.mark.parametrize(
+    "output,cost", [("sigmoid", "cross_entropy"), ("softmax", "log_likelihood")]
+)
 def test_matched_pairs_give_output_error_a_minus_y(output, cost):
     """No sigma' factor: the notes' cure for learning slowdown, even fully saturated."""
     net = fcnn.Network([2, 3], output, cost)
@@ -100,6 +107,7 @@ def test_stale_buffer_contents_are_never_read():
     workspace = _core.Workspace(net._layout, net.dtype, 5, training=True)
     for buffer in (workspace.z, workspace.a, workspace.delta, workspace.grad):
         buffer[...] = np.nan
-    cost = _core.gradients(net._layout, _core.Training(0, lr=0.0), workspace, net._theta,
-                           X, Y, np.empty(0), 0)
+    cost = _core.gradients(
+        net._layout, _core.Training(0, lr=0.0), workspace, net._theta, X, Y, np.empty(0), 0
+    )
     assert np.isfinite(cost) and np.isfinite(workspace.grad).all()

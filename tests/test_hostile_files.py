@@ -6,9 +6,9 @@ The files are written here from docs/model-format.md, independently of fcnn.io, 
 correct CRC-32 unless the case is about the checksum: the loader's structural checks must
 catch them, not the checksum.
 """
+
 import functools
 import json
-import os
 import pickle
 import struct
 import tracemalloc
@@ -36,7 +36,7 @@ def container(header, payload=b"", *, magic=MAGIC, version=1, header_length=None
     return struct.pack("<8sIQI", magic, version, length, crc) + header + payload
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def valid_parts():
     """(network header, [(name, array)]) of a small trained network with PReLU slopes and
     Adam's two state vectors."""
@@ -55,20 +55,27 @@ def model_file(network=None, arrays=None, *, entry_changes=None, payload_extra=b
     directory, payload, offset = [], b"", 0
     for name, array in arrays:
         data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
-        entry = {"name": name, "dtype": array.dtype.newbyteorder("<").str,
-                 "shape": list(array.shape), "offset": offset, "length": len(data)}
+        entry = {
+            "name": name,
+            "dtype": array.dtype.newbyteorder("<").str,
+            "shape": list(array.shape),
+            "offset": offset,
+            "length": len(data),
+        }
         entry.update((entry_changes or {}).get(name, {}))
         directory.append(entry)
         payload += data
         offset += len(data)
-    return container({"network": network, "arrays": directory}, payload + payload_extra,
-                     **options)
+    return container({"network": network, "arrays": directory}, payload + payload_extra, **options)
 
 
 def with_array(name, value):
     """The valid arrays with `name` replaced by value (or removed for None)."""
-    return [(n, a if n != name else value) for n, a in valid_parts()[1]
-            if n != name or value is not None]
+    return [
+        (n, a if n != name else value)
+        for n, a in valid_parts()[1]
+        if n != name or value is not None
+    ]
 
 
 def changed_array(name, index, value, dtype=None):
@@ -114,96 +121,148 @@ CASES = {
     "empty file": (lambda: b"", "the file is empty"),
     "wrong magic": (lambda: model_file(magic=b"\x89FCNX\r\n\n"), "not an fcnn model file"),
     "magic after a CRLF to LF conversion": (
-        lambda: model_file().replace(b"\r\n", b"\n", 1), "not an fcnn model file"),
+        lambda: model_file().replace(b"\r\n", b"\n", 1),
+        "not an fcnn model file",
+    ),
     "plain text": (lambda: b"hello, this is not a model", "not an fcnn model file"),
     "format version 2": (lambda: model_file(version=2), "format version 2 is not supported"),
     "format version 0": (lambda: model_file(version=0), "format version 0 is not supported"),
     "header length past the end": (
         lambda: container(b'{"network": {}, "arrays": []}', header_length=1000),
-        "header length 1000 runs past the end of the file"),
+        "header length 1000 runs past the end of the file",
+    ),
     "header length 2**63": (
-        lambda: container(b"{}", header_length=2**63), "is over the limit of 16777216 bytes"),
+        lambda: container(b"{}", header_length=2**63),
+        "is over the limit of 16777216 bytes",
+    ),
     "header not UTF-8": (lambda: container(b'{"network": "\xff\xfe"}'), "not UTF-8"),
     "header not JSON": (lambda: container('{"network": [1, 2'), "not valid JSON"),
     "header a JSON list": (lambda: container("[1, 2, 3]"), "must be a JSON object"),
     "header missing 'arrays'": (
-        lambda: container({"network": {}}), "keys \\['arrays', 'network'\\]"),
+        lambda: container({"network": {}}),
+        "keys \\['arrays', 'network'\\]",
+    ),
     "header with duplicate keys": (
-        lambda: container('{"network": {}, "arrays": [], "arrays": []}'), "duplicate key 'arrays'"),
+        lambda: container('{"network": {}, "arrays": [], "arrays": []}'),
+        "duplicate key 'arrays'",
+    ),
     "NaN constant in the header": (
         lambda: model_file(_network(optimizer=dict(_network()["optimizer"], lr=float("nan")))),
-        "non-standard JSON constant NaN"),
+        "non-standard JSON constant NaN",
+    ),
     "JSON nested 100000 deep": (
-        lambda: container("[" * 100000 + "]" * 100000), "nested too deeply"),
+        lambda: container("[" * 100000 + "]" * 100000),
+        "nested too deeply",
+    ),
     "'arrays' not a list": (lambda: container({"network": {}, "arrays": {}}), "must be a list"),
     "directory entry not an object": (
-        lambda: container({"network": {}, "arrays": ["w1"]}), "must be an object with the keys"),
+        lambda: container({"network": {}, "arrays": ["w1"]}),
+        "must be an object with the keys",
+    ),
     "duplicate array names": (
-        lambda: model_file(entry_changes={"b1": {"name": "w1"}}), "'name' must be a new string"),
+        lambda: model_file(entry_changes={"b1": {"name": "w1"}}),
+        "'name' must be a new string",
+    ),
     "w1 transposed (shape does not match sizes)": (
         lambda: model_file(arrays=with_array("w1", dict(valid_parts()[1])["w1"].T)),
-        r"array 'w1' must have shape \(4, 3\), got \(3, 4\)"),
+        r"array 'w1' must have shape \(4, 3\), got \(3, 4\)",
+    ),
     "shape [2**62, 2**62] (product overflows int64)": (
         lambda: model_file(entry_changes={"w1": {"shape": [2**62, 2**62], "length": 2**127}}),
-        "shape must be a list of 1 or 2 integers"),
+        "shape must be a list of 1 or 2 integers",
+    ),
     "shape [2**31-1, 2**31-1] declaring 32 EiB": (
-        lambda: model_file(entry_changes={"w1": {"shape": [2**31 - 1] * 2,
-                                                 "length": 8 * (2**31 - 1)**2}}),
-        f"truncated: the arrays up to 'w1' need {8 * (2**31 - 1)**2} bytes"),
+        lambda: model_file(
+            entry_changes={"w1": {"shape": [2**31 - 1] * 2, "length": 8 * (2**31 - 1) ** 2}}
+        ),
+        f"truncated: the arrays up to 'w1' need {8 * (2**31 - 1) ** 2} bytes",
+    ),
     "negative dimension": (
-        lambda: model_file(entry_changes={"w1": {"shape": [-4, -3]}}), "shape must be"),
+        lambda: model_file(entry_changes={"w1": {"shape": [-4, -3]}}),
+        "shape must be",
+    ),
     "three-dimensional shape": (
-        lambda: model_file(entry_changes={"w1": {"shape": [2, 2, 3]}}), "shape must be"),
+        lambda: model_file(entry_changes={"w1": {"shape": [2, 2, 3]}}),
+        "shape must be",
+    ),
     "float dimension": (
-        lambda: model_file(entry_changes={"w1": {"shape": [4.0, 3]}}), "shape must be"),
+        lambda: model_file(entry_changes={"w1": {"shape": [4.0, 3]}}),
+        "shape must be",
+    ),
     "length not itemsize x shape": (
-        lambda: model_file(entry_changes={"w1": {"length": 95}}), "length must be 96 bytes"),
+        lambda: model_file(entry_changes={"w1": {"length": 95}}),
+        "length must be 96 bytes",
+    ),
     "overlapping offsets": (
-        lambda: model_file(entry_changes={"b1": {"offset": 0}}), "offset must be 96"),
+        lambda: model_file(entry_changes={"b1": {"offset": 0}}),
+        "offset must be 96",
+    ),
     "big-endian dtype": (
-        lambda: model_file(entry_changes={"w1": {"dtype": ">f8"}}), "dtype must be"),
+        lambda: model_file(entry_changes={"w1": {"dtype": ">f8"}}),
+        "dtype must be",
+    ),
     "float32 arrays in a float64 network": (
         lambda: model_file(arrays=changed_array("w1", 0, 0.5, dtype=np.float32)),
-        "array 'w1' must be a float64 ndarray, got float32"),
+        "array 'w1' must be a float64 ndarray, got float32",
+    ),
     "missing array b2": (
-        lambda: model_file(arrays=with_array("b2", None)), "array 'b2' is missing"),
+        lambda: model_file(arrays=with_array("b2", None)),
+        "array 'b2' is missing",
+    ),
     "missing optimizer state": (
         lambda: model_file(arrays=with_array("optimizer_state1", None)),
-        "array 'optimizer_state1' is missing"),
+        "array 'optimizer_state1' is missing",
+    ),
     "extra array": (
         lambda: model_file(arrays=valid_parts()[1] + [("bonus", np.zeros(3))]),
-        r"unexpected arrays \['bonus'\]"),
+        r"unexpected arrays \['bonus'\]",
+    ),
     "trailing bytes": (
-        lambda: model_file(payload_extra=b"\0" * 8), "8 unexpected bytes after the last array"),
+        lambda: model_file(payload_extra=b"\0" * 8),
+        "8 unexpected bytes after the last array",
+    ),
     "NaN weight": (
-        lambda: model_file(arrays=changed_array("w2", 3, np.nan)), "'w2' holds non-finite"),
+        lambda: model_file(arrays=changed_array("w2", 3, np.nan)),
+        "'w2' holds non-finite",
+    ),
     "inf bias": (
-        lambda: model_file(arrays=changed_array("b1", 0, -np.inf)), "'b1' holds non-finite"),
+        lambda: model_file(arrays=changed_array("b1", 0, -np.inf)),
+        "'b1' holds non-finite",
+    ),
     "inf in Adam's state": (
         lambda: model_file(arrays=changed_array("optimizer_state1", 5, np.inf)),
-        "'optimizer_state1' holds non-finite"),
+        "'optimizer_state1' holds non-finite",
+    ),
     "sizes [8000, 8000, 1] with a few bytes of arrays": (
         lambda: model_file(_network(sizes=[8000, 8000, 1])),
-        r"sizes \[8000, 8000, 1\] need 64016001 weights and biases, the file holds 90 numbers"),
+        r"sizes \[8000, 8000, 1\] need 64016001 weights and biases, the file holds 90 numbers",
+    ),
     "sizes not a list": (lambda: model_file(_network(sizes="3,4,2")), "sizes must be a list"),
     "unknown activation": (
         lambda: model_file(_network(activations=[{"name": "prelu"}, {"name": "os.system"}])),
-        "unknown activation 'os.system'"),
+        "unknown activation 'os.system'",
+    ),
     "unknown cost": (lambda: model_file(_network(cost="exec")), "cost"),
     "unknown optimizer": (
         lambda: model_file(_network(optimizer={"name": "__import__", "lr": 0.1})),
-        "an optimizer config is a dict whose 'name' is one of"),
+        "an optimizer config is a dict whose 'name' is one of",
+    ),
     "optimizer hyperparameter out of range": (
         lambda: model_file(_network(optimizer=dict(valid_parts()[0]["optimizer"], beta1=1.5))),
-        "beta1"),
+        "beta1",
+    ),
     "not a PCG64 generator state": (
         lambda: model_file(_network(rng={"bit_generator": "MT19937", "state": {}})),
-        "header 'rng' is not a PCG64 state"),
+        "header 'rng' is not a PCG64 state",
+    ),
     "unknown network key": (
-        lambda: model_file(_network(hook="os.system")), "a network header has the keys"),
+        lambda: model_file(_network(hook="os.system")),
+        "a network header has the keys",
+    ),
     "checksum mismatch (one payload byte flipped)": (
         lambda: (lambda raw: raw[:-20] + bytes([raw[-20] ^ 0x01]) + raw[-19:])(model_file()),
-        "checksum mismatch"),
+        "checksum mismatch",
+    ),
     "checksum field wrong": (lambda: model_file(crc=0), "checksum mismatch"),
 }
 
@@ -219,8 +278,9 @@ def test_every_truncation_is_refused(tmp_path):
     path = tmp_path / "model.fcnn"
     for length in range(len(raw)):
         path.write_bytes(raw[:length])
-        with pytest.raises(fcnn.ModelFileError,
-                           match="truncated|the file is empty|not an fcnn model file"):
+        with pytest.raises(
+            fcnn.ModelFileError, match="truncated|the file is empty|not an fcnn model file"
+        ):
             fcnn.load(path)
 
 
@@ -237,6 +297,7 @@ def test_every_single_byte_change_is_refused(tmp_path):
 
 # ---------------------------------------------------------------------- limits that bound memory
 
+
 def sparse_file(path, start, size):
     """A file of `size` bytes that begins with `start` and is zeros (a hole) after it."""
     with open(path, "wb") as file:
@@ -247,8 +308,9 @@ def sparse_file(path, start, size):
 
 def test_a_real_17_mib_header_is_refused_without_reading_it(tmp_path):
     size = 24 + 17 * MiB
-    path = sparse_file(tmp_path / "model.fcnn",
-                       struct.pack("<8sIQI", MAGIC, 1, 17 * MiB, 0) + b"{", size)
+    path = sparse_file(
+        tmp_path / "model.fcnn", struct.pack("<8sIQI", MAGIC, 1, 17 * MiB, 0) + b"{", size
+    )
     load_bounded(path, "header length 17825792 is over the limit", peak_limit=MiB)
 
 
@@ -266,7 +328,8 @@ def test_a_network_far_larger_than_its_file_is_never_allocated(tmp_path):
 
 # ---------------------------------------------------------------------- compressed and pickled
 
-@functools.lru_cache(maxsize=None)
+
+@functools.cache
 def deflated_zeros(blocks=64, block=16 * MiB):
     """A raw deflate stream of blocks * block zero bytes (1 GiB), made by compressing one
     block and repeating it (a full flush makes each copy independent), and its CRC-32."""
@@ -281,20 +344,43 @@ def deflated_zeros(blocks=64, block=16 * MiB):
 
 def gzip_bomb():
     raw, crc, size = deflated_zeros()
-    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + raw
-            + struct.pack("<II", crc, size % 2**32))
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + raw + struct.pack("<II", crc, size % 2**32)
 
 
 def npz_bomb():
     """A zip holding 'w1.npy' that inflates to 1 GiB, written by hand around the stream."""
     raw, crc, size = deflated_zeros()
     name = b"w1.npy"
-    local = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(raw), size,
-                        len(name), 0) + name
-    central = struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21, crc, len(raw),
-                          size, len(name), 0, 0, 0, 0, 0, 0) + name
-    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, 1, 1, len(central),
-                      len(local) + len(raw), 0)
+    local = (
+        struct.pack(
+            "<4s5H3I2H", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc, len(raw), size, len(name), 0
+        )
+        + name
+    )
+    central = (
+        struct.pack(
+            "<4s6H3I5H2I",
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            8,
+            0,
+            0x21,
+            crc,
+            len(raw),
+            size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        + name
+    )
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(raw), 0)
     return local + raw + central + end
 
 
@@ -303,8 +389,9 @@ def test_gzip_bomb_is_refused_without_decompressing(tmp_path):
     # it is a real gzip stream of 1 GiB of zeros (read a little and its trailer)
     assert zlib.decompressobj(31).decompress(bomb, 4096) == bytes(4096)
     assert struct.unpack("<I", bomb[-4:])[0] == 2**30 and len(bomb) < 1.1 * MiB
-    message = load_bounded(write(tmp_path, bomb, "model.fcnn.gz"), "looks like gzip data",
-                           peak_limit=MiB)
+    message = load_bounded(
+        write(tmp_path, bomb, "model.fcnn.gz"), "looks like gzip data", peak_limit=MiB
+    )
     assert "never decompresses" in message
 
 
@@ -318,8 +405,10 @@ def test_npz_bomb_is_refused_without_decompressing(tmp_path):
 
 def test_a_gzipped_valid_model_is_refused(tmp_path):
     import gzip
-    load_bounded(write(tmp_path, gzip.compress(model_file()), "model.fcnn.gz"),
-                 "looks like gzip data")
+
+    load_bounded(
+        write(tmp_path, gzip.compress(model_file()), "model.fcnn.gz"), "looks like gzip data"
+    )
 
 
 def _record_execution(path):
@@ -343,10 +432,13 @@ def test_pickles_are_never_unpickled(tmp_path):
     hostile = {
         "raw pickle": (payload, "looks like a Python pickle"),
         "pickle as an object-dtype array": (
-            model_file(arrays=valid_parts()[1][:1] + [("exploit", np.zeros(1))],
-                       entry_changes={"exploit": {"dtype": "|O", "length": len(payload)}},
-                       payload_extra=payload[8:]),  # the pickle replaces the 8 zero bytes
-            "dtype must be '<f4' or '<f8', got '|O'"),
+            model_file(
+                arrays=valid_parts()[1][:1] + [("exploit", np.zeros(1))],
+                entry_changes={"exploit": {"dtype": "|O", "length": len(payload)}},
+                payload_extra=payload[8:],
+            ),  # the pickle replaces the 8 zero bytes
+            "dtype must be '<f4' or '<f8', got '|O'",
+        ),
         "object .npy": (_npy_with_pickle(tmp_path, marker), "looks like a NumPy .npy file"),
         "pickled Network": (pickle.dumps(fcnn.Network([2, 1])), "looks like a Python pickle"),
     }
@@ -366,34 +458,51 @@ def _npy_with_pickle(tmp_path, marker):
 
 # ---------------------------------------------------------------------- network2.py JSON
 
+
 def network2_json(**changes):
-    data = {"sizes": [2, 3, 1], "weights": [[[0.1, 0.2]] * 3, [[0.3, 0.4, 0.5]]],
-            "biases": [[[0.0]] * 3, [[1.0]]], "cost": "CrossEntropyCost"}
+    data = {
+        "sizes": [2, 3, 1],
+        "weights": [[[0.1, 0.2]] * 3, [[0.3, 0.4, 0.5]]],
+        "biases": [[[0.0]] * 3, [[1.0]]],
+        "cost": "CrossEntropyCost",
+    }
     data.update(changes)
     return json.dumps(data)
 
 
 NIELSEN_CASES = {
     "control (valid)": (network2_json(), None),
-    "ragged weights": (network2_json(weights=[[[0.1, 0.2], [0.1], [0.1, 0.2]], [[0.3, 0.4, 0.5]]]),
-                       "row 1 is a list of 1"),
-    "string in weights": (network2_json(weights=[[[0.1, "0.2"]] * 3, [[0.3, 0.4, 0.5]]]),
-                          "row 0 holds '0.2'"),
+    "ragged weights": (
+        network2_json(weights=[[[0.1, 0.2], [0.1], [0.1, 0.2]], [[0.3, 0.4, 0.5]]]),
+        "row 1 is a list of 1",
+    ),
+    "string in weights": (
+        network2_json(weights=[[[0.1, "0.2"]] * 3, [[0.3, 0.4, 0.5]]]),
+        "row 0 holds '0.2'",
+    ),
     "boolean in biases": (network2_json(biases=[[[0.0]] * 3, [[True]]]), "row 0 holds True"),
-    "weights transposed": (network2_json(weights=[[[0.1] * 3] * 2, [[0.3, 0.4, 0.5]]]),
-                           r"weights\[0\] must be a list of 3 lists of 2 numbers"),
+    "weights transposed": (
+        network2_json(weights=[[[0.1] * 3] * 2, [[0.3, 0.4, 0.5]]]),
+        r"weights\[0\] must be a list of 3 lists of 2 numbers",
+    ),
     "biases flat, not columns": (network2_json(biases=[[0.0] * 3, [1.0]]), "row 0 is float 0.0"),
     "one layer missing": (
-        network2_json(weights=[[[0.1, 0.2]] * 3]), "must be a list of 2 matrices"),
+        network2_json(weights=[[[0.1, 0.2]] * 3]),
+        "must be a list of 2 matrices",
+    ),
     "sizes negative": (network2_json(sizes=[2, -3, 1]), r"sizes\[1\] must be an integer >= 1"),
-    "missing cost": ('{"sizes": [1, 1], "weights": [[[1.0]]], "biases": [[[1.0]]]}',
-                     "keys \\['biases', 'cost', 'sizes', 'weights'\\]"),
+    "missing cost": (
+        '{"sizes": [1, 1], "weights": [[[1.0]]], "biases": [[[1.0]]]}',
+        "keys \\['biases', 'cost', 'sizes', 'weights'\\]",
+    ),
     "extra key": (network2_json(eval="__import__('os')"), "got the keys"),
     "cost a Python name": (network2_json(cost="os.system"), "cost must be one of"),
     "NaN constant": (network2_json().replace("0.5", "NaN"), "non-standard JSON constant NaN"),
     "1e999 (infinite) weight": (network2_json().replace("0.5", "1e999"), "'w2' holds non-finite"),
-    "integer too large for float64": (network2_json().replace("0.5", "1" + "0" * 400),
-                                      "too large for float64"),
+    "integer too large for float64": (
+        network2_json().replace("0.5", "1" + "0" * 400),
+        "too large for float64",
+    ),
     "JSON list after whitespace": ("  [1, 2]", "is a JSON object with the keys"),
     "JSON list": ("[1, 2]", "not an fcnn model file"),
     "not JSON": ("{sizes: [1, 1]}", "not valid JSON"),
@@ -404,8 +513,9 @@ NIELSEN_CASES = {
 @pytest.mark.parametrize("case", sorted(NIELSEN_CASES))
 def test_bad_network2_json_is_refused(tmp_path, case):
     content, match = NIELSEN_CASES[case]
-    path = write(tmp_path, content if isinstance(content, bytes) else content.encode(),
-                 "network2.json")
+    path = write(
+        tmp_path, content if isinstance(content, bytes) else content.encode(), "network2.json"
+    )
     if match is None:
         assert fcnn.load(path).sizes == (2, 3, 1)
     else:

@@ -1,6 +1,7 @@
 """Model files: save -> load gives the same network, bit for bit, and training continues
 exactly as if it had never been saved; writes are atomic and wait for a running fit;
 network2.py JSON files load; the documented reader in docs/model-format.md works."""
+
 import json
 import os
 import re
@@ -98,8 +99,10 @@ def test_continued_training_depends_on_what_the_file_restores(tmp_path):
     other_rng = dict(header, rng=np.random.default_rng(123).bit_generator.state)
     no_moments = dict(arrays, optimizer_state0=np.zeros_like(arrays["optimizer_state0"]))
     restored = fcnn.load(tmp_path / "model.fcnn")
-    variants = [fcnn.Network.from_state(other_rng, arrays),
-                fcnn.Network.from_state(header, no_moments)]
+    variants = [
+        fcnn.Network.from_state(other_rng, arrays),
+        fcnn.Network.from_state(header, no_moments),
+    ]
     restored.fit(X, y, epochs=1, batch_size=8)
     for variant in variants:
         variant.fit(X, y, epochs=1, batch_size=8)
@@ -109,8 +112,9 @@ def test_continued_training_depends_on_what_the_file_restores(tmp_path):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_round_trip_of_untrained_and_plain_sgd_networks(tmp_path, dtype):
     X, y = data()
-    untrained = fcnn.Network([4, 5, 5, 3], ["tanh", LeakyReLU(0.2), "softmax"],
-                             "log_likelihood", dtype=dtype, seed=1)
+    untrained = fcnn.Network(
+        [4, 5, 5, 3], ["tanh", LeakyReLU(0.2), "softmax"], "log_likelihood", dtype=dtype, seed=1
+    )
     untrained.save(tmp_path / "untrained.fcnn")
     loaded = fcnn.load(tmp_path / "untrained.fcnn")
     assert loaded.optimizer is None
@@ -161,6 +165,7 @@ def test_a_failed_save_keeps_the_old_file(tmp_path, monkeypatch, failing):
             def chunks_then_fail():
                 yield from chunks[:3]
                 fail()
+
             real_write(target, chunks_then_fail())
 
         monkeypatch.setattr(io, "_write_atomically", write_half)
@@ -190,19 +195,22 @@ def test_save_waits_for_the_lock_that_fit_holds(tmp_path):
 
 
 def test_file_layout_is_the_documented_one(tmp_path):
-    net = fcnn.Network([3, 4, 2], ["prelu", "softmax"], "log_likelihood", dtype="float32",
-                       seed=1)
+    net = fcnn.Network([3, 4, 2], ["prelu", "softmax"], "log_likelihood", dtype="float32", seed=1)
     net.save(tmp_path / "model.fcnn")
     raw = (tmp_path / "model.fcnn").read_bytes()
     assert raw[:8] == b"\x89FCNN\r\n\n"
     assert int.from_bytes(raw[8:12], "little") == 1
     header_length = int.from_bytes(raw[12:20], "little")
     assert (24 + header_length) % 64 == 0
-    header = json.loads(raw[24:24 + header_length])
+    header = json.loads(raw[24 : 24 + header_length])
     assert header["network"] == net.state()[0]
     assert [(e["name"], e["dtype"], e["shape"]) for e in header["arrays"]] == [
-        ("w1", "<f4", [4, 3]), ("b1", "<f4", [4]), ("slopes1", "<f4", [4]),
-        ("w2", "<f4", [2, 4]), ("b2", "<f4", [2])]
+        ("w1", "<f4", [4, 3]),
+        ("b1", "<f4", [4]),
+        ("slopes1", "<f4", [4]),
+        ("w2", "<f4", [2, 4]),
+        ("b2", "<f4", [2]),
+    ]
     last = header["arrays"][-1]
     assert len(raw) == 24 + header_length + last["offset"] + last["length"]
 
@@ -226,6 +234,7 @@ def test_the_documented_numpy_reader_reads_a_saved_file(tmp_path):
 
 # ---------------------------------------------------------------------- network2.py
 
+
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
@@ -236,13 +245,21 @@ def write_network2_file(path, sizes, cost, seed=0):
     weights = [rng.standard_normal((n, m)) / np.sqrt(m) for m, n in zip(sizes[:-1], sizes[1:])]
     biases = [rng.standard_normal((n, 1)) for n in sizes[1:]]
     with open(path, "w") as file:
-        json.dump({"sizes": sizes, "weights": [w.tolist() for w in weights],
-                   "biases": [b.tolist() for b in biases], "cost": cost}, file)
+        json.dump(
+            {
+                "sizes": sizes,
+                "weights": [w.tolist() for w in weights],
+                "biases": [b.tolist() for b in biases],
+                "cost": cost,
+            },
+            file,
+        )
     return weights, biases
 
 
-@pytest.mark.parametrize("cost_name, cost", [("CrossEntropyCost", "cross_entropy"),
-                                             ("QuadraticCost", "quadratic")])
+@pytest.mark.parametrize(
+    "cost_name, cost", [("CrossEntropyCost", "cross_entropy"), ("QuadraticCost", "quadratic")]
+)
 def test_network2_files_load(tmp_path, cost_name, cost):
     path = tmp_path / "network2.json"
     weights, biases = write_network2_file(path, [5, 7, 4, 3], cost_name)
@@ -262,8 +279,9 @@ def test_network2_files_load(tmp_path, cost_name, cost):
 
 def test_network2_file_with_leading_whitespace_and_int_entries(tmp_path):
     path = tmp_path / "network2.json"
-    path.write_text('\n  {"sizes": [1, 1], "weights": [[[2]]], "biases": [[[-1]]], '
-                    '"cost": "QuadraticCost"}')
+    path.write_text(
+        '\n  {"sizes": [1, 1], "weights": [[[2]]], "biases": [[[-1]]], "cost": "QuadraticCost"}'
+    )
     net = fcnn.load(path)
     assert net.predict([1.0])[0] == pytest.approx(sigmoid(1.0), rel=1e-15)
 

@@ -1,4 +1,5 @@
 """Each optimizer's update against its closed form, one step and ten, and on real data."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -24,7 +25,7 @@ def weight_mask(net):
     mask = np.zeros_like(net.theta)
     w_off, _, _, _ = net._layout.offsets()
     for offset, w in zip(w_off, net.weights):
-        mask[offset:offset + w.size] = 1
+        mask[offset : offset + w.size] = 1
     return mask
 
 
@@ -46,13 +47,13 @@ def closed_form(opt, theta, g, states, t, is_weight):
         return theta - lr * step, states
     if isinstance(opt, fcnn.Adam):
         m = states[0] = h["beta1"] * states[0] + (1 - h["beta1"]) * g
-        v = states[1] = h["beta2"] * states[1] + (1 - h["beta2"]) * g ** 2
+        v = states[1] = h["beta2"] * states[1] + (1 - h["beta2"]) * g**2
         m_hat, v_hat = m / (1 - h["beta1"] ** t), v / (1 - h["beta2"] ** t)
         return theta - lr * m_hat / (np.sqrt(v_hat) + h["eps"]), states
     if isinstance(opt, fcnn.RMSProp):
-        v = states[0] = h["rho"] * states[0] + (1 - h["rho"]) * g ** 2
+        v = states[0] = h["rho"] * states[0] + (1 - h["rho"]) * g**2
         return theta - lr * g / (np.sqrt(v) + h["eps"]), states
-    G = states[0] = states[0] + g ** 2
+    G = states[0] = states[0] + g**2
     return theta - lr * g / (np.sqrt(G) + h["eps"]), states
 
 
@@ -105,11 +106,11 @@ def test_plain_sgd_with_l2_is_the_notes_update():
     net = fcnn.Network([4, 6, 3], ["sigmoid", "softmax"], "log_likelihood", seed=1)
     X, y = rng.normal(size=(8, 4)), rng.integers(3, size=8)
     weights, biases = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
-    _, _, grad_w, grad_b = reference.backprop(weights, biases, net.activations, net.cost, X,
-                                              np.eye(3)[y])
+    _, _, grad_w, grad_b = reference.backprop(
+        weights, biases, net.activations, net.cost, X, np.eye(3)[y]
+    )
     net.fit(X, y, epochs=1, batch_size=None, lr=0.5, l2=2.0, shuffle=False)
-    for w, b, gw, gb, new_w, new_b in zip(weights, biases, grad_w, grad_b, net.weights,
-                                          net.biases):
+    for w, b, gw, gb, new_w, new_b in zip(weights, biases, grad_w, grad_b, net.weights, net.biases):
         assert_allclose(new_w, (1 - 0.5 * 2.0 / 8) * w - 0.5 * gw, rtol=1e-12)
         assert_allclose(new_b, b - 0.5 * gb, rtol=1e-12)
 
@@ -134,19 +135,22 @@ def test_an_optimizer_belongs_to_one_network_shape():
         fcnn.Network([3, 5, 2]).fit(X, np.zeros(4), optimizer=opt)
 
 
-@pytest.mark.parametrize("make,match", [
-    (lambda: fcnn.SGD(0), r"lr must be a finite number in \(0, inf\), got 0.0"),
-    (lambda: fcnn.SGD(-1), "lr must be"),
-    (lambda: fcnn.SGD(0.1, momentum=1.0), r"momentum must be a finite number in \[0, 1\)"),
-    (lambda: fcnn.SGD(0.1, nesterov=True), "nesterov=True needs momentum > 0"),
-    (lambda: fcnn.SGD(0.1, weight_decay=-1), "weight_decay must be a finite number >= 0"),
-    (lambda: fcnn.Adam(beta1=1.0), "beta1"),
-    (lambda: fcnn.Adam(beta2=-0.1), "beta2"),
-    (lambda: fcnn.Adam(eps=0), "eps"),
-    (lambda: fcnn.AdamW(lr=float("inf")), "lr"),
-    (lambda: fcnn.RMSProp(rho=1.5), "rho"),
-    (lambda: fcnn.AdaGrad(eps=-1e-10), "eps"),
-])
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda: fcnn.SGD(0), r"lr must be a finite number in \(0, inf\), got 0.0"),
+        (lambda: fcnn.SGD(-1), "lr must be"),
+        (lambda: fcnn.SGD(0.1, momentum=1.0), r"momentum must be a finite number in \[0, 1\)"),
+        (lambda: fcnn.SGD(0.1, nesterov=True), "nesterov=True needs momentum > 0"),
+        (lambda: fcnn.SGD(0.1, weight_decay=-1), "weight_decay must be a finite number >= 0"),
+        (lambda: fcnn.Adam(beta1=1.0), "beta1"),
+        (lambda: fcnn.Adam(beta2=-0.1), "beta2"),
+        (lambda: fcnn.Adam(eps=0), "eps"),
+        (lambda: fcnn.AdamW(lr=float("inf")), "lr"),
+        (lambda: fcnn.RMSProp(rho=1.5), "rho"),
+        (lambda: fcnn.AdaGrad(eps=-1e-10), "eps"),
+    ],
+)
 def test_bad_hyperparameters_are_refused_when_made(make, match):
     with pytest.raises(ValueError, match=match):
         make()
@@ -159,8 +163,9 @@ def test_lr_and_optimizer_together_are_refused():
         fcnn.Network([2, 1]).fit(np.zeros((2, 2)), np.zeros(2), optimizer="adam")
 
 
-@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop",
-                                  "adagrad"])
+@pytest.mark.parametrize(
+    "name", ["sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"]
+)
 def test_each_optimizer_lowers_the_cost_on_mnist(name, mnist):
     X, y, _, _ = mnist
     X, y = X[:3000], y[:3000]

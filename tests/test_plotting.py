@@ -1,5 +1,6 @@
 """fcnn.plotting: learning curves, per-layer gradient norms and weight images, drawn with
 the Agg backend; the tests read back what the figures hold, not only that a file exists."""
+
 import os
 import struct
 import subprocess
@@ -64,13 +65,20 @@ def diagnostics_history():
 
 # ------------------------------------------------------------------ optional matplotlib
 
+
 def test_import_fcnn_and_fcnn_plotting_does_not_import_matplotlib(tmp_path):
     code = "import sys, fcnn, fcnn.plotting; print('matplotlib' in sys.modules)"
     # the fcnn these tests import (installed, or built in place), never an unbuilt tree
     home = os.path.dirname(os.path.dirname(os.path.abspath(fcnn.__file__)))
     env = dict(os.environ, PYTHONPATH=home)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True, cwd=tmp_path)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
     assert out.stdout.strip() == "False"
 
 
@@ -79,10 +87,12 @@ def test_missing_matplotlib_raises_import_error_naming_the_extra(monkeypatch, tm
         monkeypatch.setitem(sys.modules, name, None)  # `import matplotlib...` now fails
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     net = fcnn.Network([4, 3, 2], seed=0)
-    calls = [lambda: plotting.plot_history(hand_history(), tmp_path / "a.png"),
-             lambda: hand_history().plot(),
-             lambda: diagnostics_history().plot_gradients(),
-             lambda: net.plot_weights(1)]
+    calls = [
+        lambda: plotting.plot_history(hand_history(), tmp_path / "a.png"),
+        lambda: hand_history().plot(),
+        lambda: diagnostics_history().plot_gradients(),
+        lambda: net.plot_weights(1),
+    ]
     for call in calls:
         with pytest.raises(ImportError, match=r'pip install "fcnn\[plot\]"'):
             call()
@@ -91,6 +101,7 @@ def test_missing_matplotlib_raises_import_error_naming_the_extra(monkeypatch, tm
 
 # ------------------------------------------------------------------ plot_history
 
+
 def test_plot_history_draws_the_recorded_curves_and_marks_the_best_epoch(tmp_path):
     history = hand_history(epochs=6, best_epoch=4)
     path = tmp_path / "curves.png"
@@ -98,10 +109,12 @@ def test_plot_history_draws_the_recorded_curves_and_marks_the_best_epoch(tmp_pat
     assert_png_of(fig, path)
     cost_axes, accuracy_axes = fig.axes
     epochs = np.arange(1, 7)
-    for ax, name, field in [(cost_axes, "training cost", "cost"),
-                            (cost_axes, "validation cost", "val_cost"),
-                            (accuracy_axes, "validation accuracy", "val_accuracy"),
-                            (accuracy_axes, "training accuracy", "accuracy")]:
+    for ax, name, field in [
+        (cost_axes, "training cost", "cost"),
+        (cost_axes, "validation cost", "val_cost"),
+        (accuracy_axes, "validation accuracy", "val_accuracy"),
+        (accuracy_axes, "training accuracy", "accuracy"),
+    ]:
         line = lines_by_label(ax)[name]
         np.testing.assert_array_equal(line.get_xdata(), epochs)
         np.testing.assert_array_equal(line.get_ydata(), getattr(history, field))
@@ -149,6 +162,7 @@ def test_plots_show_only_without_path_on_an_interactive_backend(monkeypatch, tmp
 
 # ------------------------------------------------------------------ plot_gradients
 
+
 def test_plot_gradients_one_log_line_per_layer(tmp_path):
     history = diagnostics_history()
     path = tmp_path / "grads.png"
@@ -171,7 +185,9 @@ def test_plot_gradients_one_log_line_per_layer(tmp_path):
     np.testing.assert_allclose(health["layer 1 dead units"].get_ydata(), [0, 0.1, 0.2, 0.3])
     np.testing.assert_allclose(health["layer 3 saturated"].get_ydata(), [0.2, 0.3, 0.4, 0.5])
     # one colour per layer in every panel, one legend entry per layer
-    assert lines_by_label(bias_axes)["layer 3"].get_color() == health["layer 3 saturated"].get_color()
+    assert (
+        lines_by_label(bias_axes)["layer 3"].get_color() == health["layer 3 saturated"].get_color()
+    )
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["layer 1", "layer 2", "layer 3"]
 
 
@@ -189,6 +205,7 @@ def test_plot_gradients_with_only_dead_units_has_one_panel():
 
 
 # ------------------------------------------------------------------ plot_weights
+
 
 @pytest.fixture(scope="module")
 def mnist_net(mnist):
@@ -259,14 +276,17 @@ def test_plot_weights_with_a_given_tile_shape():
     assert len(images_of(net.plot_weights(1))) == 1
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"layer": 0}, "layer must be an integer from 1 to 2"),
-    ({"layer": 3}, "layer must be an integer from 1 to 2"),
-    ({"layer": 1.0}, "layer must be an integer"),
-    ({"layer": 1, "shape": (5, 5)}, r"rows \* cols = 12"),
-    ({"layer": 1, "shape": "square"}, "shape must be"),
-    ({"layer": 1, "max_units": 0}, "max_units must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"layer": 0}, "layer must be an integer from 1 to 2"),
+        ({"layer": 3}, "layer must be an integer from 1 to 2"),
+        ({"layer": 1.0}, "layer must be an integer"),
+        ({"layer": 1, "shape": (5, 5)}, r"rows \* cols = 12"),
+        ({"layer": 1, "shape": "square"}, "shape must be"),
+        ({"layer": 1, "max_units": 0}, "max_units must be a positive integer"),
+    ],
+)
 def test_plot_weights_rejects_bad_arguments(kwargs, message):
     net = fcnn.Network([12, 5, 2], seed=1)
     with pytest.raises(ValueError, match=message):

@@ -1,5 +1,6 @@
 """fit(verbose=True)'s progress bar fed from inside the core, the running accuracy, and
 fit(diagnostics=...)'s per-layer figures."""
+
 import builtins
 import io
 import sys
@@ -14,7 +15,7 @@ import fcnn.progress
 def _data(n=300, n_in=6, n_out=3, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, n_in))
-    y = (X[:, :n_out].argmax(axis=1))
+    y = X[:, :n_out].argmax(axis=1)
     return X, y
 
 
@@ -38,8 +39,7 @@ class Terminal(io.StringIO):
 def test_verbose_prints_one_summary_line_per_epoch_when_not_on_a_terminal(capsys):
     X, y = _data()
     net = fcnn.Network([6, 5, 3], "sigmoid", seed=0)
-    history = net.fit(X, y, epochs=3, batch_size=10, lr=1.0, validation_split=0.2,
-                      verbose=True)
+    history = net.fit(X, y, epochs=3, batch_size=10, lr=1.0, validation_split=0.2, verbose=True)
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3
     for epoch, line in enumerate(lines, 1):
@@ -139,10 +139,12 @@ def test_gradient_norms_are_those_of_the_mean_cost_gradient_after_each_epoch():
     history = net.fit(X, y, epochs=2, batch_size=20, lr=0.1, diagnostics=("grad_norm",))
     grads = net.gradients(X, y)
     assert len(history.grad_norm_w) == 2
-    np.testing.assert_allclose(history.grad_norm_w[-1],
-                               [np.linalg.norm(g) for g in grads.grad_w], rtol=1e-10)
-    np.testing.assert_allclose(history.grad_norm_b[-1],
-                               [np.linalg.norm(g) for g in grads.grad_b], rtol=1e-10)
+    np.testing.assert_allclose(
+        history.grad_norm_w[-1], [np.linalg.norm(g) for g in grads.grad_w], rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        history.grad_norm_b[-1], [np.linalg.norm(g) for g in grads.grad_b], rtol=1e-10
+    )
     assert history.dead_units == [] and history.saturation == []
 
 

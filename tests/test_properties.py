@@ -17,6 +17,7 @@ For every example:
 The examples are derandomized: every run, CI's too, checks the same ones.
 FCNN_PROPERTY_SCALE (default 1) scales how many, e.g. 0.1 under valgrind.
 """
+
 import json
 import os
 import struct
@@ -36,9 +37,13 @@ SCALE = float(os.environ.get("FCNN_PROPERTY_SCALE", "1"))
 
 
 def examples(count):
-    return settings(max_examples=max(1, round(count * SCALE)), deadline=None,
-                    derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=max(1, round(count * SCALE)),
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 # ---------------------------------------------------------------------- networks
@@ -53,14 +58,19 @@ PROBABILITY_COSTS = ["cross_entropy", "log_likelihood"]  # need a sigmoid or sof
 def networks(draw):
     """1 to 4 weight layers of 1 to 8 units, any valid activations and cost, either dtype."""
     sizes = draw(st.lists(st.integers(1, 8), min_size=2, max_size=5))
-    hidden = draw(st.lists(st.sampled_from(HIDDEN), min_size=len(sizes) - 2,
-                           max_size=len(sizes) - 2))
+    hidden = draw(
+        st.lists(st.sampled_from(HIDDEN), min_size=len(sizes) - 2, max_size=len(sizes) - 2)
+    )
     output = draw(st.sampled_from(OUTPUT))
     costs = DISTANCE_COSTS + (PROBABILITY_COSTS if output in ("sigmoid", "softmax") else [])
-    return fcnn.Network(sizes, hidden + [output], draw(st.sampled_from(costs)),
-                        dtype=draw(st.sampled_from(["float32", "float64"])),
-                        init=draw(st.sampled_from(["normal_scaled", "normal", "he_uniform"])),
-                        seed=draw(st.integers(0, 2**32 - 1)))
+    return fcnn.Network(
+        sizes,
+        hidden + [output],
+        draw(st.sampled_from(costs)),
+        dtype=draw(st.sampled_from(["float32", "float64"])),
+        init=draw(st.sampled_from(["normal_scaled", "normal", "he_uniform"])),
+        seed=draw(st.integers(0, 2**32 - 1)),
+    )
 
 
 # ---------------------------------------------------------------------- inputs
@@ -81,18 +91,19 @@ def inputs(draw, n_features):
     magnitude = draw(st.sampled_from([1.0, MODERATE, None]))  # None: the dtype's range
     if dtype.kind == "f":
         limit = float(np.finfo(dtype).max) if magnitude is None else magnitude
-        elements = hnp.from_dtype(dtype, min_value=-limit, max_value=limit,
-                                  allow_nan=False, allow_infinity=False)
+        elements = hnp.from_dtype(
+            dtype, min_value=-limit, max_value=limit, allow_nan=False, allow_infinity=False
+        )
     elif dtype.kind in "iu" and magnitude is not None:
         info = np.iinfo(dtype)
-        elements = st.integers(max(int(info.min), -int(magnitude)),
-                               min(int(info.max), int(magnitude)))
+        elements = st.integers(
+            max(int(info.min), -int(magnitude)), min(int(info.max), int(magnitude))
+        )
     else:
         elements = hnp.from_dtype(dtype)
     X = draw(hnp.arrays(dtype, (n_rows, n_columns), elements=elements))
     if dtype.kind == "f" and X.size and draw(st.sampled_from([False] * 5 + [True])):
-        X.flat[draw(st.integers(0, X.size - 1))] = draw(st.sampled_from([np.nan, np.inf,
-                                                                         -np.inf]))
+        X.flat[draw(st.integers(0, X.size - 1))] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
     return X
 
 
@@ -101,17 +112,26 @@ def targets(draw, net, n_rows):
     """Targets for n_rows samples: values in [0, 1] of a float dtype, one-hot bools,
     integer labels; sometimes one NaN or infinity, or one value in (1, 2]."""
     n_outputs = net.sizes[-1]
-    kinds = ["values"] * 3 + ["one_hot", "non_finite", "above_one"] + (["labels"] * 2
-                                                                       if n_outputs > 1 else [])
+    kinds = (
+        ["values"] * 3
+        + ["one_hot", "non_finite", "above_one"]
+        + (["labels"] * 2 if n_outputs > 1 else [])
+    )
     kind = draw(st.sampled_from(kinds))
     if kind == "labels":
         return draw(hnp.arrays(np.int64, n_rows, elements=st.integers(0, n_outputs - 1)))
     if kind == "one_hot":
-        return np.eye(n_outputs, dtype=bool)[draw(hnp.arrays(
-            np.int64, n_rows, elements=st.integers(0, n_outputs - 1)))]
+        return np.eye(n_outputs, dtype=bool)[
+            draw(hnp.arrays(np.int64, n_rows, elements=st.integers(0, n_outputs - 1)))
+        ]
     dtype = draw(st.sampled_from([np.float16, np.float32, np.float64]))
-    Y = draw(hnp.arrays(dtype, (n_rows, n_outputs),
-                        elements=hnp.from_dtype(np.dtype(dtype), min_value=0.0, max_value=1.0)))
+    Y = draw(
+        hnp.arrays(
+            dtype,
+            (n_rows, n_outputs),
+            elements=hnp.from_dtype(np.dtype(dtype), min_value=0.0, max_value=1.0),
+        )
+    )
     if Y.size and kind in ("non_finite", "above_one"):
         bad = [np.nan, np.inf, -np.inf] if kind == "non_finite" else [1.5, 2.0]
         Y.flat[draw(st.integers(0, Y.size - 1))] = draw(st.sampled_from(bad))
@@ -155,6 +175,7 @@ def cost_is_infinite(net, Y):
 
 # ---------------------------------------------------------------------- bounds
 
+
 def forward_bounds(net, X):
     """Per row of X, in float64: a bound on every |z| of the forward pass, and a bound on
     how far a computed output can be from the exact one.
@@ -192,6 +213,7 @@ def forward_bounds(net, X):
 
 # ---------------------------------------------------------------------- predict
 
+
 @examples(300)
 @given(data=st.data())
 def test_predict_refuses_exactly_the_invalid_inputs_and_rows_match_the_batch(data):
@@ -219,6 +241,7 @@ def test_predict_refuses_exactly_the_invalid_inputs_and_rows_match_the_batch(dat
 
 
 # ---------------------------------------------------------------------- gradients, evaluate
+
 
 @examples(200)
 @given(data=st.data())
@@ -257,10 +280,12 @@ def test_gradients_and_evaluate_refuse_exactly_the_invalid_data(data):
 
 # ---------------------------------------------------------------------- fit
 
-OPTIMIZERS = {"sgd": lambda: dict(lr=0.01),
-              "momentum": lambda: dict(optimizer=fcnn.SGD(0.01, momentum=0.9)),
-              "adam": lambda: dict(optimizer=fcnn.Adam(0.01)),
-              "rmsprop": lambda: dict(optimizer=fcnn.RMSProp(0.01))}
+OPTIMIZERS = {
+    "sgd": lambda: dict(lr=0.01),
+    "momentum": lambda: dict(optimizer=fcnn.SGD(0.01, momentum=0.9)),
+    "adam": lambda: dict(optimizer=fcnn.Adam(0.01)),
+    "rmsprop": lambda: dict(optimizer=fcnn.RMSProp(0.01)),
+}
 
 
 @examples(150)
@@ -278,8 +303,9 @@ def test_fit_trains_refuses_or_diverges_cleanly(data):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            history = net.fit(X, Y, epochs=1, batch_size=batch_size, shuffle=shuffle,
-                              seed=0, **optimizer)
+            history = net.fit(
+                X, Y, epochs=1, batch_size=batch_size, shuffle=shuffle, seed=0, **optimizer
+            )
     except ValueError:
         assert problem, "fit refused valid data"
         assert np.array_equal(net.theta, before), "a refused fit changed the parameters"
@@ -295,6 +321,7 @@ def test_fit_trains_refuses_or_diverges_cleanly(data):
 
 
 # ---------------------------------------------------------------------- model files
+
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
@@ -356,7 +383,7 @@ def mutate(blob, mutations):
         elif kind == "insert":
             blob[position:position] = argument
         elif kind == "delete":
-            del blob[position:position + argument]
+            del blob[position : position + argument]
         elif kind == "truncate":
             del blob[position:]
         if not blob:
@@ -365,8 +392,10 @@ def mutate(blob, mutations):
 
 
 @examples(150)
-@given(start=st.sampled_from([b"", MAGIC, MAGIC + struct.pack("<I", 1), b"{", b' {"sizes": [']),
-       rest=st.binary(max_size=200))
+@given(
+    start=st.sampled_from([b"", MAGIC, MAGIC + struct.pack("<I", 1), b"{", b' {"sizes": [']),
+    rest=st.binary(max_size=200),
+)
 def test_random_bytes_load_as_a_network_or_a_model_file_error(folder, start, rest):
     path = folder / "random.fcnn"
     path.write_bytes(start + rest)
@@ -378,8 +407,9 @@ def test_random_bytes_load_as_a_network_or_a_model_file_error(folder, start, res
 def test_damaged_model_files_load_as_a_network_or_a_model_file_error(folder, data):
     net = data.draw(networks(), label="net")
     blob = saved_bytes(net, folder, data.draw(st.booleans(), label="trained"))
-    damaged = mutate(blob, data.draw(st.lists(MUTATIONS, min_size=1, max_size=4),
-                                     label="mutations"))
+    damaged = mutate(
+        blob, data.draw(st.lists(MUTATIONS, min_size=1, max_size=4), label="mutations")
+    )
     if data.draw(st.booleans(), label="checksum fixed"):
         damaged = seal(damaged)
     path = folder / "damaged.fcnn"
@@ -390,11 +420,16 @@ def test_damaged_model_files_load_as_a_network_or_a_model_file_error(folder, dat
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.text(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.text(max_size=8)
     | st.floats(allow_nan=False, allow_infinity=False),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=6), children, max_size=4),
-    max_leaves=8)
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=8,
+)
 
 
 def json_places(value):
@@ -417,13 +452,12 @@ def replacements(old):
 
 @examples(200)
 @given(data=st.data())
-def test_model_files_with_one_header_value_changed_load_or_raise_model_file_error(folder,
-                                                                                   data):
+def test_model_files_with_one_header_value_changed_load_or_raise_model_file_error(folder, data):
     net = data.draw(networks(), label="net")
     blob = saved_bytes(net, folder, data.draw(st.booleans(), label="trained"))
     header_length = struct.unpack_from("<Q", blob, 12)[0]
-    header = json.loads(blob[24:24 + header_length])
-    payload = blob[24 + header_length:]
+    header = json.loads(blob[24 : 24 + header_length])
+    payload = blob[24 + header_length :]
     container, key = data.draw(st.sampled_from(list(json_places(header))), label="place")
     if data.draw(st.integers(0, 4), label="delete") == 0:
         del container[key]
@@ -431,8 +465,11 @@ def test_model_files_with_one_header_value_changed_load_or_raise_model_file_erro
         container[key] = data.draw(replacements(container[key]), label="new value")
     changed = json.dumps(header).encode("utf-8")
     path = folder / "changed.fcnn"
-    path.write_bytes(struct.pack("<8sIQI", MAGIC, 1, len(changed),
-                                 zlib.crc32(changed + payload)) + changed + payload)
+    path.write_bytes(
+        struct.pack("<8sIQI", MAGIC, 1, len(changed), zlib.crc32(changed + payload))
+        + changed
+        + payload
+    )
     load_outcome(path)
 
 
@@ -441,14 +478,16 @@ def test_model_files_with_one_header_value_changed_load_or_raise_model_file_erro
 def test_damaged_network2_json_loads_as_a_network_or_a_model_file_error(folder, data):
     sizes = data.draw(st.lists(st.integers(1, 4), min_size=2, max_size=4), label="sizes")
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
-    text = json.dumps({
-        "sizes": sizes,
-        "weights": [rng.standard_normal((n, m)).tolist() for m, n in zip(sizes, sizes[1:])],
-        "biases": [rng.standard_normal((n, 1)).tolist() for n in sizes[1:]],
-        "cost": data.draw(st.sampled_from(["CrossEntropyCost", "QuadraticCost"]))})
+    text = json.dumps(
+        {
+            "sizes": sizes,
+            "weights": [rng.standard_normal((n, m)).tolist() for m, n in zip(sizes, sizes[1:])],
+            "biases": [rng.standard_normal((n, 1)).tolist() for n in sizes[1:]],
+            "cost": data.draw(st.sampled_from(["CrossEntropyCost", "QuadraticCost"])),
+        }
+    )
     path = folder / "network2.json"
     path.write_bytes(text.encode())
     assert load_outcome(path).sizes == tuple(sizes)
-    path.write_bytes(mutate(text.encode(), data.draw(st.lists(MUTATIONS, min_size=1,
-                                                              max_size=3))))
+    path.write_bytes(mutate(text.encode(), data.draw(st.lists(MUTATIONS, min_size=1, max_size=3))))
     load_outcome(path)

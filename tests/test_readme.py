@@ -1,4 +1,5 @@
 """The README's first example runs as written and draws the right pictures."""
+
 import os
 import re
 
@@ -19,14 +20,16 @@ def test_the_readme_example_trains_saves_and_plots(tmp_path, monkeypatch, capsys
     import matplotlib.image
 
     import fcnn
+
     monkeypatch.chdir(tmp_path)
     scope = {}
     exec(compile(first_python_example(), "README.md", "exec"), scope)
     net, history = scope["net"], scope["history"]
     assert net.evaluate(scope["X_test"], scope["y_test"])["accuracy"] > 0.85
     assert len(capsys.readouterr().out.strip().splitlines()) == 10  # one line an epoch
-    assert np.array_equal(fcnn.load("mnist.fcnn").predict(scope["X_test"]),
-                          net.predict(scope["X_test"]))
+    assert np.array_equal(
+        fcnn.load("mnist.fcnn").predict(scope["X_test"]), net.predict(scope["X_test"])
+    )
     curves = matplotlib.image.imread("curves.png")
     weights = matplotlib.image.imread("weights.png")
     assert curves.shape[0] > 200 and weights.shape[0] > 200

@@ -1,12 +1,13 @@
 """Regularization, dropout, PReLU, weights, initialisation, schedules, early stopping and
 divergence: each checked where it changes the gradient or the training loop."""
+
 import numpy as np
 import pytest
+from conftest import assert_close_to_numeric, central_differences
 from numpy.testing import assert_allclose
 
 import fcnn
 from fcnn.datasets import xor
-from conftest import assert_close_to_numeric, central_differences
 
 
 def check_gradient(net, X, Y, **options):
@@ -32,8 +33,9 @@ def test_l2_and_l1_gradients(data):
     plain = net.gradients(X, y).flat.copy()
     regularized = check_gradient(net, X, y, l1=0.3, l2=2.0, n_train=50)
     assert not np.allclose(plain, regularized)
-    biases = np.concatenate([net.gradients(X, y, l1=0.3, l2=2.0, n_train=50).grad_b[k]
-                             for k in range(3)])
+    biases = np.concatenate(
+        [net.gradients(X, y, l1=0.3, l2=2.0, n_train=50).grad_b[k] for k in range(3)]
+    )
     assert_allclose(biases, np.concatenate(net.gradients(X, y).grad_b))  # not decayed
 
 
@@ -48,7 +50,9 @@ def test_l1_and_l2_training_follow_their_gradients(data):
     assert not np.allclose(a.theta, b.theta)
 
 
-@pytest.mark.parametrize("hidden", [("sigmoid", "tanh"), ("relu", "swish"), ("prelu", "leaky_relu")])
+@pytest.mark.parametrize(
+    "hidden", [("sigmoid", "tanh"), ("relu", "swish"), ("prelu", "leaky_relu")]
+)
 def test_dropout_gradient_under_a_fixed_mask(data, hidden):
     X, y = data
     net = small_net(hidden)
@@ -101,8 +105,9 @@ def test_sample_weight_gradient_is_the_weighted_average(data):
     assert_allclose(weighted.flat, expected, rtol=1e-10, atol=1e-14)
     expected_cost = sum(w * g.cost for w, g in zip(weights, per_sample)) / weights.sum()
     assert weighted.cost == pytest.approx(expected_cost, rel=1e-12)
-    assert net.evaluate(X, y, sample_weight=weights)["cost"] == pytest.approx(expected_cost,
-                                                                              rel=1e-12)
+    assert net.evaluate(X, y, sample_weight=weights)["cost"] == pytest.approx(
+        expected_cost, rel=1e-12
+    )
 
 
 def test_integer_sample_weights_repeat_examples(data):
@@ -110,8 +115,14 @@ def test_integer_sample_weights_repeat_examples(data):
     a, b = small_net(), small_net()
     repeats = np.array([1, 2, 1, 3, 1, 1, 2])
     a.fit(X, y, epochs=2, batch_size=None, lr=0.2, sample_weight=repeats, shuffle=False)
-    b.fit(np.repeat(X, repeats, axis=0), np.repeat(y, repeats), epochs=2, batch_size=None,
-          lr=0.2, shuffle=False)
+    b.fit(
+        np.repeat(X, repeats, axis=0),
+        np.repeat(y, repeats),
+        epochs=2,
+        batch_size=None,
+        lr=0.2,
+        shuffle=False,
+    )
     assert_allclose(a.theta, b.theta, rtol=1e-12)
 
 
@@ -120,8 +131,7 @@ def test_class_weight_is_sample_weight_by_label(data):
     y = np.array([0, 1, 2, 0, 1, 2, 2])
     a, b, c = small_net(), small_net(), small_net()
     a.fit(X, y, epochs=2, batch_size=3, lr=0.2, class_weight={0: 2.0, 2: 0.5}, seed=4)
-    b.fit(X, y, epochs=2, batch_size=3, lr=0.2,
-          sample_weight=np.choose(y, [2.0, 1.0, 0.5]), seed=4)
+    b.fit(X, y, epochs=2, batch_size=3, lr=0.2, sample_weight=np.choose(y, [2.0, 1.0, 0.5]), seed=4)
     assert np.array_equal(a.theta, b.theta)
     c.fit(X, np.eye(3)[y], epochs=2, batch_size=3, lr=0.2, class_weight="balanced", seed=4)
     counts = np.bincount(y, minlength=3)
@@ -132,35 +142,45 @@ def test_class_weight_is_sample_weight_by_label(data):
     assert_allclose(c.theta, b2.theta, rtol=1e-12)
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    (dict(sample_weight=np.ones(3)), ValueError, r"sample_weight must have shape \(7,\)"),
-    (dict(sample_weight=-np.ones(7)), ValueError, "sample_weight must be >= 0"),
-    (dict(sample_weight=np.zeros(7)), ValueError, "must not all be zero"),
-    (dict(class_weight={5: 1.0}), ValueError, "class_weight key 5 is not a class"),
-    (dict(class_weight="uniform"), ValueError, "'balanced'"),
-    (dict(class_weight=[1, 2]), TypeError, "class_weight must be a dict"),
-    (dict(dropout=1.0), ValueError, r"dropout .* \[0, 1\)"),
-    (dict(l2=-1), ValueError, "l2 must be a finite number >= 0"),
-    (dict(l1=float("nan")), ValueError, "l1 must be"),
-    (dict(validation_split=1.5), ValueError, "validation_split"),
-    (dict(early_stopping=True), ValueError, "early_stopping on 'val_cost' needs validation"),
-    (dict(monitor="accuracy"), ValueError, "monitor must be"),
-    (dict(lr_schedule="cosine"), ValueError, "cosine"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(sample_weight=np.ones(3)), ValueError, r"sample_weight must have shape \(7,\)"),
+        (dict(sample_weight=-np.ones(7)), ValueError, "sample_weight must be >= 0"),
+        (dict(sample_weight=np.zeros(7)), ValueError, "must not all be zero"),
+        (dict(class_weight={5: 1.0}), ValueError, "class_weight key 5 is not a class"),
+        (dict(class_weight="uniform"), ValueError, "'balanced'"),
+        (dict(class_weight=[1, 2]), TypeError, "class_weight must be a dict"),
+        (dict(dropout=1.0), ValueError, r"dropout .* \[0, 1\)"),
+        (dict(l2=-1), ValueError, "l2 must be a finite number >= 0"),
+        (dict(l1=float("nan")), ValueError, "l1 must be"),
+        (dict(validation_split=1.5), ValueError, "validation_split"),
+        (dict(early_stopping=True), ValueError, "early_stopping on 'val_cost' needs validation"),
+        (dict(monitor="accuracy"), ValueError, "monitor must be"),
+        (dict(lr_schedule="cosine"), ValueError, "cosine"),
+    ],
+)
 def test_bad_training_options(data, kwargs, error, match):
     X, y = data
     with pytest.raises(error, match=match):
         small_net().fit(X, y, **kwargs)
 
 
-@pytest.mark.parametrize("init", ["normal_scaled", "normal", "xavier_uniform", "xavier_normal",
-                                  "he_uniform", "he_normal"])
+@pytest.mark.parametrize(
+    "init",
+    ["normal_scaled", "normal", "xavier_uniform", "xavier_normal", "he_uniform", "he_normal"],
+)
 def test_initialisations(init):
     net = fcnn.Network([300, 200, 10], init=init, seed=0)
     n_in, n_out = 300, 200
-    std = {"normal_scaled": 1 / np.sqrt(n_in), "normal": 1.0,
-           "xavier_uniform": np.sqrt(2 / (n_in + n_out)), "xavier_normal": np.sqrt(2 / (n_in + n_out)),
-           "he_uniform": np.sqrt(2 / n_in), "he_normal": np.sqrt(2 / n_in)}[init]
+    std = {
+        "normal_scaled": 1 / np.sqrt(n_in),
+        "normal": 1.0,
+        "xavier_uniform": np.sqrt(2 / (n_in + n_out)),
+        "xavier_normal": np.sqrt(2 / (n_in + n_out)),
+        "he_uniform": np.sqrt(2 / n_in),
+        "he_normal": np.sqrt(2 / n_in),
+    }[init]
     assert np.std(net.weights[0]) == pytest.approx(std, rel=0.03)
     if init.startswith(("xavier", "he")):
         assert not net.biases[0].any()
@@ -185,8 +205,15 @@ def test_schedule_sets_each_epochs_learning_rate(data):
     a, b = small_net(), small_net()
     a.fit(X, y, epochs=2, batch_size=None, lr=0.8, shuffle=False)
     a.fit(X, y, epochs=1, batch_size=None, lr=0.4, shuffle=False)
-    b.fit(X, y, epochs=3, batch_size=None, optimizer=fcnn.SGD(0.8), shuffle=False,
-          lr_schedule=fcnn.schedules.StepDecay(2, 0.5))
+    b.fit(
+        X,
+        y,
+        epochs=3,
+        batch_size=None,
+        optimizer=fcnn.SGD(0.8),
+        shuffle=False,
+        lr_schedule=fcnn.schedules.StepDecay(2, 0.5),
+    )
     assert np.array_equal(a.theta, b.theta)
 
 
@@ -202,8 +229,16 @@ def test_early_stopping_restores_the_best_parameters():
     rng = np.random.default_rng(5)
     X, y = rng.normal(size=(60, 4)), rng.integers(2, size=60)  # noise: validation worsens
     net = fcnn.Network([4, 30, 2], ["sigmoid", "softmax"], "log_likelihood", seed=0)
-    history = net.fit(X[:40], y[:40], epochs=200, batch_size=5, lr=1.0,
-                      validation_data=(X[40:], y[40:]), early_stopping=True, patience=3)
+    history = net.fit(
+        X[:40],
+        y[:40],
+        epochs=200,
+        batch_size=5,
+        lr=1.0,
+        validation_data=(X[40:], y[40:]),
+        early_stopping=True,
+        patience=3,
+    )
     assert history.stopped_epoch is not None and history.stopped_epoch < 200
     assert history.stopped_epoch == history.best_epoch + 3
     best = history.val_cost[history.best_epoch - 1]

@@ -3,11 +3,17 @@ import math
 import pytest
 
 from fcnn import schedules
-from fcnn.schedules import (Constant, Exponential, InverseScaling, ReduceOnPlateau, Schedule,
-                            StepDecay)
-
+from fcnn.schedules import (
+    Constant,
+    Exponential,
+    InverseScaling,
+    ReduceOnPlateau,
+    Schedule,
+    StepDecay,
+)
 
 # ---------------------------------------------------------------- formulas
+
 
 def test_constant():
     s = Constant()
@@ -42,8 +48,8 @@ def test_exponential():
 def test_inverse_scaling():
     s = InverseScaling()  # power 0.5
     assert s.lr(0, 1.0) == pytest.approx(1.0)
-    assert s.lr(3, 1.0) == pytest.approx(0.5)      # 1 / sqrt(4)
-    assert s.lr(8, 3.0) == pytest.approx(1.0)      # 3 / sqrt(9)
+    assert s.lr(3, 1.0) == pytest.approx(0.5)  # 1 / sqrt(4)
+    assert s.lr(8, 3.0) == pytest.approx(1.0)  # 3 / sqrt(9)
     s = InverseScaling(power=1)
     assert s.lr(1, 1.0) == pytest.approx(0.5)
     assert s.lr(4, 1.0) == pytest.approx(0.2)
@@ -73,10 +79,12 @@ def test_repr():
     assert repr(InverseScaling(1)) == "InverseScaling(power=1.0)"
     assert repr(ReduceOnPlateau(patience=2, monitor="val_accuracy")) == (
         "ReduceOnPlateau(factor=0.1, patience=2, min_delta=0.0, min_lr=0.0, "
-        "monitor='val_accuracy', mode='max')")
+        "monitor='val_accuracy', mode='max')"
+    )
 
 
 # ---------------------------------------------------------------- ReduceOnPlateau
+
 
 def feed(s, values, key="val_cost"):
     """Observe each value in turn; return the lr (base 1.0) after each observation."""
@@ -139,10 +147,10 @@ def test_plateau_min_delta_is_absolute_threshold():
     s = ReduceOnPlateau(factor=0.5, patience=0, min_delta=0.1)
     s.observe(0, {"val_cost": 1.0})
     assert s.best == 1.0
-    s.observe(1, {"val_cost": 0.9})        # 0.9 is not < 1.0 - 0.1: not an improvement
+    s.observe(1, {"val_cost": 0.9})  # 0.9 is not < 1.0 - 0.1: not an improvement
     assert s.best == 1.0
     assert s.lr(2, 1.0) == pytest.approx(0.5)
-    s.observe(2, {"val_cost": 0.85})       # 0.85 < 0.9: improvement
+    s.observe(2, {"val_cost": 0.85})  # 0.85 < 0.9: improvement
     assert s.best == 0.85
     assert s.num_bad_epochs == 0
     assert s.lr(3, 1.0) == pytest.approx(0.5)
@@ -169,7 +177,7 @@ def test_plateau_mode_defaults_and_explicit():
 def test_plateau_mode_max_min_delta():
     s = ReduceOnPlateau(factor=0.5, patience=0, min_delta=0.05, monitor="accuracy")
     s.observe(0, {"accuracy": 0.5})
-    s.observe(1, {"accuracy": 0.54})   # not > 0.5 + 0.05
+    s.observe(1, {"accuracy": 0.54})  # not > 0.5 + 0.05
     assert s.best == 0.5
     s.observe(2, {"accuracy": 0.56})
     assert s.best == 0.56
@@ -207,47 +215,51 @@ def test_plateau_reset_clears_state():
 
 # ---------------------------------------------------------------- validation
 
-@pytest.mark.parametrize("make, name, error", [
-    (lambda: StepDecay(0), "step_size", ValueError),
-    (lambda: StepDecay(-3), "step_size", ValueError),
-    (lambda: StepDecay(2.0), "step_size", TypeError),
-    (lambda: StepDecay(True), "step_size", TypeError),
-    (lambda: StepDecay("10"), "step_size", TypeError),
-    (lambda: StepDecay(5, gamma=0), "gamma", ValueError),
-    (lambda: StepDecay(5, gamma=-0.5), "gamma", ValueError),
-    (lambda: StepDecay(5, gamma=1.5), "gamma", ValueError),
-    (lambda: StepDecay(5, gamma=float("nan")), "gamma", ValueError),
-    (lambda: StepDecay(5, gamma=True), "gamma", TypeError),
-    (lambda: StepDecay(5, gamma="0.1"), "gamma", TypeError),
-    (lambda: Exponential(0), "gamma", ValueError),
-    (lambda: Exponential(1.01), "gamma", ValueError),
-    (lambda: Exponential(float("inf")), "gamma", ValueError),
-    (lambda: Exponential(False), "gamma", TypeError),
-    (lambda: Exponential(None), "gamma", TypeError),
-    (lambda: InverseScaling(-0.1), "power", ValueError),
-    (lambda: InverseScaling(float("inf")), "power", ValueError),
-    (lambda: InverseScaling(float("nan")), "power", ValueError),
-    (lambda: InverseScaling(True), "power", TypeError),
-    (lambda: InverseScaling("1"), "power", TypeError),
-    (lambda: ReduceOnPlateau(factor=0), "factor", ValueError),
-    (lambda: ReduceOnPlateau(factor=1), "factor", ValueError),
-    (lambda: ReduceOnPlateau(factor=1.5), "factor", ValueError),
-    (lambda: ReduceOnPlateau(factor=True), "factor", TypeError),
-    (lambda: ReduceOnPlateau(patience=-1), "patience", ValueError),
-    (lambda: ReduceOnPlateau(patience=1.5), "patience", TypeError),
-    (lambda: ReduceOnPlateau(patience=False), "patience", TypeError),
-    (lambda: ReduceOnPlateau(min_delta=-0.1), "min_delta", ValueError),
-    (lambda: ReduceOnPlateau(min_delta=float("inf")), "min_delta", ValueError),
-    (lambda: ReduceOnPlateau(min_delta=True), "min_delta", TypeError),
-    (lambda: ReduceOnPlateau(min_lr=-1e-3), "min_lr", ValueError),
-    (lambda: ReduceOnPlateau(min_lr=float("nan")), "min_lr", ValueError),
-    (lambda: ReduceOnPlateau(min_lr=True), "min_lr", TypeError),
-    (lambda: ReduceOnPlateau(monitor=""), "monitor", ValueError),
-    (lambda: ReduceOnPlateau(monitor=None), "monitor", TypeError),
-    (lambda: ReduceOnPlateau(monitor=3), "monitor", TypeError),
-    (lambda: ReduceOnPlateau(mode="maximum"), "mode", ValueError),
-    (lambda: ReduceOnPlateau(mode=1), "mode", ValueError),
-])
+
+@pytest.mark.parametrize(
+    "make, name, error",
+    [
+        (lambda: StepDecay(0), "step_size", ValueError),
+        (lambda: StepDecay(-3), "step_size", ValueError),
+        (lambda: StepDecay(2.0), "step_size", TypeError),
+        (lambda: StepDecay(True), "step_size", TypeError),
+        (lambda: StepDecay("10"), "step_size", TypeError),
+        (lambda: StepDecay(5, gamma=0), "gamma", ValueError),
+        (lambda: StepDecay(5, gamma=-0.5), "gamma", ValueError),
+        (lambda: StepDecay(5, gamma=1.5), "gamma", ValueError),
+        (lambda: StepDecay(5, gamma=float("nan")), "gamma", ValueError),
+        (lambda: StepDecay(5, gamma=True), "gamma", TypeError),
+        (lambda: StepDecay(5, gamma="0.1"), "gamma", TypeError),
+        (lambda: Exponential(0), "gamma", ValueError),
+        (lambda: Exponential(1.01), "gamma", ValueError),
+        (lambda: Exponential(float("inf")), "gamma", ValueError),
+        (lambda: Exponential(False), "gamma", TypeError),
+        (lambda: Exponential(None), "gamma", TypeError),
+        (lambda: InverseScaling(-0.1), "power", ValueError),
+        (lambda: InverseScaling(float("inf")), "power", ValueError),
+        (lambda: InverseScaling(float("nan")), "power", ValueError),
+        (lambda: InverseScaling(True), "power", TypeError),
+        (lambda: InverseScaling("1"), "power", TypeError),
+        (lambda: ReduceOnPlateau(factor=0), "factor", ValueError),
+        (lambda: ReduceOnPlateau(factor=1), "factor", ValueError),
+        (lambda: ReduceOnPlateau(factor=1.5), "factor", ValueError),
+        (lambda: ReduceOnPlateau(factor=True), "factor", TypeError),
+        (lambda: ReduceOnPlateau(patience=-1), "patience", ValueError),
+        (lambda: ReduceOnPlateau(patience=1.5), "patience", TypeError),
+        (lambda: ReduceOnPlateau(patience=False), "patience", TypeError),
+        (lambda: ReduceOnPlateau(min_delta=-0.1), "min_delta", ValueError),
+        (lambda: ReduceOnPlateau(min_delta=float("inf")), "min_delta", ValueError),
+        (lambda: ReduceOnPlateau(min_delta=True), "min_delta", TypeError),
+        (lambda: ReduceOnPlateau(min_lr=-1e-3), "min_lr", ValueError),
+        (lambda: ReduceOnPlateau(min_lr=float("nan")), "min_lr", ValueError),
+        (lambda: ReduceOnPlateau(min_lr=True), "min_lr", TypeError),
+        (lambda: ReduceOnPlateau(monitor=""), "monitor", ValueError),
+        (lambda: ReduceOnPlateau(monitor=None), "monitor", TypeError),
+        (lambda: ReduceOnPlateau(monitor=3), "monitor", TypeError),
+        (lambda: ReduceOnPlateau(mode="maximum"), "mode", ValueError),
+        (lambda: ReduceOnPlateau(mode=1), "mode", ValueError),
+    ],
+)
 def test_validation(make, name, error):
     with pytest.raises(error, match=rf"^{name} must be"):
         make()
@@ -260,7 +272,9 @@ def test_validation_messages_give_expected_and_actual():
         StepDecay(2.0)
     with pytest.raises(ValueError, match=r"gamma must be a finite number in \(0, 1\], got 1.5"):
         Exponential(1.5)
-    with pytest.raises(TypeError, match=r"gamma must be a finite number in \(0, 1\], got bool True"):
+    with pytest.raises(
+        TypeError, match=r"gamma must be a finite number in \(0, 1\], got bool True"
+    ):
         StepDecay(1, gamma=True)
     with pytest.raises(ValueError, match=r"factor must be a finite number in \(0, 1\), got 1.0"):
         ReduceOnPlateau(factor=1)
@@ -292,6 +306,7 @@ def test_validation_accepts_boundaries():
 
 # ---------------------------------------------------------------- get
 
+
 def test_get_none_and_instances():
     assert isinstance(schedules.get(None), Constant)
     s = StepDecay(3)
@@ -310,14 +325,22 @@ def test_get_by_name():
     assert isinstance(inv, InverseScaling) and inv.power == 0.5
     plateau = schedules.get("plateau")
     assert isinstance(plateau, ReduceOnPlateau)
-    assert (plateau.factor, plateau.patience, plateau.min_delta, plateau.min_lr,
-            plateau.monitor, plateau.mode) == (0.1, 10, 0.0, 0.0, "val_cost", "min")
+    assert (
+        plateau.factor,
+        plateau.patience,
+        plateau.min_delta,
+        plateau.min_lr,
+        plateau.monitor,
+        plateau.mode,
+    ) == (0.1, 10, 0.0, 0.0, "val_cost", "min")
     # each call gives a fresh instance: state is never shared between fits
     assert schedules.get("plateau") is not plateau
 
 
 def test_get_errors():
-    with pytest.raises(ValueError, match=r"'cosine'.*constant.*exponential.*inverse_scaling.*plateau.*step"):
+    with pytest.raises(
+        ValueError, match=r"'cosine'.*constant.*exponential.*inverse_scaling.*plateau.*step"
+    ):
         schedules.get("cosine")
     with pytest.raises(ValueError, match="unknown schedule"):
         schedules.get("Step")
@@ -328,7 +351,14 @@ def test_get_errors():
 
 
 def test_all():
-    assert set(schedules.__all__) == {"Schedule", "Constant", "StepDecay", "Exponential",
-                                      "InverseScaling", "ReduceOnPlateau", "get"}
+    assert set(schedules.__all__) == {
+        "Schedule",
+        "Constant",
+        "StepDecay",
+        "Exponential",
+        "InverseScaling",
+        "ReduceOnPlateau",
+        "get",
+    }
     for name in schedules.__all__:
         assert hasattr(schedules, name)

@@ -1,15 +1,16 @@
 """fcnn.sklearn: scikit-learn's own estimator checks, and the estimators at work in
 pipelines, searches, pickles, online learning and on real data."""
+
 import pickle
 import warnings
 
 import joblib
 import numpy as np
 import pytest
+from conftest import run_python
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import (load_digits, make_classification,
-                              make_multilabel_classification)
+from sklearn.datasets import load_digits, make_classification, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
@@ -17,9 +18,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import fcnn
-from conftest import run_python
 from fcnn.sklearn import FCNNClassifier, FCNNRegressor
-
 
 # Short trainings stop at their epochs before the training cost settles; the warning that
 # says so is tested in test_stopping_rules.
@@ -41,15 +40,17 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 def test_array_api_check(tmp_path):
-    code = ("from sklearn.utils.estimator_checks import estimator_checks_generator\n"
-            "from fcnn.sklearn import FCNNClassifier, FCNNRegressor\n"
-            "ran = 0\n"
-            "for estimator in (FCNNClassifier(epochs=5), FCNNRegressor(epochs=5)):\n"
-            "    for instance, check in estimator_checks_generator(estimator):\n"
-            "        if 'check_array_api_input' in repr(check):\n"
-            "            check(instance)\n"
-            "            ran += 1\n"
-            "assert ran == 2, ran\n")
+    code = (
+        "from sklearn.utils.estimator_checks import estimator_checks_generator\n"
+        "from fcnn.sklearn import FCNNClassifier, FCNNRegressor\n"
+        "ran = 0\n"
+        "for estimator in (FCNNClassifier(epochs=5), FCNNRegressor(epochs=5)):\n"
+        "    for instance, check in estimator_checks_generator(estimator):\n"
+        "        if 'check_array_api_input' in repr(check):\n"
+        "            check(instance)\n"
+        "            ran += 1\n"
+        "assert ran == 2, ran\n"
+    )
     result = run_python(code, tmp_path, SCIPY_ARRAY_API="1")
     assert result.returncode == 0, result.stderr
 
@@ -57,6 +58,7 @@ def test_array_api_check(tmp_path):
 def test_dataframe_feature_names():
     pd = pytest.importorskip("pandas")
     from sklearn.utils.estimator_checks import check_dataframe_column_names_consistency
+
     for estimator in (FCNNClassifier(epochs=5), FCNNRegressor(epochs=5)):
         check_dataframe_column_names_consistency(type(estimator).__name__, estimator)
     X, y = make_classification(n_samples=40, n_features=3, n_redundant=0, random_state=0)
@@ -68,20 +70,23 @@ def test_dataframe_feature_names():
 
 def test_optional_dependency(tmp_path):
     """import fcnn leaves scikit-learn alone; fcnn.sklearn without it says what to install."""
-    code = ("import sys\n"
-            "import fcnn\n"
-            "assert 'sklearn' not in sys.modules, 'import fcnn imported sklearn'\n"
-            "sys.modules['sklearn'] = None\n"
-            "try:\n"
-            "    import fcnn.sklearn\n"
-            "except ImportError as error:\n"
-            "    print(error)\n")
+    code = (
+        "import sys\n"
+        "import fcnn\n"
+        "assert 'sklearn' not in sys.modules, 'import fcnn imported sklearn'\n"
+        "sys.modules['sklearn'] = None\n"
+        "try:\n"
+        "    import fcnn.sklearn\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
     result = run_python(code, tmp_path)
     assert result.returncode == 0, result.stderr
     assert 'pip install "fcnn[sklearn]"' in result.stdout
 
 
 # ---------------------------------------------------------------------- data
+
 
 @pytest.fixture(scope="module")
 def digits():
@@ -91,11 +96,13 @@ def digits():
 
 @pytest.fixture(scope="module")
 def blobs():
-    return make_classification(n_samples=120, n_features=5, n_informative=3, n_classes=3,
-                               random_state=0)
+    return make_classification(
+        n_samples=120, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
 
 
 # ---------------------------------------------------------------------- real data
+
 
 def test_digits_accuracy(digits):
     X_train, X_test, y_train, y_test = digits
@@ -114,15 +121,15 @@ def test_smooth_regression():
     X = rng.uniform(-2, 2, size=(600, 2))
     y = np.sin(X[:, 0]) + np.cos(1.5 * X[:, 1])
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    model = FCNNRegressor((32, 32), activation="tanh", epochs=150, learning_rate=0.01,
-                          random_state=0).fit(X_train, y_train)
+    model = FCNNRegressor(
+        (32, 32), activation="tanh", epochs=150, learning_rate=0.01, random_state=0
+    ).fit(X_train, y_train)
     assert model.score(X_test, y_test) > 0.9
     assert model.predict(X_test).shape == (150,)
 
 
 def test_multi_label_and_multi_output_shapes():
-    X, Y = make_multilabel_classification(n_samples=80, n_features=6, n_classes=4,
-                                          random_state=0)
+    X, Y = make_multilabel_classification(n_samples=80, n_features=6, n_classes=4, random_state=0)
     model = FCNNClassifier((16,), epochs=20, random_state=0).fit(X, Y)
     assert model.network_.activations[-1].name == "sigmoid"
     assert model.network_.cost.name == "cross_entropy"
@@ -143,6 +150,7 @@ def test_multi_label_and_multi_output_shapes():
 
 
 # ---------------------------------------------------------------------- targets
+
 
 def test_binary_uses_one_sigmoid_unit_and_string_labels():
     X, y = make_classification(n_samples=100, n_features=4, random_state=1)
@@ -174,10 +182,12 @@ def test_one_vs_rest_sigmoids_are_normalised(blobs):
 def test_class_weight_is_a_weight_per_label(blobs):
     X, y = blobs
     labels = np.array(["a", "b", "c"])[y]
-    weighted = FCNNClassifier((8,), epochs=5, random_state=3,
-                              class_weight={"a": 3.0, "c": 0.5}).fit(X, labels)
+    weighted = FCNNClassifier(
+        (8,), epochs=5, random_state=3, class_weight={"a": 3.0, "c": 0.5}
+    ).fit(X, labels)
     as_samples = FCNNClassifier((8,), epochs=5, random_state=3).fit(
-        X, labels, sample_weight=np.select([labels == "a", labels == "c"], [3.0, 0.5], 1.0))
+        X, labels, sample_weight=np.select([labels == "a", labels == "c"], [3.0, 0.5], 1.0)
+    )
     unweighted = FCNNClassifier((8,), epochs=5, random_state=3).fit(X, labels)
     assert_array_equal(weighted.network_.theta, as_samples.network_.theta)
     assert not np.array_equal(weighted.network_.theta, unweighted.network_.theta)
@@ -185,28 +195,31 @@ def test_class_weight_is_a_weight_per_label(blobs):
     counts = np.bincount(y)
     balanced = FCNNClassifier((8,), epochs=5, random_state=3, class_weight="balanced")
     by_hand = FCNNClassifier((8,), epochs=5, random_state=3).fit(
-        X, y, sample_weight=len(y) / (3 * counts[y]))
-    np.testing.assert_allclose(balanced.fit(X, y).network_.theta, by_hand.network_.theta,
-                               rtol=1e-12)
+        X, y, sample_weight=len(y) / (3 * counts[y])
+    )
+    np.testing.assert_allclose(
+        balanced.fit(X, y).network_.theta, by_hand.network_.theta, rtol=1e-12
+    )
     with pytest.raises(ValueError, match="class_weight is for single-label"):
         FCNNClassifier(class_weight="balanced").fit(X, np.eye(3)[y])
 
 
 # ---------------------------------------------------------------------- scikit-learn tools
 
+
 def test_pipeline_grid_search_and_threads_give_the_same_scores(blobs):
     X, y = blobs
-    pipeline = make_pipeline(StandardScaler(),
-                             FCNNClassifier((8,), epochs=15, learning_rate=0.01,
-                                            random_state=0))
-    grid = {"fcnnclassifier__hidden_layer_sizes": [(4,), (12,)],
-            "fcnnclassifier__l2": [0.0, 1.0]}
+    pipeline = make_pipeline(
+        StandardScaler(), FCNNClassifier((8,), epochs=15, learning_rate=0.01, random_state=0)
+    )
+    grid = {"fcnnclassifier__hidden_layer_sizes": [(4,), (12,)], "fcnnclassifier__l2": [0.0, 1.0]}
     serial = GridSearchCV(pipeline, grid, cv=3, n_jobs=1).fit(X, y)
     with joblib.parallel_backend("threading"):
         threaded = GridSearchCV(pipeline, grid, cv=3, n_jobs=2).fit(X, y)
         threaded_scores = cross_val_score(pipeline, X, y, cv=3, n_jobs=2)
-    assert_array_equal(serial.cv_results_["mean_test_score"],
-                       threaded.cv_results_["mean_test_score"])
+    assert_array_equal(
+        serial.cv_results_["mean_test_score"], threaded.cv_results_["mean_test_score"]
+    )
     assert serial.best_params_ == threaded.best_params_
     assert_array_equal(cross_val_score(pipeline, X, y, cv=3, n_jobs=1), threaded_scores)
     assert threaded_scores.mean() > 0.6
@@ -235,8 +248,9 @@ def test_same_random_state_same_model_and_dtype(blobs):
     assert_array_equal(first.network_.theta, second.network_.theta)
     assert not np.array_equal(first.network_.theta, other.network_.theta)
     # an int random_state is the Network's seed, for its initial parameters and shuffling
-    net = fcnn.Network([5, 8, 3], ["relu", "softmax"], "log_likelihood", init="xavier_uniform",
-                       seed=7)
+    net = fcnn.Network(
+        [5, 8, 3], ["relu", "softmax"], "log_likelihood", init="xavier_uniform", seed=7
+    )
     net.fit(X, y, epochs=3, batch_size=32, optimizer=fcnn.Adam(0.001))
     exact = FCNNClassifier((8,), epochs=3, tol=None, random_state=7).fit(X, y)
     assert_array_equal(exact.network_.theta, net.theta)
@@ -247,6 +261,7 @@ def test_same_random_state_same_model_and_dtype(blobs):
 
 
 # ---------------------------------------------------------------------- training
+
 
 def test_partial_fit_continues_like_fit(blobs):
     X, y = blobs
@@ -303,12 +318,20 @@ def test_stopping_rules(blobs):
     X, y = blobs
     with pytest.warns(ConvergenceWarning, match="epochs=3"):
         FCNNClassifier((8,), epochs=3, random_state=0).fit(X, y)
-    stopped = FCNNClassifier((8,), epochs=500, tol=0.5, n_iter_no_change=2,
-                             random_state=0).fit(X, y)
+    stopped = FCNNClassifier((8,), epochs=500, tol=0.5, n_iter_no_change=2, random_state=0).fit(
+        X, y
+    )
     assert stopped.n_iter_ < 500
 
-    early = FCNNClassifier((8,), epochs=500, early_stopping=True, validation_fraction=0.25,
-                           n_iter_no_change=3, learning_rate=0.05, random_state=0).fit(X, y)
+    early = FCNNClassifier(
+        (8,),
+        epochs=500,
+        early_stopping=True,
+        validation_fraction=0.25,
+        n_iter_no_change=3,
+        learning_rate=0.05,
+        random_state=0,
+    ).fit(X, y)
     assert early.n_iter_ < 500
     assert len(early.history_.val_cost) == early.n_iter_
     assert early.history_.best_epoch == 1 + int(np.argmin(early.history_.val_cost))
@@ -330,34 +353,36 @@ def test_sample_weight_zero_is_removal(blobs):
         FCNNClassifier().fit(X, y, sample_weight=(y == 2).astype(float))
 
 
-@pytest.mark.parametrize("parameters, error, message", [
-    ({"hidden_layer_sizes": (10, 0)}, ValueError, "hidden_layer_sizes must hold integers"),
-    ({"hidden_layer_sizes": "big"}, TypeError, "hidden_layer_sizes must be a tuple"),
-    ({"activation": "gelu"}, ValueError, "activation='gelu' is not valid"),
-    ({"activation": ["relu", "tanh"]}, ValueError, "activation is a list of 2"),
-    ({"output_activation": "linear"}, ValueError, "output_activation must be 'softmax'"),
-    ({"cost": "hinge"}, ValueError, "cost='hinge' is not valid"),
-    ({"optimizer": "lbfgs"}, ValueError, "optimizer must be one of"),
-    ({"optimizer": 3}, TypeError, "optimizer must be a name"),
-    ({"learning_rate": 0}, ValueError, "learning_rate must be a number > 0"),
-    ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1 or 'auto'"),
-    ({"epochs": 0}, ValueError, "epochs must be an integer >= 1"),
-    ({"epochs": 2.5}, TypeError, "epochs must be an integer"),
-    ({"l2": -1}, ValueError, "l2 must be a number >= 0"),
-    ({"dropout": 1.0}, ValueError, r"dropout must be a number in \[0, 1\)"),
-    ({"dropout": 0.5, "hidden_layer_sizes": ()}, ValueError, "dropout acts on hidden layers"),
-    ({"early_stopping": "yes"}, TypeError, "early_stopping must be True or False"),
-    ({"validation_fraction": 1.0}, ValueError, "validation_fraction must be a number in"),
-    ({"n_iter_no_change": 0}, ValueError, "n_iter_no_change must be an integer >= 1"),
-    ({"tol": -1e-3}, ValueError, "tol must be a number >= 0"),
-    ({"dtype": "float16"}, ValueError, "dtype must be 'float64' or 'float32'"),
-    ({"class_weight": "even"}, ValueError, "class_weight must be a dict"),
-    ({"shuffle": 1}, TypeError, "shuffle must be True or False"),
-    ({"random_state": -1}, ValueError, "random_state must be None, an integer"),
-])
+@pytest.mark.parametrize(
+    "parameters, error, message",
+    [
+        ({"hidden_layer_sizes": (10, 0)}, ValueError, "hidden_layer_sizes must hold integers"),
+        ({"hidden_layer_sizes": "big"}, TypeError, "hidden_layer_sizes must be a tuple"),
+        ({"activation": "gelu"}, ValueError, "activation='gelu' is not valid"),
+        ({"activation": ["relu", "tanh"]}, ValueError, "activation is a list of 2"),
+        ({"output_activation": "linear"}, ValueError, "output_activation must be 'softmax'"),
+        ({"cost": "hinge"}, ValueError, "cost='hinge' is not valid"),
+        ({"optimizer": "lbfgs"}, ValueError, "optimizer must be one of"),
+        ({"optimizer": 3}, TypeError, "optimizer must be a name"),
+        ({"learning_rate": 0}, ValueError, "learning_rate must be a number > 0"),
+        ({"batch_size": 0}, ValueError, "batch_size must be an integer >= 1 or 'auto'"),
+        ({"epochs": 0}, ValueError, "epochs must be an integer >= 1"),
+        ({"epochs": 2.5}, TypeError, "epochs must be an integer"),
+        ({"l2": -1}, ValueError, "l2 must be a number >= 0"),
+        ({"dropout": 1.0}, ValueError, r"dropout must be a number in \[0, 1\)"),
+        ({"dropout": 0.5, "hidden_layer_sizes": ()}, ValueError, "dropout acts on hidden layers"),
+        ({"early_stopping": "yes"}, TypeError, "early_stopping must be True or False"),
+        ({"validation_fraction": 1.0}, ValueError, "validation_fraction must be a number in"),
+        ({"n_iter_no_change": 0}, ValueError, "n_iter_no_change must be an integer >= 1"),
+        ({"tol": -1e-3}, ValueError, "tol must be a number >= 0"),
+        ({"dtype": "float16"}, ValueError, "dtype must be 'float64' or 'float32'"),
+        ({"class_weight": "even"}, ValueError, "class_weight must be a dict"),
+        ({"shuffle": 1}, TypeError, "shuffle must be True or False"),
+        ({"random_state": -1}, ValueError, "random_state must be None, an integer"),
+    ],
+)
 def test_parameters_are_checked_at_fit(blobs, parameters, error, message):
     X, y = blobs
     model = FCNNClassifier(**parameters)  # never at construction
     with pytest.raises(error, match=message):
         model.fit(X, y)
-

@@ -9,6 +9,7 @@ default. Between 1 and 2 BLAS threads, layers wide enough for OpenBLAS to split 
 (784-512-10, batch 128) differ by rounding (2e-16 in float64 parameters after two
 epochs); small layers (30-40-10) do not.
 """
+
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +40,7 @@ def test_predict_from_eight_threads_equals_serial(setting, dtype):
     tasks = [(int(rng.integers(0, 2000 - size + 1)), int(size)) for size in sizes]
 
     def run(start, size):
-        rows = X[start] if size == 1 else X[start:start + size]  # a 1-D single sample too
+        rows = X[start] if size == 1 else X[start : start + size]  # a 1-D single sample too
         return net.predict(rows)
 
     with blas_threads(setting):
@@ -51,22 +52,39 @@ def test_predict_from_eight_threads_equals_serial(setting, dtype):
             return [(k, run(*tasks[k])) for k in range(first, len(tasks), 8)]
 
         with ThreadPoolExecutor(8) as pool:
-            results = [pair for future in [pool.submit(worker, i) for i in range(8)]
-                       for pair in future.result(WAIT)]
+            results = [
+                pair
+                for future in [pool.submit(worker, i) for i in range(8)]
+                for pair in future.result(WAIT)
+            ]
     assert sorted(k for k, _ in results) == list(range(len(tasks)))
     for k, got in results:
         assert got.dtype == net.dtype and np.array_equal(got, serial[k]), tasks[k]
 
 
 NETWORKS = [  # (sizes, activations, cost, dtype, fit arguments)
-    ([30, 40, 10], ["relu", "softmax"], "log_likelihood", "float64",
-     dict(lr=0.5, batch_size=16)),
-    ([30, 24, 16, 10], ["tanh", "swish", "sigmoid"], "cross_entropy", "float32",
-     dict(optimizer=fcnn.Adam, dropout=0.2, batch_size=8)),
-    ([30, 128, 10], ["prelu", "softmax"], "log_likelihood", "float64",
-     dict(optimizer=lambda: fcnn.SGD(0.1, momentum=0.9, nesterov=True), l2=0.5, batch_size=64)),
-    ([30, 256, 10], ["leaky_relu", "sigmoid"], "quadratic", "float32",
-     dict(optimizer=fcnn.RMSProp, batch_size=128, validation_split=0.2)),
+    ([30, 40, 10], ["relu", "softmax"], "log_likelihood", "float64", dict(lr=0.5, batch_size=16)),
+    (
+        [30, 24, 16, 10],
+        ["tanh", "swish", "sigmoid"],
+        "cross_entropy",
+        "float32",
+        dict(optimizer=fcnn.Adam, dropout=0.2, batch_size=8),
+    ),
+    (
+        [30, 128, 10],
+        ["prelu", "softmax"],
+        "log_likelihood",
+        "float64",
+        dict(optimizer=lambda: fcnn.SGD(0.1, momentum=0.9, nesterov=True), l2=0.5, batch_size=64),
+    ),
+    (
+        [30, 256, 10],
+        ["leaky_relu", "sigmoid"],
+        "quadratic",
+        "float32",
+        dict(optimizer=fcnn.RMSProp, batch_size=128, validation_split=0.2),
+    ),
 ]
 
 
@@ -124,12 +142,20 @@ def test_a_second_fit_and_state_wait_for_the_running_fit():
     net = fcnn.Network([8, 6, 3], ["tanh", "softmax"], "log_likelihood", seed=0)
     read = []
     with fcnn.threads.limit(1):
-        thread_a = started(lambda: (net.fit(X, y, epochs=3, seed=1, lr_schedule=gate_a,
-                                            **arguments), log.append(("A", "done"))))
+        thread_a = started(
+            lambda: (
+                net.fit(X, y, epochs=3, seed=1, lr_schedule=gate_a, **arguments),
+                log.append(("A", "done")),
+            )
+        )
         try:
             assert gate_a.reached.wait(WAIT)
-            thread_b = started(lambda: (net.fit(X, y, epochs=2, seed=2, lr_schedule=gate_b,
-                                                **arguments), log.append(("B", "done"))))
+            thread_b = started(
+                lambda: (
+                    net.fit(X, y, epochs=2, seed=2, lr_schedule=gate_b, **arguments),
+                    log.append(("B", "done")),
+                )
+            )
             thread_c = started(lambda: read.append(net.state()[1]))
             time.sleep(0.3)
             # A is held in its second epoch: B has not begun an epoch, C has no state
@@ -183,8 +209,7 @@ def test_state_read_during_fit_is_always_at_an_epoch_boundary():
         poller = started(poll)
         try:
             time.sleep(0.01)
-            net.fit(X, y, epochs=epochs, batch_size=5, lr=0.2, seed=9,
-                    lr_schedule=ReadEachEpoch())
+            net.fit(X, y, epochs=epochs, batch_size=5, lr=0.2, seed=9, lr_schedule=ReadEachEpoch())
             time.sleep(0.01)
         finally:
             done.set()

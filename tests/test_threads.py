@@ -1,4 +1,5 @@
 """Thread control of the core's BLAS."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """fit, step and the epoch loop: they follow the textbook algorithm and really train."""
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -21,8 +22,12 @@ def test_an_unshuffled_epoch_is_the_reference_sgd_loop(batch_size):
     y = rng.integers(3, size=10)
     weights, biases = reference_copy(net)
     history = net.fit(X, y, epochs=2, batch_size=batch_size, lr=0.3, shuffle=False)
-    costs = [reference.sgd_epoch(weights, biases, net.activations, net.cost, X, np.eye(3)[y],
-                                 batch_size or 10, 0.3) for _ in range(2)]
+    costs = [
+        reference.sgd_epoch(
+            weights, biases, net.activations, net.cost, X, np.eye(3)[y], batch_size or 10, 0.3
+        )
+        for _ in range(2)
+    ]
     assert_allclose(history.cost, costs, rtol=1e-12)
     for ours, theirs in zip(list(net.weights) + list(net.biases), weights + biases):
         assert_allclose(ours, theirs, rtol=1e-11, atol=1e-14)
@@ -79,10 +84,17 @@ def test_labels_train_exactly_as_their_one_hot_rows(shuffle, dtype):
     weights = rng.uniform(0.5, 2, size=203)
     runs = []
     for targets in (y, np.eye(3)[y]):
-        net = fcnn.Network([4, 5, 3], ["tanh", "softmax"], "log_likelihood", dtype=dtype,
-                           seed=1)
-        history = net.fit(X, targets, epochs=3, batch_size=16, lr=0.5, seed=2,
-                          shuffle=shuffle, sample_weight=weights)
+        net = fcnn.Network([4, 5, 3], ["tanh", "softmax"], "log_likelihood", dtype=dtype, seed=1)
+        history = net.fit(
+            X,
+            targets,
+            epochs=3,
+            batch_size=16,
+            lr=0.5,
+            seed=2,
+            shuffle=shuffle,
+            sample_weight=weights,
+        )
         runs.append((net.theta.copy(), history.cost, history.accuracy))
     assert np.array_equal(runs[0][0], runs[1][0])
     assert runs[0][1:] == runs[1][1:]
@@ -100,8 +112,7 @@ def test_labels_train_as_their_one_hot_rows_where_the_softmax_underflows(shuffle
     for targets in (y, np.eye(3)[y]):
         net = fcnn.Network([2, 3], "softmax", "log_likelihood", dtype=dtype, seed=1)
         net.weights[0][:] = [[1000, 0], [0, 1], [-1000, 0]]
-        history = net.fit(X, targets, epochs=2, batch_size=3, lr=1e-6, seed=4,
-                          shuffle=shuffle)
+        history = net.fit(X, targets, epochs=2, batch_size=3, lr=1e-6, seed=4, shuffle=shuffle)
         runs.append((net.theta.copy(), history.cost))
     assert runs[0][1][0] > 500  # the rows of class 2 at x_0 = 1 cost about 2000 each
     assert np.array_equal(runs[0][0], runs[1][0])
@@ -129,8 +140,10 @@ def test_xor_is_learned():
 def test_float32_and_float64_agree_to_float32_precision():
     rng = np.random.default_rng(6)
     X, y = rng.normal(size=(40, 5)), rng.integers(4, size=40)
-    nets = {dt: fcnn.Network([5, 8, 4], ["tanh", "softmax"], "log_likelihood", dtype=dt, seed=3)
-            for dt in ("float32", "float64")}
+    nets = {
+        dt: fcnn.Network([5, 8, 4], ["tanh", "softmax"], "log_likelihood", dtype=dt, seed=3)
+        for dt in ("float32", "float64")
+    }
     assert_allclose(nets["float32"].weights[0], nets["float64"].weights[0], rtol=1e-7)
     for net in nets.values():
         net.fit(X, y, epochs=3, batch_size=8, lr=0.1, seed=1)
@@ -166,8 +179,9 @@ def test_mnist_textbook_configuration_reaches_94_percent(mnist):
     """The notes' [784, 30, 10] sigmoid net, quadratic cost, batch 10, eta 3.0."""
     X, y, X_test, y_test = mnist
     net = fcnn.Network([784, 30, 10], "sigmoid", "quadratic", seed=0)
-    history = net.fit(X[:50000], y[:50000], epochs=10, batch_size=10, lr=3.0,
-                      validation_data=(X_test, y_test))
+    history = net.fit(
+        X[:50000], y[:50000], epochs=10, batch_size=10, lr=3.0, validation_data=(X_test, y_test)
+    )
     assert max(history.val_accuracy) >= 0.94
     assert net.evaluate(X_test, y_test)["accuracy"] >= 0.94
     assert history.cost[-1] < history.cost[0]

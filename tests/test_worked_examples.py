@@ -1,4 +1,6 @@
-"""The lecture notes' worked examples (../shared/spec/worked-examples.md), through the public API."""
+"""The lecture notes' worked examples (../shared/spec/worked-examples.md), through the
+public API."""
+
 import numpy as np
 from numpy.testing import assert_allclose
 

@@ -8,6 +8,7 @@ under test.
 
 Use it with tools/ on PYTHONPATH: ``pytest -p fcnn_build_check``.
 """
+
 import os
 
 import numpy as np
@@ -18,12 +19,14 @@ def checks_bounds(core):
     """Whether the core checks memoryview indices. Predicting zero rows takes the address
     of X[0, 0] of an empty X: a checked build refuses that with IndexError, an unchecked
     one computes the address and never reads it."""
-    layout = core.Layout([1, 1], [core.ACTIVATION_CODES["linear"]], [0.0],
-                         core.COST_CODES["quadratic"])
+    layout = core.Layout(
+        [1, 1], [core.ACTIVATION_CODES["linear"]], [0.0], core.COST_CODES["quadratic"]
+    )
     workspace = core.Workspace(layout, np.float64, 1)
     try:
-        core.predict["double"](layout, workspace, np.zeros(layout.n_params),
-                               np.empty((0, 1)), np.empty((0, 1)))
+        core.predict["double"](
+            layout, workspace, np.zeros(layout.n_params), np.empty((0, 1)), np.empty((0, 1))
+        )
     except IndexError:
         return True
     return False
@@ -37,12 +40,16 @@ def pytest_sessionstart(session):
     for core in dict.fromkeys([_compiled.baseline, _compiled.core]):
         checked = checks_bounds(core)
         chosen = ", the one fcnn runs" if core is _compiled.core else ""
-        reporter.write_line(f"{core.__name__}: {core.__file__} "
-                            f"(bounds checks {'on' if checked else 'off'}{chosen})")
+        reporter.write_line(
+            f"{core.__name__}: {core.__file__} (bounds checks {'on' if checked else 'off'}{chosen})"
+        )
         folder = os.path.realpath(os.path.dirname(core.__file__))
         if expected and folder != os.path.realpath(expected):
-            pytest.exit(f"the tests import {core.__file__}, not the build in {expected}",
-                        returncode=4)
+            pytest.exit(
+                f"the tests import {core.__file__}, not the build in {expected}", returncode=4
+            )
         if os.environ.get("FCNN_EXPECT_BOUNDSCHECK") == "1" and not checked:
-            pytest.exit(f"{core.__file__} does not check bounds: it was not built with "
-                        f"FCNN_BOUNDSCHECK=1", returncode=4)
+            pytest.exit(
+                f"{core.__file__} does not check bounds: it was not built with FCNN_BOUNDSCHECK=1",
+                returncode=4,
+            )

@@ -1,4 +1,5 @@
 """What every peer needs to know about a configuration, and small shared helpers."""
+
 import dataclasses
 import time
 
@@ -18,6 +19,7 @@ class Spec:
     output   activation of the output layer ("sigmoid" or "softmax")
     cost     "quadratic" or "log_likelihood"
     """
+
     name: str
     sizes: list
     hidden: str

@@ -20,6 +20,7 @@ run.py starts this through `sh -c '...; exit $?'`: a process exec'd straight fro
 parent inherits the parent's peak in ru_maxrss (the kernel keeps the old memory map's high
 water mark across exec), so the child is started from a small shell instead.
 """
+
 import argparse
 import gc
 import json
@@ -64,6 +65,7 @@ def main():
     from fcnn.datasets import load_mnist
     from peers.configs import CONFIGS
     from peers.fcnn_mlp import FcnnMLP
+
     try:
         import threadpoolctl
     except ImportError:
@@ -80,7 +82,7 @@ def main():
     rss_after_imports = vm("VmRSS")
 
     X_all, y_all = load_mnist(args.data, "train", dtype=spec.dtype)
-    X, y = X_all[:args.n].copy(), y_all[:args.n].copy()
+    X, y = X_all[: args.n].copy(), y_all[: args.n].copy()
     del X_all, y_all
     gc.collect()
     fcnn_system = FcnnMLP(spec, seed=0)
@@ -102,13 +104,25 @@ def main():
     peak_training = vm("VmHWM") if was_reset else maxrss()
     if limit is not None:
         limit.restore_original_limits()
-    print(json.dumps({
-        "system": args.system, "config": args.config, "n": args.n, "threads": args.threads,
-        "ru_maxrss_bytes": max(peak_loading, maxrss()), "peak_loading": peak_loading,
-        "rss_after_imports": rss_after_imports, "rss_loaded": rss_loaded,
-        "peak_training": peak_training, "peak_reset": was_reset,
-        "beyond_data": peak_training - rss_loaded,
-        "data_bytes": int(X.nbytes + y.nbytes), "epoch_seconds": result["seconds"]}))
+    print(
+        json.dumps(
+            {
+                "system": args.system,
+                "config": args.config,
+                "n": args.n,
+                "threads": args.threads,
+                "ru_maxrss_bytes": max(peak_loading, maxrss()),
+                "peak_loading": peak_loading,
+                "rss_after_imports": rss_after_imports,
+                "rss_loaded": rss_loaded,
+                "peak_training": peak_training,
+                "peak_reset": was_reset,
+                "beyond_data": peak_training - rss_loaded,
+                "data_bytes": int(X.nbytes + y.nbytes),
+                "epoch_seconds": result["seconds"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """Plain vectorized NumPy: fcnn.reference.sgd_epoch, the same algorithm line by line."""
+
 import numpy as np
 
-from fcnn import activations as fcnn_activations, costs as fcnn_costs, reference
+from fcnn import activations as fcnn_activations
+from fcnn import costs as fcnn_costs
+from fcnn import reference
 
 from .common import clock, targets
 
@@ -29,8 +32,17 @@ class NumpyMLP:
         Y = self._targets(X, y)
         started = clock()
         order = np.random.default_rng(seed).permutation(X.shape[0])
-        cost = reference.sgd_epoch(self.weights, self.biases, self.activations, self.cost,
-                                   X, Y, self.spec.batch_size, self.spec.lr, order)
+        cost = reference.sgd_epoch(
+            self.weights,
+            self.biases,
+            self.activations,
+            self.cost,
+            X,
+            Y,
+            self.spec.batch_size,
+            self.spec.lr,
+            order,
+        )
         return {"seconds": clock() - started, "cost": float(cost)}
 
     def predict(self, X):

@@ -22,6 +22,7 @@ forward products of a batch in chunks, each chunk reading its own input rows.
 run.py's "% roofline" refers to the faster of the two medians: normally the compiled loop;
 when the python loop comes out faster, machine noise hit the compiled loop's epochs.
 """
+
 import os
 import tempfile
 
@@ -40,9 +41,11 @@ def compiled_module():
     if _compiled is None and _compiled_error is None:
         try:
             import pyximport
+
             build_dir = os.path.join(tempfile.gettempdir(), "fcnn_benchmarks_pyxbld")
-            importers = pyximport.install(build_dir=build_dir, language_level=3,
-                                          inplace=False, build_in_temp=True)
+            importers = pyximport.install(
+                build_dir=build_dir, language_level=3, inplace=False, build_in_temp=True
+            )
             try:
                 from . import _gemm_loop
             finally:
@@ -62,8 +65,9 @@ class _Plan:
 
     def __init__(self, calls, buffers, single):
         self.single = single
-        self.int_args = np.array([[ord(c[0]), ord(c[1])] + list(c[2:8]) + list(c[10:13])
-                                  for c in calls], dtype=np.int64).reshape(-1, 11)
+        self.int_args = np.array(
+            [[ord(c[0]), ord(c[1])] + list(c[2:8]) + list(c[10:13]) for c in calls], dtype=np.int64
+        ).reshape(-1, 11)
         self.scalars = np.array([[c[8], c[9]] for c in calls], dtype=np.float64).reshape(-1, 2)
         self.buffers = buffers
         gemm = scipy_blas.sgemm if single else scipy_blas.dgemm
@@ -94,7 +98,7 @@ class _Plan:
 
 
 def _fortran(buffer, rows, cols):
-    return buffer[:rows * cols].reshape((rows, cols), order="F")
+    return buffer[: rows * cols].reshape((rows, cols), order="F")
 
 
 class GemmRoofline:
@@ -117,8 +121,10 @@ class GemmRoofline:
         # one set of buffers per capacity: weights, activations a[0..L], deltas d[1..L]
         if capacity not in self._buffers:
             rng, dtype, sizes = self._rng, self.dtype, self.sizes
-            weights = [(rng.uniform(-1, 1, n_out * n_in) / np.sqrt(n_in)).astype(dtype)
-                       for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+            weights = [
+                (rng.uniform(-1, 1, n_out * n_in) / np.sqrt(n_in)).astype(dtype)
+                for n_in, n_out in zip(sizes[:-1], sizes[1:])
+            ]
             acts = [rng.uniform(0, 1, capacity * n).astype(dtype) for n in sizes]
             deltas = [rng.uniform(-1, 1, capacity * n).astype(dtype) for n in sizes]
             self._buffers[capacity] = weights + acts + deltas
@@ -129,23 +135,54 @@ class GemmRoofline:
         if key not in self._plans:
             buffers = self._buffers_for(capacity)
             L = len(self.sizes) - 1
-            W = lambda k: k                      # noqa: E731  (buffer indices)
-            A = lambda k: L + k                  # noqa: E731  a[k], k = 0..L
-            D = lambda k: L + (L + 1) + k        # noqa: E731  delta[k], k = 1..L
+            W = lambda k: k  # noqa: E731  (buffer indices)
+            A = lambda k: L + k  # noqa: E731  a[k], k = 0..L
+            D = lambda k: L + (L + 1) + k  # noqa: E731  delta[k], k = 1..L
             alpha = -1e-3 / m
             calls = []
             for k in range(L):
-                calls.append(_forward_call(self.sizes[k], self.sizes[k + 1], m,
-                                           W(k), A(k), A(k + 1)))
+                calls.append(
+                    _forward_call(self.sizes[k], self.sizes[k + 1], m, W(k), A(k), A(k + 1))
+                )
             if backward:
                 for k in range(L - 1, -1, -1):
                     n_in, n_out = self.sizes[k], self.sizes[k + 1]
                     if k > 0:  # BP2: delta^T (n_in x m) = W^T (n_in x n_out) . delta^T
-                        calls.append(("N", "N", n_in, m, n_out, n_in, n_out, n_in, 1.0, 0.0,
-                                      W(k), D(k + 1), D(k)))
+                        calls.append(
+                            (
+                                "N",
+                                "N",
+                                n_in,
+                                m,
+                                n_out,
+                                n_in,
+                                n_out,
+                                n_in,
+                                1.0,
+                                0.0,
+                                W(k),
+                                D(k + 1),
+                                D(k),
+                            )
+                        )
                     # BP4: W^T += alpha A^T (n_in x m) . delta (m x n_out)
-                    calls.append(("N", "T", n_in, n_out, m, n_in, n_out, n_in, alpha, 1.0,
-                                  A(k), D(k + 1), W(k)))
+                    calls.append(
+                        (
+                            "N",
+                            "T",
+                            n_in,
+                            n_out,
+                            m,
+                            n_in,
+                            n_out,
+                            n_in,
+                            alpha,
+                            1.0,
+                            A(k),
+                            D(k + 1),
+                            W(k),
+                        )
+                    )
             self._plans[key] = self._new_plan(calls, buffers)
         return self._plans[key]
 
@@ -195,7 +232,7 @@ class GemmRoofline:
             inputs = rng.uniform(0, 1, n * sizes[0]).astype(dtype)
             outputs = [np.zeros(chunk * width, dtype=dtype) for width in sizes[1:]]
             starts = range(0, n, chunk)
-            buffers = weights + outputs + [inputs[s * sizes[0]:] for s in starts]
+            buffers = weights + outputs + [inputs[s * sizes[0] :] for s in starts]
             calls = []
             for index, start in enumerate(starts):
                 m = min(chunk, n - start)
@@ -206,9 +243,13 @@ class GemmRoofline:
         return self._timed([(self._plans[key], 1)])
 
     def describe(self):
-        return {"mode": self.mode, "sizes": self.sizes, "batch_size": self.batch_size,
-                "dtype": self.dtype.name,
-                "gemm_flops_per_sample": gemm_flops_per_sample(self.sizes)}
+        return {
+            "mode": self.mode,
+            "sizes": self.sizes,
+            "batch_size": self.batch_size,
+            "dtype": self.dtype.name,
+            "gemm_flops_per_sample": gemm_flops_per_sample(self.sizes),
+        }
 
 
 def _forward_call(n_in, n_out, m, w, a, c):

@@ -1,6 +1,7 @@
 """scikit-learn's MLPClassifier with plain SGD (no momentum, no L2), one partial_fit per
 epoch. Its output layer is always softmax with log-loss (logistic with log-loss for two
 classes), whatever the configuration's output layer and cost."""
+
 import warnings
 
 import numpy as np
@@ -23,11 +24,22 @@ class SklearnMLP:
     def __init__(self, spec, init=None, seed=0):
         self.spec = spec
         self.model = MLPClassifier(
-            hidden_layer_sizes=tuple(spec.sizes[1:-1]), activation=_ACTIVATIONS[spec.hidden],
-            solver="sgd", momentum=0.0, nesterovs_momentum=False, alpha=0.0,
-            learning_rate="constant", learning_rate_init=spec.lr,
-            batch_size=spec.batch_size, max_iter=1, shuffle=True, tol=0.0,
-            n_iter_no_change=10**9, early_stopping=False, random_state=seed)
+            hidden_layer_sizes=tuple(spec.sizes[1:-1]),
+            activation=_ACTIVATIONS[spec.hidden],
+            solver="sgd",
+            momentum=0.0,
+            nesterovs_momentum=False,
+            alpha=0.0,
+            learning_rate="constant",
+            learning_rate_init=spec.lr,
+            batch_size=spec.batch_size,
+            max_iter=1,
+            shuffle=True,
+            tol=0.0,
+            n_iter_no_change=10**9,
+            early_stopping=False,
+            random_state=seed,
+        )
         self.classes = np.arange(max(spec.sizes[-1], 2))
 
     @property
@@ -37,8 +49,10 @@ class SklearnMLP:
         sklearn_output = "logistic + log-loss" if binary else "softmax + log-loss"
         if self.spec.output == "softmax" and self.spec.cost == "log_likelihood":
             return None
-        return (f"sklearn trains {sklearn_output} at the output, not "
-                f"{self.spec.output} + {self.spec.cost}")
+        return (
+            f"sklearn trains {sklearn_output} at the output, not "
+            f"{self.spec.output} + {self.spec.cost}"
+        )
 
     def epoch(self, X, y, seed):
         # partial_fit runs exactly one epoch (its own shuffle, from random_state)

@@ -1,5 +1,6 @@
 """PyTorch on the CPU: nn.Sequential of nn.Linear and activations, torch.optim.SGD, and a
 plain loop over the batches of the epoch's shuffled copy of the data tensors."""
+
 import numpy as np
 import torch
 from torch import nn
@@ -54,15 +55,20 @@ class TorchMLP:
     def epoch(self, X, y, seed):
         torch.set_num_threads(self.threads)
         Xt, Yt = self._tensors(X, y)
-        batch, model, optimizer, loss_fn = self.spec.batch_size, self.model, self.optimizer, self.loss
+        batch, model, optimizer, loss_fn = (
+            self.spec.batch_size,
+            self.model,
+            self.optimizer,
+            self.loss,
+        )
         generator = torch.Generator().manual_seed(seed)
         model.train()
         started = clock()
         order = torch.randperm(Xt.shape[0], generator=generator)
         Xs, Ys = Xt[order], Yt[order]
         for start in range(0, Xs.shape[0], batch):
-            xb = Xs[start:start + batch]
-            yb = Ys[start:start + batch]
+            xb = Xs[start : start + batch]
+            yb = Ys[start : start + batch]
             optimizer.zero_grad(set_to_none=True)
             loss = loss_fn(model(xb), yb)
             loss.backward()
