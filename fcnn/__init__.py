@@ -1,25 +1,18 @@
 """fcnn: fully-connected feed-forward neural networks with a compiled core.
 
-    >>> import fcnn
-    >>> net = fcnn.Network([784, 30, 10], "sigmoid", "quadratic", seed=0)
-    >>> history = net.fit(X_train, y_train, epochs=10, batch_size=10, lr=3.0)
-    >>> net.evaluate(X_test, y_test)["accuracy"]
+>>> import fcnn
+>>> net = fcnn.Network([784, 30, 10], "sigmoid", "quadratic", seed=0)
+>>> history = net.fit(X_train, y_train, epochs=10, batch_size=10, lr=3.0)
+>>> net.evaluate(X_test, y_test)["accuracy"]
 """
-import os as _os
 
-try:
-    from . import _core
-except ImportError as _error:
-    raise ImportError(
-        f"fcnn's compiled core (fcnn._core) is not built in "
-        f"{_os.path.dirname(_os.path.abspath(__file__))}. If that is the source tree, Python "
-        f"found it before the installed package (python -m puts the current folder first on "
-        f"sys.path): run `pytest` rather than `python -m pytest`, or build in place with "
-        f"`pip install -e .`. ({_error})"
-    ) from _error
+from ._source_tree import use_installed_package_if_unbuilt
 
-from . import (activations, costs, datasets, initializers, optimizers, reference, schedules,
-               threads)
+# From an unbuilt checkout, the installed package is loaded instead; `import fcnn` returns it
+# and the imports below only find its modules already loaded.
+use_installed_package_if_unbuilt(__name__, __file__)
+
+from . import activations, costs, datasets, initializers, optimizers, reference, schedules, threads
 from .gradient_check import GradcheckResult, float64_copy, gradcheck
 from .history import History
 from .io import ModelFileError, load
@@ -29,7 +22,28 @@ from .training import DivergenceError
 
 __version__ = "0.1.0"
 
-__all__ = ["Network", "Trace", "Gradients", "History", "DivergenceError", "ModelFileError",
-           "load", "gradcheck", "GradcheckResult", "float64_copy", "SGD", "Adam", "AdamW",
-           "RMSProp", "AdaGrad", "activations", "costs", "datasets", "initializers",
-           "optimizers", "reference", "schedules", "threads"]
+__all__ = [
+    "Network",
+    "Trace",
+    "Gradients",
+    "History",
+    "DivergenceError",
+    "ModelFileError",
+    "load",
+    "gradcheck",
+    "GradcheckResult",
+    "float64_copy",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSProp",
+    "AdaGrad",
+    "activations",
+    "costs",
+    "datasets",
+    "initializers",
+    "optimizers",
+    "reference",
+    "schedules",
+    "threads",
+]

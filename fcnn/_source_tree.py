@@ -1,0 +1,52 @@
+"""What ``import fcnn`` does when Python finds fcnn's source tree, where the compiled core is
+not built, before the installed package.
+
+This happens whenever Python runs in a checkout after ``pip install .``: ``python -c``,
+``python -m`` and the interactive prompt put the current folder first on ``sys.path``. The
+installed package is then the one the user meant, so it replaces the source tree in
+``sys.modules`` (``import`` returns what ``sys.modules`` holds once the package's
+``__init__`` has run). With no installed package to use, the error says what to run.
+"""
+
+import importlib.util
+import os
+import sys
+from importlib.machinery import PathFinder
+
+
+def use_installed_package_if_unbuilt(name, init_file):
+    """Load the installed package in place of the unbuilt source tree at ``init_file``.
+
+    Returns True when it did, False when the core is built next to ``init_file``; raises
+    ImportError when it is not and no installed package has it either.
+    """
+    if importlib.util.find_spec(f"{name}._core") is not None:
+        return False
+    package_dir = os.path.dirname(os.path.abspath(init_file))
+    source_root = os.path.realpath(os.path.dirname(package_dir))
+    elsewhere = [p for p in sys.path if os.path.realpath(p or os.curdir) != source_root]
+    installed = PathFinder.find_spec(name, elsewhere)
+    if installed is None or not _has_core(installed):
+        raise ImportError(
+            f"fcnn's compiled core is not built in {package_dir}, and no installed fcnn was "
+            f"found elsewhere on sys.path. In the folder that holds setup.py, run "
+            f"`pip install .` to install fcnn, or `pip install -e .` to build the core in "
+            f"place for development."
+        )
+    module = importlib.util.module_from_spec(installed)
+    sys.modules[name] = module
+    try:
+        installed.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return True
+
+
+def _has_core(spec):
+    folders = spec.submodule_search_locations or ()
+    return any(
+        entry.startswith("_core.") and entry.endswith((".so", ".pyd"))
+        for folder in folders
+        for entry in os.listdir(folder)
+    )
