@@ -179,7 +179,7 @@ def torch_info():
 
 def environment():
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y"),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%a %b %d %H:%M:%S UTC %Y"),
         "cpu": cpu_model(),
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
