@@ -25,6 +25,11 @@ extra_compile_args = [] if sys.platform == "win32" else ["-fno-trapping-math"]
 # CFLAGS that names no optimization level would build the core unoptimized (6x slower).
 if sys.platform != "win32" and "CFLAGS" in os.environ and "-O" not in os.environ["CFLAGS"]:
     extra_compile_args.append("-O3")
+# Python's own flags include -g, which adds megabytes of debug information to each module.
+# Builds leave it out unless CFLAGS asks for it (CFLAGS=-g pip install .).
+asks_for_debug_info = any(f.startswith("-g") for f in os.environ.get("CFLAGS", "").split())
+if sys.platform != "win32" and not asks_for_debug_info:
+    extra_compile_args.append("-g0")
 
 
 def core(name, source, flags=()):

@@ -18,7 +18,7 @@ run() {
 copy_sources() {
     mkdir -p "$1"
     tar -C "$repo" --exclude='*.so' --exclude='__pycache__' --exclude='src_c/*.c' \
-        --exclude='src_c/*.html' -cf - setup.py pyproject.toml README.md src_c fcnn \
+        --exclude='src_c/*.html' -cf - setup.py pyproject.toml README.md LICENSE src_c fcnn \
         | tar -C "$1" -xf -
 }
 

@@ -62,7 +62,8 @@ valgrind)
     section "normal build of the core in $work"
     copy_sources "$work"
     cd "$work"
-    run python setup.py --quiet build_ext --inplace
+    # with debug information (CFLAGS=-g; setup.py adds the usual -O3), for valgrind's reports
+    run env CFLAGS=-g python setup.py --quiet build_ext --inplace
     section "tests under valgrind memcheck"
     use_build "$work"
     status=0
