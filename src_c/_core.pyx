@@ -36,7 +36,7 @@ from _activations cimport add_bias_and_activate, times_derivative, prelu_backwar
 from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU
 from _costs cimport row_cost, output_error_row, label_log_likelihood_error
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD
-from _optimizers cimport Optimizer, update, SGD, ADAM, RMSPROP, ADAGRAD
+from _optimizers cimport Optimizer, update, SGD
 from _random cimport uniform, shuffle_in_place
 
 # Prefetches go to the outer caches (locality 1: prefetcht2 on x86), where the next
@@ -323,7 +323,7 @@ cdef void forward_pass(const Net* net, const floating* theta, const floating* x,
     """z^l = a^{l-1} w^l^T + b^l, a^l = f(z^l) for the m rows of x, layer by layer.
     With a mask, hidden activations are dropped with probability `dropout` and the kept
     ones scaled by 1/(1 - dropout) (inverted dropout); the mask records the factors."""
-    cdef Py_ssize_t k, i, j, n_in, n_out
+    cdef Py_ssize_t k, i, n_in, n_out
     cdef const floating* a_in = x
     cdef const floating* b
     cdef floating* zk
@@ -501,7 +501,7 @@ cdef double train_batch(const Net* net, Settings* cfg, Buffers* buf, floating* t
 
 
 cdef inline Py_ssize_t first_non_finite_row(const floating* rows, Py_ssize_t m,
-                                           Py_ssize_t width) noexcept nogil:
+                                            Py_ssize_t width) noexcept nogil:
     """The first of m rows holding an inf or NaN, or -1. A float is inf or NaN exactly
     when its exponent bits are all ones, that is when adding one to its exponent field
     carries into the sign bit. OR-ing those sums over a row takes integer AND, ADD and OR

@@ -13,7 +13,7 @@ from scipy.linalg.cython_blas cimport dgemm, sgemm
 
 def run(long[:, ::1] calls, double[:, ::1] scalars, list buffers, long repeats, bint single):
     """Run the plan's calls in order, `repeats` times; returns nothing."""
-    cdef Py_ssize_t n_calls = calls.shape[0], n_buffers = len(buffers), i, r
+    cdef Py_ssize_t n_calls = calls.shape[0], n_buffers = len(buffers), i, _repeat
     cdef void** pointers = <void**>malloc(n_buffers * sizeof(void*))
     cdef float[::1] fview
     cdef double[::1] dview
@@ -30,7 +30,7 @@ def run(long[:, ::1] calls, double[:, ::1] scalars, list buffers, long repeats, 
                 dview = buffers[i]
                 pointers[i] = <void*>&dview[0]
         with nogil:
-            for r in range(repeats):
+            for _repeat in range(repeats):
                 for i in range(n_calls):
                     ta = <char>calls[i, 0]
                     tb = <char>calls[i, 1]
