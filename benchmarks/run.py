@@ -27,9 +27,10 @@ the XOR rows, or held-out synthetic rows) as a check that it really trained.
 Also: inference (single-sample latency and 10,000-row batch throughput, A and C) and peak
 memory of a training epoch of C (one subprocess per system).
 
-Run from the repository root with fcnn importable:
+Run from the repository root, with fcnn installed (pip install .) or built in place
+(pip install -e .; the checkout's fcnn comes first here when it is built):
 
-    PYTHONPATH=. python benchmarks/run.py [--quick] [--configs A,B,...] [--json PATH]
+    python benchmarks/run.py [--quick] [--configs A,B,...] [--json PATH]
         [--markdown PATH] [--data PATH] [--epochs N]
 
 --configs takes names from A B C D E F, "inference" and "memory" (default: all).

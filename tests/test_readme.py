@@ -1,41 +1,77 @@
-"""The README's first example runs as written and draws the right pictures."""
+"""Every Python block of the README runs as written, on its own, in a fresh interpreter in an
+empty folder, and does what the README says it does."""
 
+import json
 import os
 import re
 
 import numpy as np
 import pytest
+from conftest import run_python
 
 README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "README.md")
 
 
-def first_python_example():
+def python_blocks():
     with open(README, encoding="utf-8") as handle:
-        return re.search(r"```python\n(.*?)```", handle.read(), re.S).group(1)
+        return re.findall(r"```python\n(.*?)```", handle.read(), re.S)
 
 
-def test_the_readme_example_trains_saves_and_plots(tmp_path, monkeypatch, capsys):
-    matplotlib = pytest.importorskip("matplotlib")
-    matplotlib.use("Agg")
+def run_block(block, tmp_path, after=""):
+    """Run the block, then `after` (checks that read the block's variables), in a fresh
+    interpreter in tmp_path; return its standard output."""
+    pytest.importorskip("matplotlib")
+    done = run_python(block + "\n" + after, tmp_path, MPLBACKEND="Agg")
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_every_block_is_tested():
+    assert len(python_blocks()) == 3
+    assert all("import" in block for block in python_blocks())  # none leans on another
+
+
+def test_the_first_example_trains_saves_and_plots(tmp_path):
+    after = """
+import json
+print(json.dumps({"accuracy": net.evaluate(X_test, y_test)["accuracy"],
+                  "cost": list(history.cost), "val_accuracy": list(history.val_accuracy)}))
+"""
+    lines = run_block(python_blocks()[0], tmp_path, after).strip().splitlines()
+    result = json.loads(lines[-1])
+    assert len(lines) - 1 == 10  # verbose=True: one line an epoch
+    assert result["accuracy"] > 0.85
+    assert result["cost"][-1] < result["cost"][0] and result["val_accuracy"][-1] > 0.85
+
     import matplotlib.image
 
     import fcnn
 
-    monkeypatch.chdir(tmp_path)
-    scope = {}
-    exec(compile(first_python_example(), "README.md", "exec"), scope)
-    net, history = scope["net"], scope["history"]
-    assert net.evaluate(scope["X_test"], scope["y_test"])["accuracy"] > 0.85
-    assert len(capsys.readouterr().out.strip().splitlines()) == 10  # one line an epoch
-    assert np.array_equal(
-        fcnn.load("mnist.fcnn").predict(scope["X_test"]), net.predict(scope["X_test"])
-    )
-    curves = matplotlib.image.imread("curves.png")
-    weights = matplotlib.image.imread("weights.png")
+    X_test, _ = fcnn.datasets.load_mnist_sample("test")
+    reloaded = fcnn.load(tmp_path / "mnist.fcnn")
+    assert reloaded.evaluate(X_test, _)["accuracy"] == pytest.approx(result["accuracy"], abs=0)
+    curves = matplotlib.image.imread(tmp_path / "curves.png")
+    weights = matplotlib.image.imread(tmp_path / "weights.png")
     assert curves.shape[0] > 200 and weights.shape[0] > 200
-    # learning curves: the cost falls, accuracy rises
-    assert history.cost[-1] < history.cost[0] and history.val_accuracy[-1] > 0.85
     # a diverging colour map centred on 0: both signs of weight are drawn
     red = (weights[..., 0] > 0.6) & (weights[..., 2] < 0.4)
     blue = (weights[..., 2] > 0.6) & (weights[..., 0] < 0.4)
     assert red.sum() > 100 and blue.sum() > 100
+
+
+def test_seeing_back_propagation_prints_the_step_the_check_and_the_norms(tmp_path):
+    output = run_block(python_blocks()[1], tmp_path)
+    for shown in ("BP1", "BP2", "BP3", "BP4", "before the step"):
+        assert shown in output
+    assert "PASSED" in output and "FAIL" not in output
+    norms = re.search(r"^\[\[.*\]\]$", output, re.M)
+    assert norms is not None
+    assert np.array(json.loads(norms.group(0))).shape == (5, 2)  # 5 epochs, 2 layers
+    for picture in ("gradients.png", "w1.png"):
+        assert (tmp_path / picture).stat().st_size > 10_000
+
+
+def test_the_scikit_learn_example_prints_its_test_accuracy(tmp_path):
+    pytest.importorskip("sklearn")
+    output = run_block(python_blocks()[2], tmp_path)
+    assert 0.85 < float(output.strip().splitlines()[-1]) <= 1.0
