@@ -40,6 +40,10 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 def test_array_api_check(tmp_path):
+    import scipy
+
+    if tuple(int(part) for part in scipy.__version__.split(".")[:2]) < (1, 14):
+        pytest.skip(f"scikit-learn's array API dispatch needs SciPy 1.14, not {scipy.__version__}")
     code = (
         "from sklearn.utils.estimator_checks import estimator_checks_generator\n"
         "from fcnn.sklearn import FCNNClassifier, FCNNRegressor\n"
