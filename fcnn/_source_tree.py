@@ -11,7 +11,7 @@ installed package is then the one the user meant, so it replaces the source tree
 import importlib.util
 import os
 import sys
-from importlib.machinery import PathFinder
+from importlib.machinery import EXTENSION_SUFFIXES, PathFinder
 
 
 def use_installed_package_if_unbuilt(name, init_file):
@@ -20,13 +20,13 @@ def use_installed_package_if_unbuilt(name, init_file):
     Returns True when it did, False when the core is built next to ``init_file``; raises
     ImportError when it is not and no installed package has it either.
     """
-    if importlib.util.find_spec(f"{name}._core") is not None:
-        return False
     package_dir = os.path.dirname(os.path.abspath(init_file))
+    if _has_core(package_dir):
+        return False
     source_root = os.path.realpath(os.path.dirname(package_dir))
     elsewhere = [p for p in sys.path if os.path.realpath(p or os.curdir) != source_root]
     installed = PathFinder.find_spec(name, elsewhere)
-    if installed is None or not _has_core(installed):
+    if installed is None or not any(map(_has_core, installed.submodule_search_locations or ())):
         raise ImportError(
             f"fcnn's compiled core is not built in {package_dir}, and no installed fcnn was "
             f"found elsewhere on sys.path. In the folder that holds setup.py, run "
@@ -43,10 +43,5 @@ def use_installed_package_if_unbuilt(name, init_file):
     return True
 
 
-def _has_core(spec):
-    folders = spec.submodule_search_locations or ()
-    return any(
-        entry.startswith("_core.") and entry.endswith((".so", ".pyd"))
-        for folder in folders
-        for entry in os.listdir(folder)
-    )
+def _has_core(folder):
+    return any(os.path.exists(os.path.join(folder, "_core" + s)) for s in EXTENSION_SUFFIXES)
