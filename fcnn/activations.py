@@ -66,8 +66,8 @@ class Activation:
 
     See Also
     --------
-    get : an Activation from its name.
-    from_config : an Activation from its `config`.
+    get : An Activation from its name.
+    from_config : An Activation from its `config`.
     """
 
     name: str | None = None
@@ -80,7 +80,7 @@ class Activation:
         return _core.ACTIVATION_CODES[self.name]
 
     def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
-        """f(z) elementwise, in NumPy: the reference the core is tested against.
+        """The activation f(z) elementwise, in NumPy: the reference the core is tested against.
 
         Parameters
         ----------
@@ -95,7 +95,7 @@ class Activation:
         raise NotImplementedError
 
     def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
-        """f'(z) elementwise, in NumPy: the factor f'(z^l) of BP1 and BP2.
+        """The derivative f'(z) elementwise, in NumPy: the factor f'(z^l) of BP1 and BP2.
 
         Parameters
         ----------
@@ -351,7 +351,7 @@ class PReLU(Activation):
     def __call__(
         self, z: NDArray[np.floating], alpha: float | NDArray[np.floating] | None = None
     ) -> NDArray[np.floating]:
-        """f(z, alpha) elementwise, in NumPy.
+        """The activation f(z, alpha) elementwise, in NumPy.
 
         Parameters
         ----------
@@ -371,7 +371,7 @@ class PReLU(Activation):
     def derivative(
         self, z: NDArray[np.floating], alpha: float | NDArray[np.floating] | None = None
     ) -> NDArray[np.floating]:
-        """f'(z, alpha) = 1 if z > 0 else alpha, elementwise, in NumPy.
+        """The derivative f'(z, alpha) = 1 if z > 0 else alpha, elementwise, in NumPy.
 
         Parameters
         ----------
@@ -420,7 +420,7 @@ class Softmax(Activation):
     name = "softmax"
 
     def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
-        """f(z) over the last axis, in NumPy (rows of a batch are independent).
+        """The softmax f(z) over the last axis, in NumPy (rows of a batch are independent).
 
         Parameters
         ----------
@@ -439,6 +439,11 @@ class Softmax(Activation):
 
     def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         """Not defined: softmax has a full Jacobian.
+
+        Parameters
+        ----------
+        z : ndarray of float
+            Unused.
 
         Raises
         ------

@@ -71,7 +71,7 @@ class Cost:
 
     See Also
     --------
-    get : a Cost from its name.
+    get : A Cost from its name.
     """
 
     name: str | None = None
@@ -83,7 +83,7 @@ class Cost:
         return _core.COST_CODES[self.name]
 
     def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
-        """C of each example, in NumPy: the reference the core is tested against.
+        """The cost C of each example, in NumPy: the reference the core is tested against.
 
         Parameters
         ----------
@@ -100,7 +100,7 @@ class Cost:
         raise NotImplementedError
 
     def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
-        """dC/da elementwise, in NumPy: the first factor of BP1.
+        """The derivative dC/da elementwise, in NumPy: the first factor of BP1.
 
         Parameters
         ----------
@@ -112,7 +112,7 @@ class Cost:
         Returns
         -------
         ndarray of float, the shape of `a`
-            dC/da, so that BP1 gives delta^L = dC/da * f'(z^L) for an elementwise f.
+            The derivative, so that BP1 gives delta^L = dC/da * f'(z^L) for an elementwise f.
         """
         raise NotImplementedError
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "Diagnostics", "check_kinds"]
 
+#: The names of the diagnostics.
 KINDS = ("grad_norm", "dead_units", "saturation")
 MAX_EXAMPLES = 10_000
 CHUNK = 1_000
@@ -109,7 +110,7 @@ class Diagnostics:
 
     See Also
     --------
-    check_kinds : the names of the diagnostics.
+    check_kinds : The names of the diagnostics.
     """
 
     def __init__(

@@ -48,6 +48,7 @@ def _gaussian(std):
     )
 
 
+#: The initialisation schemes by name; each maps (rng, n_out, n_in) to (w, b) in float64.
 SCHEMES: dict[str, _Scheme] = {
     # w ~ N(0, 1/n_in), b ~ N(0, 1): the notes' (and Nielsen's network2) default
     "normal_scaled": _normal_scaled,

@@ -64,8 +64,8 @@ class Optimizer:
 
     See Also
     --------
-    get : the optimizer that `Network.fit` uses.
-    from_config : an optimizer from its `config`.
+    get : The optimizer that `Network.fit` uses.
+    from_config : An optimizer from its `config`.
     """
 
     code: int | None = None
@@ -320,7 +320,7 @@ class AdamW(Adam):
 
     See Also
     --------
-    Adam : the step AdamW takes after the decay.
+    Adam : The step AdamW takes after the decay.
 
     Notes
     -----

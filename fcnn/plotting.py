@@ -81,7 +81,7 @@ def plot_history(
 
     See Also
     --------
-    History.plot : the same, as a method.
+    History.plot : The same, as a method.
 
     Examples
     --------
@@ -173,7 +173,7 @@ def plot_gradients(
 
     See Also
     --------
-    fcnn.diagnostics : what the diagnostics measure.
+    fcnn.diagnostics : What the diagnostics measure.
 
     Examples
     --------
@@ -289,7 +289,7 @@ def plot_weights(
 
     See Also
     --------
-    Network.plot_weights : the same, as a method.
+    Network.plot_weights : The same, as a method.
 
     Examples
     --------

@@ -51,20 +51,20 @@ def forward(
     Parameters
     ----------
     weights : sequence of ndarray of float, each of shape (n_l, n_{l-1})
-        w^1 .. w^L.
+        The weights w^1 .. w^L.
     biases : sequence of ndarray of float, each of shape (n_l,)
-        b^1 .. b^L.
+        The biases b^1 .. b^L.
     activations : sequence of Activation
-        f of layers 1 .. L.
+        The activations f of layers 1 .. L.
     X : ndarray of float, shape (n_samples, n_0)
         The inputs, one example per row.
 
     Returns
     -------
     zs : list of ndarray of float, each of shape (n_samples, n_l)
-        z^0 .. z^L, where z^0 is None.
+        The weighted inputs z^0 .. z^L, where z^0 is None.
     as_ : list of ndarray of float, each of shape (n_samples, n_l)
-        a^0 .. a^L, where a^0 is X.
+        The activations a^0 .. a^L, where a^0 is X.
 
     Examples
     --------
@@ -122,11 +122,11 @@ def backprop(
     Parameters
     ----------
     weights : sequence of ndarray of float, each of shape (n_l, n_{l-1})
-        w^1 .. w^L.
+        The weights w^1 .. w^L.
     biases : sequence of ndarray of float, each of shape (n_l,)
-        b^1 .. b^L.
+        The biases b^1 .. b^L.
     activations : sequence of Activation
-        f of layers 1 .. L.
+        The activations f of layers 1 .. L.
     cost : Cost
         The cost C of one example.
     X : ndarray of float, shape (n_samples, n_0)
@@ -139,11 +139,11 @@ def backprop(
     cost : float
         The mean cost over the batch.
     deltas : list of ndarray of float, each of shape (n_samples, n_l)
-        delta^0 .. delta^L, one row per example, where delta^0 is None.
+        The errors delta^0 .. delta^L, one row per example, where delta^0 is None.
     grad_w : list of ndarray of float, each of shape (n_l, n_{l-1})
-        dC/dw^1 .. dC/dw^L of the mean cost.
+        The gradients dC/dw^1 .. dC/dw^L of the mean cost.
     grad_b : list of ndarray of float, each of shape (n_l,)
-        dC/db^1 .. dC/db^L of the mean cost.
+        The gradients dC/db^1 .. dC/db^L of the mean cost.
 
     Notes
     -----
@@ -200,11 +200,11 @@ def sgd_step(
     Parameters
     ----------
     weights : sequence of ndarray of float, each of shape (n_l, n_{l-1})
-        w^1 .. w^L, updated in place.
+        The weights w^1 .. w^L, updated in place.
     biases : sequence of ndarray of float, each of shape (n_l,)
-        b^1 .. b^L, updated in place.
+        The biases b^1 .. b^L, updated in place.
     activations : sequence of Activation
-        f of layers 1 .. L.
+        The activations f of layers 1 .. L.
     cost : Cost
         The cost C of one example.
     X : ndarray of float, shape (n_samples, n_0)
@@ -221,7 +221,7 @@ def sgd_step(
 
     See Also
     --------
-    backprop : the gradients the step follows.
+    backprop : The gradients the step follows.
     """
     value, _, grad_w, grad_b = backprop(weights, biases, activations, cost, X, Y)
     for w, b, gw, gb in zip(weights, biases, grad_w, grad_b):
@@ -246,11 +246,11 @@ def sgd_epoch(
     Parameters
     ----------
     weights : sequence of ndarray of float, each of shape (n_l, n_{l-1})
-        w^1 .. w^L, updated in place.
+        The weights w^1 .. w^L, updated in place.
     biases : sequence of ndarray of float, each of shape (n_l,)
-        b^1 .. b^L, updated in place.
+        The biases b^1 .. b^L, updated in place.
     activations : sequence of Activation
-        f of layers 1 .. L.
+        The activations f of layers 1 .. L.
     cost : Cost
         The cost C of one example.
     X : ndarray of float, shape (n_samples, n_0)

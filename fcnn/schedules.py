@@ -40,7 +40,7 @@ class Schedule:
 
     See Also
     --------
-    get : a Schedule from None or a name.
+    get : A Schedule from None or a name.
     """
 
     def lr(self, epoch: int, base_lr: float) -> float:
@@ -182,7 +182,9 @@ class Exponential(Schedule):
 
 
 class InverseScaling(Schedule):
-    """lr = base_lr / (epoch + 1) ** power, i.e. eta0 / (t + 1)^p with t the epoch.
+    """Divide the learning rate by (epoch + 1) ** power.
+
+    lr = base_lr / (epoch + 1) ** power, i.e. eta0 / (t + 1)^p with t the epoch.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""scikit-learn estimators around `fcnn.Network`: FCNNClassifier and FCNNRegressor.
+"""The scikit-learn estimators around `fcnn.Network`: FCNNClassifier and FCNNRegressor.
 
 >>> from sklearn.datasets import load_iris
 >>> from sklearn.model_selection import train_test_split
@@ -449,9 +449,9 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
 
     See Also
     --------
-    FCNNRegressor : the regressor.
-    fcnn.Network : the network trained; ``network_`` is one.
-    sklearn.neural_network.MLPClassifier : scikit-learn's own.
+    FCNNRegressor : The regressor.
+    fcnn.Network : The network trained; ``network_`` is one.
+    sklearn.neural_network.MLPClassifier : Scikit-learn's own.
 
     Notes
     -----
@@ -847,9 +847,9 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
 
     See Also
     --------
-    FCNNClassifier : the classifier.
-    fcnn.Network : the network trained; ``network_`` is one.
-    sklearn.neural_network.MLPRegressor : scikit-learn's own.
+    FCNNClassifier : The classifier.
+    fcnn.Network : The network trained; ``network_`` is one.
+    sklearn.neural_network.MLPRegressor : Scikit-learn's own.
 
     Notes
     -----

@@ -61,7 +61,7 @@ def limit(n_threads: int) -> AbstractContextManager[Any]:
 
     See Also
     --------
-    info : the BLAS libraries and their thread counts.
+    info : The BLAS libraries and their thread counts.
 
     Examples
     --------
@@ -93,7 +93,7 @@ def info() -> list[dict[str, Any]]:
 
     See Also
     --------
-    limit : set the thread counts.
+    limit : Set the thread counts.
 
     Examples
     --------
