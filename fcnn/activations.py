@@ -3,9 +3,24 @@
 Each activation is computed by the compiled core; the objects here name it, carry its
 parameters, and give a NumPy reference of f and f' that documents the maths and serves
 as the tests' oracle.
+
+Examples
+--------
+The notes' forward pass through a ReLU layer (worked example E1):
+
+>>> import numpy as np
+>>> from fcnn import activations
+>>> z = np.array([0.3, -0.1, 0.2])
+>>> activations.get("relu")(z)
+array([0.3, 0. , 0.2])
 """
 
+from __future__ import annotations
+
+from typing import Any, Literal
+
 import numpy as np
+from numpy.typing import NDArray
 from scipy.special import expit
 
 from ._compiled import core as _core
@@ -25,36 +40,100 @@ __all__ = [
     "from_config",
 ]
 
+ActivationName = Literal[
+    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu", "softmax"
+]
 
-def _sigmoid(z):
+
+def _sigmoid(z: NDArray[np.floating]) -> NDArray[np.floating]:
     return expit(z)  # stable for any finite z
 
 
 class Activation:
-    """Base class: `name`, the core's `code`, the core's `param`, and NumPy references."""
+    """Base class of the activation functions: a name, the core's code, NumPy references.
 
-    name = None
-    param = 0.0
-    learnable = False  # has parameters of its own in the network
+    Subclasses set `name`; those with a parameter set `param` (the value the core reads).
+    Two activations are equal when they are of the same class with the same parameter.
+
+    Attributes
+    ----------
+    name : str
+        The activation's name, as `get` and `from_config` take it (None in the base class).
+    param : float
+        The parameter the core reads (LeakyReLU's slope); 0.0 for the others.
+    learnable : bool
+        Whether the activation has parameters of its own in the network (PReLU's slopes).
+
+    See Also
+    --------
+    get : An Activation from its name.
+    from_config : An Activation from its `config`.
+    """
+
+    name: str | None = None
+    param: float = 0.0
+    learnable: bool = False  # has parameters of its own in the network
 
     @property
-    def code(self):
+    def code(self) -> int:
+        """The code that selects this activation in the compiled core."""
         return _core.ACTIVATION_CODES[self.name]
 
-    def __call__(self, z):
-        """f(z), in NumPy."""
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        """The activation f(z) elementwise, in NumPy: the reference the core is tested against.
+
+        Parameters
+        ----------
+        z : ndarray of float, any shape
+            Weighted inputs, such as z^l of shape (n_samples, n_l).
+
+        Returns
+        -------
+        ndarray of float, the shape of `z`
+            The activations a = f(z).
+        """
         raise NotImplementedError
 
-    def derivative(self, z):
-        """f'(z) elementwise, in NumPy."""
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        """The derivative f'(z) elementwise, in NumPy: the factor f'(z^l) of BP1 and BP2.
+
+        Parameters
+        ----------
+        z : ndarray of float, any shape
+            Weighted inputs, such as z^l of shape (n_samples, n_l).
+
+        Returns
+        -------
+        ndarray of float, the shape of `z`
+            The derivative f'(z).
+
+        Raises
+        ------
+        NotImplementedError
+            For Softmax, whose Jacobian is not diagonal.
+        """
         raise NotImplementedError
 
     def __repr__(self):
         return f"{type(self).__name__}()"
 
-    def config(self):
-        """The activation as plain data, e.g. {"name": "leaky_relu", "slope": 0.01};
-        from_config(config()) rebuilds it."""
+    def config(self) -> dict[str, Any]:
+        """The activation as plain data; ``from_config(config())`` rebuilds it.
+
+        Returns
+        -------
+        dict
+            ``{"name": name}``, with the parameter too where there is one, e.g.
+            ``{"name": "leaky_relu", "slope": 0.01}``.
+
+        Examples
+        --------
+        >>> from fcnn.activations import LeakyReLU, from_config
+        >>> LeakyReLU(0.2).config()
+        {'name': 'leaky_relu', 'slope': 0.2}
+        >>> from_config(LeakyReLU(0.2).config()) == LeakyReLU(0.2)
+        True
+        """
         return {"name": self.name}
 
     def __eq__(self, other):
@@ -65,73 +144,137 @@ class Activation:
 
 
 class Linear(Activation):
-    """f(z) = z."""
+    """The identity, f(z) = z, f'(z) = 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import Linear
+    >>> Linear().derivative(np.array([-2.0, 3.0]))
+    array([1., 1.])
+    """
 
     name = "linear"
 
-    def __call__(self, z):
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         return np.array(z, copy=True)
 
-    def derivative(self, z):
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         return np.ones_like(z)
 
 
 class Sigmoid(Activation):
-    """f(z) = 1 / (1 + e^-z),  f'(z) = f(z) (1 - f(z))."""
+    """The logistic sigmoid, f(z) = 1 / (1 + e^-z), f'(z) = f(z) (1 - f(z)).
+
+    Computed with `scipy.special.expit`, which is stable for any finite z.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import Sigmoid
+    >>> f = Sigmoid()
+    >>> np.round(f(np.array([-0.02, 0.0])), 10).tolist()
+    [0.4950001667, 0.5]
+    >>> f.derivative(np.array([0.0]))
+    array([0.25])
+    """
 
     name = "sigmoid"
 
-    def __call__(self, z):
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         return _sigmoid(z)
 
-    def derivative(self, z):
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         s = _sigmoid(z)
         return s * (1 - s)
 
 
 class Tanh(Activation):
-    """f(z) = tanh z,  f'(z) = 1 - tanh^2 z."""
+    """The hyperbolic tangent, f(z) = tanh z, f'(z) = 1 - tanh^2 z.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import Tanh
+    >>> Tanh().derivative(np.array([0.0]))
+    array([1.])
+    """
 
     name = "tanh"
 
-    def __call__(self, z):
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         return np.tanh(z)
 
-    def derivative(self, z):
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         return 1 - np.tanh(z) ** 2
 
 
 class ReLU(Activation):
-    """f(z) = max(0, z),  f'(z) = 1 if z > 0 else 0."""
+    """The rectifier, f(z) = max(0, z), f'(z) = 1 if z > 0 else 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import ReLU
+    >>> z = np.array([0.3, -0.1, 0.2])
+    >>> ReLU()(z)
+    array([0.3, 0. , 0.2])
+    >>> ReLU().derivative(z)
+    array([1., 0., 1.])
+    """
 
     name = "relu"
 
-    def __call__(self, z):
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         return np.maximum(z, 0)
 
-    def derivative(self, z):
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         return (z > 0).astype(np.result_type(z, np.float32))
 
 
 class LeakyReLU(Activation):
-    """f(z) = z if z > 0 else slope z,  f'(z) = 1 if z > 0 else slope."""
+    """The leaky rectifier, f(z) = z if z > 0 else slope z, f'(z) = 1 if z > 0 else slope.
+
+    Parameters
+    ----------
+    slope : float, default=0.01
+        The gradient for z <= 0; any finite real number.
+
+    Raises
+    ------
+    TypeError
+        If `slope` is not a real number (a bool is not).
+    ValueError
+        If `slope` is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import LeakyReLU
+    >>> f = LeakyReLU(slope=0.1)
+    >>> f(np.array([2.0, -2.0]))
+    array([ 2. , -0.2])
+    >>> f.derivative(np.array([2.0, -2.0]))
+    array([1. , 0.1])
+    """
 
     name = "leaky_relu"
 
-    def __init__(self, slope=0.01):
+    def __init__(self, slope: float = 0.01) -> None:
         self.param = check_real(slope, "LeakyReLU slope")
 
     @property
-    def slope(self):
+    def slope(self) -> float:
+        """The gradient for z <= 0."""
         return self.param
 
-    def __call__(self, z):
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         return np.where(z > 0, z, self.param * z)
 
-    def derivative(self, z):
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         return np.where(z > 0, 1.0, self.param).astype(np.result_type(z, np.float32))
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         return {"name": self.name, "slope": self.param}
 
     def __repr__(self):
@@ -139,37 +282,109 @@ class LeakyReLU(Activation):
 
 
 class Swish(Activation):
-    """f(z) = z sigmoid(z),  f'(z) = s + z s (1 - s) with s = sigmoid(z)."""
+    """Swish (SiLU), f(z) = z sigmoid(z), f'(z) = s + z s (1 - s) with s = sigmoid(z).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import Swish
+    >>> Swish()(np.array([0.0, 1.0])).round(6)
+    array([0.      , 0.731059])
+    >>> Swish().derivative(np.array([0.0]))
+    array([0.5])
+    """
 
     name = "swish"
 
-    def __call__(self, z):
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         return z * _sigmoid(z)
 
-    def derivative(self, z):
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         s = _sigmoid(z)
         return s * (1 + z * (1 - s))
 
 
 class PReLU(Activation):
-    """f(z) = z if z > 0 else alpha_j z, with a slope alpha_j learnt for each neuron j
-    (He et al.), trained by the same optimizer as the weights; hidden layers only.
+    """The parametric rectifier (He et al.), with a slope learnt for each neuron.
 
-    `initial` is every slope's starting value. The NumPy references take the slopes as
-    an argument: f(z, alpha), f'(z, alpha), and dC/dalpha_j = sum dC/da_j min(z_j, 0).
+    f(z_j) = z_j if z_j > 0 else alpha_j z_j, where the slopes alpha_j of a layer are
+    parameters of the network, trained by the same optimizer as the weights. For hidden
+    layers only.
+
+    Parameters
+    ----------
+    initial : float, default=0.25
+        Every slope's starting value; any finite real number.
+
+    Raises
+    ------
+    TypeError
+        If `initial` is not a real number (a bool is not).
+    ValueError
+        If `initial` is not finite.
+
+    Notes
+    -----
+    The NumPy references take the slopes as an argument: f(z, alpha), f'(z, alpha), and
+    the slopes' gradient is dC/dalpha_j = sum dC/da_j min(z_j, 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import PReLU
+    >>> f = PReLU(initial=0.25)
+    >>> z = np.array([[2.0, -2.0]])
+    >>> f(z)
+    array([[ 2. , -0.5]])
+    >>> f(z, alpha=np.array([0.1, 0.5]))
+    array([[ 2., -1.]])
+    >>> f.derivative(z)
+    array([[1.  , 0.25]])
     """
 
     name = "prelu"
     learnable = True
 
-    def __init__(self, initial=0.25):
+    def __init__(self, initial: float = 0.25) -> None:
         self.initial = check_real(initial, "PReLU initial")
 
-    def __call__(self, z, alpha=None):
+    def __call__(
+        self, z: NDArray[np.floating], alpha: float | NDArray[np.floating] | None = None
+    ) -> NDArray[np.floating]:
+        """The activation f(z, alpha) elementwise, in NumPy.
+
+        Parameters
+        ----------
+        z : ndarray of float, shape (n_samples, n_l) or (n_l,)
+            Weighted inputs of the layer.
+        alpha : float or ndarray of float of shape (n_l,), optional
+            The slopes, one per neuron; None (the default) uses `initial` for all.
+
+        Returns
+        -------
+        ndarray of float, the shape of `z`
+            The activations.
+        """
         alpha = self.initial if alpha is None else alpha
         return np.where(z > 0, z, alpha * z)
 
-    def derivative(self, z, alpha=None):
+    def derivative(
+        self, z: NDArray[np.floating], alpha: float | NDArray[np.floating] | None = None
+    ) -> NDArray[np.floating]:
+        """The derivative f'(z, alpha) = 1 if z > 0 else alpha, elementwise, in NumPy.
+
+        Parameters
+        ----------
+        z : ndarray of float, shape (n_samples, n_l) or (n_l,)
+            Weighted inputs of the layer.
+        alpha : float or ndarray of float of shape (n_l,), optional
+            The slopes, one per neuron; None (the default) uses `initial` for all.
+
+        Returns
+        -------
+        ndarray of float, the shape of `z`
+            The derivative with respect to z.
+        """
         alpha = self.initial if alpha is None else alpha
         return np.where(z > 0, 1.0, alpha) * np.ones_like(z)
 
@@ -179,7 +394,7 @@ class PReLU(Activation):
     def __hash__(self):
         return hash((type(self), self.initial))
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         return {"name": self.name, "initial": self.initial}
 
     def __repr__(self):
@@ -187,21 +402,54 @@ class PReLU(Activation):
 
 
 class Softmax(Activation):
-    """f(z)_j = e^{z_j} / sum_k e^{z_k}, over each row; output layer only.
+    """The softmax, f(z)_j = e^{z_j} / sum_k e^{z_k} over each row; output layer only.
 
     Its Jacobian is not diagonal, da_j/dz_k = a_j (delta_jk - a_k), so `derivative`
     is not defined elementwise: the core applies the Jacobian in BP1.
+
+    Examples
+    --------
+    The notes' softmax of z = [2, 1, -1] (worked example E4):
+
+    >>> import numpy as np
+    >>> from fcnn.activations import Softmax
+    >>> np.round(Softmax()(np.array([2.0, 1.0, -1.0])), 10).tolist()
+    [0.7053845127, 0.2594964603, 0.035119027]
     """
 
     name = "softmax"
 
-    def __call__(self, z):
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        """The softmax f(z) over the last axis, in NumPy (rows of a batch are independent).
+
+        Parameters
+        ----------
+        z : ndarray of float, shape (n_samples, n_L) or (n_L,)
+            Weighted inputs of the output layer.
+
+        Returns
+        -------
+        ndarray of float, the shape of `z`
+            Each row's probabilities, which sum to 1.
+        """
         z = np.asarray(z)
         with np.errstate(under="ignore"):  # e^{z_j - max z} rounding to 0 is exact enough
             e = np.exp(z - z.max(axis=-1, keepdims=True))
         return e / e.sum(axis=-1, keepdims=True)
 
-    def derivative(self, z):
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        """Not defined: softmax has a full Jacobian.
+
+        Parameters
+        ----------
+        z : ndarray of float
+            Unused.
+
+        Raises
+        ------
+        NotImplementedError
+            Always.
+        """
         raise NotImplementedError("softmax has a full Jacobian, not an elementwise derivative")
 
 
@@ -213,8 +461,34 @@ _BY_NAME = {
 _PARAMETERS = {"leaky_relu": ("slope",), "prelu": ("initial",)}
 
 
-def from_config(config):
-    """The Activation that Activation.config() described."""
+def from_config(config: dict[str, Any]) -> Activation:
+    """The Activation that `Activation.config` described.
+
+    Parameters
+    ----------
+    config : dict
+        ``{"name": name}`` plus the activation's parameter where it has one ("slope" for
+        "leaky_relu", "initial" for "prelu"); a missing parameter takes its default.
+
+    Returns
+    -------
+    Activation
+        A new activation.
+
+    Raises
+    ------
+    ValueError
+        If `config` is not a dict with a str "name", the name is unknown, or it holds a
+        key that the activation does not take.
+    TypeError, ValueError
+        If the parameter's value is not a finite real number.
+
+    Examples
+    --------
+    >>> from fcnn.activations import from_config
+    >>> from_config({"name": "prelu", "initial": 0.1}).initial
+    0.1
+    """
     if not isinstance(config, dict) or not isinstance(config.get("name"), str):
         raise ValueError(f"an activation config is a dict with a 'name', got {config!r}")
     name = config["name"]
@@ -227,8 +501,36 @@ def from_config(config):
     return _BY_NAME[name](**{key: config[key] for key in allowed if key in config})
 
 
-def get(activation):
-    """An Activation from a name such as "relu", or an Activation instance itself."""
+def get(activation: ActivationName | Activation) -> Activation:
+    """An Activation from its name, or an Activation instance itself.
+
+    Parameters
+    ----------
+    activation : str or Activation
+        A name, one of "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish",
+        "prelu" and "softmax", gives a new instance with default parameters; an instance
+        is returned as it is.
+
+    Returns
+    -------
+    Activation
+
+    Raises
+    ------
+    ValueError
+        If `activation` is a str that names no activation.
+    TypeError
+        If `activation` is neither a str nor an Activation.
+
+    Examples
+    --------
+    >>> from fcnn import activations
+    >>> activations.get("leaky_relu").slope
+    0.01
+    >>> slope = activations.LeakyReLU(0.2)
+    >>> activations.get(slope) is slope
+    True
+    """
     if isinstance(activation, Activation):
         return activation
     if isinstance(activation, str):

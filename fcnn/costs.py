@@ -2,9 +2,24 @@
 
 The core computes each cost and its output error delta^L (BP1). The objects here name
 the cost and give a NumPy reference of C and dC/da, the tests' oracle.
+
+Examples
+--------
+The notes' quadratic cost of one example, whose output a = 0.5123724780 should be 1
+(worked example E2):
+
+>>> import numpy as np
+>>> from fcnn import costs
+>>> costs.get("quadratic")(np.array([[0.512372478]]), np.array([[1.0]])).round(8).tolist()
+[0.1188903]
 """
 
+from __future__ import annotations
+
+from typing import Literal
+
 import numpy as np
+from numpy.typing import NDArray
 from scipy.special import xlogy
 
 from ._compiled import core as _core
@@ -17,6 +32,10 @@ __all__ = [
     "CrossEntropy",
     "LogLikelihood",
     "get",
+]
+
+CostName = Literal[
+    "quadratic", "squared_error", "absolute_error", "cross_entropy", "log_likelihood"
 ]
 
 
@@ -37,25 +56,64 @@ def _xlogy(x, y):
 
 
 class Cost:
-    """Base class: `name`, the core's `code`, NumPy references of C and dC/da.
+    """Base class of the costs C(a, y) of one example: a name, the core's code, NumPy
+    references of C and dC/da.
 
-    `needs_probabilities`: the cost takes logarithms of the outputs, so the output
-    layer must be sigmoid or softmax.
+    Two costs are equal when they are of the same class.
+
+    Attributes
+    ----------
+    name : str
+        The cost's name, as `get` takes it (None in the base class).
+    needs_probabilities : bool
+        The cost takes logarithms of the outputs, so the output layer must be sigmoid or
+        softmax, and the targets must lie in [0, 1].
+
+    See Also
+    --------
+    get : A Cost from its name.
     """
 
-    name = None
-    needs_probabilities = False
+    name: str | None = None
+    needs_probabilities: bool = False
 
     @property
-    def code(self):
+    def code(self) -> int:
+        """The code that selects this cost in the compiled core."""
         return _core.COST_CODES[self.name]
 
-    def __call__(self, a, y):
-        """C per example (the last axis is the output layer), in NumPy."""
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        """The cost C of each example, in NumPy: the reference the core is tested against.
+
+        Parameters
+        ----------
+        a : ndarray of float, shape (n_samples, n_L) or (n_L,)
+            The network's outputs a^L; the last axis is the output layer.
+        y : ndarray of float, the shape of `a`
+            The targets.
+
+        Returns
+        -------
+        ndarray of float, shape (n_samples,), or a float for one example
+            The cost of each example; the network's cost is their mean.
+        """
         raise NotImplementedError
 
-    def derivative(self, a, y):
-        """dC/da, in NumPy."""
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        """The derivative dC/da elementwise, in NumPy: the first factor of BP1.
+
+        Parameters
+        ----------
+        a : ndarray of float, shape (n_samples, n_L) or (n_L,)
+            The network's outputs a^L.
+        y : ndarray of float, the shape of `a`
+            The targets.
+
+        Returns
+        -------
+        ndarray of float, the shape of `a`
+            The derivative, so that BP1 gives delta^L = dC/da * f'(z^L) for an elementwise f.
+        """
         raise NotImplementedError
 
     def __repr__(self):
@@ -69,74 +127,136 @@ class Cost:
 
 
 class Quadratic(Cost):
-    """C = 1/2 sum_j (a_j - y_j)^2, the notes' default."""
+    """The quadratic cost C = 1/2 sum_j (a_j - y_j)^2, the notes' default; dC/da = a - y.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.costs import Quadratic
+    >>> a, y = np.array([[0.5, 1.0]]), np.array([[1.0, 0.0]])
+    >>> Quadratic()(a, y)
+    array([0.625])
+    >>> Quadratic().derivative(a, y)
+    array([[-0.5,  1. ]])
+    """
 
     name = "quadratic"
 
-    def __call__(self, a, y):
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return 0.5 * np.sum((a - y) ** 2, axis=-1)
 
-    def derivative(self, a, y):
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return a - y
 
 
 class SquaredError(Cost):
-    """C = sum_j (a_j - y_j)^2, as in the notes' 2-2-1 example."""
+    """The squared error C = sum_j (a_j - y_j)^2, as in the notes' 2-2-1 example;
+    dC/da = 2 (a - y).
+
+    Examples
+    --------
+    The notes' 2-2-1 network's output 0.7815107116 for the target 1 (worked example E3):
+
+    >>> import numpy as np
+    >>> from fcnn.costs import SquaredError
+    >>> a, y = np.array([[0.7815107116]]), np.array([[1.0]])
+    >>> SquaredError().derivative(a, y).round(10).tolist()
+    [[-0.4369785768]]
+    """
 
     name = "squared_error"
 
-    def __call__(self, a, y):
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return np.sum((a - y) ** 2, axis=-1)
 
-    def derivative(self, a, y):
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return 2 * (a - y)
 
 
 class AbsoluteError(Cost):
-    """C = sum_j |a_j - y_j|, with dC/da = sign(a - y) (0 at a = y)."""
+    """The absolute error C = sum_j |a_j - y_j|; dC/da = sign(a - y), 0 at a = y.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.costs import AbsoluteError
+    >>> a, y = np.array([[0.5, 1.0, 2.0]]), np.array([[1.0, 1.0, 0.0]])
+    >>> AbsoluteError()(a, y)
+    array([2.5])
+    >>> AbsoluteError().derivative(a, y)
+    array([[-1.,  0.,  1.]])
+    """
 
     name = "absolute_error"
 
-    def __call__(self, a, y):
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return np.sum(np.abs(a - y), axis=-1)
 
-    def derivative(self, a, y):
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return np.sign(a - y)
 
 
 class CrossEntropy(Cost):
-    """C = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)].
+    """The cross-entropy C = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)].
 
+    Needs outputs in [0, 1] (a sigmoid output layer) and targets in [0, 1].
+
+    Notes
+    -----
     With a sigmoid output the output error is delta^L = a - y: no sigma' factor, so no
     learning slowdown. dC/da_j = (a_j - y_j) / (a_j (1 - a_j)) = -y_j / a_j +
     (1 - y_j) / (1 - a_j), computed in the second form so that a = y in {0, 1} gives the
     limit (1 or -1) rather than 0/0. A sure wrong answer (a = 0 with y = 1) costs +inf.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.costs import CrossEntropy
+    >>> a, y = np.array([[0.5, 0.0]]), np.array([[1.0, 0.0]])
+    >>> print(np.round(CrossEntropy()(a, y), 6))
+    [0.693147]
+    >>> CrossEntropy().derivative(a, y)
+    array([[-2.,  1.]])
     """
 
     name = "cross_entropy"
     needs_probabilities = True
 
-    def __call__(self, a, y):
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return -np.sum(_xlogy(y, a) + _xlogy(1 - y, 1 - a), axis=-1)
 
-    def derivative(self, a, y):
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return _ratio(1 - y, 1 - a) - _ratio(y, a)
 
 
 class LogLikelihood(Cost):
-    """C = -sum_j y_j ln a_j, which is -ln a_y for a one-hot y.
+    """The log-likelihood C = -sum_j y_j ln a_j, which is -ln a_y for a one-hot y.
 
+    Needs outputs in [0, 1] (a softmax output layer) and targets in [0, 1].
+
+    Notes
+    -----
     With a softmax output the output error is delta^L = a - y (for one-hot y).
     dC/da_j = -y_j / a_j, which is 0 where y_j = 0 (even at a_j = 0).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.costs import LogLikelihood
+    >>> a, y = np.array([[0.25, 0.75]]), np.array([[0.0, 1.0]])
+    >>> print(np.round(LogLikelihood()(a, y), 6))
+    [0.287682]
+    >>> print(np.round(LogLikelihood().derivative(a, y), 6))
+    [[-0.       -1.333333]]
     """
 
     name = "log_likelihood"
     needs_probabilities = True
 
-    def __call__(self, a, y):
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return -np.sum(_xlogy(y, a), axis=-1)
 
-    def derivative(self, a, y):
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return -_ratio(y, a)
 
 
@@ -145,8 +265,32 @@ _BY_NAME = {
 }
 
 
-def get(cost):
-    """A Cost from a name such as "cross_entropy", or a Cost instance itself."""
+def get(cost: CostName | Cost) -> Cost:
+    """A Cost from its name, or a Cost instance itself.
+
+    Parameters
+    ----------
+    cost : str or Cost
+        A name, one of "quadratic", "squared_error", "absolute_error", "cross_entropy"
+        and "log_likelihood", gives a new instance; an instance is returned as it is.
+
+    Returns
+    -------
+    Cost
+
+    Raises
+    ------
+    ValueError
+        If `cost` is a str that names no cost.
+    TypeError
+        If `cost` is neither a str nor a Cost.
+
+    Examples
+    --------
+    >>> from fcnn import costs
+    >>> costs.get("cross_entropy").needs_probabilities
+    True
+    """
     if isinstance(cost, Cost):
         return cost
     if isinstance(cost, str):

@@ -7,16 +7,40 @@
                  |z| > 4, where f' is below 0.07 (tanh: 0.0013) and learning slows
 
 All are measured by the core on up to MAX_EXAMPLES training examples (the first ones),
-in chunks of CHUNK rows so that the workspace stays small for wide networks.
+in chunks of CHUNK rows so that the workspace stays small for wide networks. Each is
+kept in the History as one list per epoch with one entry per layer l = 1..L (None where
+the diagnostic does not apply to the layer).
+
+Examples
+--------
+>>> import fcnn
+>>> X, y = fcnn.datasets.xor()
+>>> net = fcnn.Network([2, 3, 3, 1], ["relu", "tanh", "sigmoid"], "quadratic", seed=0)
+>>> history = net.fit(X, y, epochs=2, batch_size=4, lr=0.5, diagnostics="all")
+>>> len(history.grad_norm_w), len(history.grad_norm_w[0])  # epochs, layers
+(2, 3)
+>>> history.saturation[-1]
+[None, 0.0, 0.0]
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import NDArray
 
 from ._compiled import core as _core
 from ._validation import one_hot_rows
 
+if TYPE_CHECKING:
+    from .history import History
+    from .network import Network
+
 __all__ = ["KINDS", "Diagnostics", "check_kinds"]
 
+#: The names of the diagnostics.
 KINDS = ("grad_norm", "dead_units", "saturation")
 MAX_EXAMPLES = 10_000
 CHUNK = 1_000
@@ -25,8 +49,35 @@ _RELU_TYPES = ("relu", "leaky_relu", "prelu")
 _SATURATING = ("sigmoid", "tanh")
 
 
-def check_kinds(diagnostics):
-    """A tuple of diagnostic names from None, "all", one name or a list of names."""
+def check_kinds(diagnostics: str | Iterable[str] | None) -> tuple[str, ...]:
+    """The diagnostics to record, as a tuple of names from `KINDS`.
+
+    Parameters
+    ----------
+    diagnostics : str, iterable of str or None
+        None (none), "all" (all of `KINDS`), one name, or several names among
+        "grad_norm", "dead_units" and "saturation".
+
+    Returns
+    -------
+    tuple of str
+        The names; empty for None.
+
+    Raises
+    ------
+    ValueError
+        If a name is not one of `KINDS`.
+    TypeError
+        If `diagnostics` is neither None, a str nor an iterable.
+
+    Examples
+    --------
+    >>> from fcnn.diagnostics import check_kinds
+    >>> check_kinds("all")
+    ('grad_norm', 'dead_units', 'saturation')
+    >>> check_kinds(["saturation"])
+    ('saturation',)
+    """
     if diagnostics is None:
         return ()
     if diagnostics == "all":
@@ -39,17 +90,45 @@ def check_kinds(diagnostics):
 
 
 class Diagnostics:
-    """Measures the chosen diagnostics of `net` on the first rows of (X, Y)."""
+    """Measures the chosen diagnostics of `net` on the first rows of (X, Y).
 
-    def __init__(self, net, X, Y, labels, kinds):
-        """Y: the targets, or None when `labels` stand for their one-hot rows."""
+    `Network.fit` makes one per fit with ``diagnostics=`` and calls `record` after each
+    epoch; the arrays are those it has checked, as the core reads them.
+
+    Parameters
+    ----------
+    net : Network
+        The network being trained.
+    X : ndarray of shape (n_samples, n_0), C-contiguous, of the network's dtype
+        The training inputs; the first `MAX_EXAMPLES` rows are measured.
+    Y : ndarray of shape (n_samples, n_L), of the network's dtype, or None
+        The targets, or None when `labels` stand for their one-hot rows.
+    labels : ndarray of int of shape (n_samples,), or None
+        The class labels in [0, n_L) when `Y` is None.
+    kinds : tuple of str
+        The diagnostics to record, as `check_kinds` returns them.
+
+    See Also
+    --------
+    check_kinds : The names of the diagnostics.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X: NDArray[np.floating],
+        Y: NDArray[np.floating] | None,
+        labels: NDArray[np.intp] | None,
+        kinds: tuple[str, ...],
+    ) -> None:
         self._net = net
         self._kinds = kinds
         self._X = X[:MAX_EXAMPLES]
         self._Y = (
             Y[:MAX_EXAMPLES]
             if Y is not None
-            else one_hot_rows(labels[:MAX_EXAMPLES], net.sizes[-1], net.dtype)
+            # fit gives labels whenever it gives no Y
+            else one_hot_rows(labels[:MAX_EXAMPLES], net.sizes[-1], net.dtype)  # type: ignore[index]
         )
         rows = min(CHUNK, self._X.shape[0])
         self._workspace = net._workspace(rows, training=True)
@@ -59,7 +138,16 @@ class Diagnostics:
         self._relu_layers = [k for k, name in enumerate(names) if name in _RELU_TYPES]
         self._saturating_layers = [k for k, name in enumerate(names) if name in _SATURATING]
 
-    def record(self, history):
+    def record(self, history: History) -> None:
+        """Measure the network as it is now and append the results to `history`.
+
+        Parameters
+        ----------
+        history : History
+            Gains one entry per recorded diagnostic: `grad_norm_w` and `grad_norm_b`
+            (one float per layer), `dead_units` (per relu-type layer, else None) and
+            `saturation` (per sigmoid or tanh layer, else None).
+        """
         net, n = self._net, self._X.shape[0]
         n_layers = len(net.sizes) - 1
         grad = np.zeros(net.theta.size)

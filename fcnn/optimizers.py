@@ -7,9 +7,25 @@ bound to the first network it trains; its state carries over from one `fit` to t
 
 Weight decay here, like `l2` on `fit`, acts on weights only, never on biases or PReLU
 slopes.
+
+Examples
+--------
+>>> import fcnn
+>>> X, y = fcnn.datasets.xor()
+>>> net = fcnn.Network([2, 4, 1], "tanh", "quadratic", seed=0)
+>>> optimizer = fcnn.Adam(lr=0.05)
+>>> history = net.fit(X, y, epochs=3, batch_size=4, optimizer=optimizer)
+>>> optimizer.t  # one update per batch of 4 examples
+3
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import DTypeLike, NDArray
 
 from ._validation import check_bool, check_int, check_real
 
@@ -20,25 +36,85 @@ SGD_CODE, ADAM_CODE, RMSPROP_CODE, ADAGRAD_CODE = 0, 1, 2, 3
 
 
 class Optimizer:
-    """Base class. Subclasses set `code`, their hyperparameters and `n_states`."""
+    """Base class of the optimizers.
 
-    code = None
-    n_states = 0
+    Subclasses set `code`, their hyperparameters and `n_states`.
 
-    def __init__(self, lr):
+    Parameters
+    ----------
+    lr : float
+        The learning rate eta, > 0.
+
+    Attributes
+    ----------
+    lr : float
+        The learning rate.
+    t : int
+        The update steps taken so far (Adam's bias correction counts them).
+    states : list of ndarray of shape (n_params,)
+        The state arrays (velocity, moments), in the network's dtype; empty until the
+        optimizer first trains a network.
+
+    Raises
+    ------
+    TypeError
+        If `lr` is not a real number.
+    ValueError
+        If `lr` is not finite or not > 0.
+
+    See Also
+    --------
+    get : The optimizer that `Network.fit` uses.
+    from_config : An optimizer from its `config`.
+    """
+
+    code: int | None = None
+    n_states: int = 0
+
+    def __init__(self, lr: float) -> None:
         self.lr = check_real(lr, "lr", 0, low_open=True)
         self.t = 0  # update steps taken
-        self.states = []
-        self._network_shape = None
-        self._dtype = None
+        self.states: list[NDArray[np.floating]] = []
+        self._network_shape: Sequence[int] | None = None
+        self._dtype: np.dtype | None = None
 
-    def hyperparameters(self):
-        """The values the core reads, by name."""
+    def hyperparameters(self) -> dict[str, Any]:
+        """The values the core reads, by name.
+
+        Returns
+        -------
+        dict
+            ``{"lr": lr, ...}``: every argument of the constructor, with its value.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> fcnn.RMSProp(lr=0.01).hyperparameters()
+        {'lr': 0.01, 'rho': 0.9, 'eps': 1e-08}
+        """
         return {"lr": self.lr}
 
-    def bind(self, n_params, dtype, network_shape):
-        """Allocate the state for a network with n_params parameters, on first use."""
-        if self._network_shape is None:
+    def bind(self, n_params: int, dtype: DTypeLike, network_shape: Sequence[int]) -> None:
+        """Allocate the state for a network with n_params parameters, on first use.
+
+        `Network.fit` calls it; a later call for the same network does nothing.
+
+        Parameters
+        ----------
+        n_params : int
+            The network's number of parameters (weights, biases and PReLU slopes).
+        dtype : numpy dtype
+            The network's dtype, float32 or float64.
+        network_shape : sequence of int
+            The network's layer widths, which identify it.
+
+        Raises
+        ------
+        ValueError
+            If the optimizer already holds the state of a network of other widths or
+            another dtype.
+        """
+        if self._network_shape is None or self._dtype is None:  # both are set together
             self.states = [np.zeros(n_params, dtype=dtype) for _ in range(self.n_states)]
             self._network_shape = network_shape
             self._dtype = np.dtype(dtype)
@@ -50,13 +126,27 @@ class Optimizer:
                 f"{list(network_shape)}"
             )
 
-    def config(self):
-        """The optimizer as plain data: its class, hyperparameters and step count (the
-        state arrays are `states`); from_config(config()) rebuilds it, without state."""
+    def config(self) -> dict[str, Any]:
+        """The optimizer as plain data: its class, hyperparameters and step count.
+
+        The state arrays are not included (they are `states`): ``from_config(config())``
+        rebuilds the optimizer with its step count, without state.
+
+        Returns
+        -------
+        dict
+            ``{"name": class name, **hyperparameters(), "t": t}``.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> fcnn.SGD(0.1, momentum=0.9).config()
+        {'name': 'SGD', 'lr': 0.1, 'momentum': 0.9, 'nesterov': False, 'weight_decay': 0.0, 't': 0}
+        """
         return {"name": type(self).__name__, **self.hyperparameters(), "t": self.t}
 
-    def reset(self):
-        """Forget the state (momentum, moments, step count)."""
+    def reset(self) -> None:
+        """Forget the state (momentum, moments, step count), keeping the arrays bound."""
         self.t = 0
         for state in self.states:
             state[...] = 0
@@ -69,17 +159,52 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum (PyTorch's form).
 
+    Parameters
+    ----------
+    lr : float
+        The learning rate eta, > 0.
+    momentum : float, default=0.0
+        The momentum mu, in [0, 1); 0 keeps no velocity.
+    nesterov : bool, default=False
+        Nesterov's momentum; needs momentum > 0.
+    weight_decay : float, default=0.0
+        L2 weight decay lambda >= 0, added to the weights' gradient.
+
+    Raises
+    ------
+    TypeError
+        If a hyperparameter is not a real number, or `nesterov` not a bool.
+    ValueError
+        If a hyperparameter is not finite or outside its range, or `nesterov` is True
+        with momentum 0.
+
+    Notes
+    -----
+    For each parameter theta with gradient g = dC/dtheta (BP3, BP4)::
+
         g <- g + weight_decay * w                      (weights only)
         v <- momentum * v + g
         theta <- theta - lr * (g + momentum * v)       if nesterov
         theta <- theta - lr * v                        otherwise
 
     With momentum 0 this is the notes' theta <- theta - lr * g.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> fcnn.SGD(0.1, momentum=0.9, nesterov=True).n_states
+    1
+    >>> fcnn.SGD(0.1, nesterov=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: nesterov=True needs momentum > 0
     """
 
     code = SGD_CODE
 
-    def __init__(self, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
+    def __init__(
+        self, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
+    ) -> None:
         super().__init__(lr)
         self.momentum = check_real(momentum, "momentum", 0, 1, high_open=True)
         self.nesterov = check_bool(nesterov, "nesterov")
@@ -88,7 +213,7 @@ class SGD(Optimizer):
         self.weight_decay = check_real(weight_decay, "weight_decay", 0)
         self.n_states = 1 if self.momentum > 0 else 0
 
-    def hyperparameters(self):
+    def hyperparameters(self) -> dict[str, Any]:
         return {
             "lr": self.lr,
             "momentum": self.momentum,
@@ -100,26 +225,67 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma and Ba), with L2 weight decay added to the gradient.
 
+    Parameters
+    ----------
+    lr : float, default=1e-3
+        The learning rate, > 0.
+    beta1 : float, default=0.9
+        Decay of the first moment m, in [0, 1).
+    beta2 : float, default=0.999
+        Decay of the second moment v, in [0, 1).
+    eps : float, default=1e-8
+        Added to the denominator, > 0.
+    weight_decay : float, default=0.0
+        L2 weight decay >= 0, added to the weights' gradient.
+
+    Raises
+    ------
+    TypeError
+        If a hyperparameter is not a real number.
+    ValueError
+        If a hyperparameter is not finite or outside its range.
+
+    See Also
+    --------
+    AdamW : Adam with decoupled weight decay.
+
+    Notes
+    -----
+    For each parameter theta with gradient g::
+
         g <- g + weight_decay * w                      (weights only)
         m <- beta1 * m + (1 - beta1) * g
         v <- beta2 * v + (1 - beta2) * g^2
         theta <- theta - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
 
     t counts the updates, from 1.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> fcnn.Adam(lr=0.01).hyperparameters()
+    {'lr': 0.01, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-08, 'weight_decay': 0.0}
     """
 
     code = ADAM_CODE
     n_states = 2
     decoupled = False
 
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    def __init__(
+        self,
+        lr: float = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
         super().__init__(lr)
         self.beta1 = check_real(beta1, "beta1", 0, 1, high_open=True)
         self.beta2 = check_real(beta2, "beta2", 0, 1, high_open=True)
         self.eps = check_real(eps, "eps", 0, low_open=True)
         self.weight_decay = check_real(weight_decay, "weight_decay", 0)
 
-    def hyperparameters(self):
+    def hyperparameters(self) -> dict[str, Any]:
         return {
             "lr": self.lr,
             "beta1": self.beta1,
@@ -132,58 +298,180 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov and Hutter).
 
-    w <- w - lr * weight_decay * w                 (weights only, before the step)
+    Parameters
+    ----------
+    lr : float, default=1e-3
+        The learning rate, > 0.
+    beta1 : float, default=0.9
+        Decay of the first moment, in [0, 1).
+    beta2 : float, default=0.999
+        Decay of the second moment, in [0, 1).
+    eps : float, default=1e-8
+        Added to the denominator, > 0.
+    weight_decay : float, default=1e-2
+        Decoupled weight decay >= 0.
+
+    Raises
+    ------
+    TypeError
+        If a hyperparameter is not a real number.
+    ValueError
+        If a hyperparameter is not finite or outside its range.
+
+    See Also
+    --------
+    Adam : The step AdamW takes after the decay.
+
+    Notes
+    -----
+    ::
+
+        w <- w - lr * weight_decay * w                 (weights only, before the step)
+
     then the Adam step with the plain gradient g.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> fcnn.AdamW().weight_decay
+    0.01
     """
 
     decoupled = True
 
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=1e-2):
+    def __init__(
+        self,
+        lr: float = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
         super().__init__(lr, beta1, beta2, eps, weight_decay)
 
 
 class RMSProp(Optimizer):
     """RMSProp (Hinton).
 
-    v <- rho * v + (1 - rho) * g^2
-    theta <- theta - lr * g / (sqrt(v) + eps)
+    Parameters
+    ----------
+    lr : float, default=1e-2
+        The learning rate, > 0.
+    rho : float, default=0.9
+        Decay of the mean square v, in [0, 1).
+    eps : float, default=1e-8
+        Added to the denominator, > 0.
+
+    Raises
+    ------
+    TypeError
+        If a hyperparameter is not a real number.
+    ValueError
+        If a hyperparameter is not finite or outside its range.
+
+    Notes
+    -----
+    ::
+
+        v <- rho * v + (1 - rho) * g^2
+        theta <- theta - lr * g / (sqrt(v) + eps)
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> fcnn.RMSProp(rho=1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: rho must be a finite number in [0, 1), got 1.0
     """
 
     code = RMSPROP_CODE
     n_states = 1
 
-    def __init__(self, lr=1e-2, rho=0.9, eps=1e-8):
+    def __init__(self, lr: float = 1e-2, rho: float = 0.9, eps: float = 1e-8) -> None:
         super().__init__(lr)
         self.rho = check_real(rho, "rho", 0, 1, high_open=True)
         self.eps = check_real(eps, "eps", 0, low_open=True)
 
-    def hyperparameters(self):
+    def hyperparameters(self) -> dict[str, Any]:
         return {"lr": self.lr, "rho": self.rho, "eps": self.eps}
 
 
 class AdaGrad(Optimizer):
     """AdaGrad (Duchi, Hazan and Singer).
 
-    G <- G + g^2
-    theta <- theta - lr * g / (sqrt(G) + eps)
+    Parameters
+    ----------
+    lr : float, default=1e-2
+        The learning rate, > 0.
+    eps : float, default=1e-10
+        Added to the denominator, > 0.
+
+    Raises
+    ------
+    TypeError
+        If a hyperparameter is not a real number.
+    ValueError
+        If a hyperparameter is not finite or not > 0.
+
+    Notes
+    -----
+    ::
+
+        G <- G + g^2
+        theta <- theta - lr * g / (sqrt(G) + eps)
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> fcnn.AdaGrad(lr=0.1).config()
+    {'name': 'AdaGrad', 'lr': 0.1, 'eps': 1e-10, 't': 0}
     """
 
     code = ADAGRAD_CODE
     n_states = 1
 
-    def __init__(self, lr=1e-2, eps=1e-10):
+    def __init__(self, lr: float = 1e-2, eps: float = 1e-10) -> None:
         super().__init__(lr)
         self.eps = check_real(eps, "eps", 0, low_open=True)
 
-    def hyperparameters(self):
+    def hyperparameters(self) -> dict[str, Any]:
         return {"lr": self.lr, "eps": self.eps}
 
 
 _BY_NAME = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSProp, AdaGrad)}
 
 
-def from_config(config):
-    """A fresh Optimizer (no state yet) that Optimizer.config() described."""
+def from_config(config: dict[str, Any]) -> Optimizer:
+    """A fresh Optimizer (no state yet) that `Optimizer.config` described.
+
+    Parameters
+    ----------
+    config : dict
+        ``{"name": class name, hyperparameter: value, ..., "t": step count}``; a missing
+        hyperparameter takes its default, a missing "t" is 0.
+
+    Returns
+    -------
+    Optimizer
+        A new optimizer with step count t and no state arrays.
+
+    Raises
+    ------
+    ValueError
+        If `config` is not a dict whose "name" is "SGD", "Adam", "AdamW", "RMSProp" or
+        "AdaGrad", if it holds an argument that the class does not take, if a
+        hyperparameter is not a valid value (wrong type too), or if "t" is negative.
+    TypeError
+        If "t" is not an integer.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> adam = fcnn.optimizers.from_config({"name": "Adam", "lr": 0.01, "t": 5})
+    >>> adam.lr, adam.t
+    (0.01, 5)
+    """
     if not isinstance(config, dict) or config.get("name") not in _BY_NAME:
         raise ValueError(
             f"an optimizer config is a dict whose 'name' is one of "
@@ -198,8 +486,33 @@ def from_config(config):
     return optimizer
 
 
-def get(optimizer, lr=None):
-    """An Optimizer: the one given, or plain SGD with learning rate lr."""
+def get(optimizer: Optimizer | None, lr: float | None = None) -> Optimizer:
+    """The optimizer that `Network.fit` trains with: the one given, or plain SGD.
+
+    Parameters
+    ----------
+    optimizer : Optimizer or None
+        An optimizer, returned as it is; None gives ``SGD(lr)``.
+    lr : float or None, default=None
+        The learning rate of plain SGD; None is 0.1. Only without `optimizer`.
+
+    Returns
+    -------
+    Optimizer
+
+    Raises
+    ------
+    TypeError
+        If `optimizer` is neither None nor an Optimizer, or `lr` is not a real number.
+    ValueError
+        If both `optimizer` and `lr` are given, or `lr` is not a finite number > 0.
+
+    Examples
+    --------
+    >>> from fcnn import optimizers
+    >>> optimizers.get(None, lr=3.0).lr
+    3.0
+    """
     if optimizer is None:
         return SGD(0.1 if lr is None else lr)
     if not isinstance(optimizer, Optimizer):

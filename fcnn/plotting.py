@@ -8,12 +8,37 @@ PNG and nothing is shown; without it, the figure is shown only when matplotlib's
 is interactive (a window); under Agg or in a notebook the returned Figure is the picture.
 Figures that are not shown are plain `matplotlib.figure.Figure`s that pyplot does not
 keep, so plotting in a loop leaks nothing.
+
+Examples
+--------
+>>> import os, tempfile
+>>> import fcnn
+>>> from fcnn.plotting import plot_history
+>>> X, y = fcnn.datasets.xor()
+>>> net = fcnn.Network([2, 3, 2], "sigmoid", "quadratic", seed=0)
+>>> history = net.fit(X, y, epochs=5, batch_size=4, lr=1.0)
+>>> with tempfile.TemporaryDirectory() as folder:
+...     fig = plot_history(history, os.path.join(folder, "curves.png"))
+...     print(os.listdir(folder))
+['curves.png']
 """
+
+from __future__ import annotations
 
 import math
 import numbers
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    from .history import History
+    from .network import Network
 
 __all__ = ["plot_history", "plot_gradients", "plot_weights"]
 
@@ -21,13 +46,55 @@ DPI = 100
 _MIN_TILE_SIDE = 3  # inputs of 3x3 pixels or more are drawn as images, fewer as a matrix
 
 
-def plot_history(history, path=None, *, title=None):
+def plot_history(
+    history: History | Mapping[str, Any],
+    path: str | os.PathLike[str] | None = None,
+    *,
+    title: str | None = None,
+) -> Figure:
     """Learning curves of a fit, per epoch 1..n.
 
     Left: the training cost (the running mean over each epoch) and the validation cost.
     Right, when any accuracy was recorded: the validation accuracy and the training
     accuracy. With early stopping, a dashed line marks best_epoch, the epoch whose
-    parameters were kept. `history` is a History or its as_dict().
+    parameters were kept.
+
+    Parameters
+    ----------
+    history : History or dict
+        What `Network.fit` returned, or its ``as_dict()``.
+    path : str or os.PathLike, optional
+        Save the figure there as a PNG instead of showing it.
+    title : str, optional
+        The figure's title; by default "learning curves, n epochs".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If `history` has no epochs (its cost list is empty).
+    ImportError
+        If matplotlib is not installed (``pip install "fcnn[plot]"``).
+
+    See Also
+    --------
+    History.plot : The same, as a method.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import fcnn
+    >>> from fcnn.plotting import plot_history
+    >>> X, y = fcnn.datasets.xor()
+    >>> net = fcnn.Network([2, 3, 2], "sigmoid", "quadratic", seed=0)
+    >>> history = net.fit(X, y, epochs=5, batch_size=4, lr=1.0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     fig = plot_history(history, os.path.join(folder, "curves.png"))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['cost', 'accuracy']
     """
     cost = _series(history, "cost")
     if not cost:
@@ -70,14 +137,56 @@ def plot_history(history, path=None, *, title=None):
     return _finish(fig, path)
 
 
-def plot_gradients(history, path=None, *, title=None):
+def plot_gradients(
+    history: History | Mapping[str, Any],
+    path: str | os.PathLike[str] | None = None,
+    *,
+    title: str | None = None,
+) -> Figure:
     """Per-layer gradient norms per epoch on a log scale, one line per layer ("layer l").
 
     ||dC/db^l|| and ||dC/dw^l|| in two panels: when the early layers' lines lie decades
     below the last layer's, those layers learn that much more slowly (vanishing
     gradients). When dead_units or saturation were recorded, a last panel shows the
     fraction of dead ReLU units or of saturated sigmoid/tanh outputs per layer.
-    Needs a fit with diagnostics=("grad_norm",) or diagnostics="all".
+
+    Parameters
+    ----------
+    history : History or dict
+        What `Network.fit` returned, or its ``as_dict()``, from a fit with
+        ``diagnostics=("grad_norm",)`` or ``diagnostics="all"``.
+    path : str or os.PathLike, optional
+        Save the figure there as a PNG instead of showing it.
+    title : str, optional
+        The figure's title; by default "per-layer gradient norms".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If `history` holds no per-layer diagnostics.
+    ImportError
+        If matplotlib is not installed (``pip install "fcnn[plot]"``).
+
+    See Also
+    --------
+    fcnn.diagnostics : What the diagnostics measure.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import fcnn
+    >>> from fcnn.plotting import plot_gradients
+    >>> X, y = fcnn.datasets.xor()
+    >>> net = fcnn.Network([2, 3, 3, 2], "sigmoid", "quadratic", seed=0)
+    >>> history = net.fit(X, y, epochs=5, batch_size=4, lr=1.0, diagnostics="all")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     fig = plot_gradients(history, os.path.join(folder, "gradients.png"))
+    >>> [ax.get_title() for ax in fig.axes][:2]
+    ['||dC/db^l||', '||dC/dw^l||']
     """
     panels = []
     for name, label in (("grad_norm_b", "||dC/db^l||"), ("grad_norm_w", "||dC/dw^l||")):
@@ -99,7 +208,8 @@ def plot_gradients(history, path=None, *, title=None):
         )
 
     fig, axes = _figure(path, len(panels), figsize=(5.0 * len(panels) + 1.0, 4.2))
-    legend = {}  # one legend for the figure: a layer has the same colour in every panel
+    # one legend for the figure: a layer has the same colour in every panel
+    legend: dict[int, Line2D] = {}
     for ax, (label, lines) in zip(axes, panels):
         for line_label, values, style in lines:
             layer = int(line_label.split()[1])
@@ -127,7 +237,15 @@ def plot_gradients(history, path=None, *, title=None):
     return _finish(fig, path, tight=False)
 
 
-def plot_weights(net, layer=1, path=None, *, shape=None, max_units=100, title=None):
+def plot_weights(
+    net: Network,
+    layer: int = 1,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    shape: Sequence[int] | Literal["matrix"] | None = None,
+    max_units: int = 100,
+    title: str | None = None,
+) -> Figure:
     """The weights w^l into the units of `layer` (1..L).
 
     When the previous layer's n values form an image (n a perfect square of at least 9,
@@ -137,6 +255,53 @@ def plot_weights(net, layer=1, path=None, *, shape=None, max_units=100, title=No
     to its own largest |w| (red: the input pushes z^l_j up, blue: down).
     Otherwise, or with shape="matrix", one heat map of the whole matrix w^l, column i
     from neuron i of layer l-1, row j to neuron j of layer l.
+
+    Parameters
+    ----------
+    net : Network
+        The network; its weights are copied, so later training leaves the figure as it is.
+    layer : int, default=1
+        The layer l whose incoming weights w^l, of shape (n_l, n_{l-1}), are drawn.
+    path : str or os.PathLike, optional
+        Save the figure there as a PNG instead of showing it.
+    shape : (int, int), "matrix" or None, default=None
+        The (rows, cols) of one receptive-field image; "matrix" draws the heat map;
+        None draws images when n_{l-1} is a perfect square of at least 9.
+    max_units : int, default=100
+        The most units drawn as images.
+    title : str, optional
+        The figure's title; by default one that says what is drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    TypeError
+        If `net` has no `sizes` and `weights`.
+    ValueError
+        If `layer` is not an integer in [1, L], `max_units` not an integer >= 1, or
+        `shape` is neither None, "matrix" nor a pair (rows, cols) with
+        rows * cols = n_{l-1}.
+    ImportError
+        If matplotlib is not installed (``pip install "fcnn[plot]"``).
+
+    See Also
+    --------
+    Network.plot_weights : The same, as a method.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import fcnn
+    >>> from fcnn.plotting import plot_weights
+    >>> net = fcnn.Network([16, 5, 2], "sigmoid", "quadratic", seed=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     images = plot_weights(net, 1, os.path.join(folder, "fields.png"))
+    ...     matrix = plot_weights(net, 2, os.path.join(folder, "w2.png"))
+    >>> len(images.axes), matrix.axes[0].get_title()
+    (6, 'weights w^2 into layer 2: 2 x 5')
     """
     sizes, weights = _network_weights(net)
     n_layers = len(sizes) - 1
@@ -340,5 +505,7 @@ def _interactive_backend():
 
         interactive = backend_registry.list_builtin(BackendFilter.INTERACTIVE)
     except ImportError:  # matplotlib < 3.9
-        from matplotlib.rcsetup import interactive_bk as interactive
+        from matplotlib.rcsetup import (  # type: ignore[attr-defined,no-redef]  # matplotlib < 3.9
+            interactive_bk as interactive,
+        )
     return backend in {name.lower() for name in interactive}

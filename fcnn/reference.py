@@ -6,16 +6,81 @@ for a batch A^{l-1} of shape (N, n_{l-1}), Z^l = A^{l-1} (w^l)^T + b^l.
 
 Parameters are lists ``weights[l - 1]`` (n_l, n_{l-1}) and ``biases[l - 1]`` (n_l,);
 ``activations`` and ``cost`` are the objects of `fcnn.activations` and `fcnn.costs`.
+
+Examples
+--------
+One step of the notes' 2-1-1 sigmoid network with C = 1/2 (y - a)^2 and eta = 0.01
+(worked example E2):
+
+>>> import numpy as np
+>>> from fcnn import costs, reference
+>>> from fcnn.activations import Sigmoid
+>>> weights = [np.array([[0.4, -0.2]]), np.array([[0.1]])]
+>>> biases = [np.zeros(1), np.zeros(1)]
+>>> f, C = [Sigmoid(), Sigmoid()], costs.Quadratic()
+>>> X, Y = np.array([[0.1, 0.3]]), np.array([[1.0]])
+>>> cost = reference.sgd_step(weights, biases, f, C, X, Y, lr=0.01)
+>>> weights[1].round(10).tolist(), biases[1].round(10).tolist()
+([[0.1006030698]], [0.0012183224])
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
+
+from .activations import Activation
+from .costs import Cost
 
 __all__ = ["forward", "backprop", "sgd_step", "sgd_epoch"]
 
+_Arrays = list[NDArray[np.floating]]
 
-def forward(weights, biases, activations, X):
-    """Lists z[l], a[l] for l = 0..L (z[0] is None, a[0] is X)."""
-    zs, as_ = [None], [X]
+
+def forward(
+    weights: Sequence[NDArray[np.floating]],
+    biases: Sequence[NDArray[np.floating]],
+    activations: Sequence[Activation],
+    X: NDArray[np.floating],
+) -> tuple[list[Any], _Arrays]:
+    """The forward pass: z^l = a^{l-1} (w^l)^T + b^l and a^l = f(z^l), layer by layer.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray of float, each of shape (n_l, n_{l-1})
+        The weights w^1 .. w^L.
+    biases : sequence of ndarray of float, each of shape (n_l,)
+        The biases b^1 .. b^L.
+    activations : sequence of Activation
+        The activations f of layers 1 .. L.
+    X : ndarray of float, shape (n_samples, n_0)
+        The inputs, one example per row.
+
+    Returns
+    -------
+    zs : list of ndarray of float, each of shape (n_samples, n_l)
+        The weighted inputs z^0 .. z^L, where z^0 is None.
+    as_ : list of ndarray of float, each of shape (n_samples, n_l)
+        The activations a^0 .. a^L, where a^0 is X.
+
+    Examples
+    --------
+    The notes' forward pass through a ReLU layer (worked example E1):
+
+    >>> import numpy as np
+    >>> from fcnn import reference
+    >>> from fcnn.activations import ReLU
+    >>> w1 = np.array([[-0.2, 0.4], [0.3, 0.1], [-0.5, -0.3]])
+    >>> b1 = np.array([-0.3, 0.1, 0.0])
+    >>> zs, as_ = reference.forward([w1], [b1], [ReLU()], np.array([[-1.0, 1.0]]))
+    >>> zs[1].round(10).tolist(), as_[1].round(10).tolist()
+    ([[0.3, -0.1, 0.2]], [[0.3, 0.0, 0.2]])
+    """
+    zs: list[Any] = [None]  # z^0 is None, the others arrays
+    as_: _Arrays = [X]
     for w, b, f in zip(weights, biases, activations):
         z = as_[-1] @ w.T + b
         zs.append(z)
@@ -23,8 +88,15 @@ def forward(weights, biases, activations, X):
     return zs, as_
 
 
-def output_error(activation, cost, z, a, y):
+def output_error(
+    activation: Activation,
+    cost: Cost,
+    z: NDArray[np.floating],
+    a: NDArray[np.floating],
+    y: NDArray[np.floating],
+) -> NDArray[np.floating]:
     """BP1: delta^L = dC/da * f'(z^L); for softmax the Jacobian a_j (delta_jk - a_k).
+
     The notes' matched pairs cancel f' by hand: a - y, which stays finite where an
     output has rounded to 0 or 1."""
     if (activation.name, cost.name) == ("sigmoid", "cross_entropy"):
@@ -37,12 +109,72 @@ def output_error(activation, cost, z, a, y):
     return g * activation.derivative(z)
 
 
-def backprop(weights, biases, activations, cost, X, Y):
-    """(mean cost, deltas, grad_w, grad_b) for the batch, as Network.gradients returns them."""
+def backprop(
+    weights: Sequence[NDArray[np.floating]],
+    biases: Sequence[NDArray[np.floating]],
+    activations: Sequence[Activation],
+    cost: Cost,
+    X: NDArray[np.floating],
+    Y: NDArray[np.floating],
+) -> tuple[float, list[NDArray[np.floating] | None], _Arrays, _Arrays]:
+    """Back-propagation of the batch's mean cost, as `Network.gradients` returns it.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray of float, each of shape (n_l, n_{l-1})
+        The weights w^1 .. w^L.
+    biases : sequence of ndarray of float, each of shape (n_l,)
+        The biases b^1 .. b^L.
+    activations : sequence of Activation
+        The activations f of layers 1 .. L.
+    cost : Cost
+        The cost C of one example.
+    X : ndarray of float, shape (n_samples, n_0)
+        The inputs, one example per row.
+    Y : ndarray of float, shape (n_samples, n_L)
+        The targets.
+
+    Returns
+    -------
+    cost : float
+        The mean cost over the batch.
+    deltas : list of ndarray of float, each of shape (n_samples, n_l)
+        The errors delta^0 .. delta^L, one row per example, where delta^0 is None.
+    grad_w : list of ndarray of float, each of shape (n_l, n_{l-1})
+        The gradients dC/dw^1 .. dC/dw^L of the mean cost.
+    grad_b : list of ndarray of float, each of shape (n_l,)
+        The gradients dC/db^1 .. dC/db^L of the mean cost.
+
+    Notes
+    -----
+    With N examples as rows::
+
+        delta^L = dC/da^L * f'(Z^L)                    (BP1)
+        delta^l = (delta^{l+1} w^{l+1}) * f'(Z^l)      (BP2)
+        dC/db^l = (1/N) sum_n delta^l_n                (BP3)
+        dC/dw^l = (1/N) (delta^l)^T A^{l-1}            (BP4)
+
+    Examples
+    --------
+    The notes' 2-2-1 sigmoid network with C = (y_hat - y)^2 (worked example E3):
+
+    >>> import numpy as np
+    >>> from fcnn import costs, reference
+    >>> from fcnn.activations import Sigmoid
+    >>> weights = [np.array([[1.0, 0.5], [0.1, 0.0]]), np.array([[0.2, 0.8]])]
+    >>> biases = [np.zeros(2), np.array([0.75])]
+    >>> f = [Sigmoid(), Sigmoid()]
+    >>> X, Y = np.array([[0.0, 1.0]]), np.array([[1.0]])
+    >>> cost, deltas, grad_w, grad_b = reference.backprop(
+    ...     weights, biases, f, costs.SquaredError(), X, Y
+    ... )
+    >>> deltas[2].round(10).tolist(), grad_w[1].round(10).tolist()
+    ([[-0.0746148433]], [[-0.0464447054, -0.0373074216]])
+    """
     zs, as_ = forward(weights, biases, activations, X)
     N = X.shape[0]
     L = len(weights)
-    deltas = [None] * (L + 1)
+    deltas: list[Any] = [None] * (L + 1)
     deltas[L] = output_error(activations[-1], cost, zs[L], as_[L], Y)  # BP1
     for l in range(L - 1, 0, -1):
         deltas[l] = (deltas[l + 1] @ weights[l]) * activations[l - 1].derivative(zs[l])  # BP2
@@ -51,9 +183,46 @@ def backprop(weights, biases, activations, cost, X, Y):
     return float(np.mean(cost(as_[L], Y))), deltas, grad_w, grad_b
 
 
-def sgd_step(weights, biases, activations, cost, X, Y, lr):
-    """w <- w - (eta/N) sum_n delta a^T, b <- b - (eta/N) sum_n delta, in place.
-    Returns the mean cost before the step."""
+def sgd_step(
+    weights: Sequence[NDArray[np.floating]],
+    biases: Sequence[NDArray[np.floating]],
+    activations: Sequence[Activation],
+    cost: Cost,
+    X: NDArray[np.floating],
+    Y: NDArray[np.floating],
+    lr: float,
+) -> float:
+    """One gradient-descent step on the batch (X, Y), updating the parameters in place.
+
+    w^l <- w^l - (eta/N) sum_n delta^l_n (a^{l-1}_n)^T and
+    b^l <- b^l - (eta/N) sum_n delta^l_n.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray of float, each of shape (n_l, n_{l-1})
+        The weights w^1 .. w^L, updated in place.
+    biases : sequence of ndarray of float, each of shape (n_l,)
+        The biases b^1 .. b^L, updated in place.
+    activations : sequence of Activation
+        The activations f of layers 1 .. L.
+    cost : Cost
+        The cost C of one example.
+    X : ndarray of float, shape (n_samples, n_0)
+        The inputs, one example per row.
+    Y : ndarray of float, shape (n_samples, n_L)
+        The targets.
+    lr : float
+        The learning rate eta.
+
+    Returns
+    -------
+    float
+        The mean cost of the batch before the step.
+
+    See Also
+    --------
+    backprop : The gradients the step follows.
+    """
     value, _, grad_w, grad_b = backprop(weights, biases, activations, cost, X, Y)
     for w, b, gw, gb in zip(weights, biases, grad_w, grad_b):
         w -= lr * gw
@@ -61,9 +230,63 @@ def sgd_step(weights, biases, activations, cost, X, Y, lr):
     return value
 
 
-def sgd_epoch(weights, biases, activations, cost, X, Y, batch_size, lr, order=None):
-    """One epoch of mini-batch SGD over the rows of X in `order` (default: as they lie).
-    Returns the mean running cost, as Network.fit records it."""
+def sgd_epoch(
+    weights: Sequence[NDArray[np.floating]],
+    biases: Sequence[NDArray[np.floating]],
+    activations: Sequence[Activation],
+    cost: Cost,
+    X: NDArray[np.floating],
+    Y: NDArray[np.floating],
+    batch_size: int,
+    lr: float,
+    order: NDArray[np.integer] | None = None,
+) -> float:
+    """One epoch of mini-batch SGD over the rows of X, updating the parameters in place.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray of float, each of shape (n_l, n_{l-1})
+        The weights w^1 .. w^L, updated in place.
+    biases : sequence of ndarray of float, each of shape (n_l,)
+        The biases b^1 .. b^L, updated in place.
+    activations : sequence of Activation
+        The activations f of layers 1 .. L.
+    cost : Cost
+        The cost C of one example.
+    X : ndarray of float, shape (n_samples, n_0)
+        The inputs, one example per row.
+    Y : ndarray of float, shape (n_samples, n_L)
+        The targets.
+    batch_size : int
+        The examples per step; the last batch may be smaller.
+    lr : float
+        The learning rate eta.
+    order : ndarray of int, shape (n_samples,), optional
+        The order in which to visit the rows; None (the default) takes them as they lie.
+
+    Returns
+    -------
+    float
+        The mean running cost (each batch's cost before its step, weighted by its size),
+        as `Network.fit` records it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn import costs, datasets, reference
+    >>> from fcnn.activations import Sigmoid
+    >>> X, y = datasets.xor()
+    >>> rng = np.random.default_rng(0)
+    >>> weights = [rng.standard_normal((3, 2)), rng.standard_normal((1, 3))]
+    >>> biases = [np.zeros(3), np.zeros(1)]
+    >>> f, C = [Sigmoid(), Sigmoid()], costs.Quadratic()
+    >>> Y = y.reshape(-1, 1).astype(float)
+    >>> first = reference.sgd_epoch(weights, biases, f, C, X, Y, batch_size=2, lr=3.0)
+    >>> for _ in range(50):
+    ...     last = reference.sgd_epoch(weights, biases, f, C, X, Y, batch_size=2, lr=3.0)
+    >>> bool(last < first)
+    True
+    """
     order = np.arange(X.shape[0]) if order is None else order
     total = 0.0
     for start in range(0, X.shape[0], batch_size):

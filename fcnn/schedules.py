@@ -3,9 +3,20 @@ schedule's `lr(epoch, base_lr)` gives the learning rate for that epoch (0-based)
 optimizer's base learning rate, after each epoch `observe(epoch, metrics)` receives that
 epoch's metrics (only `ReduceOnPlateau` uses them), and `reset()` clears any state at the
 start of each fit. `get` turns None, a name or a Schedule into a Schedule.
+
+Examples
+--------
+>>> from fcnn import schedules
+>>> step = schedules.StepDecay(step_size=2, gamma=0.5)
+>>> [step.lr(epoch, 0.8) for epoch in range(5)]
+[0.8, 0.8, 0.4, 0.4, 0.2]
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Collection, Mapping
+from typing import Literal
 
 from ._validation import check_int, check_real
 
@@ -21,20 +32,62 @@ __all__ = [
 
 
 class Schedule:
-    """Base class. `lr(epoch, base_lr)` is the learning rate for the 0-based epoch about to
-    run; `observe(epoch, metrics)` is called after each epoch; `reset()` at the start of fit."""
+    """Base class of the learning-rate schedules.
 
-    def lr(self, epoch, base_lr):
+    `Network.fit` calls `reset` at its start, `lr` before each epoch and `observe` after
+    it. A subclass defines `lr`, and `observe`, `check_metrics` and `reset` if it has
+    state.
+
+    See Also
+    --------
+    get : A Schedule from None or a name.
+    """
+
+    def lr(self, epoch: int, base_lr: float) -> float:
+        """The learning rate for the epoch about to run.
+
+        Parameters
+        ----------
+        epoch : int
+            The 0-based index of the epoch within the fit.
+        base_lr : float
+            The optimizer's learning rate.
+
+        Returns
+        -------
+        float
+            The learning rate for that epoch.
+        """
         raise NotImplementedError
 
-    def observe(self, epoch, metrics):
-        """Receive the metrics of the epoch just finished; the default ignores them."""
+    def observe(self, epoch: int, metrics: Mapping[str, float]) -> None:
+        """Receive the metrics of the epoch just finished; the default ignores them.
 
-    def check_metrics(self, names):
-        """Raise ValueError, before training, if `observe` will need a metric that is not
-        among `names`, those that the fit measures; the default needs none."""
+        Parameters
+        ----------
+        epoch : int
+            The 0-based index of the epoch just finished.
+        metrics : mapping of str to float
+            Its metrics: "cost", and "accuracy", "val_cost" and "val_accuracy" when
+            measured.
+        """
 
-    def reset(self):
+    def check_metrics(self, names: Collection[str]) -> None:
+        """Check, before training, that `observe` will find the metrics it needs.
+
+        Parameters
+        ----------
+        names : collection of str
+            The names of the metrics that the fit measures.
+
+        Raises
+        ------
+        ValueError
+            If `observe` will need a metric that is not among `names`; the default
+            needs none.
+        """
+
+    def reset(self) -> None:
         """Clear any state left from a previous fit; the default has none."""
 
     def _params(self):
@@ -46,20 +99,50 @@ class Schedule:
 
 
 class Constant(Schedule):
-    """lr = base_lr at every epoch."""
+    """The same learning rate at every epoch: lr = base_lr.
 
-    def lr(self, epoch, base_lr):
+    Examples
+    --------
+    >>> from fcnn.schedules import Constant
+    >>> Constant().lr(7, 0.1)
+    0.1
+    """
+
+    def lr(self, epoch: int, base_lr: float) -> float:
         return float(base_lr)
 
 
 class StepDecay(Schedule):
-    """lr = base_lr * gamma ** (epoch // step_size): multiplied by gamma every step_size epochs."""
+    """Multiply the learning rate by gamma every step_size epochs.
 
-    def __init__(self, step_size, gamma=0.1):
+    lr = base_lr * gamma ** (epoch // step_size).
+
+    Parameters
+    ----------
+    step_size : int
+        The epochs between reductions, >= 1.
+    gamma : float, default=0.1
+        The factor, in (0, 1].
+
+    Raises
+    ------
+    TypeError
+        If `step_size` is not an integer or `gamma` not a real number.
+    ValueError
+        If `step_size` < 1 or `gamma` is outside (0, 1].
+
+    Examples
+    --------
+    >>> from fcnn.schedules import StepDecay
+    >>> [StepDecay(3, gamma=0.5).lr(epoch, 1.0) for epoch in (0, 2, 3, 6)]
+    [1.0, 1.0, 0.5, 0.25]
+    """
+
+    def __init__(self, step_size: int, gamma: float = 0.1) -> None:
         self.step_size = check_int(step_size, "step_size", 1)
         self.gamma = check_real(gamma, "gamma", 0, 1, low_open=True)
 
-    def lr(self, epoch, base_lr):
+    def lr(self, epoch: int, base_lr: float) -> float:
         return base_lr * self.gamma ** (epoch // self.step_size)
 
     def _params(self):
@@ -67,12 +150,31 @@ class StepDecay(Schedule):
 
 
 class Exponential(Schedule):
-    """lr = base_lr * gamma ** epoch."""
+    """Multiply the learning rate by gamma every epoch: lr = base_lr * gamma ** epoch.
 
-    def __init__(self, gamma):
+    Parameters
+    ----------
+    gamma : float
+        The factor, in (0, 1].
+
+    Raises
+    ------
+    TypeError
+        If `gamma` is not a real number.
+    ValueError
+        If `gamma` is outside (0, 1].
+
+    Examples
+    --------
+    >>> from fcnn.schedules import Exponential
+    >>> [Exponential(0.5).lr(epoch, 1.0) for epoch in range(4)]
+    [1.0, 0.5, 0.25, 0.125]
+    """
+
+    def __init__(self, gamma: float) -> None:
         self.gamma = check_real(gamma, "gamma", 0, 1, low_open=True)
 
-    def lr(self, epoch, base_lr):
+    def lr(self, epoch: int, base_lr: float) -> float:
         return base_lr * self.gamma**epoch
 
     def _params(self):
@@ -80,12 +182,33 @@ class Exponential(Schedule):
 
 
 class InverseScaling(Schedule):
-    """lr = base_lr / (epoch + 1) ** power, i.e. eta0 / (t + 1)^p with t the epoch."""
+    """Divide the learning rate by (epoch + 1) ** power.
 
-    def __init__(self, power=0.5):
+    lr = base_lr / (epoch + 1) ** power, i.e. eta0 / (t + 1)^p with t the epoch.
+
+    Parameters
+    ----------
+    power : float, default=0.5
+        The exponent p >= 0.
+
+    Raises
+    ------
+    TypeError
+        If `power` is not a real number.
+    ValueError
+        If `power` is negative or not finite.
+
+    Examples
+    --------
+    >>> from fcnn.schedules import InverseScaling
+    >>> [InverseScaling(power=1.0).lr(epoch, 1.0) for epoch in range(4)]
+    [1.0, 0.5, 0.3333333333333333, 0.25]
+    """
+
+    def __init__(self, power: float = 0.5) -> None:
         self.power = check_real(power, "power", 0)
 
-    def lr(self, epoch, base_lr):
+    def lr(self, epoch: int, base_lr: float) -> float:
         return base_lr / (epoch + 1) ** self.power
 
     def _params(self):
@@ -93,17 +216,67 @@ class InverseScaling(Schedule):
 
 
 class ReduceOnPlateau(Schedule):
-    """lr = max(min_lr, base_lr * multiplier), where multiplier starts at 1 and is multiplied
+    """Reduce the learning rate when a metric has stopped improving.
+
+    lr = max(min_lr, base_lr * multiplier), where multiplier starts at 1 and is multiplied
     by factor once the monitored metric has failed to improve for more than `patience`
     epochs in a row. Improvement means metric < best - min_delta (mode "min") or
     metric > best + min_delta (mode "max"), as PyTorch's ReduceLROnPlateau with
     threshold_mode="abs". After a reduction the count of bad epochs starts again from 0.
-    mode None means "max" if monitor ends in "accuracy", else "min".
+
+    Parameters
+    ----------
+    factor : float, default=0.1
+        The multiplier's factor, in (0, 1).
+    patience : int, default=10
+        The epochs without improvement that are tolerated, >= 0.
+    min_delta : float, default=0.0
+        The change that counts as improvement, >= 0.
+    min_lr : float, default=0.0
+        The lowest learning rate, >= 0.
+    monitor : str, default="val_cost"
+        The metric watched: "cost", "accuracy", "val_cost" or "val_accuracy" ("val_"
+        metrics need validation data passed to fit).
+    mode : {"min", "max"} or None, default=None
+        Whether the metric improves by falling or rising; None is "max" if `monitor`
+        ends in "accuracy", else "min".
+
+    Attributes
+    ----------
+    multiplier : float
+        The factor the base learning rate is multiplied by now.
+    best : float
+        The best value of the metric so far.
+    num_bad_epochs : int
+        The epochs without improvement since the best or the last reduction.
+
+    Raises
+    ------
+    TypeError
+        If a number is not of the right kind, or `monitor` is not a str.
+    ValueError
+        If a number is outside its range, `monitor` is empty, or `mode` is not None,
+        "min" or "max".
+
+    Examples
+    --------
+    >>> from fcnn.schedules import ReduceOnPlateau
+    >>> schedule = ReduceOnPlateau(factor=0.5, patience=1, monitor="cost")
+    >>> for epoch, cost in enumerate([1.0, 0.9, 0.9, 0.9]):
+    ...     schedule.observe(epoch, {"cost": cost})
+    >>> schedule.lr(4, 0.1)
+    0.05
     """
 
     def __init__(
-        self, factor=0.1, patience=10, min_delta=0.0, min_lr=0.0, monitor="val_cost", mode=None
-    ):
+        self,
+        factor: float = 0.1,
+        patience: int = 10,
+        min_delta: float = 0.0,
+        min_lr: float = 0.0,
+        monitor: str = "val_cost",
+        mode: Literal["min", "max"] | None = None,
+    ) -> None:
         self.factor = check_real(factor, "factor", 0, 1, low_open=True, high_open=True)
         self.patience = check_int(patience, "patience", 0)
         self.min_delta = check_real(min_delta, "min_delta", 0)
@@ -123,17 +296,17 @@ class ReduceOnPlateau(Schedule):
         self.mode = mode
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         self.multiplier = 1.0
         self.best = math.inf if self.mode == "min" else -math.inf
         self.num_bad_epochs = 0
 
-    def _improved(self, value):
+    def _improved(self, value: float) -> bool:
         if self.mode == "min":
             return value < self.best - self.min_delta
         return value > self.best + self.min_delta
 
-    def check_metrics(self, names):
+    def check_metrics(self, names: Collection[str]) -> None:
         if self.monitor not in names:
             hint = (
                 " (val_ metrics need validation data passed to fit)"
@@ -145,7 +318,7 @@ class ReduceOnPlateau(Schedule):
                 f"the epoch's metrics {sorted(names)}{hint}"
             )
 
-    def observe(self, epoch, metrics):
+    def observe(self, epoch: int, metrics: Mapping[str, float]) -> None:
         self.check_metrics(metrics)
         value = float(metrics[self.monitor])
         if self._improved(value):
@@ -157,7 +330,7 @@ class ReduceOnPlateau(Schedule):
             self.multiplier *= self.factor
             self.num_bad_epochs = 0
 
-    def lr(self, epoch, base_lr):
+    def lr(self, epoch: int, base_lr: float) -> float:
         return max(self.min_lr, base_lr * self.multiplier)
 
     def _params(self):
@@ -180,8 +353,38 @@ _BY_NAME = {
 }
 
 
-def get(schedule):
-    """A Schedule from None (Constant), a name such as "step", or a Schedule instance itself."""
+def get(
+    schedule: Literal["constant", "step", "exponential", "inverse_scaling", "plateau"]
+    | Schedule
+    | None,
+) -> Schedule:
+    """A Schedule from None, a name, or a Schedule instance itself.
+
+    Parameters
+    ----------
+    schedule : str, Schedule or None
+        None is ``Constant()``; the names are "constant" (``Constant()``), "step"
+        (``StepDecay(10)``), "exponential" (``Exponential(0.95)``), "inverse_scaling"
+        (``InverseScaling()``) and "plateau" (``ReduceOnPlateau()``); an instance is
+        returned as it is.
+
+    Returns
+    -------
+    Schedule
+
+    Raises
+    ------
+    ValueError
+        If `schedule` is a str that names no schedule.
+    TypeError
+        If `schedule` is neither None, a str nor a Schedule.
+
+    Examples
+    --------
+    >>> from fcnn import schedules
+    >>> schedules.get("exponential").gamma
+    0.95
+    """
     if schedule is None:
         return Constant()
     if isinstance(schedule, Schedule):

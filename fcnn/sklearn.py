@@ -1,10 +1,16 @@
-"""scikit-learn estimators around `fcnn.Network`: FCNNClassifier and FCNNRegressor.
+"""The scikit-learn estimators around `fcnn.Network`: FCNNClassifier and FCNNRegressor.
 
-    >>> from fcnn.sklearn import FCNNClassifier
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> model = make_pipeline(StandardScaler(), FCNNClassifier((64,), random_state=0))
-    >>> model.fit(X_train, y_train).score(X_test, y_test)
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.model_selection import train_test_split
+>>> from sklearn.pipeline import make_pipeline
+>>> from sklearn.preprocessing import StandardScaler
+>>> from fcnn.sklearn import FCNNClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+>>> classifier = FCNNClassifier((16,), epochs=300, tol=None, random_state=0)
+>>> model = make_pipeline(StandardScaler(), classifier)
+>>> model.fit(X_train, y_train).score(X_test, y_test) > 0.9
+True
 
 They follow scikit-learn's conventions: ``__init__`` only stores the parameters, which are
 checked when ``fit`` runs; everything learnt ends in ``_`` (``network_`` is the trained
@@ -16,11 +22,16 @@ Training is Network.fit: mini-batch gradient descent with the chosen optimizer, 
 C = (1/n) sum_x C_x (sample-weighted) plus l2/(2n) sum w^2 over the weights.
 """
 
+from __future__ import annotations
+
 import numbers
 import warnings
+from collections.abc import Sequence
 from types import SimpleNamespace
+from typing import Any, Literal, Self
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
@@ -38,6 +49,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import activations as _activations
 from . import costs as _costs
 from . import optimizers as _optimizers
+from .activations import Activation
 from .network import Network
 
 __all__ = ["FCNNClassifier", "FCNNRegressor"]
@@ -117,7 +129,7 @@ class _FCNNBase(BaseEstimator):
             or (
                 isinstance(self.batch_size, numbers.Integral)
                 and not isinstance(self.batch_size, bool)
-                and self.batch_size >= 1
+                and self.batch_size >= 1  # type: ignore[operator]  # every Integral compares with int
             )
         ):
             raise ValueError(
@@ -187,14 +199,44 @@ class _FCNNBase(BaseEstimator):
 
     # ------------------------------------------------------------------ training
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Self:
         """Train a new network on (X, y) for at most `epochs` epochs.
 
         Training stops early when the training cost (or, with early_stopping=True, the
         cost on the held-out validation_fraction) has not improved by more than `tol`
         for `n_iter_no_change` epochs; the network then keeps the parameters of its best
         epoch. tol=None trains for exactly `epochs` epochs (unless early_stopping).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs, converted to `dtype`; finite.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets: class labels or a 0/1 indicator matrix (classifier), numbers
+            (regressor).
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the examples in the cost, not all zero.
+
+        Returns
+        -------
+        self
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError, TypeError
+            If a parameter is not valid (the message names it), or X, y or
+            `sample_weight` are not (scikit-learn's checks).
+
+        Warns
+        -----
+        sklearn.exceptions.ConvergenceWarning
+            When the stopping rule is on and the watched cost was still improving
+            after all `epochs`.
         """
+        return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
         settings = self._check_parameters()
         X, y = validate_data(
             self, X, y, multi_output=True, dtype=settings.dtype, y_numeric=not self._is_classifier
@@ -243,7 +285,7 @@ class _FCNNBase(BaseEstimator):
                 f"while the {watched} was still improving by more than "
                 f"tol={settings.tol or 0.0}; more epochs may fit better",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,  # the caller of fit
             )
         self.network_ = net
         self.history_ = history
@@ -363,6 +405,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         cost has not improved by more than `tol` for `n_iter_no_change` epochs, keeping the
         best epoch's parameters. When False, the training cost is watched the same way.
     validation_fraction : float, default=0.1
+        The fraction of the training data held out with early_stopping, in (0, 1).
     n_iter_no_change : int, default=10
         The patience of the stopping rule, in epochs.
     tol : float or None, default=1e-4
@@ -399,39 +442,62 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         fit and the partial_fit calls after it.
     n_iter_ : int
         Epochs trained.
-    n_features_in_, feature_names_in_
-        As scikit-learn sets them (names only when X has string column names).
+    n_features_in_ : int
+        The number of features seen by fit.
+    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+        The features' names, only when X has string column names.
 
+    See Also
+    --------
+    FCNNRegressor : The regressor.
+    fcnn.Network : The network trained; ``network_`` is one.
+    sklearn.neural_network.MLPClassifier : Scikit-learn's own.
+
+    Notes
+    -----
     Targets: class labels of any type (strings too), or a 2-D 0/1 indicator matrix for
     multi-label problems, where predict returns an int indicator matrix (a label is on
     where its probability exceeds 0.5).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from fcnn.sklearn import FCNNClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = FCNNClassifier((16,), epochs=50, tol=None, random_state=0).fit(X, y)
+    >>> clf.classes_, clf.n_iter_
+    (array([0, 1, 2]), 50)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 3)
+    >>> clf.network_.sizes
+    (4, 16, 3)
     """
 
     _is_classifier = True
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str | Activation | Sequence[str | Activation] = "relu",
         *,
-        output_activation=None,
-        cost=None,
-        optimizer="adam",
-        learning_rate=0.001,
-        batch_size=32,
-        epochs=200,
-        l2=0.0,
-        dropout=0.0,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        shuffle=True,
-        random_state=None,
-        dtype="float64",
-        verbose=False,
-        class_weight=None,
-    ):
+        output_activation: Literal["softmax", "sigmoid"] | Activation | None = None,
+        cost: str | None = None,
+        optimizer: str | _optimizers.Optimizer = "adam",
+        learning_rate: float = 0.001,
+        batch_size: int | Literal["auto"] = 32,
+        epochs: int = 200,
+        l2: float = 0.0,
+        dropout: float = 0.0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float | None = 1e-4,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        dtype: Literal["float64", "float32"] | type[np.float64] | type[np.float32] = "float64",
+        verbose: bool = False,
+        class_weight: dict[Any, float] | Literal["balanced"] | None = None,
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
@@ -457,12 +523,54 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         tags.classifier_tags.multi_label = True
         return tags
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train one epoch on (X, y), continuing the network and its optimizer's state
-        (Adam's moments and step count) from the last fit or partial_fit; tol and
-        early_stopping do not apply. The first call builds the network and needs
-        `classes`: every class label that y may hold (for multi-label targets, one entry
-        per indicator column)."""
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> Self:
+        """Train one epoch on (X, y), continuing from the last fit or partial_fit.
+
+        The network and its optimizer's state (Adam's moments and step count) carry on;
+        tol and early_stopping do not apply. The first call builds the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a 0/1 indicator matrix for multi-label targets.
+        classes : array-like of shape (n_classes,), optional
+            Every class label that y may hold (for multi-label targets, one entry per
+            indicator column); needed on the first call, optional after it.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the examples in the cost, not all zero.
+
+        Returns
+        -------
+        self
+            The estimator, trained one more epoch.
+
+        Raises
+        ------
+        ValueError
+            If `classes` is missing on the first call or differs from the first call's,
+            y holds labels not among them, y changes between single- and multi-label,
+            class_weight is "balanced" (partial_fit cannot see all the data), or a
+            parameter, X or y is not valid.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from fcnn.sklearn import FCNNClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = FCNNClassifier((16,), random_state=0)
+        >>> for _ in range(3):
+        ...     clf = clf.partial_fit(X, y, classes=[0, 1, 2])
+        >>> clf.n_iter_, len(clf.loss_curve_)
+        (3, 3)
+        """
         return self._partial_fit(X, y, sample_weight, classes=classes)
 
     def _targets(self, y, dtype, *, reset, partial=False, classes=None):
@@ -611,9 +719,27 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         )
         return {index: float(weight) for index, weight in enumerate(per_class)}
 
-    def predict_proba(self, X):
-        """Class probabilities, (n_samples, n_classes) in the network's dtype: for
-        multi-label targets each label's own probability (rows need not sum to 1)."""
+    def predict_proba(self, X: ArrayLike) -> NDArray[np.floating]:
+        """Class probabilities of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), of the network's dtype
+            Each class's probability, in the order of ``classes_``; rows sum to 1. For
+            multi-label targets each label's own probability (rows need not sum to 1).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the classifier has not been fitted.
+        ValueError
+            If X is not valid or has another number of features than in fit.
+        """
         out = self._outputs(X)
         if self._multi_label:
             return out
@@ -624,9 +750,27 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
             return np.divide(out, totals, out=np.full_like(out, 1 / out.shape[1]), where=totals > 0)
         return out
 
-    def predict(self, X):
-        """The most probable class of each sample; for multi-label targets the int
-        indicator matrix of the labels whose probability exceeds 0.5."""
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
+        """The most probable class of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_labels)
+            A class label from ``classes_`` per sample; for multi-label targets the int
+            indicator matrix of the labels whose probability exceeds 0.5.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the classifier has not been fitted.
+        ValueError
+            If X is not valid or has another number of features than in fit.
+        """
         probabilities = self.predict_proba(X)
         if self._multi_label:
             return (probabilities > 0.5).astype(int)
@@ -636,47 +780,122 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
 class FCNNRegressor(RegressorMixin, _FCNNBase):
     """A fully-connected neural network regressor (an fcnn.Network) for scikit-learn.
 
-    Parameters are those of FCNNClassifier (without class_weight), except:
-
-    output_activation : str or None, default=None
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Widths of the hidden layers; () is a network without hidden layers.
+    activation : str or fcnn Activation, or one per hidden layer, default="relu"
+        "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish" or "prelu".
+    output_activation : str, fcnn Activation or None, default=None
         None is "linear"; any fcnn activation allowed at the output (e.g. "sigmoid" for
         targets in (0, 1)).
     cost : str or None, default=None
-        None is "quadratic", 1/2 sum_j (a_j - y_j)^2 per example.
+        None is "quadratic", 1/2 sum_j (a_j - y_j)^2 per example; or any fcnn cost name.
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"} or fcnn Optimizer, default="adam"
+        A name uses `learning_rate`; an optimizer instance brings its own, and each fit
+        trains with a fresh copy of its configuration, leaving the instance unchanged.
+    learning_rate : float, default=0.001
+        For a named optimizer.
+    batch_size : int or "auto", default=32
+        Examples per mini-batch; "auto" is min(200, n_samples).
+    epochs : int, default=200
+        The most passes over the training data that fit makes (scikit-learn's max_iter).
+    l2 : float, default=0.0
+        L2 penalty in the notes' form: the cost gains l2/(2n) sum w^2 (weights only),
+        n the training-set size; the same as scikit-learn MLP's alpha.
+    dropout : float, default=0.0
+        Probability of dropping a hidden unit during training.
+    early_stopping : bool, default=False
+        Hold out `validation_fraction` of the training data and stop when its cost has
+        not improved by more than `tol` for `n_iter_no_change` epochs, keeping the best
+        epoch's parameters. When False, the training cost is watched the same way.
+    validation_fraction : float, default=0.1
+        The fraction of the training data held out with early_stopping, in (0, 1).
+    n_iter_no_change : int, default=10
+        The patience of the stopping rule, in epochs.
+    tol : float or None, default=1e-4
+        The improvement that counts; None turns the stopping rule on the training cost
+        off (fit then runs all `epochs`).
+    shuffle : bool, default=True
+        Visit the examples in a fresh random order each epoch.
+    random_state : int, RandomState or None, default=None
+        An int is the Network's seed, which fixes its initial parameters, the order of
+        the examples in each epoch and the validation split: the same int gives the same
+        model. None or a RandomState draws a seed.
+    dtype : {"float64", "float32"}, default="float64"
+        Of the network, its computations and predict.
+    verbose : bool, default=False
+        A progress bar per epoch.
 
+    Attributes
+    ----------
+    n_outputs_ : int
+        Output units of the network: the number of targets.
+    network_ : fcnn.Network
+        The trained network.
+    history_ : fcnn.History
+        What the last fit or partial_fit recorded, epoch by epoch.
+    loss_curve_ : list of float
+        The training cost of each epoch (mean running cost, without the l2 term), over
+        fit and the partial_fit calls after it.
+    n_iter_ : int
+        Epochs trained.
+    n_features_in_ : int
+        The number of features seen by fit.
+    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+        The features' names, only when X has string column names.
+
+    See Also
+    --------
+    FCNNClassifier : The classifier.
+    fcnn.Network : The network trained; ``network_`` is one.
+    sklearn.neural_network.MLPRegressor : Scikit-learn's own.
+
+    Notes
+    -----
     y may be 1-D (predict then returns 1-D) or 2-D with one column per output
     (multi-output regression; predict returns (n_samples, n_outputs)). The targets are
     not rescaled: standardise them (e.g. with TransformedTargetRegressor) when they are
     far from unit scale.
 
-    Attributes: n_outputs_, network_, history_, loss_curve_, n_iter_, n_features_in_,
-    feature_names_in_, as for FCNNClassifier.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.sklearn import FCNNRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, (200, 2))
+    >>> y = X[:, 0] - 2 * X[:, 1]
+    >>> reg = FCNNRegressor((16,), learning_rate=0.01, random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> reg.score(X, y) > 0.99
+    True
     """
 
     _is_classifier = False
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str | Activation | Sequence[str | Activation] = "relu",
         *,
-        output_activation=None,
-        cost=None,
-        optimizer="adam",
-        learning_rate=0.001,
-        batch_size=32,
-        epochs=200,
-        l2=0.0,
-        dropout=0.0,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        shuffle=True,
-        random_state=None,
-        dtype="float64",
-        verbose=False,
-    ):
+        output_activation: str | Activation | None = None,
+        cost: str | None = None,
+        optimizer: str | _optimizers.Optimizer = "adam",
+        learning_rate: float = 0.001,
+        batch_size: int | Literal["auto"] = 32,
+        epochs: int = 200,
+        l2: float = 0.0,
+        dropout: float = 0.0,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float | None = 1e-4,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        dtype: Literal["float64", "float32"] | type[np.float64] | type[np.float32] = "float64",
+        verbose: bool = False,
+    ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.output_activation = output_activation
@@ -701,10 +920,34 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         tags.target_tags.multi_output = True
         return tags
 
-    def partial_fit(self, X, y, sample_weight=None):
-        """Train one epoch on (X, y), continuing the network and its optimizer's state
-        from the last fit or partial_fit (the first call builds the network); tol and
-        early_stopping do not apply."""
+    def partial_fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> Self:
+        """Train one epoch on (X, y), continuing from the last fit or partial_fit.
+
+        The network and its optimizer's state carry on (the first call builds the
+        network); tol and early_stopping do not apply.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The targets.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the examples in the cost, not all zero.
+
+        Returns
+        -------
+        self
+            The estimator, trained one more epoch.
+
+        Raises
+        ------
+        ValueError
+            If y has another number of outputs than on the first call, or a parameter,
+            X or y is not valid.
+        """
         return self._partial_fit(X, y, sample_weight)
 
     def _targets(self, y, dtype, *, reset, partial=False, classes=None):
@@ -723,8 +966,26 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         output = "linear" if self.output_activation is None else self.output_activation
         return output, "quadratic" if self.cost is None else self.cost
 
-    def predict(self, X):
-        """Predicted targets: (n_samples,) for one output, else (n_samples, n_outputs)."""
+    def predict(self, X: ArrayLike) -> NDArray[np.floating]:
+        """Predicted targets, the network's outputs a^L.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_outputs), of the network's dtype
+            (n_samples,) when fit saw one output, else (n_samples, n_outputs).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the regressor has not been fitted.
+        ValueError
+            If X is not valid or has another number of features than in fit.
+        """
         out = self._outputs(X)
         return out[:, 0] if self.n_outputs_ == 1 else out
 
