@@ -55,12 +55,13 @@ html_theme = "pydata_sphinx_theme"
 html_title = f"fcnn {release}"
 html_theme_options = {
     "navigation_with_keys": False,
+    "header_links_before_dropdown": 6,
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
     "footer_start": [],
     "footer_end": ["sphinx-version", "theme-version"],
 }
-html_sidebars = {"index": [], "install": [], "quickstart": []}
+html_sidebars = {"index": [], "install": [], "quickstart": [], "references": []}
 html_static_path = []
 html_show_copyright = False
 
