@@ -174,7 +174,7 @@ class SquaredError(Cost):
 
 
 class AbsoluteError(Cost):
-    """The absolute error C = sum_j |a_j - y_j|; dC/da = sign(a - y), 0 at a = y.
+    """The absolute error ``C = sum_j |a_j - y_j|``; dC/da = sign(a - y), 0 at a = y.
 
     Examples
     --------

@@ -1,10 +1,13 @@
 """Per-layer learning diagnostics that fit(diagnostics=...) records after each epoch.
 
-    grad_norm    ||dC/dw^l|| and ||dC/db^l||: the gradient of the mean data cost (no
-                 regularization, no dropout), BP4 and BP3 summed over the examples
-    dead_units   the fraction of a relu-type layer's units with z <= 0 for every example
-    saturation   the fraction of (example, unit) pairs of a sigmoid or tanh layer with
-                 |z| > 4, where f' is below 0.07 (tanh: 0.0013) and learning slows
+``grad_norm``
+    ``||dC/dw^l||`` and ``||dC/db^l||``: the gradient of the mean data cost (no
+    regularization, no dropout), BP4 and BP3 summed over the examples.
+``dead_units``
+    The fraction of a relu-type layer's units with z <= 0 for every example.
+``saturation``
+    The fraction of (example, unit) pairs of a sigmoid or tanh layer with ``|z| > 4``,
+    where f' is below 0.07 (tanh: 0.0013) and learning slows.
 
 All are measured by the core on up to MAX_EXAMPLES training examples (the first ones),
 in chunks of CHUNK rows so that the workspace stays small for wide networks. Each is

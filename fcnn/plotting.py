@@ -6,8 +6,8 @@ function here is called, so `import fcnn` never loads it.
 Every function returns the matplotlib Figure. With `path` the figure is saved there as a
 PNG and nothing is shown; without it, the figure is shown only when matplotlib's backend
 is interactive (a window); under Agg or in a notebook the returned Figure is the picture.
-Figures that are not shown are plain `matplotlib.figure.Figure`s that pyplot does not
-keep, so plotting in a loop leaks nothing.
+Figures that are not shown are plain ``matplotlib.figure.Figure`` objects that pyplot does
+not keep, so plotting in a loop leaks nothing.
 
 Examples
 --------
@@ -252,7 +252,7 @@ def plot_weights(
     e.g. 784 = 28x28 MNIST pixels, or a given `shape` (rows, cols) with rows * cols = n),
     each unit j's row w^l_j is drawn as an image, its receptive field: the first
     `max_units` units in a grid, each on a diverging colour map centred on 0 and scaled
-    to its own largest |w| (red: the input pushes z^l_j up, blue: down).
+    to its own largest ``|w|`` (red: the input pushes z^l_j up, blue: down).
     Otherwise, or with shape="matrix", one heat map of the whole matrix w^l, column i
     from neuron i of layer l-1, row j to neuron j of layer l.
 

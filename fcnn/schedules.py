@@ -235,8 +235,8 @@ class ReduceOnPlateau(Schedule):
     min_lr : float, default=0.0
         The lowest learning rate, >= 0.
     monitor : str, default="val_cost"
-        The metric watched: "cost", "accuracy", "val_cost" or "val_accuracy" ("val_"
-        metrics need validation data passed to fit).
+        The metric watched: "cost", "accuracy", "val_cost" or "val_accuracy" (the
+        ``val_`` metrics need validation data passed to fit).
     mode : {"min", "max"} or None, default=None
         Whether the metric improves by falling or rising; None is "max" if `monitor`
         ends in "accuracy", else "min".

@@ -444,7 +444,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         Epochs trained.
     n_features_in_ : int
         The number of features seen by fit.
-    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str of shape (`n_features_in_`,)
         The features' names, only when X has string column names.
 
     See Also
@@ -842,7 +842,7 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         Epochs trained.
     n_features_in_ : int
         The number of features seen by fit.
-    feature_names_in_ : ndarray of str of shape (n_features_in_,)
+    feature_names_in_ : ndarray of str of shape (`n_features_in_`,)
         The features' names, only when X has string column names.
 
     See Also
