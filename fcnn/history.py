@@ -77,7 +77,7 @@ class History:
             parts.append(f"val_cost {self.val_cost[-1]:.6g}")
         if len(self.val_accuracy) == epoch:
             parts.append(f"val_accuracy {self.val_accuracy[-1]:.4f}")
-        parts.append(f"lr {self.lr[-1]:.4g}")
+        parts.append(f"lr {self.lr[-1]:g}")
         parts.append(f"{self.seconds[-1]:.2f} s ({self.samples_per_second[-1]:,.0f} samples/s)")
         return "  ".join(parts)
 

@@ -659,6 +659,9 @@ class Network:
         epoch before. On x86 the epoch treats subnormal numbers (below 1.2e-38 in float32,
         2.2e-308 in float64) as zero, since arithmetic on them runs some hundred times
         slower there; predict and the other methods keep them.
+
+        Ctrl-C undoes the unfinished epoch (with verbose=True it stops within about 1% of
+        one); the KeyboardInterrupt keeps the History of the finished epochs as ``history``.
         """
         with self._lock:
             return _training.fit(
