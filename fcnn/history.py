@@ -123,7 +123,7 @@ class History:
     def _repr_html_(self):
         """Jupyter's view: a table of the epochs by their metrics."""
         columns = [name for name in _SCORES if getattr(self, name)] + ["lr", "seconds"]
-        epochs = list(range(self.epochs))
+        epochs: list[int | None] = list(range(self.epochs))
         if len(epochs) > _HTML_ROWS:
             half = _HTML_ROWS // 2
             epochs = epochs[:half] + [None] + epochs[-half:]

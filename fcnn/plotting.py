@@ -12,6 +12,7 @@ keep, so plotting in a loop leaks nothing.
 
 import math
 import numbers
+from typing import Literal
 
 import numpy as np
 
@@ -19,7 +20,10 @@ __all__ = ["plot_history", "plot_gradients", "plot_weights"]
 
 DPI = 100
 _MIN_TILE_SIDE = 3  # inputs of 3x3 pixels or more are drawn as images, fewer as a matrix
-_HEALTH_STYLES = {"dead ReLU units": "-", "saturated sigmoid/tanh units": "--"}
+_HEALTH_STYLES: dict[str, Literal["-", "--"]] = {
+    "dead ReLU units": "-",
+    "saturated sigmoid/tanh units": "--",
+}
 
 
 def plot_history(history, path=None, *, title=None):
@@ -86,7 +90,7 @@ def plot_gradients(history, path=None, *, title=None):
         if layers:
             panels.append((label, [(f"layer {l}", values, "-") for l, values in layers]))
     dead, saturated = _HEALTH_STYLES.values()
-    health = [
+    health: list[tuple[str, list, str]] = [
         (f"layer {l} dead units", values, dead) for l, values in _per_layer(history, "dead_units")
     ]
     health += [
