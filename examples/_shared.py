@@ -30,6 +30,21 @@ def add_data_option(parser):
     )
 
 
+def add_epochs_option(parser, default):
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=default,
+        help="The number of training epochs (default: %(default)s).",
+    )
+
+
+def add_lr_option(parser, default):
+    parser.add_argument(
+        "--lr", type=float, default=default, help="The learning rate eta (default: %(default)s)."
+    )
+
+
 def add_out_option(parser):
     parser.add_argument(
         "--out",

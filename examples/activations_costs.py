@@ -105,19 +105,13 @@ def build_parser():
         help="How many training images to train on, the first ones, from 1 to 50,000 "
         "(default: %(default)s).",
     )
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=10,
-        help="The number of training epochs (default: %(default)s).",
-    )
-    parser.add_argument(
-        "--lr", type=float, default=0.1, help="The learning rate eta (default: %(default)s)."
-    )
+    _shared.add_epochs_option(parser, 10)
+    _shared.add_lr_option(parser, 0.1)
     parser.add_argument(
         "--init",
         default="normal_scaled",
         choices=sorted(SCHEMES),
+        metavar="SCHEME",
         help="How the weights are initialised, one of %(choices)s (default: %(default)s).",
     )
     parser.add_argument(

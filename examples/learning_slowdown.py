@@ -79,15 +79,8 @@ def plot(curves, out):
 
 def build_parser():
     parser = _shared.parser(__doc__)
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=300,
-        help="The number of training epochs (default: %(default)s).",
-    )
-    parser.add_argument(
-        "--lr", type=float, default=0.15, help="The learning rate eta (default: %(default)s)."
-    )
+    _shared.add_epochs_option(parser, 300)
+    _shared.add_lr_option(parser, 0.15)
     _shared.add_out_option(parser)
     return parser
 

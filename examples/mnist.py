@@ -12,12 +12,7 @@ import fcnn
 def build_parser():
     parser = _shared.parser(__doc__)
     _shared.add_data_option(parser)
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=10,
-        help="The number of training epochs (default: %(default)s).",
-    )
+    _shared.add_epochs_option(parser, 10)
     parser.add_argument(
         "--dtype",
         default="float64",

@@ -132,15 +132,8 @@ def build_parser():
         help="How many training images to train on, the first ones, from 1 to 50,000; the "
         "gradient is measured on the first 10,000 of them (default: %(default)s).",
     )
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=30,
-        help="The number of training epochs (default: %(default)s).",
-    )
-    parser.add_argument(
-        "--lr", type=float, default=0.1, help="The learning rate eta (default: %(default)s)."
-    )
+    _shared.add_epochs_option(parser, 30)
+    _shared.add_lr_option(parser, 0.1)
     parser.add_argument(
         "--seed",
         type=int,

@@ -81,12 +81,7 @@ def plot(nets, out):
 
 def build_parser():
     parser = _shared.parser(__doc__)
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=3000,
-        help="The number of training epochs (default: %(default)s).",
-    )
+    _shared.add_epochs_option(parser, 3000)
     parser.add_argument(
         "--seed",
         type=int,

@@ -16,6 +16,7 @@ import warnings
 __all__ = ["EpochProgress", "UPDATES_PER_EPOCH", "epoch_label"]
 
 UPDATES_PER_EPOCH = 100
+_BAR_WIDTH = 30  # at most, in the plain line
 
 # tqdm's default also shows the elapsed and remaining time, which leaves the bar no room
 _TQDM_FORMAT = "{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {rate_fmt}{postfix}"
@@ -69,6 +70,9 @@ class EpochProgress:
         notebook = self._stream is sys.stdout and _in_notebook()
         self._live = notebook or getattr(self._stream, "isatty", lambda: False)()
         self._width = shutil.get_terminal_size().columns - 1  # the last column would wrap
+        # room for typical figures keeps the bar's width steady as they come and change
+        typical = f"{self._label} [] {n:,}/{n:,}  cost 0.12345  100,000 samples/s"
+        self._bar_width = min(_BAR_WIDTH, self._width - len(typical))
         bar = _tqdm(notebook) if self._live else None
         self._bar = None
         if bar is None:
@@ -124,6 +128,7 @@ class EpochProgress:
         cost = f"  cost {cost:.5g}" if cost is not None else ""
         rate = f"  {done / seconds:,.0f} samples/s" if done and seconds > 0 else ""
         room = self._width - len(self._label) - len(count) - len(cost) - len(rate) - 3
+        room = min(room, self._bar_width)
         bar = ""
         if room >= 5:  # else the figures keep the width
             filled = int(room * done / self._n) if self._n else room
