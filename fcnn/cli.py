@@ -676,6 +676,11 @@ def main(argv=None):
     except (CommandError, ValueError, TypeError, OSError, DivergenceError) as error:
         print(f"fcnn {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"fcnn {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        history = getattr(stop, "history", None)  # fit keeps the finished epochs there
+        done = ""
+        if history is not None:
+            done = f" after {history.epochs} finished epoch{'' if history.epochs == 1 else 's'}"
+        saved = " (the model was not saved)" if args.command == "train" else ""
+        print(f"fcnn {args.command}: interrupted{done}{saved}", file=sys.stderr)
         return 130

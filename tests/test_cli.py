@@ -449,3 +449,18 @@ def test_predict_an_empty_csv_gives_only_the_clean_error(model, tmp_path, capsys
         status, _, err = run(capsys, "predict", model, tmp_path / "empty.csv")
     assert status == 1
     assert_one_line_error(err, "fcnn predict: error:", "empty.csv", "no samples")
+
+
+def test_train_interrupted_says_how_many_epochs_finished_and_that_nothing_was_saved(
+    tmp_path, monkeypatch, capsys
+):
+    def interrupted(self, *args, **kwargs):
+        error = KeyboardInterrupt()
+        error.history = fcnn.History()
+        error.history.record({"cost": 1.0}, seconds=1.0, samples=10, lr=3.0)
+        raise error
+
+    monkeypatch.setattr(fcnn.Network, "fit", interrupted)
+    status, _, err = run(capsys, "train", "--out", tmp_path / "m", "--train-samples", "100")
+    assert status == 130 and not (tmp_path / "m").exists()
+    assert_one_line_error(err, "fcnn train: interrupted after 1 finished epoch", "not saved")
