@@ -20,17 +20,12 @@ factor are near 90% after one epoch, the two with it far behind.
         [--data MNIST_FOLDER] [--out combinations.png]
 """
 
-import argparse
-import os
-
+import _shared
 import numpy as np
 
 import fcnn
-from fcnn.datasets import load_mnist
+from fcnn.initializers import SCHEMES
 
-DEFAULT_DATA = os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "mnist")
-)
 COMBINATIONS = [  # output activation, cost, the output error delta^L
     ("sigmoid", "quadratic", "(a - y) sigma'(z)"),
     ("softmax", "quadratic", "J^T (a - y)"),
@@ -78,14 +73,9 @@ def print_table(results, epochs):
 
 
 def plot(results, out):
-    try:
-        import matplotlib
-    except ImportError:
-        print("matplotlib is not installed (pip install matplotlib): no plot")
+    plt = _shared.pyplot(out)
+    if plt is None:
         return
-    if out:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for name, result in results.items():
@@ -105,29 +95,44 @@ def plot(results, out):
     plt.close(figure)
 
 
+def build_parser():
+    parser = _shared.parser(__doc__)
+    _shared.add_data_option(parser)
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=10000,
+        help="How many training images to train on, the first ones, from 1 to 50,000 "
+        "(default: %(default)s).",
+    )
+    _shared.add_epochs_option(parser, 10)
+    _shared.add_lr_option(parser, 0.1)
+    parser.add_argument(
+        "--init",
+        default="normal_scaled",
+        choices=sorted(SCHEMES),
+        metavar="SCHEME",
+        help="How the weights are initialised, one of %(choices)s (default: %(default)s).",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="The seed of the initial weights and of the shuffling (default: %(default)s).",
+    )
+    _shared.add_out_option(parser)
+    return parser
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--data", default=DEFAULT_DATA, help="folder holding the MNIST IDX files (gzipped or not)"
-    )
-    parser.add_argument(
-        "--samples", type=int, default=10000, help="training images (the first ones)"
-    )
-    parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--lr", type=float, default=0.1)
-    parser.add_argument("--init", default="normal_scaled")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", metavar="PNG", help="write the plot to this file")
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not 1 <= args.samples <= 50000:
         parser.error(f"--samples must be in 1..50000, got {args.samples}")
+    _shared.check_out(parser, args.out)
 
-    try:
-        X, y = load_mnist(args.data, "train")
-    except FileNotFoundError as error:
-        raise SystemExit(f"{error}\ngive the folder of the MNIST IDX files with --data") from None
-    train_X, train_y = X[: args.samples], y[: args.samples]
-    validation = (X[50000:], y[50000:])
+    train_data, validation, _ = _shared.mnist(args.data)
+    train_X, train_y = _shared.first(train_data, args.samples)
     results = {
         f"{output} + {cost}": train(
             output, cost, train_X, train_y, validation, args.epochs, args.lr, args.init, args.seed

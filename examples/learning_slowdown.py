@@ -16,8 +16,7 @@ no sigma'(z) and is largest exactly then.
     python examples/learning_slowdown.py [--epochs 300] [--lr 0.15] [--out slowdown.png]
 """
 
-import argparse
-
+import _shared
 import numpy as np
 
 import fcnn
@@ -58,14 +57,9 @@ def print_table(curves, epochs):
 
 
 def plot(curves, out):
-    try:
-        import matplotlib
-    except ImportError:
-        print("matplotlib is not installed (pip install matplotlib): no plot")
+    plt = _shared.pyplot(out)
+    if plt is None:
         return
-    if out:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, cost in zip(axes, COSTS):
@@ -83,12 +77,18 @@ def plot(curves, out):
     plt.close(figure)
 
 
+def build_parser():
+    parser = _shared.parser(__doc__)
+    _shared.add_epochs_option(parser, 300)
+    _shared.add_lr_option(parser, 0.15)
+    _shared.add_out_option(parser)
+    return parser
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--epochs", type=int, default=300)
-    parser.add_argument("--lr", type=float, default=0.15)
-    parser.add_argument("--out", metavar="PNG", help="write the plot to this file")
+    parser = build_parser()
     args = parser.parse_args(argv)
+    _shared.check_out(parser, args.out)
 
     curves = {
         (start, cost): train(*start, cost, args.epochs, args.lr)

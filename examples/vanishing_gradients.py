@@ -29,17 +29,11 @@ and it learns at once.
         [--data MNIST_FOLDER] [--out vanishing.png]
 """
 
-import argparse
-import os
-
+import _shared
 import numpy as np
 
 import fcnn
-from fcnn.datasets import load_mnist
 
-DEFAULT_DATA = os.path.normpath(
-    os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "mnist")
-)
 SIZES = [784, 30, 30, 30, 10]
 HIDDEN = len(SIZES) - 2
 NETWORKS = {  # name: activations, cost, init
@@ -98,14 +92,9 @@ def print_tables(results, epochs):
 
 
 def plot(results, out):
-    try:
-        import matplotlib
-    except ImportError:
-        print("matplotlib is not installed (pip install matplotlib): no plot")
+    plt = _shared.pyplot(out)
+    if plt is None:
         return
-    if out:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     for ax, (name, result) in zip(axes, results.items()):
@@ -133,32 +122,37 @@ def plot(results, out):
     plt.close(figure)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--data", default=DEFAULT_DATA, help="folder holding the MNIST IDX files (gzipped or not)"
-    )
+def build_parser():
+    parser = _shared.parser(__doc__)
+    _shared.add_data_option(parser)
     parser.add_argument(
         "--samples",
         type=int,
         default=1000,
-        help="training images (the first ones), also where the gradient "
-        "is measured (the first 10,000 of them)",
+        help="How many training images to train on, the first ones, from 1 to 50,000; the "
+        "gradient is measured on the first 10,000 of them (default: %(default)s).",
     )
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--lr", type=float, default=0.1)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", metavar="PNG", help="write the plot to this file")
+    _shared.add_epochs_option(parser, 30)
+    _shared.add_lr_option(parser, 0.1)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="The seed of the initial weights and of the shuffling (default: %(default)s).",
+    )
+    _shared.add_out_option(parser)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not 1 <= args.samples <= 50000:
         parser.error(f"--samples must be in 1..50000, got {args.samples}")
+    _shared.check_out(parser, args.out)
 
-    try:
-        X, y = load_mnist(args.data, "train")
-    except FileNotFoundError as error:
-        raise SystemExit(f"{error}\ngive the folder of the MNIST IDX files with --data") from None
-    train_X, train_y = X[: args.samples], y[: args.samples]
-    validation = (X[50000:], y[50000:])
+    train_data, validation, _ = _shared.mnist(args.data)
+    train_X, train_y = _shared.first(train_data, args.samples)
     results = {
         name: train(name, train_X, train_y, validation, args.epochs, args.lr, args.seed)
         for name in NETWORKS

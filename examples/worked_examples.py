@@ -21,8 +21,7 @@ of E3 moves the wrong way in the notes.
     python examples/worked_examples.py
 """
 
-import argparse
-
+import _shared
 import numpy as np
 
 import fcnn
@@ -185,9 +184,12 @@ def e4_softmax():
     return table
 
 
+def build_parser():
+    return _shared.parser(__doc__)
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.parse_args(argv)
+    build_parser().parse_args(argv)
     tables = [e1_relu_forward(), e2_one_step(), e3_one_step(), e4_softmax()]
     for table in tables:
         table.print()

@@ -17,10 +17,12 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 
 from . import __version__, io, optimizers
+from ._validation import as_inputs
 from .datasets import load_idx, load_mnist, load_mnist_sample
 from .network import Network
 from .training import DivergenceError
@@ -44,6 +46,9 @@ DEMO_COST = "cross_entropy"
 DEMO_LR = 0.5
 DEMO_BATCH = 10
 
+# A final accuracy this close to guessing (or below) means the network learnt nothing.
+CHANCE_MARGIN = 0.02
+
 NUMPY_MAGIC = b"\x93NUMPY"
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -57,6 +62,8 @@ class CommandError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, with its errors in one line (exit status 2)."""
+
+    commands: dict[str, "_Parser"]  # the top-level parser's subcommands
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
@@ -146,7 +153,7 @@ def build_parser():
         version=f"fcnn {__version__}",
         help="print fcnn's version and exit",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser(
         "demo",
@@ -368,8 +375,37 @@ def _data_name(folder):
     return "the bundled MNIST sample" if folder is None else f"MNIST from {folder}"
 
 
-def _first(X, y, n):
+def _first(data, n):
+    """The first n training images of data = (X, y), saying so when there are fewer."""
+    X, y = data
+    if n is not None and n > len(y):
+        print(
+            f"note: --train-samples {n}: only {len(y):,} training images are available; "
+            f"using {len(y):,}",
+            file=sys.stderr,
+        )
     return (X, y) if n is None else (X[:n], y[:n])
+
+
+def chance_level(labels, n_classes=None):
+    """The accuracy of guessing: the most frequent class's rate, at least 1/n_classes."""
+    counts = np.bincount(labels, minlength=n_classes or 0)
+    return max(counts.max() / labels.size, 1 / counts.size)
+
+
+def at_chance_level(accuracy, labels, n_classes=None):
+    """Whether `accuracy` on `labels` is no better than guessing (within CHANCE_MARGIN)."""
+    return accuracy <= chance_level(labels, n_classes) + CHANCE_MARGIN
+
+
+def _check_output_size(sizes, labels):
+    n_classes = int(labels.max()) + 1
+    if sizes[-1] != n_classes:
+        fixed = ",".join(str(size) for size in [*sizes[:-1], n_classes])
+        raise CommandError(
+            f"the output layer has {sizes[-1]} neurons but the data has {n_classes} classes "
+            f"(labels 0-{n_classes - 1}): end --sizes with {n_classes}, e.g. --sizes {fixed}"
+        )
 
 
 def _read_inputs(path):
@@ -387,12 +423,22 @@ def _read_inputs(path):
     elif start.startswith(GZIP_MAGIC) or start[:2] == b"\0\0":
         array = load_idx(path)
     else:
+        header = _csv_header(path)
         try:
-            array = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
+            with warnings.catch_warnings():  # an empty file is reported below, as no samples
+                warnings.filterwarnings("ignore", "loadtxt: input contained no data")
+                array = np.loadtxt(
+                    path, delimiter=",", ndmin=2, dtype=np.float64, skiprows=int(header is not None)
+                )
         except ValueError as error:
             raise CommandError(
-                f"{path} is neither an IDX file, a .npy file nor a CSV of numbers: {error}"
+                f"INPUT {path} is neither an IDX file, a .npy file nor a CSV of numbers: {error}"
             ) from None
+        if header is not None and array.size:
+            shown = header if len(header) <= 40 else header[:37] + "..."
+            print(
+                f"note: skipped the first row of INPUT {path}, a header: {shown}", file=sys.stderr
+            )
     if array.dtype == np.uint8:
         array = array / 255
     if array.ndim > 2:
@@ -402,30 +448,42 @@ def _read_inputs(path):
     return array
 
 
+def _csv_header(path):
+    """The first line of a CSV file when it is not all numbers (column names), else None."""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        first = handle.readline().strip()
+    try:
+        [float(field) for field in first.split(",") if first]
+    except ValueError:
+        return first
+    return None
+
+
 # ---------------------------------------------------------------------- commands
 
 
 def _run_demo(args):
-    X, y = _first(*load_mnist_sample("train"), args.train_samples)
+    X, y = _first(load_mnist_sample("train"), args.train_samples)
     X_test, y_test = load_mnist_sample("test")
     net = Network(DEMO_SIZES, DEMO_ACTIVATION, DEMO_COST, seed=args.seed)
     print(f"fcnn demo: {net}")
     print(
         f"SGD eta={DEMO_LR}, batch {DEMO_BATCH}, {args.epochs} epochs on "
-        f"{len(y):,} training images of the bundled MNIST sample; "
-        f"{len(y_test):,} test images",
+        f"{len(y):,} training images of the bundled MNIST sample; its "
+        f"{len(y_test):,} test images are the validation data (val_cost, val_accuracy)",
         flush=True,
     )
     started = time.perf_counter()
-    for epoch in range(1, args.epochs + 1):
-        history = net.fit(X, y, epochs=1, batch_size=DEMO_BATCH, lr=DEMO_LR)
-        test = net.evaluate(X_test, y_test)
-        print(
-            f"epoch {epoch:2d}/{args.epochs}  cost {history.cost[0]:.4f}  "
-            f"test cost {test['cost']:.4f}  test accuracy {test['accuracy']:.4f}  "
-            f"({history.seconds[0]:.2f} s)",
-            flush=True,
-        )
+    net.fit(
+        X,
+        y,
+        epochs=args.epochs,
+        batch_size=DEMO_BATCH,
+        lr=DEMO_LR,
+        validation_data=(X_test, y_test),
+        seed=args.seed,
+        verbose=True,
+    )
     seconds = time.perf_counter() - started
     print(
         f"test accuracy: {net.evaluate(X_test, y_test)['accuracy']:.4f}  ({seconds:.1f} s in all)"
@@ -451,11 +509,14 @@ def _run_train(args):
         raise CommandError(f"cannot save to --out {args.out}: folder {folder} does not exist")
     optimizer = _optimizer(args)
     net = Network(args.sizes, args.activations, args.cost, dtype=args.dtype, seed=args.seed)
-    X, y = _first(*_mnist(args.data, "train", args.dtype), args.train_samples)
-    if X.shape[1] != args.sizes[0]:
+    data = _mnist(args.data, "train", args.dtype)
+    if data[0].shape[1] != args.sizes[0]:
         raise CommandError(
-            f"--sizes starts with {args.sizes[0]} inputs but the images have {X.shape[1]} pixels"
+            f"--sizes starts with {args.sizes[0]} inputs but the images have "
+            f"{data[0].shape[1]} pixels"
         )
+    _check_output_size(args.sizes, data[1])
+    X, y = _first(data, args.train_samples)
     test = _test_data(args.data, args.dtype)
     print(f"training {net} on {len(y):,} images of {_data_name(args.data)}", flush=True)
     history = net.fit(
@@ -473,10 +534,20 @@ def _run_train(args):
     print(f"final training cost: {history.cost[-1]:.6g}")
     if history.val_accuracy:
         print(f"validation accuracy: {history.val_accuracy[-1]:.4f}")
-    if test is not None:
-        print(f"test accuracy: {net.evaluate(*test)['accuracy']:.4f}")
+    if test is None:
+        accuracy, labels, which = history.accuracy[-1], y, "training"
+    else:
+        accuracy, labels, which = net.evaluate(*test)["accuracy"], test[1], "test"
+        print(f"test accuracy: {accuracy:.4f}")
     net.save(args.out)
     print(f"saved to {args.out}")
+    if at_chance_level(accuracy, labels, args.sizes[-1]):
+        print(
+            f"fcnn train: warning: the {which} accuracy {accuracy:.4f} is at chance level "
+            f"({chance_level(labels, args.sizes[-1]):.4f}, the most frequent class's rate): the "
+            f"network learnt nothing; try a smaller --lr or other --activations",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -492,7 +563,7 @@ def _run_evaluate(args):
 
 def _run_predict(args):
     net = io.load(args.model)
-    X = _read_inputs(args.input)
+    X, _ = as_inputs(_read_inputs(args.input), net.sizes[0], net.dtype, name=f"INPUT {args.input}")
     outputs = net.predict(X)
     if outputs.ndim == 1:
         outputs = outputs.reshape(1, -1)
@@ -589,6 +660,9 @@ def main(argv=None):
             parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as stop:  # --help, --version, or a command-line error (status 2)
         return stop.code
+    if args.command is None:  # asking fcnn alone is asking what it does: not an error
+        parser.print_help()
+        return 0
     commands = {
         "demo": _run_demo,
         "train": _run_train,
@@ -602,6 +676,11 @@ def main(argv=None):
     except (CommandError, ValueError, TypeError, OSError, DivergenceError) as error:
         print(f"fcnn {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"fcnn {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        history = getattr(stop, "history", None)  # fit keeps the finished epochs there
+        done = ""
+        if history is not None:
+            done = f" after {history.epochs} finished epoch{'' if history.epochs == 1 else 's'}"
+        saved = " (the model was not saved)" if args.command == "train" else ""
+        print(f"fcnn {args.command}: interrupted{done}{saved}", file=sys.stderr)
         return 130

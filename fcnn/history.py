@@ -1,6 +1,14 @@
 """What `Network.fit` records, epoch by epoch."""
 
+import html
+
 __all__ = ["History"]
+
+_SCORES = ("cost", "accuracy", "val_cost", "val_accuracy")
+_PER_LAYER = ("grad_norm_w", "grad_norm_b", "dead_units", "saturation")
+# The metric that says most about a fit, first; and whether more of it is better.
+_BEST_BY = (("val_accuracy", max), ("val_cost", min), ("accuracy", max), ("cost", min))
+_HTML_ROWS = 20  # a longer History shows its first and last ten epochs
 
 
 class History:
@@ -77,7 +85,7 @@ class History:
             parts.append(f"val_cost {self.val_cost[-1]:.6g}")
         if len(self.val_accuracy) == epoch:
             parts.append(f"val_accuracy {self.val_accuracy[-1]:.4f}")
-        parts.append(f"lr {self.lr[-1]:.4g}")
+        parts.append(f"lr {self.lr[-1]:g}")
         parts.append(f"{self.seconds[-1]:.2f} s ({self.samples_per_second[-1]:,.0f} samples/s)")
         return "  ".join(parts)
 
@@ -93,5 +101,41 @@ class History:
 
         return plot_gradients(self, path, **kwargs)
 
+    def _best(self):
+        """(metric, value, 1-based epoch) of the best epoch by the most telling metric."""
+        for name, pick in _BEST_BY:
+            values = getattr(self, name)
+            if values:
+                value = pick(values)
+                return name, value, values.index(value) + 1
+        return None
+
     def __repr__(self):
-        return f"History(epochs={self.epochs}, cost={self.cost[-1:] or None})"
+        if not self.epochs:
+            return "History(epochs=0)"
+        recorded = [name for name in _SCORES + _PER_LAYER if getattr(self, name)]
+        name, value, epoch = self._best()
+        return (
+            f"History(epochs={self.epochs}, metrics=[{', '.join(recorded)}], "
+            f"best {name} {value:.4g} at epoch {epoch})"
+        )
+
+    def _repr_html_(self):
+        """Jupyter's view: a table of the epochs by their metrics."""
+        columns = [name for name in _SCORES if getattr(self, name)] + ["lr", "seconds"]
+        epochs: list[int | None] = list(range(self.epochs))
+        if len(epochs) > _HTML_ROWS:
+            half = _HTML_ROWS // 2
+            epochs = epochs[:half] + [None] + epochs[-half:]
+        rows = [_html_row(["epoch", *columns], "th")]
+        for epoch in epochs:
+            if epoch is None:
+                rows.append(_html_row(["..."] * (len(columns) + 1)))
+            else:
+                values = [f"{getattr(self, name)[epoch]:.6g}" for name in columns]
+                rows.append(_html_row([str(epoch + 1), *values]))
+        return "<table>\n" + "\n".join(rows) + "\n</table>"
+
+
+def _html_row(cells, tag="td"):
+    return "<tr>" + "".join(f"<{tag}>{html.escape(str(c))}</{tag}>" for c in cells) + "</tr>"

@@ -6,6 +6,7 @@ z^l = w^l a^{l-1} + b^l and a^l = f(z^l); w^l[j, i] is the weight to neuron j of
 from neuron i of layer l-1. In Python lists the notes' w^l is ``weights[l - 1]``.
 """
 
+import html
 import threading
 
 import numpy as np
@@ -38,6 +39,12 @@ def _chunk_rows(sizes, n_params):
     long keeps either from dominating (narrow nets: small chunks that stay in cache;
     wide nets: large chunks that reuse the weights)."""
     return min(512, max(32, n_params // sizes[0]))
+
+
+def _has_parameters(activation):
+    """Whether an activation is more than its name (e.g. LeakyReLU(slope=0.2)): then it
+    shows as its repr."""
+    return activation.config() != {"name": activation.name}
 
 
 def _aligned_zeros(n, dtype, alignment=64):
@@ -382,11 +389,30 @@ class Network:
         self.__dict__.update(Network.from_state(*state).__dict__)
 
     def __repr__(self):
-        names = ", ".join(repr(f.name) for f in self._activations)
+        names = ", ".join(
+            repr(f) if _has_parameters(f) else repr(f.name) for f in self._activations
+        )
         return (
             f"Network({list(self._sizes)}, activations=[{names}], "
             f"cost={self._cost.name!r}, dtype={self._dtype.name!r})"
         )
+
+    def _repr_html_(self):
+        """Jupyter's view: a table of the layers, with the cost, dtype and parameter count."""
+        from .history import _html_row
+
+        rows = [_html_row(["layer", "size", "activation", "parameters"], "th")]
+        rows.append(_html_row(["0 (input)", self._sizes[0], "", ""]))
+        total = 0
+        for l, (f, layer) in enumerate(zip(self._activations, self.params), 1):
+            count = sum(values.size for values in layer.values())
+            total += count
+            shown = repr(f) if _has_parameters(f) else f.name
+            rows.append(_html_row([l, self._sizes[l], shown, count]))
+        caption = html.escape(
+            f"Network: cost {self._cost.name}, dtype {self._dtype.name}, {total:,} parameters"
+        )
+        return f"<table>\n<caption>{caption}</caption>\n" + "\n".join(rows) + "\n</table>"
 
     # ------------------------------------------------------------------ inference
 
@@ -659,6 +685,9 @@ class Network:
         epoch before. On x86 the epoch treats subnormal numbers (below 1.2e-38 in float32,
         2.2e-308 in float64) as zero, since arithmetic on them runs some hundred times
         slower there; predict and the other methods keep them.
+
+        Ctrl-C undoes the unfinished epoch (with verbose=True it stops within about 1% of
+        one); the KeyboardInterrupt keeps the History of the finished epochs as ``history``.
         """
         with self._lock:
             return _training.fit(

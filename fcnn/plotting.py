@@ -44,6 +44,10 @@ __all__ = ["plot_history", "plot_gradients", "plot_weights"]
 
 DPI = 100
 _MIN_TILE_SIDE = 3  # inputs of 3x3 pixels or more are drawn as images, fewer as a matrix
+_HEALTH_STYLES: dict[str, Literal["-", "--"]] = {
+    "dead ReLU units": "-",
+    "saturated sigmoid/tanh units": "--",
+}
 
 
 def plot_history(
@@ -193,11 +197,13 @@ def plot_gradients(
         layers = _per_layer(history, name)
         if layers:
             panels.append((label, [(f"layer {l}", values, "-") for l, values in layers]))
-    health = [
-        (f"layer {l} dead units", values, "-") for l, values in _per_layer(history, "dead_units")
+    dead, saturated = _HEALTH_STYLES.values()
+    health: list[tuple[str, list, str]] = [
+        (f"layer {l} dead units", values, dead) for l, values in _per_layer(history, "dead_units")
     ]
     health += [
-        (f"layer {l} saturated", values, "--") for l, values in _per_layer(history, "saturation")
+        (f"layer {l} saturated", values, saturated)
+        for l, values in _per_layer(history, "saturation")
     ]
     if health:
         panels.append(("fraction of units", health))
@@ -216,7 +222,19 @@ def plot_gradients(
             line = _epoch_line(ax, values, line_label, f"C{(layer - 1) % 10}", linestyle=style)
             legend.setdefault(layer, line)
         if label == "fraction of units":
-            ax.set_title("dead ReLU units (-), saturated sigmoid/tanh (--)")
+            from matplotlib.lines import Line2D
+
+            for line in ax.get_lines():
+                line.set_marker("")  # a marker at every epoch would hide the dashes
+            ax.legend(
+                handles=[
+                    Line2D([], [], color="0.3", linestyle=style, label=kind)
+                    for kind, style in _HEALTH_STYLES.items()
+                ],
+                loc="upper left",
+                fontsize="small",
+            )
+            ax.set_title("dead and saturated units")
             ax.set_ylim(-0.02, 1.02)
         else:
             ax.set_yscale("log")

@@ -16,10 +16,18 @@ thread, without the GIL, so several networks can train at once in Python threads
 
 from __future__ import annotations
 
+import os
 from contextlib import AbstractContextManager
 from typing import Any
 
 __all__ = ["limit", "info"]
+
+# The variables each BLAS reads for its thread count at start-up, in the order it reads them.
+_THREAD_VARIABLES = {
+    "openblas": ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"),
+    "mkl": ("MKL_NUM_THREADS", "OMP_NUM_THREADS"),
+    "blis": ("BLIS_NUM_THREADS", "OMP_NUM_THREADS"),
+}
 
 
 def _threadpoolctl():
@@ -78,18 +86,17 @@ def limit(n_threads: int) -> AbstractContextManager[Any]:
 def info() -> list[dict[str, Any]]:
     """The BLAS libraries loaded, as threadpoolctl describes them, SciPy's (the core's) first.
 
+    Without threadpoolctl, the BLAS each of SciPy and NumPy was built with, and the thread
+    count its environment variables ask for.
+
     Returns
     -------
     list of dict
         One dict per BLAS library, with threadpoolctl's keys: "user_api" ("blas"),
         "internal_api" (e.g. "openblas"), "prefix", "filepath", "version",
         "num_threads", and for OpenBLAS "threading_layer" and "architecture" (the CPU
-        kernel).
-
-    Raises
-    ------
-    ImportError
-        If threadpoolctl is not installed (``pip install "fcnn[threads]"``).
+        kernel). Without threadpoolctl, the keys that the build configurations and the
+        environment tell.
 
     See Also
     --------
@@ -104,8 +111,48 @@ def info() -> list[dict[str, Any]]:
     """
     import scipy.linalg  # noqa: F401  (loads SciPy's BLAS, the one the core calls)
 
-    libraries = _threadpoolctl().threadpool_info()
+    try:
+        import threadpoolctl
+    except ImportError:
+        return _from_build_configuration()
+    libraries = threadpoolctl.threadpool_info()
     return sorted(
         (lib for lib in libraries if lib.get("user_api") == "blas"),
         key=lambda lib: "scipy" not in lib.get("filepath", ""),
     )
+
+
+def _from_build_configuration():
+    """What info() can read without threadpoolctl: the BLAS that SciPy and NumPy were built
+    with, and the thread count that the environment variables ask for (None: the BLAS's
+    default, usually one thread per core)."""
+    import numpy
+    import scipy
+
+    libraries = []
+    for package in (scipy, numpy):
+        try:
+            blas = package.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        except (TypeError, KeyError):  # a build that does not describe its BLAS
+            blas = {}
+        name = blas.get("name") or "unknown"
+        variables = next(
+            (names for kind, names in _THREAD_VARIABLES.items() if kind in name.lower()),
+            ("OMP_NUM_THREADS",),
+        )
+        source = next((variable for variable in variables if os.environ.get(variable)), None)
+        value = os.environ.get(source, "") if source else ""
+        libraries.append(
+            {
+                "user_api": "blas",
+                "internal_api": name,
+                "version": blas.get("version"),
+                "num_threads": int(value) if value.strip().isdigit() else None,
+                "num_threads_from": source or "the BLAS's default (no variable set)",
+                "package": package.__name__,
+                "filepath": None,
+                "note": "read from the build configuration; pip install threadpoolctl to "
+                "read the loaded libraries",
+            }
+        )
+    return libraries

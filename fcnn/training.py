@@ -166,17 +166,20 @@ def fit(
     schedule.reset()
     history = History()
 
-    for epoch in range(epochs):
-        training.lr = check_number(
-            schedule.lr(epoch, optimizer.lr),
-            f"the lr_schedule's lr for epoch {epoch + 1}",
-            minimum=0,
-        )
-        for saved, live in zip(snapshot, [net._theta] + optimizer.states):
-            np.copyto(saved, live)
-        progress = EpochProgress(epoch + 1, epochs, n) if verbose else None
-        started = time.perf_counter()
-        try:
+    progress = None
+    unfinished = False
+    try:
+        for epoch in range(epochs):
+            training.lr = check_number(
+                schedule.lr(epoch, optimizer.lr),
+                f"the lr_schedule's lr for epoch {epoch + 1}",
+                minimum=0,
+            )
+            for saved, live in zip(snapshot, [net._theta] + optimizer.states):
+                np.copyto(saved, live)
+            unfinished = True  # the parameters are no longer those of a recorded epoch
+            progress = EpochProgress(epoch + 1, epochs, n) if verbose else None
+            started = time.perf_counter()
             cost, accuracy, stop = _core.train_epoch(
                 net._layout,
                 training,
@@ -195,42 +198,49 @@ def fit(
                 None if progress is None else progress.update,
                 progress_every,
             )
-        except BaseException:  # from the progress callback, e.g. KeyboardInterrupt
-            _restore(net, optimizer, snapshot)
-            raise
-        seconds = time.perf_counter() - started
-        if stop is not None and stop[0] == "input":
-            _restore(net, optimizer, snapshot)
-            name = stop[1]
-            raise_non_finite(
-                (original_X if name == "X" else original_Y), (X if name == "X" else Y), name
-            )
-        if stop is not None or not np.isfinite(net._theta).all():
-            batch, layer = stop[1:] if stop is not None else (-1, -1)
-            error = _divergence(net, epoch + 1, batch, layer, training.lr)
-            _restore(net, optimizer, snapshot)
-            raise error
-        optimizer.t = training.t
+            seconds = time.perf_counter() - started
+            if stop is not None and stop[0] == "input":
+                _restore(net, optimizer, snapshot)
+                name = stop[1]
+                raise_non_finite(
+                    (original_X if name == "X" else original_Y), (X if name == "X" else Y), name
+                )
+            if stop is not None or not np.isfinite(net._theta).all():
+                batch, layer = stop[1:] if stop is not None else (-1, -1)
+                error = _divergence(net, epoch + 1, batch, layer, training.lr)
+                _restore(net, optimizer, snapshot)
+                raise error
+            optimizer.t = training.t
 
-        metrics = {"cost": cost}
-        if accuracy_mode:
-            metrics["accuracy"] = accuracy
-        if validation is not None:
-            scores = net._evaluate(*validation)
-            metrics.update({f"val_{key}": value for key, value in scores.items()})
-        history.record(metrics, seconds=seconds, samples=n, lr=training.lr)
-        if monitor_layers is not None:
-            monitor_layers.record(history)
-        schedule.observe(epoch, metrics)
-        if verbose:
-            progress.close(history.describe_last())
-        if early_stopping:  # `monitor` is among the metrics: checked before training
-            value = metrics[monitor] if monitor != "val_accuracy" else -metrics[monitor]
-            if best is None or value < best[0] - min_delta:
-                best = (value, epoch, net._theta.copy())
-            elif epoch - best[1] >= patience:
-                history.stopped_epoch = epoch + 1
-                break
+            metrics = {"cost": cost}
+            if accuracy_mode:
+                metrics["accuracy"] = accuracy
+            if validation is not None:
+                scores = net._evaluate(*validation)
+                metrics.update({f"val_{key}": value for key, value in scores.items()})
+            history.record(metrics, seconds=seconds, samples=n, lr=training.lr)
+            unfinished = False
+            if monitor_layers is not None:
+                monitor_layers.record(history)
+            schedule.observe(epoch, metrics)
+            if progress is not None:
+                progress.close(history.describe_last())
+                progress = None
+            if early_stopping:  # `monitor` is among the metrics: checked before training
+                value = metrics[monitor] if monitor != "val_accuracy" else -metrics[monitor]
+                if best is None or value < best[0] - min_delta:
+                    best = (value, epoch, net._theta.copy())
+                elif epoch - best[1] >= patience:
+                    history.stopped_epoch = epoch + 1
+                    break
+    except BaseException as stopped:  # e.g. KeyboardInterrupt, from the progress callback
+        if unfinished:
+            _restore(net, optimizer, snapshot)
+        if progress is not None:
+            progress.interrupt()  # else the bar may be drawn again after the user's output
+        if isinstance(stopped, KeyboardInterrupt):
+            stopped.history = history  # type: ignore[attr-defined]
+        raise
     if best is not None:
         np.copyto(net._theta, best[2])
         history.best_epoch = best[1] + 1

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -93,7 +94,6 @@ def test_version_and_command_line_errors_exit_2_in_one_line(capsys):
     status, out, _ = run(capsys, "--version")
     assert status == 0 and out.strip() == f"fcnn {fcnn.__version__}"
     for argv, fragment in [
-        ([], "required: COMMAND"),
         (["train", "--out", "m", "--sizes", "784,x"], "--sizes"),
         (["train", "--out", "m", "--optimizer", "lbfgs"], "--optimizer"),
         (["train", "--out", "m", "--dropout", "1.5"], "--dropout"),
@@ -114,11 +114,12 @@ def test_demo_trains_and_reports_each_epoch(capsys):
         capsys, "demo", "--epochs", "2", "--train-samples", "2000", "--seed", "1"
     )
     assert status == 0, err
-    epochs = re.findall(r"^epoch +(\d)/2 +cost ([\d.]+) .*test accuracy ([\d.]+)", out, re.M)
+    epochs = re.findall(r"^epoch (\d)/2  cost ([\d.]+) .*val_accuracy ([\d.]+)", out, re.M)
     assert [e[0] for e in epochs] == ["1", "2"]
     assert float(epochs[1][1]) < float(epochs[0][1])  # the training cost falls
     final = float(re.search(r"^test accuracy: ([\d.]+)", out, re.M).group(1))
     assert final == float(epochs[1][2]) and final > 0.75  # 2,000 images, 2 epochs: ~0.82
+    assert "test images are the validation data" in out
 
 
 # ---------------------------------------------------------------- train, evaluate
@@ -292,7 +293,7 @@ def test_predict_one_sample_and_bad_inputs(model, tmp_path, capsys):
     np.save(tmp_path / "objects.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
     for name, fragment in [
         ("absent.npy", "absent.npy"),
-        ("words.csv", "CSV of numbers"),
+        ("words.csv", "no samples"),
         ("narrow.npy", "(3, 5)"),
         ("objects.npy", "allow_pickle"),
     ]:
@@ -376,3 +377,90 @@ def test_python_dash_m_fcnn_runs_main():
     import fcnn.__main__ as entry  # importing must not run the command line
 
     assert entry.main is cli.main
+
+
+# ---------------------------------------------------------------- what a new user meets
+
+
+def test_fcnn_without_a_command_prints_its_help_and_exits_0(capsys):
+    status, out, err = run(capsys)
+    assert status == 0 and err == ""
+    assert out == cli.build_parser().format_help()
+
+
+def test_train_checks_the_output_layer_against_the_classes_before_training(tmp_path, capsys):
+    argv = ["train", "--out", tmp_path / "m", "--sizes", "784,30,5", "--train-samples", "50"]
+    status, out, err = run(capsys, *argv)
+    assert status == 1 and out == ""  # nothing printed: no "training ..." line
+    assert_one_line_error(err, "output layer has 5 neurons", "10 classes", "784,30,10")
+
+
+def test_train_samples_beyond_the_data_say_how_many_are_used(tmp_path, capsys):
+    argv = ["train", "--out", tmp_path / "m", "--sizes", "784,5,10", "--epochs", "1", "--quiet"]
+    status, out, err = run(capsys, *argv, "--train-samples", "99999")
+    assert status == 0, err
+    assert "--train-samples 99999: only 10,000 training images are available; using 10,000" in err
+    assert "on 10,000 images" in out
+    status, _, err = run(capsys, *argv, "--train-samples", "10000")
+    assert status == 0 and "available" not in err
+
+
+def test_chance_level_is_the_majority_class_rate_or_one_over_the_classes():
+    assert cli.chance_level(np.array([0, 1, 2, 3])) == 0.25
+    assert cli.chance_level(np.array([0, 0, 0, 1])) == 0.75
+    assert cli.chance_level(np.array([1, 1, 2, 2]), n_classes=10) == 0.5
+    assert cli.at_chance_level(0.25 + cli.CHANCE_MARGIN, np.array([0, 1, 2, 3]))
+    assert not cli.at_chance_level(0.26 + cli.CHANCE_MARGIN, np.array([0, 1, 2, 3]))
+
+
+def test_train_warns_when_training_ends_at_chance_level(tmp_path, capsys):
+    argv = ["train", "--out", tmp_path / "m", "--epochs", "1", "--train-samples", "500", "--quiet"]
+    status, _, err = run(capsys, *argv, "--lr", "1e6", "--activations", "relu")
+    assert status == 0
+    assert_one_line_error(err, "warning", "chance level", "--lr")
+    status, _, err = run(capsys, *argv, "--sizes", "784,20,10")
+    assert status == 0 and err == ""
+
+
+def test_predict_errors_name_the_input_as_the_user_wrote_it(model, tmp_path, capsys):
+    np.save(tmp_path / "narrow.npy", np.zeros((3, 5)))
+    status, _, err = run(capsys, "predict", model, tmp_path / "narrow.npy")
+    assert status == 1
+    assert_one_line_error(err, f"INPUT {tmp_path / 'narrow.npy'}", "5 features", "784")
+    assert " X " not in err and "X must" not in err
+
+
+def test_predict_skips_a_header_row_of_a_csv_and_says_so(model, tmp_path, capsys):
+    X = load_mnist_sample("test")[0][:5]
+    path = tmp_path / "named.csv"
+    header = ",".join(f"pixel{i}" for i in range(784))
+    path.write_text(header + "\n" + "\n".join(",".join(f"{v:g}" for v in row) for row in X) + "\n")
+    status, out, err = run(capsys, "predict", model, path)
+    assert status == 0, err
+    expected = fcnn.io.load(model).predict(X).argmax(axis=1)
+    np.testing.assert_array_equal(np.array(out.split(), dtype=int), expected)
+    assert_one_line_error(err, "note", "header", "pixel0")
+
+
+def test_predict_an_empty_csv_gives_only_the_clean_error(model, tmp_path, capsys):
+    (tmp_path / "empty.csv").write_text("")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy warning would fail here
+        status, _, err = run(capsys, "predict", model, tmp_path / "empty.csv")
+    assert status == 1
+    assert_one_line_error(err, "fcnn predict: error:", "empty.csv", "no samples")
+
+
+def test_train_interrupted_says_how_many_epochs_finished_and_that_nothing_was_saved(
+    tmp_path, monkeypatch, capsys
+):
+    def interrupted(self, *args, **kwargs):
+        error = KeyboardInterrupt()
+        error.history = fcnn.History()
+        error.history.record({"cost": 1.0}, seconds=1.0, samples=10, lr=3.0)
+        raise error
+
+    monkeypatch.setattr(fcnn.Network, "fit", interrupted)
+    status, _, err = run(capsys, "train", "--out", tmp_path / "m", "--train-samples", "100")
+    assert status == 130 and not (tmp_path / "m").exists()
+    assert_one_line_error(err, "fcnn train: interrupted after 1 finished epoch", "not saved")

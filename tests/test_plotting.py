@@ -191,6 +191,22 @@ def test_plot_gradients_one_log_line_per_layer(tmp_path):
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["layer 1", "layer 2", "layer 3"]
 
 
+def test_plot_gradients_draws_the_line_styles_its_legend_shows():
+    fig = diagnostics_history().plot_gradients()
+    health_axes = fig.axes[-1]
+    legend = health_axes.get_legend()
+    styles = {
+        text.get_text(): handle.get_linestyle()
+        for text, handle in zip(legend.get_texts(), legend.legend_handles)
+    }
+    assert styles == {"dead ReLU units": "-", "saturated sigmoid/tanh units": "--"}
+    for line in health_axes.get_lines():
+        kind = "dead ReLU units" if "dead" in line.get_label() else "saturated sigmoid/tanh units"
+        assert line.get_linestyle() == styles[kind], line.get_label()
+        assert line.get_marker() in ("None", None, "")  # markers would hide the dashes
+    plt.close(fig)
+
+
 def test_plot_gradients_without_diagnostics_says_how_to_get_them():
     with pytest.raises(ValueError, match=r"diagnostics=\('grad_norm',\)"):
         plotting.plot_gradients(hand_history())
