@@ -11,10 +11,10 @@ installed package is then the one the user meant, so it replaces the source tree
 import importlib.util
 import os
 import sys
-from importlib.machinery import PathFinder
+from importlib.machinery import ModuleSpec, PathFinder
 
 
-def use_installed_package_if_unbuilt(name, init_file):
+def use_installed_package_if_unbuilt(name: str, init_file: str) -> bool:
     """Load the installed package in place of the unbuilt source tree at ``init_file``.
 
     Returns True when it did, False when the core is built next to ``init_file``; raises
@@ -26,7 +26,7 @@ def use_installed_package_if_unbuilt(name, init_file):
     source_root = os.path.realpath(os.path.dirname(package_dir))
     elsewhere = [p for p in sys.path if os.path.realpath(p or os.curdir) != source_root]
     installed = PathFinder.find_spec(name, elsewhere)
-    if installed is None or not _has_core(installed):
+    if installed is None or installed.loader is None or not _has_core(installed):
         raise ImportError(
             f"fcnn's compiled core is not built in {package_dir}, and no installed fcnn was "
             f"found elsewhere on sys.path. In the folder that holds setup.py, run "
@@ -43,7 +43,7 @@ def use_installed_package_if_unbuilt(name, init_file):
     return True
 
 
-def _has_core(spec):
+def _has_core(spec: ModuleSpec) -> bool:
     folders = spec.submodule_search_locations or ()
     return any(
         entry.startswith("_core.") and entry.endswith((".so", ".pyd"))
