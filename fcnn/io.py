@@ -162,7 +162,8 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
     header += b" " * (-(PREFIX_SIZE + len(header)) % _PAYLOAD_ALIGNMENT)
     checksum = zlib.crc32(header)
     for data in payload:
-        checksum = zlib.crc32(data, checksum)  # type: ignore[arg-type]  # numpy's stubs omit the buffer protocol
+        # an ndarray is a buffer, which numpy's type stubs do not declare
+        checksum = zlib.crc32(data, checksum)  # type: ignore[arg-type]
     prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, len(header), checksum)
     _write_atomically(path, [prefix, header, *payload])
 
