@@ -303,8 +303,9 @@ def explain_step(net: Network, x: ArrayLike, y: ArrayLike, lr: float) -> StepExp
         after = [{kind: view.copy() for kind, view in layer.items()} for layer in net.params]
         cost_after = net.evaluate(X, Y)["cost"]
 
+    assert grads.grad_slopes is not None  # Network.gradients gives one entry per layer
     slopes = [grads.grad_slopes[l] for l in range(L)]
-    gradient = {"w": grads.grad_w, "b": grads.grad_b, "slopes": slopes}
+    gradient: dict[str, list[Any]] = {"w": grads.grad_w, "b": grads.grad_b, "slopes": slopes}
     for l in range(L):
         for kind in before[l]:
             _check_update(before[l][kind], after[l][kind], gradient[kind][l], lr, f"{kind}^{l + 1}")
