@@ -52,6 +52,11 @@ class StepExplanation:
     example, and the gradients are the batch means. Arrays are copies, in the network's
     dtype.
 
+    Parameters
+    ----------
+    **fields
+        Every attribute below, by keyword.
+
     Attributes
     ----------
     lr : float

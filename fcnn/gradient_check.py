@@ -1,5 +1,7 @@
-"""Gradient checking: the analytic gradient of back-propagation (BP1-BP4) against central
-differences of the cost it is the gradient of.
+"""Gradient checking: back-propagation's gradient against central differences.
+
+The analytic gradient of back-propagation (BP1-BP4) is compared with central differences
+of the cost it is the gradient of.
 
 For every checked parameter theta_k (a weight, a bias or a PReLU slope)::
 
@@ -57,9 +59,9 @@ class BlockCheck:
     """The check of one block of parameters, one row of `GradcheckResult.report`.
 
     A block is layer l's weights ("w"), biases ("b") or PReLU slopes ("slopes"), or the
-    inputs ("x", layer 0).
+    inputs ("x", layer 0). Its fields are also its attributes.
 
-    Attributes
+    Parameters
     ----------
     layer : int
         The notes' l, 1..L; 0 for the inputs.
@@ -75,9 +77,9 @@ class BlockCheck:
         Where r_k is largest: (j, i) for w^l[j, i], (j,) for b^l_j or alpha^l_j,
         (sample, i) for X.
     analytic, numeric : float
-        a_k and n_k there.
+        The analytic a_k and the numeric n_k there.
     passed : bool
-        relative_error <= tolerance.
+        Whether relative_error <= tolerance.
     """
 
     layer: int

@@ -1,5 +1,7 @@
-"""The Network: a fully-connected feed-forward net whose forward pass, back-propagation
-and training run in the compiled core (`fcnn._core`, or its AVX2 build: fcnn/_compiled.py).
+"""The Network, a fully-connected feed-forward neural network.
+
+Its forward pass, back-propagation and training run in the compiled core (`fcnn._core`,
+or its AVX2 build: fcnn/_compiled.py).
 
 Notation follows the lecture notes: layer 0 is the input, layer l = 1..L computes
 z^l = w^l a^{l-1} + b^l and a^l = f(z^l); w^l[j, i] is the weight to neuron j of layer l
@@ -269,7 +271,7 @@ class Network:
     See Also
     --------
     fcnn.load : Read a saved network.
-    fcnn.sklearn : scikit-learn estimators around a Network.
+    fcnn.sklearn : Estimators for scikit-learn around a Network.
 
     Notes
     -----

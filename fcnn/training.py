@@ -141,14 +141,44 @@ def fit(
         Training inputs, one row per example.
     Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
         Targets, or integer class labels.
-    epochs, batch_size, lr, optimizer, l1, l2, dropout
-        See `Network.fit`.
-    lr_schedule, early_stopping, patience, min_delta, monitor
-        See `Network.fit`.
-    validation_data, validation_split, sample_weight, class_weight
-        See `Network.fit`.
-    shuffle, seed, verbose, diagnostics
-        See `Network.fit`.
+    epochs : int
+        As in `Network.fit`.
+    batch_size : int or None
+        As in `Network.fit`.
+    lr : float or None
+        As in `Network.fit`.
+    optimizer : Optimizer or None
+        As in `Network.fit`.
+    l1, l2 : float
+        As in `Network.fit`.
+    dropout : float
+        As in `Network.fit`.
+    lr_schedule : str, Schedule or None
+        As in `Network.fit`.
+    early_stopping : bool
+        As in `Network.fit`.
+    patience : int
+        As in `Network.fit`.
+    min_delta : float
+        As in `Network.fit`.
+    monitor : {"val_cost", "val_accuracy", "cost"}
+        As in `Network.fit`.
+    validation_data : tuple of (array_like, array_like) or None
+        As in `Network.fit`.
+    validation_split : float or None
+        As in `Network.fit`.
+    sample_weight : array_like, shape (n_samples,), or None
+        As in `Network.fit`.
+    class_weight : dict of int to float, "balanced" or None
+        As in `Network.fit`.
+    shuffle : bool
+        As in `Network.fit`.
+    seed : int, numpy.random.Generator or None
+        As in `Network.fit`.
+    verbose : bool
+        As in `Network.fit`.
+    diagnostics : str, sequence of str or None, default None
+        As in `Network.fit`.
 
     Returns
     -------
