@@ -9,13 +9,16 @@ Every module of the package reaches the core as ``from ._compiled import core as
 """
 
 import os
+from types import ModuleType
 
-from . import _core as baseline
+# Absolute imports: mypy takes a missing ``from . import _core`` for a missing attribute of
+# fcnn, while pyproject.toml lets it skip a missing module fcnn._core (built, not typed).
+import fcnn._core as baseline
 
 CHOICES = ("auto", "baseline", "avx2")
 
 
-def _choose(choice):
+def _choose(choice: str) -> ModuleType:
     if choice not in CHOICES:
         raise ImportError(f"FCNN_CORE must be one of {', '.join(CHOICES)}, got {choice!r}")
     if choice == "baseline":
@@ -25,7 +28,7 @@ def _choose(choice):
             raise ImportError("FCNN_CORE=avx2, but this CPU does not run AVX2 code")
         return baseline
     try:
-        from . import _core_avx2
+        import fcnn._core_avx2 as _core_avx2
     except ModuleNotFoundError as error:  # not built; a build that fails to load raises
         if choice == "avx2":
             raise ImportError(

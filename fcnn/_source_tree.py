@@ -14,7 +14,7 @@ import sys
 from importlib.machinery import EXTENSION_SUFFIXES, PathFinder
 
 
-def use_installed_package_if_unbuilt(name, init_file):
+def use_installed_package_if_unbuilt(name: str, init_file: str) -> bool:
     """Load the installed package in place of the unbuilt source tree at ``init_file``.
 
     Returns True when it did, False when the core is built next to ``init_file``; raises
@@ -26,7 +26,8 @@ def use_installed_package_if_unbuilt(name, init_file):
     source_root = os.path.realpath(os.path.dirname(package_dir))
     elsewhere = [p for p in sys.path if os.path.realpath(p or os.curdir) != source_root]
     installed = PathFinder.find_spec(name, elsewhere)
-    if installed is None or not any(map(_has_core, installed.submodule_search_locations or ())):
+    folders = (installed and installed.submodule_search_locations) or ()
+    if installed is None or installed.loader is None or not any(map(_has_core, folders)):
         raise ImportError(
             f"fcnn's compiled core is not built in {package_dir}, and no installed fcnn was "
             f"found elsewhere on sys.path. In the folder that holds setup.py, run "
@@ -43,5 +44,5 @@ def use_installed_package_if_unbuilt(name, init_file):
     return True
 
 
-def _has_core(folder):
+def _has_core(folder: str) -> bool:
     return any(os.path.exists(os.path.join(folder, "_core" + s)) for s in EXTENSION_SUFFIXES)

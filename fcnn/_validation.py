@@ -7,8 +7,10 @@ of the right shape, finite. Errors name the argument, what was expected and what
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from ._compiled import core as _core
 
@@ -120,7 +122,14 @@ def _require_finite(array, name):
         )
 
 
-def as_inputs(X, n_features, dtype, name="X", allow_single=True, check_finite=True):
+def as_inputs(
+    X: ArrayLike,
+    n_features: int,
+    dtype: DTypeLike,
+    name: str = "X",
+    allow_single: bool = True,
+    check_finite: bool = True,
+) -> tuple[NDArray[Any], bool]:
     """(X as a C-contiguous (n, n_features) array of dtype, whether X was one 1-D sample).
 
     check_finite=False leaves the check for inf and NaN to the core, which makes it as it

@@ -1,6 +1,6 @@
 """One gradient-descent step, traced in the lecture notes' notation.
 
-For a single example x with target y (or a small batch, averaged), layer by layer:
+For a single example x with target y (or a small batch, averaged), layer by layer::
 
     a^0 = x
     z^l = w^l a^{l-1} + b^l,   a^l = f(z^l)                 forward pass, l = 1..L
@@ -15,10 +15,18 @@ and a, `Network.gradients` for delta and the gradients, and `Network.step` takes
 so the network really moves; the parameters after the step are read back from it.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import network as _network
 from ._validation import as_inputs, as_targets, check_positive_number
+
+if TYPE_CHECKING:
+    from .network import Network
 
 __all__ = ["explain_step", "StepExplanation"]
 
@@ -35,32 +43,109 @@ _MATCHED_PAIRS = {
 
 
 class StepExplanation:
-    """Everything one gradient-descent step computed, by layer.
+    """Everything one gradient-descent step computed, by layer; print it for the table.
 
-    Every list is indexed by the notes' l = 0..L; entry 0 is None except ``a[0]``, the
-    input x. For a single example (1-D x) z, a and delta are vectors; for a batch they
-    have one row per example and the gradients are the batch means.
+    `explain_step` (or `Network.explain_step`) makes one, passing every attribute below
+    by keyword. Every list is indexed by the notes' l = 0..L; entry 0 is None except
+    ``a[0]``, the input x. For a single example (1-D x) z, a and delta are vectors of
+    shape (sizes[l],); for a batch they have shape (n_samples, sizes[l]), one row per
+    example, and the gradients are the batch means. Arrays are copies, in the network's
+    dtype.
 
-    lr, cost_name, activation_names (activation_names[l] is f of layer l)
-    x, y                     the example (or batch) and its target
-    cost_before, cost_after  the (mean) cost before and after the step
-    z, a, delta              forward pass and back-propagated errors
-    grad_w, grad_b           dC/dw^l (BP4) and dC/db^l (BP3)
-    grad_slopes              dC/dalpha^l for PReLU layers, else None
-    w_before, w_after, b_before, b_after, slopes_before, slopes_after
+    Parameters
+    ----------
+    **fields
+        Every attribute below, by keyword.
+
+    Attributes
+    ----------
+    lr : float
+        The learning rate eta of the step.
+    cost_name : str
+        The network's cost.
+    activation_names : list of str or None
+        ``activation_names[l]`` is f of layer l.
+    x, y : ndarray
+        The example (or batch) and its target (one-hot rows for class labels).
+    cost_before, cost_after : float
+        The (mean) cost before and after the step.
+    z, a, delta : list of ndarray or None
+        The forward pass z^l, a^l and the back-propagated errors delta^l (BP1, BP2).
+    grad_w, grad_b : list of ndarray or None
+        dC/dw^l (BP4), shape (sizes[l], sizes[l - 1]), and dC/db^l (BP3), shape
+        (sizes[l],).
+    grad_slopes : list of ndarray or None
+        dC/dalpha^l for PReLU layers, else None.
+    w_before, w_after, b_before, b_after : list of ndarray or None
+        The weights and biases before and after the step.
+    slopes_before, slopes_after : list of ndarray or None
+        The PReLU slopes before and after the step (None for other layers).
+
+    See Also
+    --------
+    explain_step : Takes the step and makes the explanation.
     """
 
-    def __init__(self, **fields):
+    # Lists by layer l = 0..L; entries of layer 0 (and slopes of non-PReLU layers) are None.
+    lr: float
+    cost_name: str
+    activation_names: list[Any]
+    x: NDArray[Any]
+    y: NDArray[Any]
+    cost_before: float
+    cost_after: float
+    z: list[Any]
+    a: list[Any]
+    delta: list[Any]
+    grad_w: list[Any]
+    grad_b: list[Any]
+    grad_slopes: list[Any]
+    w_before: list[Any]
+    w_after: list[Any]
+    b_before: list[Any]
+    b_after: list[Any]
+    slopes_before: list[Any]
+    slopes_after: list[Any]
+
+    def __init__(self, **fields: Any) -> None:
         self.__dict__.update(fields)
 
     @property
-    def n_layers(self):
+    def n_layers(self) -> int:
+        """L, the number of layers after the input."""
         return len(self.z) - 1
 
-    def table(self, max_vector=12, max_matrix=36):
-        """The step as a readable table, per layer: each quantity's name in the notes,
-        the rule that produced it (BP1-BP4), its value to 6 significant digits. Vectors
-        longer than max_vector and matrices with more than max_matrix entries are elided."""
+    def table(self, max_vector: int = 12, max_matrix: int = 36) -> str:
+        """The step as a readable table, layer by layer; also what ``str(step)`` gives.
+
+        Parameters
+        ----------
+        max_vector : int, default 12
+            Vectors longer than this are elided (first and last three values).
+        max_matrix : int, default 36
+            Matrices with more entries than this are elided.
+
+        Returns
+        -------
+        str
+            Per layer, each quantity's name in the notes, the rule that produced it
+            (BP1-BP4, the update), and its value to 6 significant digits.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 2, 1], "sigmoid", "quadratic", seed=0)
+        >>> step = net.explain_step([1.0, 0.0], [1.0], lr=0.5)
+        >>> print(step.table())  # doctest: +ELLIPSIS
+        One gradient-descent step, eta = 0.5, on one example (2-2-1 network, cost quadratic; ...)
+        C before the step 0.110453, after 0.0986725
+        ...
+        layer 2: sigmoid, 1 neuron (output)
+          z^2      w^2 a^1 + b^2                     [0.120122]
+          a^2      sigmoid(z^2)                      [0.529994]
+          delta^2  BP1: nabla_a C * f'(z^2)          [-0.117079]
+        ...
+        """
 
         def value(array):
             return _format_array(array, max_vector, max_matrix)
@@ -145,12 +230,54 @@ class StepExplanation:
         )
 
 
-def explain_step(net, x, y, lr):
-    """Take ONE gradient-descent step of `net` on the example (x, y), or a small batch,
-    with learning rate lr, and return a StepExplanation of it (print it for the table).
+def explain_step(net: Network, x: ArrayLike, y: ArrayLike, lr: float) -> StepExplanation:
+    """Take one gradient-descent step and explain it in the notes' notation.
 
-    The network really takes the step (through `Network.step`); the function checks that
-    every parameter read back afterwards equals before - lr * gradient to rounding.
+    The network really takes the step (through `Network.step`); the function checks
+    that every parameter read back afterwards equals before - lr * gradient to rounding.
+
+    Parameters
+    ----------
+    net : Network
+        The network; its parameters change.
+    x : array_like, shape (sizes[0],) or (n_samples, sizes[0])
+        One example, or a small batch of them (one row each).
+    y : array_like, shape (sizes[-1],), scalar, (n_samples, sizes[-1]) or (n_samples,)
+        Its target vector or class label, or the batch's targets or labels.
+    lr : float
+        The learning rate eta, > 0.
+
+    Returns
+    -------
+    StepExplanation
+        Every quantity of the step, layer by layer; print it for the table.
+
+    Raises
+    ------
+    TypeError
+        If `net` is not an `fcnn.Network`, or `lr`, `x` or `y` are not numbers.
+    ValueError
+        If `lr` is not a positive finite number, or x and y do not fit the network
+        (shape, finiteness, labels out of range).
+    RuntimeError
+        If a parameter read back after the step differs from before - lr * gradient by
+        more than rounding (a fault of the library, never of the input).
+
+    See Also
+    --------
+    Network.explain_step : The same, as a method.
+    Network.gradients : The gradients without a step.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> from fcnn.explain import explain_step
+    >>> net = fcnn.Network([2, 2, 1], "sigmoid", "quadratic", seed=0)
+    >>> step = explain_step(net, [1.0, 0.0], [1.0], lr=0.5)
+    >>> step
+    StepExplanation(layers=2, lr=0.5, cost_before=0.110453, cost_after=0.0986725)
+    >>> step.delta[2].round(4).tolist(), step.grad_w[1].shape
+    ([-0.1171], (2, 2))
     """
     if not isinstance(net, _network.Network):
         raise TypeError(f"net must be an fcnn.Network, got {type(net).__name__}")
@@ -181,8 +308,9 @@ def explain_step(net, x, y, lr):
         after = [{kind: view.copy() for kind, view in layer.items()} for layer in net.params]
         cost_after = net.evaluate(X, Y)["cost"]
 
+    assert grads.grad_slopes is not None  # Network.gradients gives one entry per layer
     slopes = [grads.grad_slopes[l] for l in range(L)]
-    gradient = {"w": grads.grad_w, "b": grads.grad_b, "slopes": slopes}
+    gradient: dict[str, list[Any]] = {"w": grads.grad_w, "b": grads.grad_b, "slopes": slopes}
     for l in range(L):
         for kind in before[l]:
             _check_update(before[l][kind], after[l][kind], gradient[kind][l], lr, f"{kind}^{l + 1}")

@@ -17,6 +17,8 @@ allocated, and anything malformed raises ModelFileError. It also reads the JSON 
 Nielsen's network2.py ``save()``.
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
 import os
@@ -25,21 +27,28 @@ import secrets
 import stat
 import struct
 import zlib
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
 from ._validation import MAX_DIMENSION, check_sizes
 
+if TYPE_CHECKING:
+    from .network import Network
+
 __all__ = ["ModelFileError", "save", "load", "MAGIC", "FORMAT_VERSION"]
 
 MAGIC = b"\x89FCNN\r\n\n"
+"""The 8 bytes every fcnn model file starts with (PNG-style: a non-ASCII first byte, and
+the line endings that a text-mode transfer would change)."""
 FORMAT_VERSION = 1
+"""The version of the model format that `save` writes and `load` reads."""
 _PREFIX = struct.Struct("<8sIQI")  # magic, version, header length, crc32
 PREFIX_SIZE = _PREFIX.size  # 24
 MAX_HEADER_BYTES = 16 * 2**20
 MAX_NIELSEN_BYTES = 64 * 2**20
 _PAYLOAD_ALIGNMENT = 64  # the header is padded with spaces so the payload starts here
-_DTYPES = {"<f4": np.dtype("<f4"), "<f8": np.dtype("<f8")}
+_DTYPES: dict[str, np.dtype] = {"<f4": np.dtype("<f4"), "<f8": np.dtype("<f8")}
 _ENTRY_KEYS = {"name", "dtype", "shape", "offset", "length"}
 _NIELSEN_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
 # What a file with the wrong magic most likely is, for the error message.
@@ -55,16 +64,79 @@ _OTHER_FORMATS = [
 
 
 class ModelFileError(ValueError):
-    """The file is not a well-formed fcnn model file (or network2.py JSON file): wrong
-    magic, unknown version, truncated, oversized, inconsistent or non-finite contents."""
+    """The file is not a well-formed fcnn model file (or network2.py JSON file).
+
+    Raised by `load` for a wrong magic number, an unknown format version, a truncated,
+    oversized or inconsistent file, a checksum mismatch, or non-finite contents. The
+    message starts with the file's path and says what is wrong. A subclass of
+    ValueError.
+
+    See Also
+    --------
+    load : Read a model file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import fcnn
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "notes.txt")
+    ...     with open(path, "wb") as file:
+    ...         _ = file.write(b"hello")
+    ...     try:
+    ...         fcnn.load(path)
+    ...     except fcnn.ModelFileError as error:
+    ...         print(str(error).removeprefix(path + ": "))  # doctest: +ELLIPSIS
+    not an fcnn model file: it starts with b'hello'; an fcnn model file starts with ...
+    """
 
 
 # ---------------------------------------------------------------------- saving
 
 
-def save(net, path):
-    """Write `net` (its parameters, configuration, shuffling RNG and optimizer state) to
-    `path`, atomically: the file is either the previous one or the complete new one."""
+def save(net: Network, path: str | os.PathLike[str]) -> None:
+    """Write a network to a model file, atomically.
+
+    The file holds the network's parameters, configuration, shuffling random generator
+    and optimizer state (docs/model-format.md): a 24-byte prefix (`MAGIC`,
+    `FORMAT_VERSION`, header length, CRC-32), a JSON header and the raw little-endian
+    arrays of ``net.state()``. It is written to a temporary file in the same folder,
+    synced to disk and renamed over `path`, so `path` is always either the previous file
+    or the complete new one. A save during ``net.fit`` waits for the fit to finish.
+
+    Parameters
+    ----------
+    net : Network
+        The network to save.
+    path : str or os.PathLike
+        The file to write; an existing file is replaced.
+
+    Raises
+    ------
+    TypeError
+        If `net` is not an `fcnn.Network`.
+    OSError
+        If the file cannot be written (the previous file, if any, is left as it was).
+
+    See Also
+    --------
+    load : Read the network back.
+    Network.save : The same, as a method.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> import fcnn
+    >>> from fcnn.io import save
+    >>> net = fcnn.Network([2, 3, 1], seed=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "net.fcnn")
+    ...     save(net, path)
+    ...     loaded = fcnn.load(path)
+    >>> bool(np.array_equal(loaded.theta, net.theta))
+    True
+    """
     from .network import Network
 
     if not isinstance(net, Network):
@@ -90,12 +162,13 @@ def save(net, path):
     header += b" " * (-(PREFIX_SIZE + len(header)) % _PAYLOAD_ALIGNMENT)
     checksum = zlib.crc32(header)
     for data in payload:
-        checksum = zlib.crc32(data, checksum)
+        # an ndarray is a buffer, which numpy's type stubs do not declare
+        checksum = zlib.crc32(data, checksum)  # type: ignore[arg-type]
     prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, len(header), checksum)
     _write_atomically(path, [prefix, header, *payload])
 
 
-def _write_atomically(path, chunks):
+def _write_atomically(path: str | os.PathLike[str], chunks: list[Any]) -> None:
     """Write chunks to a new file beside `path`, make it durable, then rename it over
     `path`; on any error the temporary file is removed and `path` is untouched."""
     path = os.fspath(path)
@@ -136,13 +209,48 @@ def _sync_folder(folder):
 # ---------------------------------------------------------------------- loading
 
 
-def load(path):
-    """The Network saved in `path` by `save` (or by Nielsen's network2.py ``save()``).
+def load(path: str | os.PathLike[str]) -> Network:
+    """Read the network saved in a model file.
 
-    Raises ModelFileError (a ValueError) for anything that is not a complete, consistent
-    model file, and OSError (e.g. FileNotFoundError) if the file cannot be opened.
-    Memory use is bounded by the file's size: every declared length is checked against
-    the limits and the file before anything is allocated.
+    Reads the files `save` writes, and the JSON files of Nielsen's network2.py
+    ``save()`` (a float64 sigmoid network with his cost). Nothing in the file is
+    trusted: every declared length is checked against the format's limits and the
+    file's size before anything is allocated, so memory use is bounded by the file's
+    size, and nothing is unpickled or decompressed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The model file.
+
+    Returns
+    -------
+    Network
+        The saved network: the same parameters, configuration, shuffling random
+        generator and optimizer state, bit for bit.
+
+    Raises
+    ------
+    ModelFileError
+        If the file is not a complete, consistent model file (see `ModelFileError`).
+    OSError
+        If the file cannot be opened, e.g. FileNotFoundError.
+
+    See Also
+    --------
+    save : Write a model file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import fcnn
+    >>> net = fcnn.Network([2, 3, 1], seed=0)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "net.fcnn")
+    ...     net.save(path)
+    ...     loaded = fcnn.load(path)
+    >>> loaded.sizes
+    (2, 3, 1)
     """
     with open(path, "rb") as file:
         status = os.fstat(file.fileno())
@@ -164,10 +272,10 @@ def load(path):
 class _Reader:
     """Bounded reads from an open file whose size was taken once."""
 
-    def __init__(self, file, size, path):
+    def __init__(self, file: IO[bytes], size: int, path: str | os.PathLike[str]) -> None:
         self.file, self.size, self.path = file, size, path
 
-    def fail(self, reason):
+    def fail(self, reason: str) -> NoReturn:
         raise ModelFileError(f"{self.path}: {reason}")
 
     def peek(self, count):
@@ -271,7 +379,9 @@ def _is_int(value):
     return type(value) is int  # JSON integers; not bool, not float
 
 
-def _check_directory(reader, entries, available):
+def _check_directory(
+    reader: _Reader, entries: Any, available: int
+) -> tuple[list[tuple[str, np.dtype, tuple[int, ...], int, int]], int]:
     """[(name, dtype, shape, offset, length)] and the payload length, with every length
     checked against the shapes and the bytes the file has, before any allocation."""
     if not isinstance(entries, list):

@@ -1,15 +1,23 @@
-"""The Network: a fully-connected feed-forward net whose forward pass, back-propagation
-and training run in the compiled core (`fcnn._core`, or its AVX2 build: fcnn/_compiled.py).
+"""The Network, a fully-connected feed-forward neural network.
+
+Its forward pass, back-propagation and training run in the compiled core (`fcnn._core`,
+or its AVX2 build: fcnn/_compiled.py).
 
 Notation follows the lecture notes: layer 0 is the input, layer l = 1..L computes
 z^l = w^l a^{l-1} + b^l and a^l = f(z^l); w^l[j, i] is the weight to neuron j of layer l
 from neuron i of layer l-1. In Python lists the notes' w^l is ``weights[l - 1]``.
 """
 
+from __future__ import annotations
+
 import html
+import os
 import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from . import activations as _activations
 from . import costs as _costs
@@ -29,6 +37,17 @@ from ._validation import (
     raise_non_finite,
 )
 from .initializers import check_scheme, initialize
+from .training import DiagnosticName, Monitor, ScheduleName
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .activations import Activation
+    from .costs import Cost
+    from .explain import StepExplanation
+    from .history import History
+    from .optimizers import Optimizer
+    from .schedules import Schedule
 
 __all__ = ["Network", "Trace", "Gradients"]
 
@@ -57,10 +76,28 @@ def _aligned_zeros(n, dtype, alignment=64):
 
 
 class Trace:
-    """The forward pass of a batch, layer by layer: ``z[l]`` and ``a[l]`` for l = 0..L,
-    with ``a[0]`` the input and ``z[0]`` None (the input has no weighted input)."""
+    """The forward pass of a batch, layer by layer; `Network.trace` makes one.
 
-    def __init__(self, z, a):
+    Parameters
+    ----------
+    z : list of ndarray or None
+        The weighted inputs z^l for l = 0..L, ``z[0]`` None (the input has none).
+    a : list of ndarray
+        The activations a^l = f(z^l) for l = 0..L, ``a[0]`` the input.
+
+    Attributes
+    ----------
+    z, a : list
+        As given. For a batch, ``z[l]`` and ``a[l]`` have shape (n_samples, sizes[l]),
+        one row per example (Z^l = A^{l-1} (w^l)^T + b^l); for one 1-D sample,
+        shape (sizes[l],).
+
+    See Also
+    --------
+    Network.trace : Makes one.
+    """
+
+    def __init__(self, z: list[NDArray[Any] | None], a: list[NDArray[Any]]) -> None:
         self.z = z
         self.a = a
 
@@ -70,17 +107,44 @@ class Trace:
 
 
 class Gradients:
-    """Back-propagation of one batch.
+    """Back-propagation of one batch; `Network.gradients` makes one.
 
-    cost    mean cost over the batch
-    delta   delta[l] = dC_x/dz^l per sample for l = 1..L (delta[0] is None)
-    grad_w  grad_w[l - 1] = dC/dw^l, averaged over the batch (BP4), shaped like weights
-    grad_b  grad_b[l - 1] = dC/db^l, averaged over the batch (BP3), shaped like biases
-    grad_slopes  grad_slopes[l - 1] = dC/dalpha^l for a PReLU layer, else None
-    flat    the whole gradient as one array, in the layout of Network.theta
+    Parameters
+    ----------
+    cost : float
+        The mean cost over the batch (with the regularization terms asked for).
+    delta : list of ndarray or None
+        ``delta[l]`` = dC_x/dz^l per sample for l = 1..L (BP1, BP2); ``delta[0]`` is
+        None. Shape (n_samples, sizes[l]), or (sizes[l],) for one 1-D sample.
+    grad_w : list of ndarray
+        ``grad_w[l - 1]`` = dC/dw^l, averaged over the batch (BP4), shape
+        (sizes[l], sizes[l - 1]) like ``weights[l - 1]``.
+    grad_b : list of ndarray
+        ``grad_b[l - 1]`` = dC/db^l, averaged over the batch (BP3), shape (sizes[l],).
+    grad_slopes : list of ndarray or None, or None, default None
+        ``grad_slopes[l - 1]`` = dC/dalpha^l for a PReLU layer, else None.
+    flat : ndarray or None, default None
+        The whole gradient as one array, in the layout of `Network.theta`.
+
+    Attributes
+    ----------
+    cost, delta, grad_w, grad_b, grad_slopes, flat
+        As given.
+
+    See Also
+    --------
+    Network.gradients : Makes one.
     """
 
-    def __init__(self, cost, delta, grad_w, grad_b, grad_slopes=None, flat=None):
+    def __init__(
+        self,
+        cost: float,
+        delta: list[NDArray[Any] | None],
+        grad_w: list[NDArray[Any]],
+        grad_b: list[NDArray[Any]],
+        grad_slopes: list[NDArray[Any] | None] | None = None,
+        flat: NDArray[Any] | None = None,
+    ) -> None:
         self.cost = cost
         self.delta = delta
         self.grad_w = grad_w
@@ -95,22 +159,53 @@ class Gradients:
 class ParameterList:
     """The weights or the biases of every layer, as live views of the network's parameters.
 
+    `Network.weights` and `Network.biases` return one. It has a length, is indexed by
+    layer (``[l - 1]`` for the notes' layer l) and iterates over the layers' arrays.
     ``net.weights[0][1, 2] = 0.5`` and ``net.weights[0] = new_matrix`` both change the
     network; the second checks the shape (a scalar fills the layer) and converts to the
     network's dtype.
+
+    Parameters
+    ----------
+    views : list of ndarray
+        The live views, one per layer.
+    kind : str
+        "weights" or "biases", for error messages.
+
+    Raises
+    ------
+    TypeError
+        On assignment of values that are not real numbers.
+    ValueError
+        On assignment of an array of another shape (not a scalar), or of non-finite
+        values.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> net = fcnn.Network([2, 3, 1], seed=0)
+    >>> len(net.weights), net.weights[0].shape
+    (2, (3, 2))
+    >>> net.weights[0] = 0.5
+    >>> net.weights[0].tolist()
+    [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
+    >>> net.weights[0] = [[1.0, 2.0]]
+    Traceback (most recent call last):
+    ...
+    ValueError: weights[0] must have shape (3, 2) (or be a scalar), got (1, 2)
     """
 
-    def __init__(self, views, kind):
+    def __init__(self, views: list[NDArray[Any]], kind: str) -> None:
         self._views = views
         self._kind = kind
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._views)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> NDArray[Any]:
         return self._views[index]
 
-    def __setitem__(self, index, values):
+    def __setitem__(self, index: int, values: ArrayLike) -> None:
         view = self._views[index]
         name = f"{self._kind}[{index}]"
         array = np.asarray(values)
@@ -124,50 +219,102 @@ class ParameterList:
             raise ValueError(f"{name} must be finite")
         view[...] = array
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[NDArray[Any]]:
         return iter(self._views)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"[{', '.join(repr(v) for v in self._views)}]"
 
 
 class Network:
     """A fully-connected feed-forward neural network.
 
+    Its forward pass, back-propagation and training run in the compiled core; the
+    parameters live in one flat array, `theta`, of which `weights`, `biases` and
+    `params` are live views.
+
     Parameters
     ----------
-    sizes : list of int
-        Layer widths from input to output, e.g. ``[784, 30, 10]``.
-    activations : str, Activation, or a list of them
+    sizes : sequence of int
+        Layer widths from input to output, at least two, each >= 1, e.g.
+        ``[784, 30, 10]``.
+    activations : str, Activation, or a sequence of them, default "sigmoid"
         One for every layer after the input, or one per layer. Names: "linear",
         "sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu" (hidden layers only,
         one learnt slope per neuron) and "softmax" (output layer only).
         ``fcnn.activations.LeakyReLU(slope=0.1)`` sets the leaky slope.
-    cost : str or Cost
+    cost : str or Cost, default "quadratic"
         "quadratic" (1/2 sum (a - y)^2), "squared_error", "absolute_error",
         "cross_entropy" or "log_likelihood" (these two need a sigmoid or softmax output).
-    dtype : "float64" or "float32"
-        Of the parameters, the computations and the outputs.
-    seed : int or None
-        Seeds the initialisation and, unless ``fit`` is given its own, the shuffling.
-        The same seed gives the same parameters bit for bit.
-
-    init : str
-        "normal_scaled" (w ~ N(0, 1/n_in), b ~ N(0, 1), the default), "normal" (N(0, 1),
+    dtype : {"float64", "float32"}, default "float64"
+        Of the parameters, the computations and the outputs (or the numpy dtype).
+    init : str, default "normal_scaled"
+        "normal_scaled" (w ~ N(0, 1/n_in), b ~ N(0, 1)), "normal" (N(0, 1),
         the notes' "large" initialisation), "xavier_uniform", "xavier_normal",
         "he_uniform", "he_normal" (biases zero for the last four); see fcnn.initializers.
+    seed : int, numpy.random.Generator or None, default None
+        Seeds the initialisation and, unless ``fit`` is given its own, the shuffling.
+        The same seed gives the same parameters bit for bit; None draws fresh entropy.
+
+    Attributes
+    ----------
+    optimizer : Optimizer or None
+        The optimizer of the last `fit`, which the next fit continues (with its state)
+        unless given ``lr`` or another optimizer; None before the first fit.
+
+    Raises
+    ------
+    TypeError
+        If `sizes` is not a sequence of integers, an activation or the cost is neither
+        a name nor an Activation or Cost, `dtype` is not a dtype, `init` is not a
+        string, or `seed` is not an integer, a Generator or None.
+    ValueError
+        If `sizes` has fewer than two layers or a width below 1; an activation or cost
+        name is unknown; the activations are neither one nor one per layer; softmax is
+        on a hidden layer or prelu on the output layer; the cost is "cross_entropy" or
+        "log_likelihood" and the output is not sigmoid or softmax; `dtype` is neither
+        float32 nor float64; `init` is unknown; `seed` is negative.
+
+    See Also
+    --------
+    fcnn.load : Read a saved network.
+    fcnn.sklearn : Estimators for scikit-learn around a Network.
+
+    Notes
+    -----
+    Notation follows the lecture notes. Layer 0 is the input; layer l = 1..L computes::
+
+        z^l = w^l a^{l-1} + b^l,    a^l = f(z^l)
+
+    with ``w^l[j, i]`` the weight to neuron j of layer l from neuron i of layer l-1, so
+    w^l has shape (sizes[l], sizes[l-1]); the notes' w^l is ``weights[l - 1]`` and b^l
+    is ``biases[l - 1]``. Examples are rows: a batch X of shape (n_samples, sizes[0])
+    goes through ``Z^l = A^{l-1} (w^l)^T + b^l``. Back-propagation computes the errors
+    delta^l = dC/dz^l (BP1 at the output, BP2 downwards) and from them dC/db^l (BP3) and
+    dC/dw^l (BP4).
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> X, y = fcnn.datasets.xor()
+    >>> net = fcnn.Network([2, 4, 1], "tanh", "quadratic", seed=0)
+    >>> net.sizes, net.dtype.name, net.theta.size
+    ((2, 4, 1), 'float64', 17)
+    >>> history = net.fit(X, y.astype(float), epochs=500, batch_size=4, lr=0.5)
+    >>> (net.predict(X) > 0.5).ravel().tolist()
+    [False, True, True, False]
     """
 
     def __init__(
         self,
-        sizes,
-        activations="sigmoid",
-        cost="quadratic",
+        sizes: Sequence[int],
+        activations: str | Activation | Sequence[str | Activation] = "sigmoid",
+        cost: str | Cost = "quadratic",
         *,
-        dtype="float64",
-        init="normal_scaled",
-        seed=None,
-    ):
+        dtype: DTypeLike = "float64",
+        init: str = "normal_scaled",
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
         seed, init = check_seed(seed), check_scheme(init)  # every check before the core
         self._build(check_sizes(sizes), activations, cost, check_dtype(dtype))
         self._rng = np.random.default_rng(seed)
@@ -204,7 +351,8 @@ class Network:
         self._slopes = [
             None if o < 0 else self._theta[o : o + n] for o, (n, _) in zip(p_off, shapes)
         ]
-        self.optimizer = None  # the optimizer of the last fit, which the next fit continues
+        # the optimizer of the last fit, which the next fit continues
+        self.optimizer: Optimizer | None = None
         # fit, step and save hold it: one training run at a time, never a half-updated save
         self._lock = threading.RLock()
         self._per_thread = threading.local()
@@ -237,49 +385,67 @@ class Network:
     # ------------------------------------------------------------------ properties
 
     @property
-    def sizes(self):
+    def sizes(self) -> tuple[int, ...]:
+        """The layer widths from input to output, e.g. ``(784, 30, 10)``."""
         return self._sizes
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype:
+        """The dtype of the parameters, the computations and the outputs."""
         return self._dtype
 
     @property
-    def activations(self):
+    def activations(self) -> tuple[Activation, ...]:
+        """The activation f of each layer l = 1..L, as Activation objects."""
         return self._activations
 
     @property
-    def cost(self):
+    def cost(self) -> Cost:
+        """The cost function, as a Cost object."""
         return self._cost
 
     @property
-    def weights(self):
-        """weights[l - 1] is the notes' w^l, shape (sizes[l], sizes[l - 1]); live views."""
+    def weights(self) -> ParameterList:
+        """The weights: ``weights[l - 1]`` is the notes' w^l, shape (sizes[l], sizes[l - 1]).
+
+        Live views of `theta`: writing into them, or assigning ``net.weights[k] = array``
+        (checked: shape, or a scalar, and finite), changes the network. Assigning
+        ``net.weights = [w1, w2, ...]`` sets every layer, one array per layer; a wrong
+        count raises ValueError.
+        """
         return ParameterList(self._weights, "weights")
 
     @weights.setter
-    def weights(self, values):
+    def weights(self, values: Iterable[ArrayLike]) -> None:
         self._assign_all(self.weights, values, "weights")
 
     @property
-    def biases(self):
-        """biases[l - 1] is the notes' b^l, shape (sizes[l],); live views."""
+    def biases(self) -> ParameterList:
+        """The biases: ``biases[l - 1]`` is the notes' b^l, shape (sizes[l],).
+
+        Live views of `theta`, assigned like `weights`.
+        """
         return ParameterList(self._biases, "biases")
 
     @biases.setter
-    def biases(self, values):
+    def biases(self, values: Iterable[ArrayLike]) -> None:
         self._assign_all(self.biases, values, "biases")
 
     @property
-    def theta(self):
-        """Every parameter in one flat array, a live view: per layer w (row-major), b, and
-        the PReLU slopes; the layout of Gradients.flat."""
+    def theta(self) -> NDArray[np.floating]:
+        """Every parameter in one flat array, a live view.
+
+        Per layer: w (row-major), b, and the PReLU slopes; the layout of
+        `Gradients.flat`. Its start is aligned to 64 bytes.
+        """
         return self._theta
 
     @property
-    def params(self):
-        """Every learnt parameter by layer: [{"w": ..., "b": ..., "slopes": ...}, ...]
-        (slopes only for PReLU layers); live views."""
+    def params(self) -> list[dict[str, NDArray[np.floating]]]:
+        """Every learnt parameter by layer: ``[{"w": ..., "b": ..., "slopes": ...}, ...]``.
+
+        One dict per layer l = 1..L, with "slopes" only for PReLU layers; live views.
+        """
         layers = []
         for w, b, slopes in zip(self._weights, self._biases, self._slopes):
             layer = {"w": w, "b": b}
@@ -298,15 +464,28 @@ class Network:
 
     # ------------------------------------------------------------------ state
 
-    def state(self):
-        """The whole network as plain data and arrays: (header, arrays).
+    def state(self) -> tuple[dict[str, Any], dict[str, NDArray[np.floating]]]:
+        """The whole network as plain data and arrays.
 
-        header  {"sizes", "activations" (configs), "cost", "dtype", "rng" (the shuffling
-                generator's state), "optimizer" (config or None)}, JSON-serialisable
-        arrays  {"w1", "b1", ..., "slopes<l>" for PReLU layers, "optimizer_state<k>"}:
-                copies, in the network's dtype
-        ``Network.from_state(*net.state())`` is an identical network; `net.save(path)`
-        writes this to a file (docs/model-format.md).
+        ``Network.from_state(*net.state())`` is an identical network; `save` writes
+        this to a file (docs/model-format.md).
+
+        Returns
+        -------
+        header : dict
+            JSON-serialisable: "sizes", "activations" (their configs), "cost", "dtype",
+            "rng" (the shuffling generator's state) and "optimizer" (its config or
+            None).
+        arrays : dict of str to ndarray
+            "w1", "b1", ..., "slopes<l>" for PReLU layers, "optimizer_state<k>":
+            copies, in the network's dtype.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> header, arrays = fcnn.Network([2, 3, 1], seed=0).state()
+        >>> header["sizes"], header["cost"], sorted(arrays)
+        ([2, 3, 1], 'quadratic', ['b1', 'b2', 'w1', 'w2'])
         """
         with self._lock:
             header = {
@@ -329,9 +508,37 @@ class Network:
         return header, arrays
 
     @classmethod
-    def from_state(cls, header, arrays):
-        """The network that `state()` described; ValueError or TypeError on anything
-        malformed (names, shapes, dtypes, non-finite values, unknown keys)."""
+    def from_state(cls, header: dict[str, Any], arrays: Mapping[str, NDArray[Any]]) -> Self:
+        """The network that `state` described.
+
+        Parameters
+        ----------
+        header : dict
+            The header `state` returns.
+        arrays : mapping of str to ndarray
+            The arrays `state` returns, each of the header's dtype and its layer's shape.
+
+        Returns
+        -------
+        Network
+            A network with exactly those parameters, configuration, shuffling generator
+            and optimizer state.
+
+        Raises
+        ------
+        TypeError, ValueError
+            On anything malformed: missing or unknown keys or arrays, names, shapes,
+            dtypes, non-finite values, an invalid generator state.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 1], seed=0)
+        >>> copy = fcnn.Network.from_state(*net.state())
+        >>> bool(np.array_equal(copy.theta, net.theta))
+        True
+        """
         if not isinstance(header, dict):
             raise TypeError(f"a network header is a dict, got {type(header).__name__}")
         expected = {"sizes", "activations", "cost", "dtype", "rng", "optimizer"}
@@ -374,10 +581,40 @@ class Network:
             raise ValueError(f"unexpected arrays {sorted(extra)} for a network {list(net._sizes)}")
         return net
 
-    def save(self, path):
-        """Write the network (parameters, configuration, shuffling RNG, optimizer state)
-        to `path` atomically, in the format of docs/model-format.md; fcnn.load(path)
-        reads it back. A save during fit waits for the fit to finish."""
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the network to a model file, atomically; `fcnn.load` reads it back.
+
+        The file holds the parameters, configuration, shuffling generator and optimizer
+        state, in the format of docs/model-format.md. A save during `fit` waits for the
+        fit to finish.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file to write; an existing file is replaced.
+
+        Raises
+        ------
+        OSError
+            If the file cannot be written (the previous file, if any, is left as it
+            was).
+
+        See Also
+        --------
+        fcnn.load : Read it back.
+        fcnn.io.save : What this calls.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 1], seed=0)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     net.save(os.path.join(folder, "net.fcnn"))
+        ...     loaded = fcnn.load(os.path.join(folder, "net.fcnn"))
+        >>> loaded.sizes
+        (2, 3, 1)
+        """
         from .io import save
 
         save(self, path)
@@ -430,8 +667,37 @@ class Network:
             workspace = self._per_thread.workspace = self._workspace(capacity)
         return workspace
 
-    def predict(self, X):
-        """Output activations a^L: shape (n_samples, sizes[-1]), or (sizes[-1],) for a 1-D X."""
+    def predict(self, X: ArrayLike) -> NDArray[np.floating]:
+        """The network's outputs a^L for the inputs X.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, sizes[0]) or (sizes[0],)
+            The inputs, one row per example, or one example as a 1-D array; converted
+            to the network's dtype.
+
+        Returns
+        -------
+        ndarray of the network's dtype, shape (n_samples, sizes[-1]) or (sizes[-1],)
+            The output activations a^L, one row per example; 1-D for a 1-D X.
+
+        Raises
+        ------
+        TypeError
+            If X does not hold real numbers.
+        ValueError
+            If X does not have the shape above or holds inf or NaN.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 2], seed=0)
+        >>> X, y = fcnn.datasets.xor()
+        >>> net.predict(X).shape, net.predict(X[0]).shape
+        ((4, 2), (2,))
+        >>> net.predict(X).round(3)[0].tolist()
+        [0.174, 0.127]
+        """
         one_sample = getattr(self._per_thread, "one_sample", None)
         if one_sample is None:
             one_sample = self._per_thread.one_sample = _core.SamplePredictor(
@@ -450,8 +716,37 @@ class Network:
             raise_non_finite(original, X, "X")
         return out[0] if single else out
 
-    def trace(self, X):
-        """The forward pass of X, every layer's z and a (a Trace); 1-D X gives 1-D rows."""
+    def trace(self, X: ArrayLike) -> Trace:
+        """The forward pass of X with every layer's z^l and a^l.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, sizes[0]) or (sizes[0],)
+            The inputs, one row per example, or one example as a 1-D array; converted
+            to the network's dtype.
+
+        Returns
+        -------
+        Trace
+            ``z[l]`` and ``a[l]`` for l = 0..L (``z[0]`` None, ``a[0]`` the input), of
+            shape (n_samples, sizes[l]), or (sizes[l],) for a 1-D X.
+
+        Raises
+        ------
+        TypeError
+            If X does not hold real numbers.
+        ValueError
+            If X does not have the shape above or holds inf or NaN.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 2], seed=0)
+        >>> X, y = fcnn.datasets.xor()
+        >>> trace = net.trace(X)
+        >>> [a.shape for a in trace.a], trace.z[0] is None
+        ([(4, 2), (4, 3), (4, 2)], True)
+        """
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         n = X.shape[0]
         workspace = self._workspace(n)
@@ -466,10 +761,51 @@ class Network:
     def _layer_views(self, workspace, name, rows):
         return [workspace.layer(name, k, rows, self._layout) for k in range(len(self._sizes) - 1)]
 
-    def evaluate(self, X, Y, *, sample_weight=None):
-        """{"cost": mean cost, "accuracy": fraction right} (accuracy for classification:
-        integer labels, one-hot rows, or one output with 0/1 targets). With sample_weight
-        both are weighted averages."""
+    def evaluate(
+        self, X: ArrayLike, Y: ArrayLike, *, sample_weight: ArrayLike | None = None
+    ) -> dict[str, float]:
+        """The mean cost, and the accuracy for classification, on (X, Y).
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, sizes[0]) or (sizes[0],)
+            The inputs, one row per example, or one example as a 1-D array; converted
+            to the network's dtype.
+        Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
+            Targets, or integer class labels in [0, sizes[-1]) that stand for one-hot
+            rows (with one output, a 1-D Y holds each example's target). For a 1-D X,
+            the example's target vector or label. With the cost "cross_entropy" or
+            "log_likelihood", targets must lie in [0, 1].
+        sample_weight : array_like, shape (n_samples,), optional
+            Per-example weights >= 0, not all zero; cost and accuracy become weighted
+            averages.
+
+        Returns
+        -------
+        dict of str to float
+            "cost": the mean cost (without regularization); "accuracy": the fraction
+            classified right (the largest output's class; with one output, >= 0.5 for
+            1), only when Y holds classes: integer labels, one-hot rows, or 0/1 targets
+            of one output.
+
+        Raises
+        ------
+        TypeError
+            If X or Y do not hold real numbers.
+        ValueError
+            If X or Y do not have the shapes above, hold inf or NaN, or Y holds labels
+            out of range or non-integers.
+            Also if sample_weight has the wrong shape, is negative or all zero.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 2], seed=0)
+        >>> X, y = fcnn.datasets.xor()
+        >>> scores = net.evaluate(X, y)
+        >>> round(scores["cost"], 4), scores["accuracy"]
+        (0.3735, 0.5)
+        """
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         Y, labels = as_targets(
             Y,
@@ -505,9 +841,49 @@ class Network:
             result["accuracy"] = accuracy
         return result
 
-    def plot_weights(self, layer=1, path=None, **kwargs):
-        """The weights into `layer` as images (receptive fields) or a heat map:
-        fcnn.plotting.plot_weights (needs the extra fcnn[plot])."""
+    def plot_weights(
+        self, layer: int = 1, path: str | os.PathLike[str] | None = None, **kwargs: Any
+    ) -> Figure:
+        """Plot the weights w^l into a layer, as images (receptive fields) or a heat map.
+
+        Needs the extra ``fcnn[plot]`` (matplotlib).
+
+        Parameters
+        ----------
+        layer : int, default 1
+            The notes' l, 1..L.
+        path : str, os.PathLike or None, default None
+            Write the figure to this PNG file; None shows it on an interactive backend.
+        **kwargs
+            Passed on to `fcnn.plotting.plot_weights`: ``shape``, ``max_units``,
+            ``title``.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            The figure.
+
+        Raises
+        ------
+        ValueError
+            If `layer` is not an integer in 1..L, or a keyword argument is invalid.
+        ImportError
+            If matplotlib is not installed.
+
+        See Also
+        --------
+        fcnn.plotting.plot_weights : The function this calls.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import fcnn
+        >>> net = fcnn.Network([784, 30, 10], seed=0)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     figure = net.plot_weights(1, os.path.join(folder, "fields.png"), max_units=9)
+        >>> type(figure).__name__
+        'Figure'
+        """
         from .plotting import plot_weights
 
         return plot_weights(self, layer, path, **kwargs)
@@ -515,15 +891,74 @@ class Network:
     # ------------------------------------------------------------------ learning
 
     def gradients(
-        self, X, Y, *, sample_weight=None, l1=0.0, l2=0.0, n_train=None, dropout=0.0, seed=None
-    ):
-        """Back-propagate the batch (X, Y) without changing the network (a Gradients).
+        self,
+        X: ArrayLike,
+        Y: ArrayLike,
+        *,
+        sample_weight: ArrayLike | None = None,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        n_train: float | None = None,
+        dropout: float = 0.0,
+        seed: int | np.random.Generator | None = None,
+    ) -> Gradients:
+        """Back-propagate the batch (X, Y) without changing the network.
 
-        The gradient is that of the (sample-weighted) mean cost plus l1/n sum |w| and
-        l2/(2n) sum w^2 with n = n_train (default: the rows of X), as fit's l1 and l2
-        define them; `cost` is that whole objective. With dropout > 0 the hidden
-        activations are dropped by a mask drawn from `seed`, the same mask for the same
-        seed.
+        The gradient is that of the (sample-weighted) mean cost plus ``l1/n sum |w|``
+        and ``l2/(2n) sum w^2`` with n = `n_train`, as `fit`'s l1 and l2 define them;
+        the result's `cost` is that whole objective.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, sizes[0]) or (sizes[0],)
+            The inputs, one row per example, or one example as a 1-D array.
+        Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
+            Targets, or integer class labels in [0, sizes[-1]) that stand for one-hot
+            rows (with one output, a 1-D Y holds each example's target). For a 1-D X,
+            the example's target vector or label.
+        sample_weight : array_like, shape (n_samples,), optional
+            Per-example weights >= 0, not all zero: a weighted mean cost.
+        l1, l2 : float, default 0.0
+            Regularization strengths, >= 0 (weights only, not biases).
+        n_train : float or None, default None
+            The n of the regularization terms, > 0; None: the number of rows of X.
+        dropout : float, default 0.0
+            Probability in [0, 1) of dropping each hidden activation (inverted dropout);
+            needs a hidden layer.
+        seed : int, numpy.random.Generator or None, default None
+            Draws the dropout mask: the same seed, the same mask.
+
+        Returns
+        -------
+        Gradients
+            The cost, the errors delta^l (BP1, BP2) and dC/dw^l (BP4), dC/db^l (BP3),
+            averaged over the batch.
+
+        Raises
+        ------
+        TypeError
+            If X, Y or a number has the wrong type.
+        ValueError
+            If X or Y do not have the shapes above, hold inf or NaN, or Y holds labels
+            out of range or non-integers.
+            Also if l1, l2 are negative, n_train is not positive, dropout is outside
+            [0, 1) or > 0 without hidden layers, or sample_weight has the wrong shape,
+            is negative or all zero.
+
+        See Also
+        --------
+        fcnn.gradcheck : Checks these gradients against central differences.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 2], seed=0)
+        >>> X, y = fcnn.datasets.xor()
+        >>> grads = net.gradients(X, y)
+        >>> round(grads.cost, 4), [g.shape for g in grads.grad_w], grads.flat.shape
+        (0.3735, [(3, 2), (2, 3)], (17,))
+        >>> grads.delta[2].shape
+        (4, 2)
         """
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         Y, _ = as_targets(
@@ -549,11 +984,11 @@ class Network:
             if not weights.sum() > 0:
                 raise ValueError("sample_weight must not be all zero")
             weights = weights / weights.mean()
-        seed = np.random.default_rng(check_seed(seed)).integers(2**63)
+        mask_seed = int(np.random.default_rng(check_seed(seed)).integers(2**63))
         workspace = self._workspace(n, training=True, dropout=dropout > 0)
         settings = _core.Training(0, lr=0.0, l1=l1, l2=l2, dropout=dropout)
         cost = _core.gradients(
-            self._layout, settings, workspace, self._theta, X, Y, weights, int(seed)
+            self._layout, settings, workspace, self._theta, X, Y, weights, mask_seed
         )
         w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self._weights)
         w1 = sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in self._weights)
@@ -573,18 +1008,91 @@ class Network:
             grad,
         )
 
-    def explain_step(self, x, y, lr):
-        """Take one gradient-descent step on (x, y) and return it traced layer by layer in
-        the notes' notation: z, a, delta (BP1, BP2), dC/db (BP3), dC/dw (BP4) and the
-        parameters before and after (an fcnn.explain.StepExplanation; print it)."""
+    def explain_step(self, x: ArrayLike, y: ArrayLike, lr: float) -> StepExplanation:
+        """Take one gradient-descent step on (x, y) and explain it in the notes' notation.
+
+        The explanation traces the step layer by layer: z, a, delta (BP1, BP2), dC/db
+        (BP3), dC/dw (BP4) and the parameters before and after. The network really takes
+        the step.
+
+        Parameters
+        ----------
+        x : array_like, shape (sizes[0],) or (n_samples, sizes[0])
+            One example, or a small batch.
+        y : array_like
+            Its target vector or class label, or the batch's targets or labels.
+        lr : float
+            The learning rate eta, > 0.
+
+        Returns
+        -------
+        fcnn.explain.StepExplanation
+            Print it for the table.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As `fcnn.explain.explain_step` says.
+
+        See Also
+        --------
+        fcnn.explain.explain_step : What this calls.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 2, 1], "sigmoid", "quadratic", seed=0)
+        >>> net.explain_step([1.0, 0.0], [1.0], lr=0.5)
+        StepExplanation(layers=2, lr=0.5, cost_before=0.110453, cost_after=0.0986725)
+        """
         from .explain import explain_step
 
         return explain_step(self, x, y, lr)
 
-    def step(self, X, Y, lr):
-        """One gradient-descent step on the batch (X, Y):
-        w <- w - (eta/N) sum_n delta a^T, b <- b - (eta/N) sum_n delta.
-        Returns the mean cost before the step."""
+    def step(self, X: ArrayLike, Y: ArrayLike, lr: float) -> float:
+        """Take one plain gradient-descent step on the batch (X, Y).
+
+        ``w^l <- w^l - (eta/N) sum_x delta^l (a^{l-1})^T`` and
+        ``b^l <- b^l - (eta/N) sum_x delta^l`` over the N examples x of the batch. The
+        step leaves `optimizer` as it was: the next `fit` continues as before.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, sizes[0]) or (sizes[0],)
+            The inputs, one row per example, or one example as a 1-D array.
+        Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
+            Targets, or integer class labels in [0, sizes[-1]) that stand for one-hot
+            rows (with one output, a 1-D Y holds each example's target). For a 1-D X,
+            the example's target vector or label.
+        lr : float
+            The learning rate eta, > 0.
+
+        Returns
+        -------
+        float
+            The mean cost over the batch before the step.
+
+        Raises
+        ------
+        TypeError
+            If X, Y or a number has the wrong type.
+        ValueError
+            If X or Y do not have the shapes above, hold inf or NaN, or Y holds labels
+            out of range or non-integers.
+            Also if lr is not a positive finite number.
+        DivergenceError
+            If the step makes a parameter non-finite (the network keeps its parameters).
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 2], seed=0)
+        >>> X, y = fcnn.datasets.xor()
+        >>> round(net.step(X, y, lr=1.0), 4)
+        0.3735
+        >>> net.evaluate(X, y)["cost"] < 0.3735
+        True
+        """
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         Y, _ = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single)
         with self._lock:
@@ -620,74 +1128,143 @@ class Network:
 
     def fit(
         self,
-        X,
-        Y,
+        X: ArrayLike,
+        Y: ArrayLike,
         *,
-        epochs=1,
-        batch_size=32,
-        lr=None,
-        optimizer=None,
-        l1=0.0,
-        l2=0.0,
-        dropout=0.0,
-        lr_schedule=None,
-        early_stopping=False,
-        patience=10,
-        min_delta=0.0,
-        monitor="val_cost",
-        validation_data=None,
-        validation_split=None,
-        sample_weight=None,
-        class_weight=None,
-        shuffle=True,
-        seed=None,
-        verbose=False,
-        diagnostics=None,
-    ):
-        """Train by mini-batch gradient descent; returns a History.
+        epochs: int = 1,
+        batch_size: int | None = 32,
+        lr: float | None = None,
+        optimizer: Optimizer | None = None,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        dropout: float = 0.0,
+        lr_schedule: ScheduleName | Schedule | None = None,
+        early_stopping: bool = False,
+        patience: int = 10,
+        min_delta: float = 0.0,
+        monitor: Monitor = "val_cost",
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        validation_split: float | None = None,
+        sample_weight: ArrayLike | None = None,
+        class_weight: dict[int, float] | Literal["balanced"] | None = None,
+        shuffle: bool = True,
+        seed: int | np.random.Generator | None = None,
+        verbose: bool = False,
+        diagnostics: Literal["all"] | DiagnosticName | Sequence[DiagnosticName] | None = None,
+    ) -> History:
+        """Train by mini-batch gradient descent.
 
-        epochs, batch_size
-            batch_size None trains on the full batch, 1 on one example at a time; a last
-            partial batch is used, not dropped.
-        lr, optimizer
-            ``lr=`` alone is plain SGD (default 0.1); or an optimizer from fcnn.optimizers
-            (SGD with momentum, Adam, AdamW, RMSProp, AdaGrad), which keeps its state from
-            one fit to the next.
-        l1, l2
-            Regularization in the notes' form with n the training-set size: the cost gains
-            l2/(2n) sum w^2 + l1/n sum |w| (weights only), so plain SGD does
-            w <- (1 - eta l2/n) w - (eta/m) sum delta a^T.
-        dropout
-            Inverted dropout of hidden activations with this probability, in training only.
-        lr_schedule
-            None (constant), a name, or an fcnn.schedules.Schedule, applied between epochs.
-        early_stopping, patience, min_delta, monitor
-            Stop when `monitor` ("val_cost", "val_accuracy" or "cost") has not improved by
-            more than min_delta for `patience` epochs, and restore the best parameters.
-        validation_data, validation_split
-            A pair (X_val, Y_val), or a fraction of (X, Y) held out (seeded).
-        sample_weight, class_weight
-            Per-example weights, and per-class weights (a dict or "balanced"); the cost and
-            the gradients become weighted averages.
-        shuffle, seed
-            Each epoch visits the examples in a fresh order drawn from `seed` (else from the
-            network's seed); shuffle=False keeps their order.
-        verbose
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, sizes[0])
+            The training inputs, one row per example.
+        Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
+            Targets, or integer class labels in [0, sizes[-1]) (with one output, a 1-D
+            Y holds each example's target). With the cost "cross_entropy" or
+            "log_likelihood", targets must lie in [0, 1].
+        epochs : int, default 1
+            Passes over the training data, >= 0.
+        batch_size : int or None, default 32
+            Examples per mini-batch, >= 1 (at most n_samples); None trains on the full
+            batch, 1 on one example at a time. A last partial batch is used, not dropped.
+        lr : float or None, default None
+            ``lr=`` alone is plain SGD with this learning rate (default 0.1, or the last
+            fit's optimizer when there is one).
+        optimizer : Optimizer or None, default None
+            An optimizer from fcnn.optimizers (SGD with momentum, Adam, AdamW, RMSProp,
+            AdaGrad), which keeps its state from one fit to the next; not with `lr`.
+        l1, l2 : float, default 0.0
+            Regularization in the notes' form with n the training-set size: the cost
+            gains ``l2/(2n) sum w^2 + l1/n sum |w|`` (weights only), so plain SGD does
+            ``w <- (1 - eta l2/n) w - (eta/m) sum delta a^T``.
+        dropout : float, default 0.0
+            Inverted dropout of hidden activations with this probability in [0, 1), in
+            training only.
+        lr_schedule : str, Schedule or None, default None
+            None (constant), a name ("constant", "step", "exponential",
+            "inverse_scaling", "plateau") or an fcnn.schedules.Schedule, applied between
+            epochs.
+        early_stopping : bool, default False
+            Stop when `monitor` has not improved by more than `min_delta` for `patience`
+            epochs, and restore the best parameters.
+        patience : int, default 10
+            Epochs without improvement before stopping, >= 0.
+        min_delta : float, default 0.0
+            The improvement that counts, >= 0.
+        monitor : {"val_cost", "val_accuracy", "cost"}, default "val_cost"
+            What early stopping watches; the validation scores need validation data.
+        validation_data : tuple of (array_like, array_like), optional
+            A pair (X_val, Y_val), scored after each epoch.
+        validation_split : float, optional
+            Instead of validation_data: the fraction of (X, Y), in (0, 1), held out for
+            validation (chosen with `seed`).
+        sample_weight : array_like, shape (n_samples,), optional
+            Per-example weights >= 0; the cost and the gradients become weighted
+            averages.
+        class_weight : dict of int to float, "balanced" or None, default None
+            Per-class weights (multiplying sample_weight); "balanced" weighs each class
+            by n_samples / (n_classes * its count). Needs class labels.
+        shuffle : bool, default True
+            Each epoch visits the examples in a fresh order; False keeps their order.
+        seed : int, numpy.random.Generator or None, default None
+            Draws the shuffling, the validation split and the dropout masks; None uses
+            the network's own generator (seeded by the network's seed).
+        verbose : bool, default False
             A live progress bar per epoch (tqdm when installed, else one plain line),
             ending with the epoch's cost, accuracy, validation scores and samples/s.
-        diagnostics
+        diagnostics : str, sequence of str or None, default None
             "all" or some of "grad_norm", "dead_units", "saturation": per-layer figures
             measured after each epoch and kept in the History (see fcnn.diagnostics).
 
+        Returns
+        -------
+        History
+            The per-epoch cost, accuracy, validation scores, learning rate and timings.
+
+        Raises
+        ------
+        DivergenceError
+            If the cost or a parameter becomes non-finite; the network keeps the
+            parameters (and optimizer state) of the epoch before.
+        TypeError
+            If an argument has the wrong type: X or Y not numbers, optimizer not an
+            Optimizer, validation_data not a pair, class_weight neither a dict nor
+            "balanced", a flag not a bool.
+        ValueError
+            Before any training, if X or Y do not fit the network (shape, inf or NaN,
+            labels), both lr and optimizer are given, the optimizer holds another
+            network's state, a number is out of its range, monitor is unknown or not
+            measured by this fit, both validation_data and validation_split are given,
+            class_weight is asked for without class labels, or the parameters are not
+            finite.
+
+        See Also
+        --------
+        step : One gradient-descent step.
+        fcnn.optimizers : The optimizers.
+        fcnn.schedules : The learning-rate schedules.
+
+        Notes
+        -----
         Each epoch is one call into the core, which shuffles, steps through every
-        mini-batch and updates the parameters without the GIL. A cost or parameter that
-        becomes non-finite raises fcnn.DivergenceError and leaves the parameters of the
-        epoch before. On x86 the epoch treats subnormal numbers (below 1.2e-38 in float32,
-        2.2e-308 in float64) as zero, since arithmetic on them runs some hundred times
-        slower there; predict and the other methods keep them.
+        mini-batch and updates the parameters without the GIL; the network's lock is
+        held, so one fit runs at a time. On x86 the epoch treats subnormal numbers
+        (below 1.2e-38 in float32, 2.2e-308 in float64) as zero, since arithmetic on
+        them runs some hundred times slower there; predict and the other methods keep
+        them.
 
         Ctrl-C undoes the unfinished epoch (with verbose=True it stops within about 1% of
         one); the KeyboardInterrupt keeps the History of the finished epochs as ``history``.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> X, y = fcnn.datasets.load_mnist_sample()
+        >>> X_test, y_test = fcnn.datasets.load_mnist_sample("test")
+        >>> net = fcnn.Network([784, 30, 10], "sigmoid", "quadratic", seed=0)
+        >>> history = net.fit(X, y, epochs=1, batch_size=10, lr=3.0)
+        >>> history.epochs, net.evaluate(X_test, y_test)["accuracy"] > 0.85
+        (1, True)
         """
         with self._lock:
             return _training.fit(

@@ -6,9 +6,14 @@ learning-rate schedule, scores the validation data, keeps the best parameters fo
 stopping, and checks for divergence.
 """
 
+from __future__ import annotations
+
 import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from . import optimizers as _optimizers
 from . import schedules as _schedules
@@ -27,20 +32,69 @@ from .diagnostics import Diagnostics, check_kinds
 from .history import History
 from .progress import UPDATES_PER_EPOCH, EpochProgress
 
+if TYPE_CHECKING:
+    from .network import Network
+    from .optimizers import Optimizer
+    from .schedules import Schedule
+
 __all__ = ["DivergenceError", "fit"]
+
+Monitor: TypeAlias = Literal["val_cost", "val_accuracy", "cost"]
+"""What early stopping watches."""
+ScheduleName: TypeAlias = Literal["constant", "step", "exponential", "inverse_scaling", "plateau"]
+"""The names `fcnn.schedules.get` takes."""
+DiagnosticName: TypeAlias = Literal["grad_norm", "dead_units", "saturation"]
+"""The per-layer diagnostics of `fcnn.diagnostics` (and "all" of them)."""
 
 
 class DivergenceError(FloatingPointError):
-    """Training produced a non-finite cost or parameter. The network keeps the parameters
-    (and optimizer state) it had before the epoch in which that happened.
+    """Training produced a non-finite cost or parameter.
 
-    epoch   the 1-based epoch that diverged
-    batch   its 0-based mini-batch where the cost stopped being finite (None: found at the
-            end of the epoch, in the parameters)
-    layer   the 1-based layer (the notes' l) where non-finite values appeared first, if known
+    Raised by `Network.fit` (and `Network.step`). The network keeps the parameters (and
+    optimizer state) it had before the epoch in which that happened. The message says
+    where, and the learning rate of that epoch.
+
+    Parameters
+    ----------
+    message : str
+        What happened and what to try.
+    epoch : int
+        The 1-based epoch that diverged.
+    batch : int or None, default None
+        Its 0-based mini-batch where the cost stopped being finite; None when it was
+        found at the end of the epoch, in the parameters.
+    layer : int or None, default None
+        The 1-based layer (the notes' l) where non-finite values appeared first, if
+        known.
+
+    Attributes
+    ----------
+    epoch : int
+        As given.
+    batch : int or None
+        As given.
+    layer : int or None
+        As given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fcnn
+    >>> X, y = fcnn.datasets.xor()
+    >>> net = fcnn.Network([2, 3, 1], "linear", seed=0)
+    >>> before = net.theta.copy()
+    >>> try:
+    ...     net.fit(X, y.astype(float), epochs=5, batch_size=1, lr=1e200)
+    ... except fcnn.DivergenceError as error:
+    ...     print(error.epoch, error.batch, error.layer)
+    1 1 2
+    >>> bool(np.array_equal(net.theta, before))
+    True
     """
 
-    def __init__(self, message, epoch, batch=None, layer=None):
+    def __init__(
+        self, message: str, epoch: int, batch: int | None = None, layer: int | None = None
+    ) -> None:
         super().__init__(message)
         self.epoch = epoch
         self.batch = batch
@@ -48,32 +102,101 @@ class DivergenceError(FloatingPointError):
 
 
 def fit(
-    net,
-    X,
-    Y,
+    net: Network,
+    X: ArrayLike,
+    Y: ArrayLike,
     *,
-    epochs,
-    batch_size,
-    lr,
-    optimizer,
-    l1,
-    l2,
-    dropout,
-    lr_schedule,
-    early_stopping,
-    patience,
-    min_delta,
-    monitor,
-    validation_data,
-    validation_split,
-    sample_weight,
-    class_weight,
-    shuffle,
-    seed,
-    verbose,
-    diagnostics=None,
-):
-    """Network.fit's body; see its docstring."""
+    epochs: int,
+    batch_size: int | None,
+    lr: float | None,
+    optimizer: Optimizer | None,
+    l1: float,
+    l2: float,
+    dropout: float,
+    lr_schedule: ScheduleName | Schedule | None,
+    early_stopping: bool,
+    patience: int,
+    min_delta: float,
+    monitor: Monitor,
+    validation_data: tuple[ArrayLike, ArrayLike] | None,
+    validation_split: float | None,
+    sample_weight: ArrayLike | None,
+    class_weight: dict[int, float] | Literal["balanced"] | None,
+    shuffle: bool,
+    seed: int | np.random.Generator | None,
+    verbose: bool,
+    diagnostics: Literal["all"] | DiagnosticName | Sequence[DiagnosticName] | None = None,
+) -> History:
+    """Train `net` by mini-batch gradient descent: the body of `Network.fit`.
+
+    `Network.fit` calls this holding the network's lock, with its defaults filled in;
+    call that instead. Every argument means what it means there, and each is required
+    here (but `diagnostics`).
+
+    Parameters
+    ----------
+    net : Network
+        The network to train, in place.
+    X : array_like, shape (n_samples, sizes[0])
+        Training inputs, one row per example.
+    Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
+        Targets, or integer class labels.
+    epochs : int
+        As in `Network.fit`.
+    batch_size : int or None
+        As in `Network.fit`.
+    lr : float or None
+        As in `Network.fit`.
+    optimizer : Optimizer or None
+        As in `Network.fit`.
+    l1, l2 : float
+        As in `Network.fit`.
+    dropout : float
+        As in `Network.fit`.
+    lr_schedule : str, Schedule or None
+        As in `Network.fit`.
+    early_stopping : bool
+        As in `Network.fit`.
+    patience : int
+        As in `Network.fit`.
+    min_delta : float
+        As in `Network.fit`.
+    monitor : {"val_cost", "val_accuracy", "cost"}
+        As in `Network.fit`.
+    validation_data : tuple of (array_like, array_like) or None
+        As in `Network.fit`.
+    validation_split : float or None
+        As in `Network.fit`.
+    sample_weight : array_like, shape (n_samples,), or None
+        As in `Network.fit`.
+    class_weight : dict of int to float, "balanced" or None
+        As in `Network.fit`.
+    shuffle : bool
+        As in `Network.fit`.
+    seed : int, numpy.random.Generator or None
+        As in `Network.fit`.
+    verbose : bool
+        As in `Network.fit`.
+    diagnostics : str, sequence of str or None, default None
+        As in `Network.fit`.
+
+    Returns
+    -------
+    History
+        The per-epoch records.
+
+    Raises
+    ------
+    DivergenceError
+        If the cost or a parameter becomes non-finite.
+    TypeError, ValueError
+        For an argument of the wrong type or value, before any training; see
+        `Network.fit`.
+
+    See Also
+    --------
+    Network.fit : The method to call.
+    """
     original_X, original_Y = X, Y
     # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
     X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
@@ -101,7 +224,7 @@ def fit(
     schedule = _schedules.get(lr_schedule)
     shuffle = check_bool(shuffle, "shuffle")
     verbose = check_bool(verbose, "verbose")
-    diagnostics = check_kinds(diagnostics)
+    kinds = check_kinds(diagnostics)
     early_stopping = check_bool(early_stopping, "early_stopping")
     patience = check_int(patience, "patience", minimum=0)
     min_delta = check_number(min_delta, "min_delta", minimum=0)
@@ -158,7 +281,8 @@ def fit(
     no_labels = np.empty(0, dtype=np.intp)
     no_targets = np.empty((0, net.sizes[-1]), dtype=net.dtype)
     accuracy_mode = _accuracy_mode(labels, Y)
-    monitor_layers = Diagnostics(net, X, Y, labels, diagnostics) if diagnostics else None
+    # Y holds the checked targets (an array or None) from here on, under the user's name
+    monitor_layers = Diagnostics(net, X, Y, labels, kinds) if kinds else None  # type: ignore[arg-type]
     n_batches = -(-n // batch_size)
     progress_every = max(1, n_batches // UPDATES_PER_EPOCH) if verbose else 0
     snapshot = [net._theta.copy()] + [s.copy() for s in optimizer.states]
@@ -321,8 +445,20 @@ def _class_weights(class_weight, labels, n_outputs):
     return result
 
 
-def _hold_out(X, Y, labels, weights, validation_data, validation_split, net, rng):
-    """(X, Y, labels, weights) to train on and the validation (X, Y, labels) or None."""
+def _hold_out(
+    X: NDArray[Any],
+    Y: Any,
+    labels: Any,
+    weights: Any,
+    validation_data: Any,
+    validation_split: Any,
+    net: Network,
+    rng: np.random.Generator,
+) -> tuple[NDArray[Any], Any, Any, Any, Any]:
+    """(X, Y, labels, weights) to train on and the validation (X, Y, labels) or None.
+
+    Y, labels and weights are each an array or None (typed Any: fit's variables of those
+    names first hold what the user passed)."""
     if validation_data is not None:
         if validation_split is not None:
             raise ValueError("give validation_data or validation_split, not both")
