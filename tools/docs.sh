@@ -12,7 +12,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
 section "HTML, warnings as errors"
-run sphinx-build -W --keep-going -b html docs docs/_build/html
+run sphinx-build -q -W --keep-going -b html docs docs/_build/html
 
 section "doctests of the pages and docstrings"
-run sphinx-build -W -b doctest docs docs/_build/doctest
+run sphinx-build -q -W -b doctest docs docs/_build/doctest
+tail -n 6 docs/_build/doctest/output.txt
