@@ -11,7 +11,9 @@ installed package is then the one the user meant, so it replaces the source tree
 import importlib.util
 import os
 import sys
-from importlib.machinery import EXTENSION_SUFFIXES, PathFinder
+from collections.abc import Iterator
+from importlib.abc import Loader
+from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec, PathFinder
 
 
 def use_installed_package_if_unbuilt(name: str, init_file: str) -> bool:
@@ -23,25 +25,37 @@ def use_installed_package_if_unbuilt(name: str, init_file: str) -> bool:
     package_dir = os.path.dirname(os.path.abspath(init_file))
     if _has_core(package_dir):
         return False
-    source_root = os.path.realpath(os.path.dirname(package_dir))
-    elsewhere = [p for p in sys.path if os.path.realpath(p or os.curdir) != source_root]
-    installed = PathFinder.find_spec(name, elsewhere)
-    folders = (installed and installed.submodule_search_locations) or ()
-    if installed is None or installed.loader is None or not any(map(_has_core, folders)):
+    installed = next(_installed_packages(name, os.path.dirname(package_dir)), None)
+    if installed is None:
         raise ImportError(
             f"fcnn's compiled core is not built in {package_dir}, and no installed fcnn was "
-            f"found elsewhere on sys.path. In the folder that holds setup.py, run "
-            f"`pip install .` to install fcnn, or `pip install -e .` to build the core in "
-            f"place for development."
+            f"found. In the folder that holds setup.py, run `pip install .` to install fcnn, "
+            f"or `pip install -e .` to build the core in place for development."
         )
-    module = importlib.util.module_from_spec(installed)
+    spec, loader = installed
+    module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        installed.loader.exec_module(module)
+        loader.exec_module(module)
     except BaseException:
         del sys.modules[name]
         raise
     return True
+
+
+def _installed_packages(name: str, source_root: str) -> Iterator[tuple[ModuleSpec, Loader]]:
+    """Each package `name` with a compiled core that an import finder finds outside
+    `source_root` (on the rest of sys.path, or through an editable install's finder)."""
+    source_root = os.path.realpath(source_root)
+    elsewhere = [p for p in sys.path if os.path.realpath(p or os.curdir) != source_root]
+    for finder in sys.meta_path:
+        if finder is PathFinder:
+            spec = PathFinder.find_spec(name, elsewhere)
+        else:
+            spec = getattr(finder, "find_spec", lambda *_: None)(name, None)
+        folders = (spec and spec.submodule_search_locations) or ()
+        if spec is not None and spec.loader is not None and any(map(_has_core, folders)):
+            yield spec, spec.loader
 
 
 def _has_core(folder: str) -> bool:
