@@ -87,7 +87,8 @@ threadpoolctl = optional(
     "reported)",
 )
 
-DEFAULT_DATA = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "data", "mnist"))
+SHARED_MNIST = os.path.normpath(os.path.join(REPO_ROOT, "..", "shared", "data", "mnist"))
+BUNDLED_SAMPLE = os.path.join(os.path.dirname(fcnn.__file__), "data")
 DEFAULT_JSON = os.path.join(HERE, "results", "latest.json")
 ALL_PARTS = list(CONFIGS) + ["inference", "memory"]
 INFERENCE_CONFIGS = ["A", "C"]
@@ -108,7 +109,11 @@ def parse_args():
         help=f"comma-separated, from {','.join(ALL_PARTS)}",
     )
     parser.add_argument("--epochs", type=int, help="timed epochs per system (overrides)")
-    parser.add_argument("--data", default=DEFAULT_DATA, help="folder of the MNIST IDX files")
+    parser.add_argument(
+        "--data",
+        help="folder of the MNIST IDX files; default: ../shared/data/mnist beside the "
+        "repository where it exists, else the sample bundled with fcnn",
+    )
     parser.add_argument(
         "--json",
         default=DEFAULT_JSON,
@@ -803,7 +808,7 @@ def markdown(report):
             f"the whole process (imports, loading, training); 'epoch peak - loaded' is what "
             f"the epoch adds to the RSS measured after the data was loaded and the network "
             f"built. The torch loop's shuffled copy of the data tensors is part of its epoch; "
-            f"ru_maxrss is reached while fcnn.datasets.load_mnist reads all 60,000 images, "
+            f"ru_maxrss is reached while fcnn.datasets.load_mnist reads the images, "
             f"not in training:"
         )
         add("")
@@ -839,6 +844,10 @@ def markdown(report):
 
 def main():
     args = parse_args()
+    if args.data is None:
+        args.data = SHARED_MNIST if os.path.isdir(SHARED_MNIST) else BUNDLED_SAMPLE
+        if args.data == BUNDLED_SAMPLE:
+            progress(f"no MNIST at {SHARED_MNIST}: using the sample bundled with fcnn")
     started = time.perf_counter()
     data = Data(args.data)
     report = {
