@@ -13,9 +13,11 @@ line to stderr; the exit status is 2 for a bad command line, 1 for any other err
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import textwrap
 import time
 import warnings
 
@@ -379,7 +381,7 @@ def _first(data, n):
     """The first n training images of data = (X, y), saying so when there are fewer."""
     X, y = data
     if n is not None and n > len(y):
-        print(
+        _say(
             f"note: --train-samples {n}: only {len(y):,} training images are available; "
             f"using {len(y):,}",
             file=sys.stderr,
@@ -436,9 +438,7 @@ def _read_inputs(path):
             ) from None
         if header is not None and array.size:
             shown = header if len(header) <= 40 else header[:37] + "..."
-            print(
-                f"note: skipped the first row of INPUT {path}, a header: {shown}", file=sys.stderr
-            )
+            _say(f"note: skipped the first row of INPUT {path}, a header: {shown}", file=sys.stderr)
     if array.dtype == np.uint8:
         array = array / 255
     if array.ndim > 2:
@@ -459,6 +459,26 @@ def _csv_header(path):
     return None
 
 
+def _say(*parts, file=None, flush=True):
+    """print(); on a terminal, each line wrapped to its width, the lines it adds indented
+    (logs and pipes keep whole lines)."""
+    stream = sys.stdout if file is None else file
+    text = " ".join(map(str, parts))
+    if getattr(stream, "isatty", lambda: False)():
+        width = shutil.get_terminal_size().columns - 1
+        text = "\n".join(
+            textwrap.fill(
+                line,
+                width,
+                subsequent_indent="  ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            for line in text.split("\n")
+        )
+    print(text, file=stream, flush=flush)
+
+
 # ---------------------------------------------------------------------- commands
 
 
@@ -466,8 +486,8 @@ def _run_demo(args):
     X, y = _first(load_mnist_sample("train"), args.train_samples)
     X_test, y_test = load_mnist_sample("test")
     net = Network(DEMO_SIZES, DEMO_ACTIVATION, DEMO_COST, seed=args.seed)
-    print(f"fcnn demo: {net}")
-    print(
+    _say(f"fcnn demo: {net}")
+    _say(
         f"SGD eta={DEMO_LR}, batch {DEMO_BATCH}, {args.epochs} epochs on "
         f"{len(y):,} training images of the bundled MNIST sample; its "
         f"{len(y_test):,} test images are the validation data (val_cost, val_accuracy)",
@@ -485,9 +505,7 @@ def _run_demo(args):
         verbose=True,
     )
     seconds = time.perf_counter() - started
-    print(
-        f"test accuracy: {net.evaluate(X_test, y_test)['accuracy']:.4f}  ({seconds:.1f} s in all)"
-    )
+    _say(f"test accuracy: {net.evaluate(X_test, y_test)['accuracy']:.4f}  ({seconds:.1f} s in all)")
     return 0
 
 
@@ -518,7 +536,7 @@ def _run_train(args):
     _check_output_size(args.sizes, data[1])
     X, y = _first(data, args.train_samples)
     test = _test_data(args.data, args.dtype)
-    print(f"training {net} on {len(y):,} images of {_data_name(args.data)}", flush=True)
+    _say(f"training {net} on {len(y):,} images of {_data_name(args.data)}", flush=True)
     history = net.fit(
         X,
         y,
@@ -531,18 +549,18 @@ def _run_train(args):
         seed=args.seed,
         verbose=args.verbose,
     )
-    print(f"final training cost: {history.cost[-1]:.6g}")
+    _say(f"final training cost: {history.cost[-1]:.6g}")
     if history.val_accuracy:
-        print(f"validation accuracy: {history.val_accuracy[-1]:.4f}")
+        _say(f"validation accuracy: {history.val_accuracy[-1]:.4f}")
     if test is None:
         accuracy, labels, which = history.accuracy[-1], y, "training"
     else:
         accuracy, labels, which = net.evaluate(*test)["accuracy"], test[1], "test"
-        print(f"test accuracy: {accuracy:.4f}")
+        _say(f"test accuracy: {accuracy:.4f}")
     net.save(args.out)
-    print(f"saved to {args.out}")
+    _say(f"saved to {args.out}")
     if at_chance_level(accuracy, labels, args.sizes[-1]):
-        print(
+        _say(
             f"fcnn train: warning: the {which} accuracy {accuracy:.4f} is at chance level "
             f"({chance_level(labels, args.sizes[-1]):.4f}, the most frequent class's rate): the "
             f"network learnt nothing; try a smaller --lr or other --activations",
@@ -555,9 +573,9 @@ def _run_evaluate(args):
     net = io.load(args.model)
     X, y = _mnist(args.data, args.split, net.dtype.name)
     result = net.evaluate(X, y)
-    print(f"{args.split} images: {len(y):,} of {_data_name(args.data)}")
-    print(f"cost: {result['cost']:.6g}")
-    print(f"accuracy: {result['accuracy']:.4f}")
+    _say(f"{args.split} images: {len(y):,} of {_data_name(args.data)}")
+    _say(f"cost: {result['cost']:.6g}")
+    _say(f"accuracy: {result['accuracy']:.4f}")
     return 0
 
 
@@ -590,7 +608,7 @@ def _run_bench(args, passed_on):
     else:
         folder = "benchmarks"
         if not os.path.isfile(os.path.join(folder, "run.py")):
-            print(
+            _say(
                 f"no benchmarks/run.py in {os.getcwd()} (an installed fcnn has no "
                 f"benchmarks; run from the repository or give --benchmarks-dir): timing "
                 f"fcnn alone instead",
@@ -615,13 +633,13 @@ def _builtin_bench(args, passed_on):
         f"--{name}" for name in ("configs", "json", "markdown") if getattr(args, name) is not None
     ]
     if ignored:
-        print(f"note: ignoring {' '.join(ignored)} (options of benchmarks/run.py)", file=sys.stderr)
+        _say(f"note: ignoring {' '.join(ignored)} (options of benchmarks/run.py)", file=sys.stderr)
     X, y = _mnist(args.data, "train", "float64")
     if args.quick:
         X, y = X[:2000], y[:2000]
     epochs = args.epochs or (2 if args.quick else 3)
     net = Network([784, 30, 10], "sigmoid", "quadratic", seed=0)
-    print(
+    _say(
         f"fcnn {__version__}: {net}, SGD eta=3.0, batch 10, {len(y):,} images of "
         f"{_data_name(args.data)}"
     )
@@ -631,12 +649,12 @@ def _builtin_bench(args, passed_on):
         started = time.perf_counter()
         history = net.fit(X, y, epochs=1, batch_size=10, lr=3.0)
         walls.append(time.perf_counter() - started)
-        print(
+        _say(
             f"epoch {epoch}/{epochs}: {len(y) / walls[-1]:,.0f} samples/s "
             f"(core alone {history.samples_per_second[0]:,.0f})",
             flush=True,
         )
-    print(f"median: {len(y) / statistics.median(walls):,.0f} training samples/s")
+    _say(f"median: {len(y) / statistics.median(walls):,.0f} training samples/s")
     return 0
 
 
@@ -674,7 +692,7 @@ def main(argv=None):
             return _run_bench(args, extra)
         return commands[args.command](args)
     except (CommandError, ValueError, TypeError, OSError, DivergenceError) as error:
-        print(f"fcnn {args.command}: error: {_one_line(error)}", file=sys.stderr)
+        _say(f"fcnn {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as stop:
         history = getattr(stop, "history", None)  # fit keeps the finished epochs there
@@ -682,5 +700,5 @@ def main(argv=None):
         if history is not None:
             done = f" after {history.epochs} finished epoch{'' if history.epochs == 1 else 's'}"
         saved = " (the model was not saved)" if args.command == "train" else ""
-        print(f"fcnn {args.command}: interrupted{done}{saved}", file=sys.stderr)
+        _say(f"fcnn {args.command}: interrupted{done}{saved}", file=sys.stderr)
         return 130

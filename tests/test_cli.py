@@ -2,6 +2,7 @@
 
 import argparse
 import gzip
+import io
 import json
 import os
 import re
@@ -464,3 +465,20 @@ def test_train_interrupted_says_how_many_epochs_finished_and_that_nothing_was_sa
     status, _, err = run(capsys, "train", "--out", tmp_path / "m", "--train-samples", "100")
     assert status == 130 and not (tmp_path / "m").exists()
     assert_one_line_error(err, "fcnn train: interrupted after 1 finished epoch", "not saved")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_messages_are_wrapped_to_the_terminal_and_whole_in_logs(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    message = "training Network([784, 100, 10], activations='sigmoid', cost='cross_entropy')"
+    terminal, log = _Terminal(), io.StringIO()
+    cli._say(message, file=terminal)
+    cli._say(message, file=log)
+    lines = terminal.getvalue().splitlines()
+    assert len(lines) > 1 and all(len(line) <= 39 for line in lines)
+    assert " ".join(line.strip() for line in lines) == message  # no word broken or lost
+    assert log.getvalue() == message + "\n"
