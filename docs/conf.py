@@ -55,9 +55,15 @@ html_theme = "pydata_sphinx_theme"
 html_title = f"fcnn {release}"
 html_theme_options = {
     "navigation_with_keys": False,
-    "header_links_before_dropdown": 6,
+    "header_links_before_dropdown": 4,  # the rest under "More": the search box keeps its row
     "show_toc_level": 2,
-    "secondary_sidebar_items": ["page-toc"],
+    # an API page's examples get the whole width
+    "secondary_sidebar_items": {
+        "*": ["page-toc"],
+        "guide/*": ["page-toc"],
+        "api/*": ["page-toc"],
+        "api/generated/*": [],
+    },
     "footer_start": [],
     "footer_end": ["sphinx-version", "theme-version"],
 }
