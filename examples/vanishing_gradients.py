@@ -112,6 +112,8 @@ def plot(results, out):
         axes[2].plot(result["val_accuracy"], label=name)
     axes[2].set(title="validation accuracy", xlabel="epoch", ylim=(0, 1))
     axes[2].legend()
+    for ax in axes:
+        ax.xaxis.get_major_locator().set_params(integer=True)  # whole epochs
     figure.suptitle(f"MNIST {SIZES}: sigmoid vs relu hidden layers")
     figure.tight_layout()
     if out:
