@@ -57,8 +57,7 @@ class RecordingCore:
 def core(monkeypatch):
     """The recording core; networks made after this fixture use it (predict included)."""
     recording = RecordingCore(fcnn._compiled.core)
-    monkeypatch.setattr(fcnn.network, "_core", recording)
-    monkeypatch.setattr(fcnn.training, "_core", recording)
+    monkeypatch.setattr(fcnn._compiled, "core", recording)
     return recording
 
 
