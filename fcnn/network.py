@@ -156,26 +156,41 @@ class Gradients:
         return f"Gradients(cost={self.cost!r}, layers={len(self.grad_w)})"
 
 
-class ParameterList:
-    """The weights or the biases of every layer, as live views of the network's parameters.
+def _same(a: Any, b: Any) -> bool:
+    """Equal as parameters: arrays of the same shape and values, or dicts of such arrays."""
+    if isinstance(a, Mapping) or isinstance(b, Mapping):
+        return (
+            isinstance(a, Mapping)
+            and isinstance(b, Mapping)
+            and a.keys() == b.keys()
+            and all(_same(a[key], b[key]) for key in a)
+        )
+    return bool(np.array_equal(a, b))
 
-    `Network.weights` and `Network.biases` return one. It has a length, is indexed by
-    layer (``[l - 1]`` for the notes' layer l) and iterates over the layers' arrays.
-    ``net.weights[0][1, 2] = 0.5`` and ``net.weights[0] = new_matrix`` both change the
-    network; the second checks the shape (a scalar fills the layer) and converts to the
-    network's dtype.
+
+class ParameterList(Sequence[Any]):
+    """Every layer's weights, biases or parameters, as live views of the network's.
+
+    `Network.weights`, `Network.biases` and `Network.params` return one. It is a
+    sequence indexed by layer (``[l - 1]`` for the notes' layer l) of the layers' arrays
+    (of dicts of arrays, for `params`): it has a length, iterates, concatenates with
+    ``+`` into a list, and equals a sequence of as many arrays (or dicts) with the same
+    shapes and values (``np.array_equal``, elementwise by layer). ``net.weights[0][1, 2]
+    = 0.5`` and ``net.weights[0] = new_matrix`` both change the network; the second
+    checks the shape (a scalar fills the layer) and converts to the network's dtype.
 
     Parameters
     ----------
-    views : list of ndarray
+    views : list of ndarray, or list of dict of str to ndarray
         The live views, one per layer.
     kind : str
-        "weights" or "biases", for error messages.
+        "weights", "biases" or "params", for messages and the repr.
 
     Raises
     ------
     TypeError
-        On assignment of values that are not real numbers.
+        On assignment of values that are not real numbers, or of a layer of `params`
+        (assign into its arrays instead).
     ValueError
         On assignment of an array of another shape (not a scalar), or of non-finite
         values.
@@ -184,8 +199,12 @@ class ParameterList:
     --------
     >>> import fcnn
     >>> net = fcnn.Network([2, 3, 1], seed=0)
+    >>> net.weights
+    ParameterList('weights', shapes=[(3, 2), (1, 3)], dtype='float64')
     >>> len(net.weights), net.weights[0].shape
     (2, (3, 2))
+    >>> len(net.weights + net.biases), net.weights == list(net.weights)
+    (4, True)
     >>> net.weights[0] = 0.5
     >>> net.weights[0].tolist()
     [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
@@ -195,17 +214,22 @@ class ParameterList:
     ValueError: weights[0] must have shape (3, 2) (or be a scalar), got (1, 2)
     """
 
-    def __init__(self, views: list[NDArray[Any]], kind: str) -> None:
+    def __init__(self, views: list[Any], kind: str) -> None:
         self._views = views
         self._kind = kind
 
     def __len__(self) -> int:
         return len(self._views)
 
-    def __getitem__(self, index: int) -> NDArray[Any]:
+    def __getitem__(self, index: Any) -> Any:
         return self._views[index]
 
     def __setitem__(self, index: int, values: ArrayLike) -> None:
+        if self._kind == "params":
+            raise TypeError(
+                f"params[{index}] is a dict of live views: assign into its arrays, e.g. "
+                f"net.params[{index}]['w'][...] = values, or use net.weights[{index}] = values"
+            )
         view = self._views[index]
         name = f"{self._kind}[{index}]"
         array = np.asarray(values)
@@ -219,11 +243,42 @@ class ParameterList:
             raise ValueError(f"{name} must be finite")
         view[...] = array
 
-    def __iter__(self) -> Iterator[NDArray[Any]]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._views)
 
+    def __add__(self, other: Iterable[Any]) -> list[Any]:
+        return list(self) + list(other)
+
+    def __radd__(self, other: Iterable[Any]) -> list[Any]:
+        return list(other) + list(self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Iterable) or isinstance(other, (str, bytes, np.ndarray)):
+            return NotImplemented
+        others = list(other)
+        return len(others) == len(self) and all(map(_same, self, others))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which do not hash
+
+    def __contains__(self, value: object) -> bool:
+        return any(_same(view, value) for view in self)
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        for position in range(len(self))[start:stop]:
+            if _same(self._views[position], value):
+                return position
+        raise ValueError(f"the value is not in {self._kind}")
+
+    def count(self, value: Any) -> int:
+        return sum(_same(view, value) for view in self)
+
     def __repr__(self) -> str:
-        return f"[{', '.join(repr(v) for v in self._views)}]"
+        def shape(view):
+            return {k: v.shape for k, v in view.items()} if isinstance(view, dict) else view.shape
+
+        dtype = next(iter(self._views[0].values())) if self._kind == "params" else self._views[0]
+        shapes = [shape(view) for view in self._views]
+        return f"ParameterList({self._kind!r}, shapes={shapes}, dtype={dtype.dtype.name!r})"
 
 
 class NetworkInternals:
@@ -493,10 +548,11 @@ class Network:
         return self._theta
 
     @property
-    def params(self) -> list[dict[str, NDArray[np.floating]]]:
+    def params(self) -> ParameterList:
         """Every learnt parameter by layer: ``[{"w": ..., "b": ..., "slopes": ...}, ...]``.
 
         One dict per layer l = 1..L, with "slopes" only for PReLU layers; live views.
+        A `ParameterList` (read-only by layer: assign into the dicts' arrays).
         """
         layers = []
         for w, b, slopes in zip(self._weights, self._biases, self._slopes):
@@ -504,7 +560,7 @@ class Network:
             if slopes is not None:
                 layer["slopes"] = slopes
             layers.append(layer)
-        return layers
+        return ParameterList(layers, "params")
 
     @property
     def internals(self) -> NetworkInternals:
