@@ -190,6 +190,21 @@ def _converted(array, name, dtype, check_finite=True):
     return converted
 
 
+def target_kind(Y, labels=None):
+    """What checked targets stand for: the one place that decides it.
+
+    "labels" (class labels, given as `labels`), "one_hot" rows, "binary" (one output
+    of 0/1 targets), or "real" values (no classes).
+    """
+    if labels is not None:
+        return "labels"
+    if not np.isin(Y, (0, 1)).all():
+        return "real"
+    if Y.shape[1] == 1:
+        return "binary"
+    return "one_hot" if (Y.sum(axis=1) == 1).all() else "real"
+
+
 def check_dropout(dropout, n_hidden_layers):
     """Dropout's probability of dropping a hidden unit: in [0, 1), 0 without hidden layers."""
     dropout = check_number(dropout, "dropout", minimum=0)

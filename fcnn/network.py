@@ -35,6 +35,7 @@ from ._validation import (
     check_seed,
     check_sizes,
     raise_non_finite,
+    target_kind,
 )
 from .initializers import check_scheme, initialize
 from .training import DiagnosticName, Monitor, ScheduleName
@@ -1390,11 +1391,12 @@ def _stored_array(arrays, name, shape, dtype):
 
 def _accuracy(out, Y, labels, weights=None):
     """Fraction of samples classified right (weighted), or None when Y holds no classes."""
-    if labels is not None:
+    kind = target_kind(Y, labels)
+    if kind == "labels":
         right = out.argmax(axis=1) == labels
-    elif out.shape[1] == 1 and np.isin(Y, (0, 1)).all():
+    elif kind == "binary":
         right = (out[:, 0] >= 0.5) == (Y[:, 0] == 1)
-    elif out.shape[1] > 1 and np.isin(Y, (0, 1)).all() and (Y.sum(axis=1) == 1).all():
+    elif kind == "one_hot":
         right = out.argmax(axis=1) == Y.argmax(axis=1)
     else:
         return None

@@ -21,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -520,6 +520,16 @@ def from_config(config: dict[str, Any]) -> Optimizer:
         raise ValueError(f"bad optimizer config {config!r}: {error}") from None
     optimizer.t = check_int(config.get("t", 0), "optimizer t", minimum=0)
     return optimizer
+
+
+BY_NAME: dict[str, Callable[..., Optimizer]] = {
+    "sgd": SGD,
+    "adam": Adam,
+    "adamw": AdamW,
+    "rmsprop": RMSProp,
+    "adagrad": AdaGrad,
+}
+"""The optimizers by the names the command line and the scikit-learn estimators take."""
 
 
 def gradient_settings(*, l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0) -> Any:

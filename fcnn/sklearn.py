@@ -54,13 +54,7 @@ from .network import Network
 
 __all__ = ["FCNNClassifier", "FCNNRegressor"]
 
-OPTIMIZERS = {
-    "sgd": _optimizers.SGD,
-    "adam": _optimizers.Adam,
-    "adamw": _optimizers.AdamW,
-    "rmsprop": _optimizers.RMSProp,
-    "adagrad": _optimizers.AdaGrad,
-}
+OPTIMIZERS = _optimizers.BY_NAME
 
 # Glorot uniform weights and zero biases, as scikit-learn's MLP starts.
 INIT = "xavier_uniform"

@@ -29,6 +29,7 @@ from ._validation import (
     check_number,
     check_seed,
     raise_non_finite,
+    target_kind,
 )
 from .diagnostics import Diagnostics, check_kinds
 from .history import History
@@ -352,16 +353,12 @@ def _metric_names(labels, Y, validation):
     return names
 
 
+# How the core counts right answers (see correct_rows in src_c/_core.pyx), by target kind.
+_ACCURACY_MODES = {"labels": 1, "one_hot": 1, "binary": 2, "real": 0}
+
+
 def _accuracy_mode(labels, Y):
-    """How the core counts right answers (see correct_rows in src_c/_compiled.core.pyx): 1 for
-    labels or one-hot rows, 2 for one 0/1 output, 0 when Y holds no classes."""
-    if labels is not None:
-        return 1
-    if not np.isin(Y, (0, 1)).all():
-        return 0
-    if Y.shape[1] == 1:
-        return 2
-    return 1 if (Y.sum(axis=1) == 1).all() else 0
+    return _ACCURACY_MODES[target_kind(Y, labels)]
 
 
 def _training_weights(sample_weight, class_weight, labels, Y, n, n_outputs, dtype):
@@ -379,11 +376,12 @@ def _training_weights(sample_weight, class_weight, labels, Y, n, n_outputs, dtyp
 
 
 def _class_labels(labels, Y):
-    if labels is not None:
+    kind = target_kind(Y, labels)
+    if kind == "labels":
         return labels
-    if Y.shape[1] == 1 and np.isin(Y, (0, 1)).all():
+    if kind == "binary":
         return Y[:, 0].astype(np.intp)
-    if np.isin(Y, (0, 1)).all() and (Y.sum(axis=1) == 1).all():
+    if kind == "one_hot":
         return Y.argmax(axis=1)
     raise ValueError(
         "class_weight needs class labels: integer labels, one-hot rows, or "
