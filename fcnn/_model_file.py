@@ -17,13 +17,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-MAGIC = b"\x89FCNN\r\n\n"
-"""The 8 bytes every fcnn model file starts with (PNG-style: a non-ASCII first byte, and
-the line endings that a text-mode transfer would change)."""
+MAGIC = b"\x89FCNN\r\n\n"  # documented in fcnn.io, which exports it
 FORMAT_VERSION = 1
-"""The version of the model format that `save` writes and `load` reads."""
-_PREFIX = struct.Struct("<8sIQI")  # magic, version, header length, crc32
-PREFIX_SIZE = _PREFIX.size  # 24
+PREFIX = struct.Struct("<8sIQI")  # magic, version, header length, crc32
+PREFIX_SIZE = PREFIX.size  # 24
 _PAYLOAD_ALIGNMENT = 64  # the header is padded with spaces so the payload starts here
 
 
@@ -53,7 +50,7 @@ def write(
     for data in payload:
         # an ndarray is a buffer, which numpy's type stubs do not declare
         checksum = zlib.crc32(data, checksum)  # type: ignore[arg-type]
-    prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, len(header), checksum)
+    prefix = PREFIX.pack(MAGIC, FORMAT_VERSION, len(header), checksum)
     _write_atomically(path, [prefix, header, *payload])
 
 

@@ -278,7 +278,8 @@ def explain_step(net: Network, x: ArrayLike, y: ArrayLike, lr: float) -> StepExp
     >>> step.delta[2].round(4).tolist(), step.grad_w[1].shape
     ([-0.1171], (2, 2))
     """
-    internals = getattr(net, "internals", None)  # what makes a Network (fcnn.network imports this)
+    # a Network is what has internals: fcnn.network imports this module, so no isinstance
+    internals = getattr(net, "internals", None)
     if internals is None:
         raise TypeError(f"net must be an fcnn.Network, got {type(net).__name__}")
     lr = check_positive_number(lr, "lr")

@@ -28,11 +28,18 @@ from typing import IO, Any, NoReturn
 
 import numpy as np
 
-from ._model_file import _PREFIX, FORMAT_VERSION, MAGIC, PREFIX_SIZE
+from . import _model_file
+from ._model_file import PREFIX, PREFIX_SIZE
 from ._validation import MAX_DIMENSION, check_sizes
 from .network import Network
 
 __all__ = ["ModelFileError", "save", "load", "MAGIC", "FORMAT_VERSION"]
+
+MAGIC = _model_file.MAGIC
+"""The 8 bytes every fcnn model file starts with (PNG-style: a non-ASCII first byte, and
+the line endings that a text-mode transfer would change)."""
+FORMAT_VERSION = _model_file.FORMAT_VERSION
+"""The version of the model format that `save` writes and `load` reads."""
 
 MAX_HEADER_BYTES = 16 * 2**20
 MAX_NIELSEN_BYTES = 64 * 2**20
@@ -229,7 +236,7 @@ def _wrong_magic(start):
 
 def _load_fcnn(reader):
     prefix = reader.read_exactly(PREFIX_SIZE, "the 24-byte prefix")
-    _, version, header_length, checksum = _PREFIX.unpack(prefix)
+    _, version, header_length, checksum = PREFIX.unpack(prefix)
     if version != FORMAT_VERSION:
         reader.fail(
             f"format version {version} is not supported; this fcnn reads version {FORMAT_VERSION}"
