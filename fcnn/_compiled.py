@@ -5,7 +5,8 @@ built with AVX2 as fcnn._core_avx2 (see setup.py), with the same results bit for
 The AVX2 build is used where the CPU has AVX2. The environment variable FCNN_CORE,
 read once at import, overrides the choice: "baseline" for fcnn._core, "avx2" to insist on
 the AVX2 build (an ImportError where it cannot run), "auto" (the default) to choose.
-Every module of the package reaches the core as ``from ._compiled import core as _core``.
+Every module of the package reaches the core as ``_compiled.core``, so that replacing this
+one attribute (as the tests do) replaces the core for every network made afterwards.
 """
 
 import os

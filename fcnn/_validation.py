@@ -12,13 +12,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from ._compiled import core as _core
+from . import _compiled
 
 # BLAS takes 32-bit dimensions.
 MAX_DIMENSION = 2**31 - 1
 
-# The core's finiteness check for each float dtype, chosen without per-call dispatch.
-_ALL_FINITE = {"f": _core.all_finite["float"], "d": _core.all_finite["double"]}
+# The core's finiteness check for each float dtype.
+_ALL_FINITE_SPECIALIZATION = {"f": "float", "d": "double"}
+
+
+def _all_finite(values):
+    return _compiled.core.all_finite[_ALL_FINITE_SPECIALIZATION[values.dtype.char]](values)
 
 
 def check_int(value, name, minimum=None):
@@ -181,9 +185,34 @@ def _converted(array, name, dtype, check_finite=True):
     overflow)."""
     with np.errstate(over="ignore"):
         converted = for_the_core(array, dtype)
-    if check_finite and not _ALL_FINITE[converted.dtype.char](converted.reshape(-1)):
+    if check_finite and not _all_finite(converted.reshape(-1)):
         raise_non_finite(array, converted, name)
     return converted
+
+
+def target_kind(Y, labels=None):
+    """What checked targets stand for: the one place that decides it.
+
+    "labels" (class labels, given as `labels`), "one_hot" rows, "binary" (one output
+    of 0/1 targets), or "real" values (no classes).
+    """
+    if labels is not None:
+        return "labels"
+    if not np.isin(Y, (0, 1)).all():
+        return "real"
+    if Y.shape[1] == 1:
+        return "binary"
+    return "one_hot" if (Y.sum(axis=1) == 1).all() else "real"
+
+
+def check_dropout(dropout, n_hidden_layers):
+    """Dropout's probability of dropping a hidden unit: in [0, 1), 0 without hidden layers."""
+    dropout = check_number(dropout, "dropout", minimum=0)
+    if dropout >= 1:
+        raise ValueError(f"dropout is a probability of dropping a unit, in [0, 1); got {dropout}")
+    if dropout > 0 and n_hidden_layers == 0:
+        raise ValueError("dropout acts on hidden layers, and this network has none")
+    return dropout
 
 
 def raise_non_finite(original, converted, name):

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import expit
 
-from ._compiled import core as _core
+from . import _compiled
 from ._validation import check_real
 
 __all__ = [
@@ -77,7 +77,7 @@ class Activation:
     @property
     def code(self) -> int:
         """The code that selects this activation in the compiled core."""
-        return _core.ACTIVATION_CODES[self.name]
+        return _compiled.core.ACTIVATION_CODES[self.name]
 
     def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
         """The activation f(z) elementwise, in NumPy: the reference the core is tested against.

@@ -31,13 +31,7 @@ from .training import DivergenceError
 
 __all__ = ["main"]
 
-OPTIMIZERS = {
-    "sgd": optimizers.SGD,
-    "adam": optimizers.Adam,
-    "adamw": optimizers.AdamW,
-    "rmsprop": optimizers.RMSProp,
-    "adagrad": optimizers.AdaGrad,
-}
+OPTIMIZERS = optimizers.BY_NAME
 SGD_DEFAULT_LR = 3.0  # the notes' eta for [784, 30, 10], sigmoid, quadratic cost
 
 # The demo: a configuration that reaches ~94% on the 2,000 bundled test images in about a

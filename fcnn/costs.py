@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import xlogy
 
-from ._compiled import core as _core
+from . import _compiled
 
 __all__ = [
     "Cost",
@@ -80,7 +80,7 @@ class Cost:
     @property
     def code(self) -> int:
         """The code that selects this cost in the compiled core."""
-        return _core.COST_CODES[self.name]
+        return _compiled.core.COST_CODES[self.name]
 
     def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         """The cost C of each example, in NumPy: the reference the core is tested against.

@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from ._compiled import core as _core
+from . import _compiled
 from ._validation import one_hot_rows
+from .optimizers import gradient_settings
 
 if TYPE_CHECKING:
     from .history import History
@@ -125,6 +126,7 @@ class Diagnostics:
         kinds: tuple[str, ...],
     ) -> None:
         self._net = net
+        self._internals = internals = net.internals
         self._kinds = kinds
         self._X = X[:MAX_EXAMPLES]
         self._Y = (
@@ -134,8 +136,8 @@ class Diagnostics:
             else one_hot_rows(labels[:MAX_EXAMPLES], net.sizes[-1], net.dtype)  # type: ignore[index]
         )
         rows = min(CHUNK, self._X.shape[0])
-        self._workspace = net._workspace(rows, training=True)
-        self._settings = _core.Training(0, lr=0.0)
+        self._workspace = internals.workspace(rows, training=True)
+        self._settings = gradient_settings()
         self._no_weights = np.empty(0, dtype=net.dtype)
         names = [f.name for f in net.activations]
         self._relu_layers = [k for k, name in enumerate(names) if name in _RELU_TYPES]
@@ -159,17 +161,24 @@ class Diagnostics:
         for start in range(0, n, CHUNK):
             X, Y = self._X[start : start + CHUNK], self._Y[start : start + CHUNK]
             m = X.shape[0]
-            _core.gradients(
-                net._layout, self._settings, self._workspace, net.theta, X, Y, self._no_weights, 0
+            _compiled.core.gradients(
+                self._internals.layout,
+                self._settings,
+                self._workspace,
+                net.theta,
+                X,
+                Y,
+                self._no_weights,
+                0,
             )
             grad += self._workspace.grad * (m / n)  # the chunk's mean, weighted to the whole
-            z = net._layer_views(self._workspace, "z", m)
+            z = self._internals.layer_views(self._workspace, "z", m)
             for k in self._relu_layers:
                 fired[k] |= (z[k] > 0).any(axis=0)
             for k in self._saturating_layers:
                 saturated[k] += np.count_nonzero(np.abs(z[k]) > SATURATED_Z)
         if "grad_norm" in self._kinds:
-            w_off, b_off, _, _ = net._layout.offsets()
+            w_off, b_off, _, _ = self._internals.layout.offsets()
             history.grad_norm_w.append(
                 [float(np.linalg.norm(grad[o : o + w.size])) for o, w in zip(w_off, net.weights)]
             )

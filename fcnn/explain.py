@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import network as _network
 from ._validation import as_inputs, as_targets, check_positive_number
 
 if TYPE_CHECKING:
@@ -279,7 +278,9 @@ def explain_step(net: Network, x: ArrayLike, y: ArrayLike, lr: float) -> StepExp
     >>> step.delta[2].round(4).tolist(), step.grad_w[1].shape
     ([-0.1171], (2, 2))
     """
-    if not isinstance(net, _network.Network):
+    # a Network is what has internals: fcnn.network imports this module, so no isinstance
+    internals = getattr(net, "internals", None)
+    if internals is None:
         raise TypeError(f"net must be an fcnn.Network, got {type(net).__name__}")
     lr = check_positive_number(lr, "lr")
     X, single = as_inputs(x, net.sizes[0], net.dtype, name="x")
@@ -300,7 +301,7 @@ def explain_step(net: Network, x: ArrayLike, y: ArrayLike, lr: float) -> StepExp
     def by_layer(arrays):
         return [None] + [None if a is None else np.array(a) for a in arrays]
 
-    with net._lock:
+    with internals.lock:
         trace = net.trace(X)
         grads = net.gradients(X, Y)
         before = [{kind: view.copy() for kind, view in layer.items()} for layer in net.params]

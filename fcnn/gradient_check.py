@@ -350,8 +350,8 @@ def gradcheck(
     def cost():
         return net.evaluate(X, Y)["cost"]
 
-    with net._lock:
-        net._check_parameters_finite()
+    with net.internals.lock:
+        net.internals.check_parameters_finite()
         theta = net.theta
         saved = theta.copy()
         try:

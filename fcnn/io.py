@@ -19,35 +19,30 @@ Nielsen's network2.py ``save()``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import reprlib
-import secrets
 import stat
-import struct
 import zlib
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import IO, Any, NoReturn
 
 import numpy as np
 
+from . import _model_file
+from ._model_file import PREFIX, PREFIX_SIZE
 from ._validation import MAX_DIMENSION, check_sizes
-
-if TYPE_CHECKING:
-    from .network import Network
+from .network import Network
 
 __all__ = ["ModelFileError", "save", "load", "MAGIC", "FORMAT_VERSION"]
 
-MAGIC = b"\x89FCNN\r\n\n"
+MAGIC = _model_file.MAGIC
 """The 8 bytes every fcnn model file starts with (PNG-style: a non-ASCII first byte, and
 the line endings that a text-mode transfer would change)."""
-FORMAT_VERSION = 1
+FORMAT_VERSION = _model_file.FORMAT_VERSION
 """The version of the model format that `save` writes and `load` reads."""
-_PREFIX = struct.Struct("<8sIQI")  # magic, version, header length, crc32
-PREFIX_SIZE = _PREFIX.size  # 24
+
 MAX_HEADER_BYTES = 16 * 2**20
 MAX_NIELSEN_BYTES = 64 * 2**20
-_PAYLOAD_ALIGNMENT = 64  # the header is padded with spaces so the payload starts here
 _DTYPES: dict[str, np.dtype] = {"<f4": np.dtype("<f4"), "<f8": np.dtype("<f8")}
 _ENTRY_KEYS = {"name", "dtype", "shape", "offset", "length"}
 _NIELSEN_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
@@ -137,73 +132,9 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
     >>> bool(np.array_equal(loaded.theta, net.theta))
     True
     """
-    from .network import Network
-
     if not isinstance(net, Network):
         raise TypeError(f"net must be an fcnn.Network, got {type(net).__name__}")
-    network_header, arrays = net.state()  # a snapshot under net._lock: waits for a fit
-    directory, payload, offset = [], [], 0
-    for name, array in arrays.items():
-        data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
-        directory.append(
-            {
-                "name": name,
-                "dtype": data.dtype.str,
-                "shape": list(data.shape),
-                "offset": offset,
-                "length": data.nbytes,
-            }
-        )
-        payload.append(data)
-        offset += data.nbytes
-    header = json.dumps(
-        {"network": network_header, "arrays": directory}, allow_nan=False, separators=(",", ":")
-    ).encode("utf-8")
-    header += b" " * (-(PREFIX_SIZE + len(header)) % _PAYLOAD_ALIGNMENT)
-    checksum = zlib.crc32(header)
-    for data in payload:
-        # an ndarray is a buffer, which numpy's type stubs do not declare
-        checksum = zlib.crc32(data, checksum)  # type: ignore[arg-type]
-    prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, len(header), checksum)
-    _write_atomically(path, [prefix, header, *payload])
-
-
-def _write_atomically(path: str | os.PathLike[str], chunks: list[Any]) -> None:
-    """Write chunks to a new file beside `path`, make it durable, then rename it over
-    `path`; on any error the temporary file is removed and `path` is untouched."""
-    path = os.fspath(path)
-    folder, name = os.path.split(os.path.abspath(path))
-    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
-    # O_EXCL: never write through someone else's file or link; 0o666 lets umask decide.
-    descriptor = os.open(
-        temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
-    )
-    try:
-        with open(descriptor, "wb") as file:
-            for chunk in chunks:
-                file.write(chunk)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    _sync_folder(folder)
-
-
-def _sync_folder(folder):
-    """Make the rename itself durable (POSIX); not possible everywhere, so best effort."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    net.save(path)
 
 
 # ---------------------------------------------------------------------- loading
@@ -305,7 +236,7 @@ def _wrong_magic(start):
 
 def _load_fcnn(reader):
     prefix = reader.read_exactly(PREFIX_SIZE, "the 24-byte prefix")
-    _, version, header_length, checksum = _PREFIX.unpack(prefix)
+    _, version, header_length, checksum = PREFIX.unpack(prefix)
     if version != FORMAT_VERSION:
         reader.fail(
             f"format version {version} is not supported; this fcnn reads version {FORMAT_VERSION}"
@@ -462,8 +393,6 @@ def _check_parameter_count(reader, network, directory):
 
 
 def _network_from_state(reader, header, arrays):
-    from .network import Network
-
     try:
         return Network.from_state(header, arrays)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
+from . import _compiled, _model_file
 from . import activations as _activations
 from . import costs as _costs
 from . import optimizers as _optimizers
 from . import training as _training
-from ._compiled import core as _core
 from ._validation import (
     MAX_DIMENSION,
     as_inputs,
@@ -35,6 +35,7 @@ from ._validation import (
     check_seed,
     check_sizes,
     raise_non_finite,
+    target_kind,
 )
 from .initializers import check_scheme, initialize
 from .training import DiagnosticName, Monitor, ScheduleName
@@ -156,26 +157,41 @@ class Gradients:
         return f"Gradients(cost={self.cost!r}, layers={len(self.grad_w)})"
 
 
-class ParameterList:
-    """The weights or the biases of every layer, as live views of the network's parameters.
+def _same(a: Any, b: Any) -> bool:
+    """Equal as parameters: arrays of the same shape and values, or dicts of such arrays."""
+    if isinstance(a, Mapping) or isinstance(b, Mapping):
+        return (
+            isinstance(a, Mapping)
+            and isinstance(b, Mapping)
+            and a.keys() == b.keys()
+            and all(_same(a[key], b[key]) for key in a)
+        )
+    return bool(np.array_equal(a, b))
 
-    `Network.weights` and `Network.biases` return one. It has a length, is indexed by
-    layer (``[l - 1]`` for the notes' layer l) and iterates over the layers' arrays.
-    ``net.weights[0][1, 2] = 0.5`` and ``net.weights[0] = new_matrix`` both change the
-    network; the second checks the shape (a scalar fills the layer) and converts to the
-    network's dtype.
+
+class ParameterList(Sequence[Any]):
+    """Every layer's weights, biases or parameters, as live views of the network's.
+
+    `Network.weights`, `Network.biases` and `Network.params` return one. It is a
+    sequence indexed by layer (``[l - 1]`` for the notes' layer l) of the layers' arrays
+    (of dicts of arrays, for `params`): it has a length, iterates, concatenates with
+    ``+`` into a list, and equals a sequence of as many arrays (or dicts) with the same
+    shapes and values (``np.array_equal``, elementwise by layer). ``net.weights[0][1, 2]
+    = 0.5`` and ``net.weights[0] = new_matrix`` both change the network; the second
+    checks the shape (a scalar fills the layer) and converts to the network's dtype.
 
     Parameters
     ----------
-    views : list of ndarray
+    views : list of ndarray, or list of dict of str to ndarray
         The live views, one per layer.
     kind : str
-        "weights" or "biases", for error messages.
+        "weights", "biases" or "params", for messages and the repr.
 
     Raises
     ------
     TypeError
-        On assignment of values that are not real numbers.
+        On assignment of values that are not real numbers, or of a layer of `params`
+        (assign into its arrays instead).
     ValueError
         On assignment of an array of another shape (not a scalar), or of non-finite
         values.
@@ -184,8 +200,12 @@ class ParameterList:
     --------
     >>> import fcnn
     >>> net = fcnn.Network([2, 3, 1], seed=0)
+    >>> net.weights
+    ParameterList('weights', shapes=[(3, 2), (1, 3)], dtype='float64')
     >>> len(net.weights), net.weights[0].shape
     (2, (3, 2))
+    >>> len(net.weights + net.biases), net.weights == list(net.weights)
+    (4, True)
     >>> net.weights[0] = 0.5
     >>> net.weights[0].tolist()
     [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]
@@ -195,17 +215,22 @@ class ParameterList:
     ValueError: weights[0] must have shape (3, 2) (or be a scalar), got (1, 2)
     """
 
-    def __init__(self, views: list[NDArray[Any]], kind: str) -> None:
+    def __init__(self, views: list[Any], kind: str) -> None:
         self._views = views
         self._kind = kind
 
     def __len__(self) -> int:
         return len(self._views)
 
-    def __getitem__(self, index: int) -> NDArray[Any]:
+    def __getitem__(self, index: Any) -> Any:
         return self._views[index]
 
     def __setitem__(self, index: int, values: ArrayLike) -> None:
+        if self._kind == "params":
+            raise TypeError(
+                f"params[{index}] is a dict of live views: assign into its arrays, e.g. "
+                f"net.params[{index}]['w'][...] = values, or use net.weights[{index}] = values"
+            )
         view = self._views[index]
         name = f"{self._kind}[{index}]"
         array = np.asarray(values)
@@ -219,11 +244,92 @@ class ParameterList:
             raise ValueError(f"{name} must be finite")
         view[...] = array
 
-    def __iter__(self) -> Iterator[NDArray[Any]]:
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._views)
 
+    def __add__(self, other: Iterable[Any]) -> list[Any]:
+        return list(self) + list(other)
+
+    def __radd__(self, other: Iterable[Any]) -> list[Any]:
+        return list(other) + list(self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Iterable) or isinstance(other, (str, bytes, np.ndarray)):
+            return NotImplemented
+        others = list(other)
+        return len(others) == len(self) and all(map(_same, self, others))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which do not hash
+
+    def __contains__(self, value: object) -> bool:
+        return any(_same(view, value) for view in self)
+
+    def index(self, value: Any, start: int = 0, stop: int | None = None) -> int:
+        for position in range(len(self))[start:stop]:
+            if _same(self._views[position], value):
+                return position
+        raise ValueError(f"the value is not in {self._kind}")
+
+    def count(self, value: Any) -> int:
+        return sum(_same(view, value) for view in self)
+
     def __repr__(self) -> str:
-        return f"[{', '.join(repr(v) for v in self._views)}]"
+        def shape(view):
+            return {k: v.shape for k, v in view.items()} if isinstance(view, dict) else view.shape
+
+        dtype = next(iter(self._views[0].values())) if self._kind == "params" else self._views[0]
+        shapes = [shape(view) for view in self._views]
+        return f"ParameterList({self._kind!r}, shapes={shapes}, dtype={dtype.dtype.name!r})"
+
+
+class NetworkInternals:
+    """The small interface that fcnn's own modules use of a Network (`Network.internals`).
+
+    Parameters
+    ----------
+    net : Network
+        The network.
+
+    Attributes
+    ----------
+    lock : threading.RLock
+        Held by fit, step, save and the step explanation: one training run at a time.
+    layout : fcnn._core.Layout
+        The network's shape as the compiled core reads it.
+    theta : ndarray
+        Every parameter in one flat array (`Network.theta`).
+    rng : numpy.random.Generator
+        The network's own generator, which draws the shuffling when fit has no seed.
+    """
+
+    def __init__(self, net: Network) -> None:
+        self.lock: threading.RLock = net._lock
+        self.layout = net._layout
+        self.theta = net._theta
+        self.rng: np.random.Generator = net._rng
+        self._net = net
+
+    def workspace(self, capacity: int, **options: Any) -> Any:
+        """The core's buffers for batches of up to `capacity` rows (options: the core's)."""
+        return self._net._workspace(capacity, **options)
+
+    def layer_views(self, workspace: Any, name: str, rows: int) -> list[NDArray[Any]]:
+        """Each layer's rows of `workspace`'s ``"z"``, ``"a"`` or ``"delta"``."""
+        return self._net._layer_views(workspace, name, rows)
+
+    def evaluate(
+        self,
+        X: NDArray[Any],
+        Y: NDArray[Any],
+        labels: NDArray[np.intp] | None,
+        weights: NDArray[Any] | None = None,
+    ) -> dict[str, float]:
+        """`Network.evaluate` of data that is checked already."""
+        return self._net._evaluate(X, Y, labels, weights)
+
+    def check_parameters_finite(self) -> None:
+        """Raise ValueError if a parameter is inf or NaN."""
+        self._net._check_parameters_finite()
 
 
 class Network:
@@ -335,7 +441,7 @@ class Network:
                 f"output activation must be 'sigmoid' or 'softmax', got {output.name!r}"
             )
         self._dtype = dtype
-        self._layout = _core.Layout(
+        self._layout = _compiled.core.Layout(
             self._sizes,
             [f.code for f in self._activations],
             [f.param for f in self._activations],
@@ -357,7 +463,9 @@ class Network:
         self._lock = threading.RLock()
         self._per_thread = threading.local()
         # the core's entry point for this dtype, chosen once (no dispatch per call)
-        self._core_predict = _core.predict["float" if self._dtype == np.float32 else "double"]
+        self._core_predict = _compiled.core.predict[
+            "float" if self._dtype == np.float32 else "double"
+        ]
         self._chunk_rows = _chunk_rows(self._sizes, self._layout.n_params)
 
     def _resolve_activations(self, activations):
@@ -441,10 +549,11 @@ class Network:
         return self._theta
 
     @property
-    def params(self) -> list[dict[str, NDArray[np.floating]]]:
+    def params(self) -> ParameterList:
         """Every learnt parameter by layer: ``[{"w": ..., "b": ..., "slopes": ...}, ...]``.
 
         One dict per layer l = 1..L, with "slopes" only for PReLU layers; live views.
+        A `ParameterList` (read-only by layer: assign into the dicts' arrays).
         """
         layers = []
         for w, b, slopes in zip(self._weights, self._biases, self._slopes):
@@ -452,7 +561,17 @@ class Network:
             if slopes is not None:
                 layer["slopes"] = slopes
             layers.append(layer)
-        return layers
+        return ParameterList(layers, "params")
+
+    @property
+    def internals(self) -> NetworkInternals:
+        """What fcnn's own modules use of the network beyond its public API.
+
+        The training run, the diagnostics, the gradient check and the step explanation
+        reach the network's lock, compiled layout and generator only through this. Not
+        for users: it may change in any release.
+        """
+        return NetworkInternals(self)
 
     @staticmethod
     def _assign_all(target, values, name):
@@ -602,7 +721,7 @@ class Network:
         See Also
         --------
         fcnn.load : Read it back.
-        fcnn.io.save : What this calls.
+        fcnn.io.save : The same, as a function.
 
         Examples
         --------
@@ -615,9 +734,7 @@ class Network:
         >>> loaded.sizes
         (2, 3, 1)
         """
-        from .io import save
-
-        save(self, path)
+        _model_file.write(path, *self.state())  # the state is a snapshot: waits for a fit
 
     def __getstate__(self):
         return self.state()
@@ -656,7 +773,7 @@ class Network:
     def _workspace(self, capacity, **options):
         if capacity * self._layout.n_units > np.iinfo(np.intp).max or capacity > MAX_DIMENSION:
             raise ValueError(f"a batch of {capacity} rows is too large for this network")
-        return _core.Workspace(self._layout, self._dtype, capacity, **options)
+        return _compiled.core.Workspace(self._layout, self._dtype, capacity, **options)
 
     def _inference_workspace(self, rows):
         """A workspace for forward passes in chunks, kept per thread and reused, so that
@@ -700,7 +817,7 @@ class Network:
         """
         one_sample = getattr(self._per_thread, "one_sample", None)
         if one_sample is None:
-            one_sample = self._per_thread.one_sample = _core.SamplePredictor(
+            one_sample = self._per_thread.one_sample = _compiled.core.SamplePredictor(
                 self._layout, self._theta
             )
         out = one_sample(X)  # the latency path: a finite 1-D sample as the network takes it
@@ -750,7 +867,7 @@ class Network:
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         n = X.shape[0]
         workspace = self._workspace(n)
-        _core.forward(self._layout, workspace, self._theta, X)
+        _compiled.core.forward(self._layout, workspace, self._theta, X)
         zs = [None] + self._layer_views(workspace, "z", n)
         as_ = [X] + self._layer_views(workspace, "a", n)
         if single:
@@ -826,7 +943,7 @@ class Network:
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
         workspace = self._inference_workspace(X.shape[0])
         no_weights = np.empty(0, dtype=self._dtype)
-        total = _core.evaluate(
+        total = _compiled.core.evaluate(
             self._layout,
             workspace,
             self._theta,
@@ -986,8 +1103,8 @@ class Network:
             weights = weights / weights.mean()
         mask_seed = int(np.random.default_rng(check_seed(seed)).integers(2**63))
         workspace = self._workspace(n, training=True, dropout=dropout > 0)
-        settings = _core.Training(0, lr=0.0, l1=l1, l2=l2, dropout=dropout)
-        cost = _core.gradients(
+        settings = _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout)
+        cost = _compiled.core.gradients(
             self._layout, settings, workspace, self._theta, X, Y, weights, mask_seed
         )
         w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self._weights)
@@ -1095,33 +1212,12 @@ class Network:
         """
         X, single = as_inputs(X, self._sizes[0], self._dtype)
         Y, _ = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single)
+        lr = check_positive_number(lr, "lr")
         with self._lock:
             kept = self.optimizer  # a step is not a fit: the next fit continues as before
             try:
-                history = _training.fit(
-                    self,
-                    X,
-                    Y,
-                    epochs=1,
-                    batch_size=None,
-                    lr=check_positive_number(lr, "lr"),
-                    optimizer=None,
-                    l1=0.0,
-                    l2=0.0,
-                    dropout=0.0,
-                    lr_schedule=None,
-                    early_stopping=False,
-                    patience=0,
-                    min_delta=0.0,
-                    monitor="val_cost",
-                    validation_data=None,
-                    validation_split=None,
-                    sample_weight=None,
-                    class_weight=None,
-                    shuffle=False,
-                    seed=0,
-                    verbose=False,
-                )
+                # fit's defaults but for one full batch in order: plain SGD, no shuffling
+                history = self.fit(X, Y, batch_size=None, lr=lr, shuffle=False, seed=0)
             finally:
                 self.optimizer = kept
         return history.cost[0]
@@ -1266,50 +1362,11 @@ class Network:
         >>> history.epochs, net.evaluate(X_test, y_test)["accuracy"] > 0.85
         (1, True)
         """
+        options = dict(locals())  # fit's signature is the one definition of its options
+        for argument in ("self", "X", "Y"):
+            del options[argument]
         with self._lock:
-            return _training.fit(
-                self,
-                X,
-                Y,
-                epochs=epochs,
-                batch_size=batch_size,
-                lr=lr,
-                optimizer=optimizer,
-                l1=l1,
-                l2=l2,
-                dropout=dropout,
-                lr_schedule=lr_schedule,
-                early_stopping=early_stopping,
-                patience=patience,
-                min_delta=min_delta,
-                monitor=monitor,
-                validation_data=validation_data,
-                validation_split=validation_split,
-                sample_weight=sample_weight,
-                class_weight=class_weight,
-                shuffle=shuffle,
-                seed=seed,
-                verbose=verbose,
-                diagnostics=diagnostics,
-            )
-
-    def _check_validation_data(self, validation_data):
-        if validation_data is None:
-            return None
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise TypeError("validation_data must be a pair (X_val, Y_val)")
-        X, _ = as_inputs(
-            validation_data[0], self._sizes[0], self._dtype, name="X_val", allow_single=False
-        )
-        Y, labels = as_targets(
-            validation_data[1],
-            X.shape[0],
-            self._sizes[-1],
-            self._dtype,
-            name="Y_val",
-            probabilities=self._cost.needs_probabilities,
-        )
-        return X, Y, labels
+            return _training.TrainingRun(self, X, Y, options).run()
 
     def _check_parameters_finite(self):
         if not np.isfinite(self._theta).all():
@@ -1334,11 +1391,12 @@ def _stored_array(arrays, name, shape, dtype):
 
 def _accuracy(out, Y, labels, weights=None):
     """Fraction of samples classified right (weighted), or None when Y holds no classes."""
-    if labels is not None:
+    kind = target_kind(Y, labels)
+    if kind == "labels":
         right = out.argmax(axis=1) == labels
-    elif out.shape[1] == 1 and np.isin(Y, (0, 1)).all():
+    elif kind == "binary":
         right = (out[:, 0] >= 0.5) == (Y[:, 0] == 1)
-    elif out.shape[1] > 1 and np.isin(Y, (0, 1)).all() and (Y.sum(axis=1) == 1).all():
+    elif kind == "one_hot":
         right = out.argmax(axis=1) == Y.argmax(axis=1)
     else:
         return None

@@ -21,12 +21,13 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
+from . import _compiled
 from ._validation import check_bool, check_int, check_real
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "AdaGrad", "get", "from_config"]
@@ -70,6 +71,7 @@ class Optimizer:
 
     code: int | None = None
     n_states: int = 0
+    decoupled = False  # whether weight decay acts on w directly (AdamW) or through the cost
 
     def __init__(self, lr: float) -> None:
         self.lr = check_real(lr, "lr", 0, low_open=True)
@@ -93,6 +95,41 @@ class Optimizer:
         {'lr': 0.01, 'rho': 0.9, 'eps': 1e-08}
         """
         return {"lr": self.lr}
+
+    def core_settings(
+        self, *, l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0, has_prelu: bool = False
+    ) -> Any:
+        """The compiled core's settings for this optimizer's next updates.
+
+        The optimizer's code, hyperparameters and step count, with the training run's
+        regularization and dropout. The core counts the steps on in them (its ``t``).
+
+        Parameters
+        ----------
+        l1, l2 : float, default 0.0
+            The coefficients of ``sum |w|`` and ``1/2 sum w^2`` in the cost (the notes'
+            lambda/n).
+        dropout : float, default 0.0
+            The probability of dropping a hidden activation.
+        has_prelu : bool, default False
+            Whether the network learns PReLU slopes.
+
+        Returns
+        -------
+        fcnn._core.Training
+            What `fcnn._core.train_epoch` takes.
+        """
+        assert self.code is not None  # every optimizer class sets its code
+        return _compiled.core.Training(
+            self.code,
+            t=self.t,
+            decoupled=self.decoupled,
+            l1=l1,
+            l2=l2,
+            dropout=dropout,
+            has_prelu=has_prelu,
+            **self.hyperparameters(),
+        )
 
     def bind(self, n_params: int, dtype: DTypeLike, network_shape: Sequence[int]) -> None:
         """Allocate the state for a network with n_params parameters, on first use.
@@ -269,7 +306,6 @@ class Adam(Optimizer):
 
     code = ADAM_CODE
     n_states = 2
-    decoupled = False
 
     def __init__(
         self,
@@ -484,6 +520,25 @@ def from_config(config: dict[str, Any]) -> Optimizer:
         raise ValueError(f"bad optimizer config {config!r}: {error}") from None
     optimizer.t = check_int(config.get("t", 0), "optimizer t", minimum=0)
     return optimizer
+
+
+BY_NAME: dict[str, Callable[..., Optimizer]] = {
+    "sgd": SGD,
+    "adam": Adam,
+    "adamw": AdamW,
+    "rmsprop": RMSProp,
+    "adagrad": AdaGrad,
+}
+"""The optimizers by the names the command line and the scikit-learn estimators take."""
+
+
+def gradient_settings(*, l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0) -> Any:
+    """The compiled core's settings for back-propagation without an update.
+
+    `Network.gradients` and the diagnostics pass them to `fcnn._core.gradients`, which
+    reads only the regularization and dropout (as `Optimizer.core_settings` defines them).
+    """
+    return _compiled.core.Training(SGD_CODE, lr=0.0, l1=l1, l2=l2, dropout=dropout)
 
 
 def get(optimizer: Optimizer | None, lr: float | None = None) -> Optimizer:

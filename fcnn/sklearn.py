@@ -49,18 +49,13 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import activations as _activations
 from . import costs as _costs
 from . import optimizers as _optimizers
+from ._validation import check_bool, check_int
 from .activations import Activation
 from .network import Network
 
 __all__ = ["FCNNClassifier", "FCNNRegressor"]
 
-OPTIMIZERS = {
-    "sgd": _optimizers.SGD,
-    "adam": _optimizers.Adam,
-    "adamw": _optimizers.AdamW,
-    "rmsprop": _optimizers.RMSProp,
-    "adagrad": _optimizers.AdaGrad,
-}
+OPTIMIZERS = _optimizers.BY_NAME
 
 # Glorot uniform weights and zero biases, as scikit-learn's MLP starts.
 INIT = "xavier_uniform"
@@ -135,12 +130,12 @@ class _FCNNBase(BaseEstimator):
             raise ValueError(
                 f"batch_size must be an integer >= 1 or 'auto', got {self.batch_size!r}"
             )
-        epochs = _check_int(self.epochs, "epochs", minimum=1)
+        epochs = check_int(self.epochs, "epochs", minimum=1)
         l2 = _check_real(self.l2, "l2", low=0)
         dropout = _check_real(self.dropout, "dropout", low=0, high=1, high_open=True)
         if dropout > 0 and not hidden:
             raise ValueError("dropout acts on hidden layers, and hidden_layer_sizes=() has none")
-        early_stopping = _check_bool(self.early_stopping, "early_stopping")
+        early_stopping = check_bool(self.early_stopping, "early_stopping")
         validation_fraction = _check_real(
             self.validation_fraction,
             "validation_fraction",
@@ -149,9 +144,9 @@ class _FCNNBase(BaseEstimator):
             low_open=True,
             high_open=True,
         )
-        n_iter_no_change = _check_int(self.n_iter_no_change, "n_iter_no_change", minimum=1)
+        n_iter_no_change = check_int(self.n_iter_no_change, "n_iter_no_change", minimum=1)
         tol = None if self.tol is None else _check_real(self.tol, "tol", low=0)
-        shuffle = _check_bool(self.shuffle, "shuffle")
+        shuffle = check_bool(self.shuffle, "shuffle")
         if self.dtype not in ("float64", "float32", np.float64, np.float32):
             raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
         if not isinstance(self.verbose, (bool, np.bool_, numbers.Integral)):
@@ -998,14 +993,8 @@ def _resolve(getter, value, name):
         raise type(error)(f"{name}={value!r} is not valid: {error}") from None
 
 
-def _check_int(value, name, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
-
-
+# The estimators' own wording ("a number > 0", as scikit-learn words it); fit's checks say
+# "a finite number in (0, inf)".
 def _check_real(value, name, low, high=np.inf, low_open=False, high_open=False):
     interval = (
         f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
@@ -1021,9 +1010,3 @@ def _check_real(value, name, low, high=np.inf, low_open=False, high_open=False):
     if not (np.isfinite(value) and inside):
         raise ValueError(f"{name} must be a number {interval}, got {value}")
     return value
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)

@@ -1,7 +1,7 @@
-"""The epoch loop of `Network.fit`: everything that happens between calls into the core.
+"""Training: `TrainingRun`, which owns one run of `Network.fit`, and its errors.
 
 Each epoch is one call into the core, which shuffles, steps through every mini-batch and
-updates the parameters in place without the GIL. Between epochs this module applies the
+updates the parameters in place without the GIL. Between epochs the run applies the
 learning-rate schedule, scores the validation data, keeps the best parameters for early
 stopping, and checks for divergence.
 """
@@ -9,24 +9,27 @@ stopping, and checks for divergence.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+import typing
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _compiled
 from . import optimizers as _optimizers
 from . import schedules as _schedules
-from ._compiled import core as _core
 from ._validation import (
     as_inputs,
     as_sample_weight,
     as_targets,
     check_bool,
+    check_dropout,
     check_int,
     check_number,
     check_seed,
     raise_non_finite,
+    target_kind,
 )
 from .diagnostics import Diagnostics, check_kinds
 from .history import History
@@ -34,10 +37,8 @@ from .progress import UPDATES_PER_EPOCH, EpochProgress
 
 if TYPE_CHECKING:
     from .network import Network
-    from .optimizers import Optimizer
-    from .schedules import Schedule
 
-__all__ = ["DivergenceError", "fit"]
+__all__ = ["DivergenceError", "TrainingRun"]
 
 Monitor: TypeAlias = Literal["val_cost", "val_accuracy", "cost"]
 """What early stopping watches."""
@@ -101,274 +102,244 @@ class DivergenceError(FloatingPointError):
         self.layer = layer
 
 
-def fit(
-    net: Network,
-    X: ArrayLike,
-    Y: ArrayLike,
-    *,
-    epochs: int,
-    batch_size: int | None,
-    lr: float | None,
-    optimizer: Optimizer | None,
-    l1: float,
-    l2: float,
-    dropout: float,
-    lr_schedule: ScheduleName | Schedule | None,
-    early_stopping: bool,
-    patience: int,
-    min_delta: float,
-    monitor: Monitor,
-    validation_data: tuple[ArrayLike, ArrayLike] | None,
-    validation_split: float | None,
-    sample_weight: ArrayLike | None,
-    class_weight: dict[int, float] | Literal["balanced"] | None,
-    shuffle: bool,
-    seed: int | np.random.Generator | None,
-    verbose: bool,
-    diagnostics: Literal["all"] | DiagnosticName | Sequence[DiagnosticName] | None = None,
-) -> History:
-    """Train `net` by mini-batch gradient descent: the body of `Network.fit`.
+class TrainingRun:
+    """One training run of a network: everything `Network.fit` does between its call and
+    its History.
 
-    `Network.fit` calls this holding the network's lock, with its defaults filled in;
-    call that instead. Every argument means what it means there, and each is required
-    here (but `diagnostics`).
+    Made per call of `Network.fit` (and `Network.step`, which goes through it), it owns
+    the run's checked data and options, the optimizer's binding and core settings, the
+    workspace, the snapshot that undoes an unfinished epoch, the epoch loop, validation,
+    early stopping, diagnostics and progress. Everything is checked when it is made, before
+    any training; `run` then trusts the core: each epoch is one call into it.
 
     Parameters
     ----------
     net : Network
-        The network to train, in place.
+        The network to train, in place; the caller holds its lock.
     X : array_like, shape (n_samples, sizes[0])
         Training inputs, one row per example.
     Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
         Targets, or integer class labels.
-    epochs : int
-        As in `Network.fit`.
-    batch_size : int or None
-        As in `Network.fit`.
-    lr : float or None
-        As in `Network.fit`.
-    optimizer : Optimizer or None
-        As in `Network.fit`.
-    l1, l2 : float
-        As in `Network.fit`.
-    dropout : float
-        As in `Network.fit`.
-    lr_schedule : str, Schedule or None
-        As in `Network.fit`.
-    early_stopping : bool
-        As in `Network.fit`.
-    patience : int
-        As in `Network.fit`.
-    min_delta : float
-        As in `Network.fit`.
-    monitor : {"val_cost", "val_accuracy", "cost"}
-        As in `Network.fit`.
-    validation_data : tuple of (array_like, array_like) or None
-        As in `Network.fit`.
-    validation_split : float or None
-        As in `Network.fit`.
-    sample_weight : array_like, shape (n_samples,), or None
-        As in `Network.fit`.
-    class_weight : dict of int to float, "balanced" or None
-        As in `Network.fit`.
-    shuffle : bool
-        As in `Network.fit`.
-    seed : int, numpy.random.Generator or None
-        As in `Network.fit`.
-    verbose : bool
-        As in `Network.fit`.
-    diagnostics : str, sequence of str or None, default None
-        As in `Network.fit`.
-
-    Returns
-    -------
-    History
-        The per-epoch records.
+    options : mapping of str to object
+        Every keyword argument of `Network.fit`, by name, meaning what it means there:
+        that signature is the one definition of the options and of their defaults.
 
     Raises
     ------
-    DivergenceError
-        If the cost or a parameter becomes non-finite.
     TypeError, ValueError
-        For an argument of the wrong type or value, before any training; see
-        `Network.fit`.
+        For an argument of the wrong type or value; see `Network.fit`.
 
     See Also
     --------
-    Network.fit : The method to call.
+    Network.fit : What makes and runs one.
     """
-    original_X, original_Y = X, Y
-    # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
-    X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
-    # Class labels stay labels: the core writes each batch's one-hot rows from them.
-    Y, labels = as_targets(
-        Y,
-        X.shape[0],
-        net.sizes[-1],
-        net.dtype,
-        check_finite=False,
-        probabilities=net.cost.needs_probabilities,
-        one_hot=False,
-    )
-    epochs = check_int(epochs, "epochs", minimum=0)
-    if optimizer is None and lr is None and net.optimizer is not None:
-        optimizer = net.optimizer  # carry on with the last fit's optimizer and its state
-    optimizer = _optimizers.get(optimizer, lr)
-    l1 = check_number(l1, "l1", minimum=0)
-    l2 = check_number(l2, "l2", minimum=0)
-    dropout = check_number(dropout, "dropout", minimum=0)
-    if dropout >= 1:
-        raise ValueError(f"dropout is a probability of dropping a unit, in [0, 1); got {dropout}")
-    if dropout > 0 and len(net.sizes) < 3:
-        raise ValueError("dropout acts on hidden layers, and this network has none")
-    schedule = _schedules.get(lr_schedule)
-    shuffle = check_bool(shuffle, "shuffle")
-    verbose = check_bool(verbose, "verbose")
-    kinds = check_kinds(diagnostics)
-    early_stopping = check_bool(early_stopping, "early_stopping")
-    patience = check_int(patience, "patience", minimum=0)
-    min_delta = check_number(min_delta, "min_delta", minimum=0)
-    if monitor not in ("val_cost", "val_accuracy", "cost"):
-        raise ValueError(f"monitor must be 'val_cost', 'val_accuracy' or 'cost', got {monitor!r}")
-    rng = net._rng if seed is None else np.random.default_rng(check_seed(seed))
-    weights = _training_weights(
-        sample_weight, class_weight, labels, Y, X.shape[0], net.sizes[-1], net.dtype
-    )
 
-    X, Y, labels, weights, validation = _hold_out(
-        X, Y, labels, weights, validation_data, validation_split, net, rng
-    )
-    if early_stopping and validation is None and monitor != "cost":
-        raise ValueError(f"early_stopping on {monitor!r} needs validation_data or validation_split")
-    measured = _metric_names(labels, Y, validation)  # known now: fail before any training
-    if early_stopping and monitor not in measured:
-        raise ValueError(
-            f"early stopping monitors {monitor!r}, which this fit does not "
-            f"measure (accuracy needs class labels): it measures {sorted(measured)}"
+    def __init__(self, net: Network, X: ArrayLike, Y: ArrayLike, options: Mapping[str, Any]):
+        self.net = net
+        self.internals = internals = net.internals
+        self.original_X, self.original_Y = X, Y
+        # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
+        X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
+        # Class labels stay labels: the core writes each batch's one-hot rows from them.
+        Y, labels = as_targets(
+            Y,
+            X.shape[0],
+            net.sizes[-1],
+            net.dtype,
+            check_finite=False,
+            probabilities=net.cost.needs_probabilities,
+            one_hot=False,
         )
-    schedule.check_metrics(measured)
-    n = X.shape[0]
-    batch_size = n if batch_size is None else min(check_int(batch_size, "batch_size", 1), n)
-    if weights is not None:
-        weights = weights / weights.mean()  # a weighted average over the whole training set
-    net._check_parameters_finite()
-
-    optimizer.bind(net._layout.n_params, net.dtype, net.sizes)
-    net.optimizer = optimizer
-    states = optimizer.states + [np.zeros(1, dtype=net.dtype)] * (2 - len(optimizer.states))
-    hyper = optimizer.hyperparameters()
-    training = _core.Training(
-        optimizer.code,
-        lr=optimizer.lr,
-        momentum=hyper.get("momentum", 0.0),
-        nesterov=hyper.get("nesterov", False),
-        beta1=hyper.get("beta1", 0.9),
-        beta2=hyper.get("beta2", 0.999),
-        rho=hyper.get("rho", 0.9),
-        eps=hyper.get("eps", 1e-8),
-        weight_decay=hyper.get("weight_decay", 0.0),
-        decoupled=getattr(optimizer, "decoupled", False),
-        t=optimizer.t,
-        l1=l1 / n,
-        l2=l2 / n,
-        dropout=dropout,
-        has_prelu=any(f.learnable for f in net.activations),
-    )
-    workspace = net._workspace(
-        batch_size, training=True, n_rows=n if shuffle else 0, dropout=dropout > 0
-    )
-    no_weights = np.empty(0, dtype=net.dtype)
-    no_labels = np.empty(0, dtype=np.intp)
-    no_targets = np.empty((0, net.sizes[-1]), dtype=net.dtype)
-    accuracy_mode = _accuracy_mode(labels, Y)
-    # Y holds the checked targets (an array or None) from here on, under the user's name
-    monitor_layers = Diagnostics(net, X, Y, labels, kinds) if kinds else None  # type: ignore[arg-type]
-    n_batches = -(-n // batch_size)
-    progress_every = max(1, n_batches // UPDATES_PER_EPOCH) if verbose else 0
-    snapshot = [net._theta.copy()] + [s.copy() for s in optimizer.states]
-    best = None
-    schedule.reset()
-    history = History()
-
-    progress = None
-    unfinished = False
-    try:
-        for epoch in range(epochs):
-            training.lr = check_number(
-                schedule.lr(epoch, optimizer.lr),
-                f"the lr_schedule's lr for epoch {epoch + 1}",
-                minimum=0,
+        self.epochs = check_int(options["epochs"], "epochs", minimum=0)
+        optimizer, lr = options["optimizer"], options["lr"]
+        if optimizer is None and lr is None and net.optimizer is not None:
+            optimizer = net.optimizer  # carry on with the last fit's optimizer and its state
+        self.optimizer = optimizer = _optimizers.get(optimizer, lr)
+        l1 = check_number(options["l1"], "l1", minimum=0)
+        l2 = check_number(options["l2"], "l2", minimum=0)
+        dropout = check_dropout(options["dropout"], len(net.sizes) - 2)
+        self.schedule = _schedules.get(options["lr_schedule"])
+        shuffle = check_bool(options["shuffle"], "shuffle")
+        verbose = check_bool(options["verbose"], "verbose")
+        kinds = check_kinds(options["diagnostics"])
+        self.early_stopping = check_bool(options["early_stopping"], "early_stopping")
+        self.patience = check_int(options["patience"], "patience", minimum=0)
+        self.min_delta = check_number(options["min_delta"], "min_delta", minimum=0)
+        self.monitor = monitor = options["monitor"]
+        if monitor not in typing.get_args(Monitor):
+            raise ValueError(
+                f"monitor must be 'val_cost', 'val_accuracy' or 'cost', got {monitor!r}"
             )
-            for saved, live in zip(snapshot, [net._theta] + optimizer.states):
-                np.copyto(saved, live)
-            unfinished = True  # the parameters are no longer those of a recorded epoch
-            progress = EpochProgress(epoch + 1, epochs, n) if verbose else None
-            started = time.perf_counter()
-            cost, accuracy, stop = _core.train_epoch(
-                net._layout,
-                training,
-                workspace,
-                net._theta,
-                X,
-                no_targets if Y is None else Y,
-                no_labels if labels is None else labels,
-                no_weights if weights is None else weights,
-                states[0],
-                states[1],
-                batch_size,
-                shuffle,
-                int(rng.integers(2**63)),
-                accuracy_mode,
-                None if progress is None else progress.update,
-                progress_every,
+        seed = options["seed"]
+        rng = internals.rng if seed is None else np.random.default_rng(check_seed(seed))
+        weights = _training_weights(
+            options["sample_weight"],
+            options["class_weight"],
+            labels,
+            Y,
+            X.shape[0],
+            net.sizes[-1],
+            net.dtype,
+        )
+
+        X, Y, labels, weights, self.validation = _hold_out(
+            X, Y, labels, weights, options["validation_data"], options["validation_split"], net, rng
+        )
+        if self.early_stopping and self.validation is None and monitor != "cost":
+            raise ValueError(
+                f"early_stopping on {monitor!r} needs validation_data or validation_split"
             )
-            seconds = time.perf_counter() - started
-            if stop is not None and stop[0] == "input":
-                _restore(net, optimizer, snapshot)
-                name = stop[1]
-                raise_non_finite(
-                    (original_X if name == "X" else original_Y), (X if name == "X" else Y), name
+        measured = _metric_names(labels, Y, self.validation)  # known now: fail before training
+        if self.early_stopping and monitor not in measured:
+            raise ValueError(
+                f"early stopping monitors {monitor!r}, which this fit does not "
+                f"measure (accuracy needs class labels): it measures {sorted(measured)}"
+            )
+        self.schedule.check_metrics(measured)
+        self.n = n = X.shape[0]
+        batch_size = options["batch_size"]
+        self.batch_size = (
+            n if batch_size is None else min(check_int(batch_size, "batch_size", 1), n)
+        )
+        if weights is not None:
+            weights = weights / weights.mean()  # a weighted average over the whole training set
+        internals.check_parameters_finite()
+
+        optimizer.bind(internals.layout.n_params, net.dtype, net.sizes)
+        net.optimizer = optimizer
+        self.settings = optimizer.core_settings(
+            l1=l1 / n,
+            l2=l2 / n,
+            dropout=dropout,
+            has_prelu=any(f.learnable for f in net.activations),
+        )
+        self.workspace = internals.workspace(
+            self.batch_size, training=True, n_rows=n if shuffle else 0, dropout=dropout > 0
+        )
+        self.shuffle, self.verbose, self.rng = shuffle, verbose, rng
+        # the core takes empty arrays for what this run does not have
+        self.X = X
+        self.Y = np.empty((0, net.sizes[-1]), dtype=net.dtype) if Y is None else Y
+        self.labels = np.empty(0, dtype=np.intp) if labels is None else labels
+        self.weights = np.empty(0, dtype=net.dtype) if weights is None else weights
+        self.accuracy_mode = _accuracy_mode(labels, Y)
+        # Y holds the checked targets (an array or None) here, under the user's name
+        self.diagnostics = Diagnostics(net, X, Y, labels, kinds) if kinds else None  # type: ignore[arg-type]
+        n_batches = -(-n // self.batch_size)
+        self.progress_every = max(1, n_batches // UPDATES_PER_EPOCH) if verbose else 0
+        states = optimizer.states
+        self.optimizer_states = states + [np.zeros(1, dtype=net.dtype)] * (2 - len(states))
+        self.live = [internals.theta] + states
+        self.snapshot = [array.copy() for array in self.live]
+
+    def run(self) -> History:
+        """Train for the epochs asked for, or until early stopping.
+
+        Returns
+        -------
+        History
+            The per-epoch records.
+
+        Raises
+        ------
+        DivergenceError
+            If the cost or a parameter becomes non-finite; the network keeps what it had
+            before that epoch.
+        ValueError
+            If X or Y hold inf or NaN (found by the core as it reads them).
+        KeyboardInterrupt
+            With the History of the finished epochs as ``history``; the unfinished epoch
+            is undone.
+        """
+        theta, optimizer, settings = self.internals.theta, self.optimizer, self.settings
+        best = None
+        self.schedule.reset()
+        history = History()
+        progress = None
+        unfinished = False
+        try:
+            for epoch in range(self.epochs):
+                settings.lr = check_number(
+                    self.schedule.lr(epoch, optimizer.lr),
+                    f"the lr_schedule's lr for epoch {epoch + 1}",
+                    minimum=0,
                 )
-            if stop is not None or not np.isfinite(net._theta).all():
-                batch, layer = stop[1:] if stop is not None else (-1, -1)
-                error = _divergence(net, epoch + 1, batch, layer, training.lr)
-                _restore(net, optimizer, snapshot)
-                raise error
-            optimizer.t = training.t
+                for saved, live in zip(self.snapshot, self.live):
+                    np.copyto(saved, live)
+                unfinished = True  # the parameters are no longer those of a recorded epoch
+                progress = EpochProgress(epoch + 1, self.epochs, self.n) if self.verbose else None
+                started = time.perf_counter()
+                cost, accuracy, stop = _compiled.core.train_epoch(
+                    self.internals.layout,
+                    settings,
+                    self.workspace,
+                    theta,
+                    self.X,
+                    self.Y,
+                    self.labels,
+                    self.weights,
+                    *self.optimizer_states,
+                    self.batch_size,
+                    self.shuffle,
+                    int(self.rng.integers(2**63)),
+                    self.accuracy_mode,
+                    None if progress is None else progress.update,
+                    self.progress_every,
+                )
+                seconds = time.perf_counter() - started
+                if stop is not None and stop[0] == "input":
+                    self._restore()
+                    name = stop[1]
+                    converted = self.X if name == "X" else self.Y
+                    raise_non_finite(
+                        self.original_X if name == "X" else self.original_Y, converted, name
+                    )
+                if stop is not None or not np.isfinite(theta).all():
+                    batch, layer = stop[1:] if stop is not None else (-1, -1)
+                    error = _divergence(self.net, epoch + 1, batch, layer, settings.lr)
+                    self._restore()
+                    raise error
+                optimizer.t = settings.t
 
-            metrics = {"cost": cost}
-            if accuracy_mode:
-                metrics["accuracy"] = accuracy
-            if validation is not None:
-                scores = net._evaluate(*validation)
-                metrics.update({f"val_{key}": value for key, value in scores.items()})
-            history.record(metrics, seconds=seconds, samples=n, lr=training.lr)
-            unfinished = False
-            if monitor_layers is not None:
-                monitor_layers.record(history)
-            schedule.observe(epoch, metrics)
+                metrics = {"cost": cost}
+                if self.accuracy_mode:
+                    metrics["accuracy"] = accuracy
+                if self.validation is not None:
+                    scores = self.internals.evaluate(*self.validation)
+                    metrics.update({f"val_{key}": value for key, value in scores.items()})
+                history.record(metrics, seconds=seconds, samples=self.n, lr=settings.lr)
+                unfinished = False
+                if self.diagnostics is not None:
+                    self.diagnostics.record(history)
+                self.schedule.observe(epoch, metrics)
+                if progress is not None:
+                    progress.close(history.describe_last())
+                    progress = None
+                if self.early_stopping:  # `monitor` is among the metrics: checked when made
+                    value = metrics[self.monitor]
+                    value = -value if self.monitor == "val_accuracy" else value
+                    if best is None or value < best[0] - self.min_delta:
+                        best = (value, epoch, theta.copy())
+                    elif epoch - best[1] >= self.patience:
+                        history.stopped_epoch = epoch + 1
+                        break
+        except BaseException as stopped:  # e.g. KeyboardInterrupt, from the progress callback
+            if unfinished:
+                self._restore()
             if progress is not None:
-                progress.close(history.describe_last())
-                progress = None
-            if early_stopping:  # `monitor` is among the metrics: checked before training
-                value = metrics[monitor] if monitor != "val_accuracy" else -metrics[monitor]
-                if best is None or value < best[0] - min_delta:
-                    best = (value, epoch, net._theta.copy())
-                elif epoch - best[1] >= patience:
-                    history.stopped_epoch = epoch + 1
-                    break
-    except BaseException as stopped:  # e.g. KeyboardInterrupt, from the progress callback
-        if unfinished:
-            _restore(net, optimizer, snapshot)
-        if progress is not None:
-            progress.interrupt()  # else the bar may be drawn again after the user's output
-        if isinstance(stopped, KeyboardInterrupt):
-            stopped.history = history  # type: ignore[attr-defined]
-        raise
-    if best is not None:
-        np.copyto(net._theta, best[2])
-        history.best_epoch = best[1] + 1
-    return history
+                progress.interrupt()  # else the bar may be drawn again after the user's output
+            if isinstance(stopped, KeyboardInterrupt):
+                stopped.history = history  # type: ignore[attr-defined]
+            raise
+        if best is not None:
+            np.copyto(theta, best[2])
+            history.best_epoch = best[1] + 1
+        return history
+
+    def _restore(self) -> None:
+        """Undo the unfinished epoch: the parameters and optimizer state of the snapshot."""
+        for saved, live in zip(self.snapshot, self.live):
+            np.copyto(live, saved)
 
 
 def _metric_names(labels, Y, validation):
@@ -382,16 +353,12 @@ def _metric_names(labels, Y, validation):
     return names
 
 
+# How the core counts right answers (see correct_rows in src_c/_core.pyx), by target kind.
+_ACCURACY_MODES = {"labels": 1, "one_hot": 1, "binary": 2, "real": 0}
+
+
 def _accuracy_mode(labels, Y):
-    """How the core counts right answers (see correct_rows in src_c/_core.pyx): 1 for
-    labels or one-hot rows, 2 for one 0/1 output, 0 when Y holds no classes."""
-    if labels is not None:
-        return 1
-    if not np.isin(Y, (0, 1)).all():
-        return 0
-    if Y.shape[1] == 1:
-        return 2
-    return 1 if (Y.sum(axis=1) == 1).all() else 0
+    return _ACCURACY_MODES[target_kind(Y, labels)]
 
 
 def _training_weights(sample_weight, class_weight, labels, Y, n, n_outputs, dtype):
@@ -409,11 +376,12 @@ def _training_weights(sample_weight, class_weight, labels, Y, n, n_outputs, dtyp
 
 
 def _class_labels(labels, Y):
-    if labels is not None:
+    kind = target_kind(Y, labels)
+    if kind == "labels":
         return labels
-    if Y.shape[1] == 1 and np.isin(Y, (0, 1)).all():
+    if kind == "binary":
         return Y[:, 0].astype(np.intp)
-    if np.isin(Y, (0, 1)).all() and (Y.sum(axis=1) == 1).all():
+    if kind == "one_hot":
         return Y.argmax(axis=1)
     raise ValueError(
         "class_weight needs class labels: integer labels, one-hot rows, or "
@@ -462,7 +430,7 @@ def _hold_out(
     if validation_data is not None:
         if validation_split is not None:
             raise ValueError("give validation_data or validation_split, not both")
-        return X, Y, labels, weights, net._check_validation_data(validation_data)
+        return X, Y, labels, weights, _check_validation_data(validation_data, net)
     if validation_split is None:
         return X, Y, labels, weights, None
     fraction = check_number(validation_split, "validation_split", minimum=0)
@@ -490,11 +458,6 @@ def _hold_out(
     )
 
 
-def _restore(net, optimizer, snapshot):
-    for saved, live in zip(snapshot, [net._theta] + optimizer.states):
-        np.copyto(live, saved)
-
-
 def _divergence(net, epoch, batch, layer, lr):
     if layer < 0:  # the cost was finite: find the first layer whose parameters are not
         layer = next(
@@ -515,3 +478,19 @@ def _divergence(net, epoch, batch, layer, lr):
         batch if batch >= 0 else None,
         layer + 1 if layer >= 0 else None,
     )
+
+
+def _check_validation_data(validation_data, net):
+    """The validation (X, Y, labels) of fit's `validation_data`, checked."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise TypeError("validation_data must be a pair (X_val, Y_val)")
+    X, _ = as_inputs(validation_data[0], net.sizes[0], net.dtype, name="X_val", allow_single=False)
+    Y, labels = as_targets(
+        validation_data[1],
+        X.shape[0],
+        net.sizes[-1],
+        net.dtype,
+        name="Y_val",
+        probabilities=net.cost.needs_probabilities,
+    )
+    return X, Y, labels

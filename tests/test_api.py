@@ -319,3 +319,20 @@ def test_misaligned_arrays_are_copied_before_the_core_reads_them(dtype):
     assert np.array_equal(results[0][0], results[1][0])
     assert np.array_equal(results[0][1], results[1][1])
     assert results[0][2] == results[1][2]
+
+
+def test_parameter_lists_behave_as_sequences_of_live_views():
+    net = fcnn.Network([2, 3, 1], "relu", seed=0)
+    both = net.weights + net.biases
+    assert isinstance(both, list) and len(both) == 4 and both[0] is net.weights[0]
+    assert len([np.zeros(1)] + net.weights) == 3
+    copies = [w.copy() for w in net.weights]
+    assert net.weights == copies
+    assert (net.weights != copies) is False
+    assert net.weights != [w + 1 for w in copies] and net.weights != copies[:1]
+    assert net.params == [{k: v.copy() for k, v in layer.items()} for layer in net.params]
+    assert repr(net.biases) == "ParameterList('biases', shapes=[(3,), (1,)], dtype='float64')"
+    net.weights[0][0, 0] = 7.0
+    assert net.theta[0] == 7.0 and net.params[0]["w"][0, 0] == 7.0
+    with pytest.raises(TypeError, match="dict of live views"):
+        net.params[0] = {}

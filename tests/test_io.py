@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import fcnn
-from fcnn import io
+from fcnn import _model_file, io
 from fcnn.activations import LeakyReLU, PReLU
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "docs", "model-format.md")
@@ -159,7 +159,7 @@ def test_a_failed_save_keeps_the_old_file(tmp_path, monkeypatch, failing):
         raise OSError(f"simulated {failing} failure")
 
     if failing == "write":  # the disk fills up half way through the arrays
-        real_write = io._write_atomically
+        real_write = _model_file._write_atomically
 
         def write_half(target, chunks):
             def chunks_then_fail():
@@ -168,7 +168,7 @@ def test_a_failed_save_keeps_the_old_file(tmp_path, monkeypatch, failing):
 
             real_write(target, chunks_then_fail())
 
-        monkeypatch.setattr(io, "_write_atomically", write_half)
+        monkeypatch.setattr(_model_file, "_write_atomically", write_half)
     else:
         monkeypatch.setattr(io.os, failing, fail)
     with pytest.raises(OSError, match=f"simulated {failing} failure"):

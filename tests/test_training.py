@@ -1,5 +1,7 @@
 """fit, step and the epoch loop: they follow the textbook algorithm and really train."""
 
+import inspect
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -198,3 +200,19 @@ def test_two_fits_of_one_epoch_equal_one_fit_of_two():
     split.fit(X, y, epochs=1, batch_size=8, optimizer=fcnn.Adam(0.01))
     split.fit(X, y, epochs=1, batch_size=8)
     assert np.array_equal(whole.theta, split.theta)
+
+
+def test_a_training_run_reads_every_option_of_fit_and_nothing_else():
+    """Network.fit's signature is the one definition of the options: the run reads each."""
+    fit = inspect.signature(fcnn.Network.fit).parameters
+    options = {name: p.default for name, p in fit.items() if name not in ("self", "X", "Y")}
+    read = set()
+
+    class Recording(dict):
+        def __getitem__(self, name):
+            read.add(name)
+            return super().__getitem__(name)
+
+    X, y = fcnn.datasets.xor()
+    fcnn.training.TrainingRun(fcnn.Network([2, 3, 2], seed=0), X, y, Recording(options)).run()
+    assert read == set(options)

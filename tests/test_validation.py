@@ -2,8 +2,8 @@
 the argument, before anything reaches the compiled core; accepted inputs of any layout
 give exactly what a contiguous float copy gives.
 
-`core` below stands in for the compiled core (fcnn._compiled.core) inside fcnn.network
-and fcnn.training and records every call of the core's entry points (and every Layout,
+`core` below stands in for the compiled core (fcnn._compiled.core, which every module
+of fcnn reads) and records every call of the core's entry points (and every Layout,
 Workspace and Training made), so a test can show that a rejected call never got there.
 """
 
@@ -57,8 +57,7 @@ class RecordingCore:
 def core(monkeypatch):
     """The recording core; networks made after this fixture use it (predict included)."""
     recording = RecordingCore(fcnn._compiled.core)
-    monkeypatch.setattr(fcnn.network, "_core", recording)
-    monkeypatch.setattr(fcnn.training, "_core", recording)
+    monkeypatch.setattr(fcnn._compiled, "core", recording)
     return recording
 
 
