@@ -37,11 +37,10 @@ def check_int(value, name, minimum=None):
 
 def check_real(value, name, low=-math.inf, high=math.inf, low_open=False, high_open=False):
     """A finite real number in the interval from low to high (open or closed at each end)."""
-    interval = (
-        f"{'(' if low_open else '['}{low}, {high}{')' if high_open or high == math.inf else ']'}"
-    )
-    expected = f">= {low}" if high == math.inf and not low_open else f"in {interval}"
-    expected = "" if low == -math.inf and high == math.inf else " " + expected
+    if high == math.inf:  # as scikit-learn words it: "> 0", ">= 0"
+        expected = "" if low == -math.inf else f" {'>' if low_open else '>='} {low}"
+    else:
+        expected = f" in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"{name} must be a finite number{expected}, got {type(value).__name__} {value!r}"
@@ -207,9 +206,7 @@ def target_kind(Y, labels=None):
 
 def check_dropout(dropout, n_hidden_layers):
     """Dropout's probability of dropping a hidden unit: in [0, 1), 0 without hidden layers."""
-    dropout = check_number(dropout, "dropout", minimum=0)
-    if dropout >= 1:
-        raise ValueError(f"dropout is a probability of dropping a unit, in [0, 1); got {dropout}")
+    dropout = check_real(dropout, "dropout", low=0, high=1, high_open=True)
     if dropout > 0 and n_hidden_layers == 0:
         raise ValueError("dropout acts on hidden layers, and this network has none")
     return dropout

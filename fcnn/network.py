@@ -29,6 +29,7 @@ from ._validation import (
     as_inputs,
     as_sample_weight,
     as_targets,
+    check_dropout,
     check_dtype,
     check_number,
     check_positive_number,
@@ -1090,11 +1091,7 @@ class Network:
         n_train = n if n_train is None else check_positive_number(n_train, "n_train")
         l1 = check_number(l1, "l1", minimum=0) / n_train
         l2 = check_number(l2, "l2", minimum=0) / n_train
-        dropout = check_number(dropout, "dropout", minimum=0)
-        if dropout >= 1:
-            raise ValueError(f"dropout must be in [0, 1), got {dropout}")
-        if dropout > 0 and len(self._sizes) < 3:
-            raise ValueError("dropout acts on hidden layers, and this network has none")
+        dropout = check_dropout(dropout, len(self._sizes) - 2)
         weights = np.empty(0, dtype=self._dtype)
         if sample_weight is not None:
             weights = as_sample_weight(np.atleast_1d(sample_weight), n, self._dtype)

@@ -49,7 +49,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import activations as _activations
 from . import costs as _costs
 from . import optimizers as _optimizers
-from ._validation import check_bool, check_int
+from ._validation import check_bool, check_int, check_real
 from .activations import Activation
 from .network import Network
 
@@ -113,7 +113,7 @@ class _FCNNBase(BaseEstimator):
                     f"fcnn optimizer such as fcnn.SGD(0.1, momentum=0.9), got "
                     f"{self.optimizer!r}"
                 )
-            _check_real(self.learning_rate, "learning_rate", low=0, low_open=True)
+            check_real(self.learning_rate, "learning_rate", low=0, low_open=True)
         elif not isinstance(self.optimizer, _optimizers.Optimizer):
             raise TypeError(
                 f"optimizer must be a name such as 'adam' or an fcnn optimizer, "
@@ -131,12 +131,12 @@ class _FCNNBase(BaseEstimator):
                 f"batch_size must be an integer >= 1 or 'auto', got {self.batch_size!r}"
             )
         epochs = check_int(self.epochs, "epochs", minimum=1)
-        l2 = _check_real(self.l2, "l2", low=0)
-        dropout = _check_real(self.dropout, "dropout", low=0, high=1, high_open=True)
+        l2 = check_real(self.l2, "l2", low=0)
+        dropout = check_real(self.dropout, "dropout", low=0, high=1, high_open=True)
         if dropout > 0 and not hidden:
             raise ValueError("dropout acts on hidden layers, and hidden_layer_sizes=() has none")
         early_stopping = check_bool(self.early_stopping, "early_stopping")
-        validation_fraction = _check_real(
+        validation_fraction = check_real(
             self.validation_fraction,
             "validation_fraction",
             low=0,
@@ -145,7 +145,7 @@ class _FCNNBase(BaseEstimator):
             high_open=True,
         )
         n_iter_no_change = check_int(self.n_iter_no_change, "n_iter_no_change", minimum=1)
-        tol = None if self.tol is None else _check_real(self.tol, "tol", low=0)
+        tol = None if self.tol is None else check_real(self.tol, "tol", low=0)
         shuffle = check_bool(self.shuffle, "shuffle")
         if self.dtype not in ("float64", "float32", np.float64, np.float32):
             raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
@@ -991,22 +991,3 @@ def _resolve(getter, value, name):
         return getter(value)
     except (ValueError, TypeError) as error:
         raise type(error)(f"{name}={value!r} is not valid: {error}") from None
-
-
-# The estimators' own wording ("a number > 0", as scikit-learn words it); fit's checks say
-# "a finite number in (0, inf)".
-def _check_real(value, name, low, high=np.inf, low_open=False, high_open=False):
-    interval = (
-        f"in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
-        if high < np.inf
-        else f"{'>' if low_open else '>='} {low}"
-    )
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number {interval}, got {value!r}")
-    value = float(value)
-    inside = (value > low if low_open else value >= low) and (
-        value < high if high_open else value <= high
-    )
-    if not (np.isfinite(value) and inside):
-        raise ValueError(f"{name} must be a number {interval}, got {value}")
-    return value

@@ -160,7 +160,7 @@ def test_bad_targets_are_named(Y, match):
 @pytest.mark.parametrize(
     "kwargs,error,match",
     [
-        (dict(lr=0), ValueError, r"lr must be a finite number in \(0, inf\), got 0.0"),
+        (dict(lr=0), ValueError, r"lr must be a finite number > 0, got 0.0"),
         (dict(lr=float("nan")), ValueError, "lr must be a finite number"),
         (dict(lr="0.1"), TypeError, "lr must be a finite number"),
         (dict(epochs=-1), ValueError, "epochs must be an integer >= 0"),

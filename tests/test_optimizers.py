@@ -138,7 +138,7 @@ def test_an_optimizer_belongs_to_one_network_shape():
 @pytest.mark.parametrize(
     "make,match",
     [
-        (lambda: fcnn.SGD(0), r"lr must be a finite number in \(0, inf\), got 0.0"),
+        (lambda: fcnn.SGD(0), r"lr must be a finite number > 0, got 0.0"),
         (lambda: fcnn.SGD(-1), "lr must be"),
         (lambda: fcnn.SGD(0.1, momentum=1.0), r"momentum must be a finite number in \[0, 1\)"),
         (lambda: fcnn.SGD(0.1, nesterov=True), "nesterov=True needs momentum > 0"),
