@@ -7,7 +7,7 @@
 from libc.math cimport exp, log1p, fabs, fabsf, tanh, tanhf
 from libc.stdint cimport uint32_t, uint64_t
 
-from _blas cimport floating
+from cython cimport floating
 
 cdef enum Activation:
     LINEAR = 0

@@ -21,7 +21,9 @@ cimport numpy as cnp
 
 cnp.import_array()
 
-from _blas cimport floating, gemm, product_kind
+from cython cimport floating
+
+from _blas cimport gemm, product_kind
 from _activations cimport add_bias_and_activate, times_derivative, prelu_backward
 from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU
 from _costs cimport row_cost, output_error_row, label_log_likelihood_error

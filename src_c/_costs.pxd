@@ -4,7 +4,7 @@
 
 from libc.math cimport exp, log, log1p, fabs, INFINITY, NAN
 
-from _blas cimport floating
+from cython cimport floating
 from _activations cimport SIGMOID, SOFTMAX, softplus, times_derivative
 
 cdef enum Cost:
