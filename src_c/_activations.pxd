@@ -161,11 +161,6 @@ cdef inline void add_bias_and_activate(int code, double param, const floating* b
                 v = z[k + j] + b[j]
                 z[k + j] = v
                 a[k + j] = v
-        elif code == SIGMOID:
-            for j in range(cols):
-                v = z[k + j] + b[j]
-                z[k + j] = v
-                a[k + j] = sigmoid_of(v)
         elif code == TANH:
             for j in range(cols):
                 v = z[k + j] + b[j]
