@@ -30,7 +30,7 @@ from _costs cimport row_cost, output_error_row, label_log_likelihood_error
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD
 from _optimizers cimport Optimizer, update, SGD
 from _random cimport uniform, shuffle_in_place
-from _cpu cimport Lookahead, fetch_ahead, LONG_ROW_BYTES, flush_subnormals, restore_float_mode
+from _cpu cimport Lookahead, look_ahead, fetch_ahead, flush_subnormals, restore_float_mode
 from _cpu cimport FCNN_INSTRUCTIONS, fcnn_cpu_has_avx2
 
 ACTIVATION_CODES = {
@@ -376,14 +376,8 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
             next_batch = NULL
             if shuffle and start + m < n:
                 # the next batch's rows travel from memory while this one trains
-                ahead.rows = buf.order + start + m
-                ahead.count = min(batch_size, n - start - m)
-                ahead.done = 0
-                ahead.share = (ahead.count + fetch_points - 1) // fetch_points
-                ahead.later_count = 0
-                if ahead.x_row >= LONG_ROW_BYTES:
-                    ahead.later_count = min(ahead.count, n - start - m - ahead.count)
-                next_batch = &ahead
+                next_batch = look_ahead(&ahead, buf.order + start + m, n - start - m,
+                                        batch_size, fetch_points)
             bad_y = -1 if from_labels else first_non_finite_row(yb, m, n_out)
             if bad_y >= 0:
                 break

@@ -85,6 +85,21 @@ cdef struct Lookahead:
     Py_ssize_t later_count         # rows of the batch after it, fetched with the same shares
 
 
+cdef inline Lookahead* look_ahead(Lookahead* ahead, const Py_ssize_t* rows,
+                                  Py_ssize_t remaining, Py_ssize_t batch_size,
+                                  Py_ssize_t fetch_points) noexcept nogil:
+    """Aim `ahead` (its data already set) at the next batch: the first of the `remaining`
+    rows of the epoch, fetched in shares over `fetch_points` fetch_ahead calls."""
+    ahead.rows = rows
+    ahead.count = min(batch_size, remaining)
+    ahead.done = 0
+    ahead.share = (ahead.count + fetch_points - 1) // fetch_points
+    ahead.later_count = 0
+    if ahead.x_row >= LONG_ROW_BYTES:
+        ahead.later_count = min(ahead.count, remaining - ahead.count)
+    return ahead
+
+
 cdef inline void fetch_ahead(Lookahead* ahead, bint rest=False) noexcept nogil:
     """Start the next `share` of the next batch's rows (inputs, targets, sample weights),
     or all the rest, on their way to the cache; NULL for no look-ahead."""
