@@ -306,10 +306,10 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     cdef Py_ssize_t n = X.shape[0], n_in = X.shape[1], n_out = Y.shape[1]
     cdef floating* y_batch = <floating*>buf.y_batch
     cdef Py_ssize_t start = 0, m, i, row, batch = 0, bad_layer = -1, bad_x = -1, bad_y = -1
-    cdef const floating* xb
-    cdef const floating* yb
-    cdef const floating* wb = NULL
-    cdef const Py_ssize_t* lb = NULL
+    cdef const floating* batch_x
+    cdef const floating* batch_y
+    cdef const floating* batch_weights = NULL
+    cdef const Py_ssize_t* batch_labels = NULL
     cdef floating* w_batch = <floating*>buf.w_batch
     cdef bint weighted = sample_weight.shape[0] > 0
     cdef bint from_labels = labels.shape[0] > 0
@@ -359,31 +359,31 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                         copy(y_batch + i * n_out, &Y[row, 0], n_out)
                     if weighted:
                         w_batch[i] = sample_weight[row]
-                xb = <floating*>buf.x_batch
-                yb = y_batch
-                lb = buf.label_batch if from_labels else NULL
-                wb = w_batch if weighted else NULL
+                batch_x = <floating*>buf.x_batch
+                batch_y = y_batch
+                batch_labels = buf.label_batch if from_labels else NULL
+                batch_weights = w_batch if weighted else NULL
             else:
-                xb = &X[start, 0]
+                batch_x = &X[start, 0]
                 if from_labels:
                     for i in range(m):
                         one_hot(y_batch + i * n_out, labels[start + i], n_out)
-                    yb = y_batch
-                    lb = &labels[start]
+                    batch_y = y_batch
+                    batch_labels = &labels[start]
                 else:
-                    yb = &Y[start, 0]
-                wb = &sample_weight[start] if weighted else NULL
+                    batch_y = &Y[start, 0]
+                batch_weights = &sample_weight[start] if weighted else NULL
             next_batch = NULL
             if shuffle and start + m < n:
                 # the next batch's rows travel from memory while this one trains
                 next_batch = look_ahead(&ahead, buf.order + start + m, n - start - m,
                                         batch_size, fetch_points)
-            bad_y = -1 if from_labels else first_non_finite_row(yb, m, n_out)
+            bad_y = -1 if from_labels else first_non_finite_row(batch_y, m, n_out)
             if bad_y >= 0:
                 break
-            cost = train_batch(layers, &cfg.settings, buf, &theta[0], xb, yb, lb, wb, m,
-                               &state1[0], &state2[0], theta.shape[0], &rng, &bad_x,
-                               next_batch)
+            cost = train_batch(layers, &cfg.settings, buf, &theta[0], batch_x, batch_y,
+                               batch_labels, batch_weights, m, &state1[0], &state2[0],
+                               theta.shape[0], &rng, &bad_x, next_batch)
             if bad_x >= 0:
                 break
             if not isfinite(cost):
@@ -391,7 +391,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                 break
             total += cost
             if accuracy_mode:
-                correct += correct_rows(a_out, yb, wb, m, n_out, accuracy_mode)
+                correct += correct_rows(a_out, batch_y, batch_weights, m, n_out, accuracy_mode)
             start += m
             batch += 1
             if progress_every > 0 and batch % progress_every == 0 and start < n:
@@ -460,7 +460,7 @@ def gradients(Layout layout, Training cfg, Workspace ws, const floating[::1] the
     cdef const Layers* layers = &layout.layers
     cdef Buffers* buf = &ws.buf
     cdef Py_ssize_t m = X.shape[0]
-    cdef const floating* wb = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
+    cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
     cdef uint64_t rng = seed
     cdef double cost
     cdef Py_ssize_t capacity = buf.capacity
@@ -471,7 +471,7 @@ def gradients(Layout layout, Training cfg, Workspace ws, const floating[::1] the
     with nogil:
         forward_pass(layers, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
                      <floating*>buf.a, <floating*>buf.mask, cfg.settings.dropout, &rng, NULL)
-        cost = output_error(layers, &Y[0, 0], NULL, wb, m, capacity, <floating*>buf.z,
+        cost = output_error(layers, &Y[0, 0], NULL, weights, m, capacity, <floating*>buf.z,
                             <floating*>buf.a, <floating*>buf.delta)
         backward_pass(layers, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
                       <floating*>buf.a, <floating*>buf.mask, <floating*>buf.delta,
@@ -559,10 +559,10 @@ def evaluate(Layout layout, Workspace ws, const floating[::1] theta,
     """As predict, for checked X, and return the summed (weighted) cost over the rows
     of (X, Y)."""
     check_workspace(ws, sizeof(floating), False)
-    cdef const floating* wb = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
+    cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
     cdef Py_ssize_t bad_row = -1
     cdef double total = forward_chunks(&layout.layers, &ws.buf, &theta[0], &X[0, 0], &Y[0, 0],
-                                       wb, X.shape[0], &out[0, 0], &bad_row)
+                                       weights, X.shape[0], &out[0, 0], &bad_row)
     if bad_row >= 0:
         raise ValueError(f"X row {bad_row} is not finite")
     return total

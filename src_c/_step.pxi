@@ -19,7 +19,8 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
                         const Py_ssize_t* labels, const floating* weights, Py_ssize_t m,
                         floating* state1, floating* state2, Py_ssize_t n_params,
                         uint64_t* rng, Py_ssize_t* bad_input, Lookahead* ahead) noexcept nogil:
-    """One update from m examples; returns their summed cost before it. Or, with no
+    """One update from m examples: forward_pass, output_error (BP1), backward_pass (BP2-BP4)
+    and the optimizer's update. Returns their summed cost before it. Or, with no
     update, NaN and the first of the rows x that holds an inf or NaN in bad_input: such
     a row makes z^1 non-finite (inf * 0 is NaN), so x is read only when z^1 is (an
     overflow to inf that saturating activations absorb is not an error)."""
@@ -34,7 +35,6 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
         bad_input[0] = first_non_finite_row(x, m, layers.sizes[0])
         if bad_input[0] >= 0:
             return NAN
-    # BP1: delta^L = grad_a C * f'(z^L)
     cost = output_error(layers, y, labels, weights, m, buf.capacity, z, a, delta)
     fetch_ahead(ahead)
     settings.optimizer.t += 1
@@ -105,6 +105,7 @@ cdef double output_error(const Layers* layers, const floating* y, const Py_ssize
     cdef bint by_label = (labels != NULL and layers.cost == LOG_LIKELIHOOD
                           and layers.act[L] == SOFTMAX)
     for i in range(m):
+        # BP1: delta^L = grad_a C * f'(z^L), with the cost c of the row
         if by_label:
             c = label_log_likelihood_error(z + off + i * n, a + off + i * n, labels[i],
                                            delta + off + i * n, n)
