@@ -1,8 +1,9 @@
 # One training step on a mini-batch of m examples: the forward pass, back-propagation
-# (BP1-BP4) and the update, in the notes' notation. Layer l of the notes is index k = l - 1
-# here; w^l[j, i] is the weight to neuron j from input i. Examples are rows, so the notes'
-# column vectors z^l, a^l, delta^l of one example are the rows of (m, n_l) blocks, and
-# w^l a^{l-1} becomes A^{l-1} (w^l)^T.
+# (BP1-BP4) and the update, in the notes' notation (included by _core_body.pxi, whose
+# cimports it uses). Layer l of the notes is index k = l - 1 here; w^l[j, i] is the
+# weight to neuron j from input i. Examples are rows, so the notes' column vectors z^l,
+# a^l, delta^l of one example are the rows of (m, n_l) blocks, and w^l a^{l-1} becomes
+# A^{l-1} (w^l)^T.
 #
 # BP3 and BP4 are summed over the rows into a target, as  target := beta target + alpha sum:
 # into the gradient (alpha = 1/m, beta = 0), or, for plain SGD, straight into theta
