@@ -304,13 +304,13 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
     cdef const Layers* layers = &layout.layers
     cdef Buffers* buf = &ws.buf
     cdef Py_ssize_t n = X.shape[0], n_in = X.shape[1], n_out = Y.shape[1]
-    cdef floating* y_batch = <floating*>buf.y_batch
+    cdef floating* y_buffer = <floating*>buf.y_batch
     cdef Py_ssize_t start = 0, m, i, row, batch = 0, bad_layer = -1, bad_x = -1, bad_y = -1
     cdef const floating* batch_x
     cdef const floating* batch_y
     cdef const floating* batch_weights = NULL
     cdef const Py_ssize_t* batch_labels = NULL
-    cdef floating* w_batch = <floating*>buf.w_batch
+    cdef floating* weights_buffer = <floating*>buf.w_batch
     cdef bint weighted = sample_weight.shape[0] > 0
     cdef bint from_labels = labels.shape[0] > 0
     cdef double total = 0.0, cost, correct = 0.0
@@ -354,21 +354,21 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
                     copy(<floating*>buf.x_batch + i * n_in, &X[row, 0], n_in)
                     if from_labels:
                         buf.label_batch[i] = labels[row]
-                        one_hot(y_batch + i * n_out, labels[row], n_out)
+                        one_hot(y_buffer + i * n_out, labels[row], n_out)
                     else:
-                        copy(y_batch + i * n_out, &Y[row, 0], n_out)
+                        copy(y_buffer + i * n_out, &Y[row, 0], n_out)
                     if weighted:
-                        w_batch[i] = sample_weight[row]
+                        weights_buffer[i] = sample_weight[row]
                 batch_x = <floating*>buf.x_batch
-                batch_y = y_batch
+                batch_y = y_buffer
                 batch_labels = buf.label_batch if from_labels else NULL
-                batch_weights = w_batch if weighted else NULL
+                batch_weights = weights_buffer if weighted else NULL
             else:
                 batch_x = &X[start, 0]
                 if from_labels:
                     for i in range(m):
-                        one_hot(y_batch + i * n_out, labels[start + i], n_out)
-                    batch_y = y_batch
+                        one_hot(y_buffer + i * n_out, labels[start + i], n_out)
+                    batch_y = y_buffer
                     batch_labels = &labels[start]
                 else:
                     batch_y = &Y[start, 0]
