@@ -22,7 +22,7 @@ BOUNDSCHECK = os.environ.get("FCNN_BOUNDSCHECK", "0") not in ("", "0")
 # clamps, sigmoid's two forms) scalar.
 extra_compile_args = [] if sys.platform == "win32" else ["-fno-trapping-math"]
 # A CFLAGS in the environment replaces Python's own compile flags, -O3 among them, so a
-# CFLAGS that names no optimization level would build the core unoptimized (6x slower).
+# CFLAGS that names no optimization level would build the core unoptimized.
 if sys.platform != "win32" and "CFLAGS" in os.environ and "-O" not in os.environ["CFLAGS"]:
     extra_compile_args.append("-O3")
 # Python's own flags include -g, which adds megabytes of debug information to each module.
@@ -43,8 +43,8 @@ def core(name, source, flags=()):
 
 
 # On x86-64 the core is built twice: for any x86-64 CPU (SSE2), and with AVX2, which
-# fcnn/_compiled.py picks where the CPU has it (A's training 1.04x, its batch predict
-# 1.09x). No FMA: a fused multiply-add rounds once where the SSE2 build rounds twice, and
+# fcnn/_compiled.py picks where the CPU has it (benchmarks/README.md has what it gains).
+# No FMA: a fused multiply-add rounds once where the SSE2 build rounds twice, and
 # the two builds are to agree bit for bit. FCNN_AVX2=0 builds the first alone.
 AVX2 = (
     os.environ.get("FCNN_AVX2", "1") not in ("", "0")

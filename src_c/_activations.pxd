@@ -7,7 +7,7 @@
 from libc.math cimport exp, log1p, fabs, fabsf, tanh, tanhf
 from libc.stdint cimport uint32_t, uint64_t
 
-from _blas cimport floating
+from cython cimport floating
 
 cdef enum Activation:
     LINEAR = 0
@@ -110,7 +110,7 @@ cdef inline void softmax_rows(const floating* z, floating* a, Py_ssize_t rows,
                               Py_ssize_t cols) noexcept nogil:
     """a = softmax(z), row by row: e^(z - max z) over the sum. The exponentials run in
     one loop over the whole block, as rows of a few outputs would leave much of each row
-    to scalar code (F's 10: 2 of 10). The sum is taken in double; the division in the
+    to scalar code. The sum is taken in double; the division in the
     floats' own type, so that it vectorizes without conversions."""
     cdef Py_ssize_t i, j, k
     cdef floating top, total_f
@@ -139,8 +139,8 @@ cdef inline void add_bias_and_activate(int code, double param, const floating* b
                                        Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
     """z += b (per column), then a = f(z), over the (rows, cols) block: in one pass, but
     for sigmoid and softmax, whose exponentials take one loop over the whole block after
-    the bias (rows as short as A's 30 or 10 outputs leave a remainder in every row: A's
-    predict 1.02x); softmax normalises each row; PReLU has a learnt slope per column."""
+    the bias (short rows would leave a vector remainder in every row); softmax normalises
+    each row; PReLU has a learnt slope per column."""
     cdef Py_ssize_t i, j, k
     cdef floating v, slope = <floating>param
     if code == SOFTMAX or code == SIGMOID:
@@ -161,11 +161,6 @@ cdef inline void add_bias_and_activate(int code, double param, const floating* b
                 v = z[k + j] + b[j]
                 z[k + j] = v
                 a[k + j] = v
-        elif code == SIGMOID:
-            for j in range(cols):
-                v = z[k + j] + b[j]
-                z[k + j] = v
-                a[k + j] = sigmoid_of(v)
         elif code == TANH:
             for j in range(cols):
                 v = z[k + j] + b[j]

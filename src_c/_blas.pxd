@@ -5,11 +5,8 @@
 # (m = 1, a single example) goes to gemv, and a rank-1 update (k = 1) to ger, which
 # cost less than gemm's set-up; products of a few dozen multiplications are plain loops.
 
+from cython cimport floating
 from scipy.linalg.cython_blas cimport dgemm, sgemm, dgemv, sgemv, dger, sger
-
-ctypedef fused floating:
-    float
-    double
 
 # Below this many multiply-adds a loop beats the cost of calling BLAS.
 cdef enum:

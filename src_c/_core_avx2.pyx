@@ -4,4 +4,4 @@
 # instead of fcnn._core on a CPU that has AVX2. Without FMA contraction its results are
 # those of fcnn._core bit for bit (tests/test_cores.py); BLAS is the same library.
 
-include "_core.pyx"
+include "_core_body.pxi"

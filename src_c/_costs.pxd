@@ -4,7 +4,7 @@
 
 from libc.math cimport exp, log, log1p, fabs, INFINITY, NAN
 
-from _blas cimport floating
+from cython cimport floating
 from _activations cimport SIGMOID, SOFTMAX, softplus, times_derivative
 
 cdef enum Cost:
@@ -133,7 +133,7 @@ cdef inline double label_log_likelihood_error(const floating* z, const floating*
                                               Py_ssize_t n) noexcept nogil:
     """Softmax with the log-likelihood for an example of class `label`: BP1's d = a - y
     and the cost -ln a_label, the numbers row_cost and output_error_row make from its
-    one-hot row y, without reading y (F 1.12x)."""
+    one-hot row y, without reading y."""
     cdef Py_ssize_t j
     for j in range(n):
         d[j] = a[j]

@@ -3,7 +3,7 @@
 
 from libc.math cimport sqrt, pow
 
-from _blas cimport floating
+from cython cimport floating
 
 cdef enum OptimizerCode:
     SGD = 0

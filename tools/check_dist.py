@@ -28,6 +28,7 @@ SDIST_NEEDS = [
     "src_c/_core.pyx",
     "src_c/_core_avx2.pyx",
     "src_c/*.pxd",
+    "src_c/*.pxi",
     "fcnn/py.typed",
     "fcnn/data/LICENSE",
     "fcnn/data/README.md",

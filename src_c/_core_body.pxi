@@ -1,0 +1,627 @@
+# The compiled core, shared by its two builds (_core.pyx, _core_avx2.pyx): what Python
+# calls (the layout, the workspace, the update settings, the epoch loop, the entry points)
+# around one training step (_step.pxi).
+#
+# A network's parameters live in one flat array `theta`: for each layer k (0-based, the
+# notes' layer l = k + 1) the weights w (sizes[k+1], sizes[k]) row-major, the biases b
+# (sizes[k+1],), and for a PReLU layer its slopes (sizes[k+1],). Batches are rows: a block
+# of m examples of layer l is an (m, n_l) row-major matrix. A Workspace holds z, a and
+# delta (and a dropout mask) for `capacity` rows of every layer after the input, layer by
+# layer, plus one gradient the size of theta; the input rows are read where they lie.
+#
+# Every array reaching this module was checked by the Python layer (dtype, C order,
+# shapes, finiteness); bounds checking is off.
+
+from libc.math cimport isfinite, NAN
+from libc.stdint cimport uint32_t, uint64_t
+from libc.string cimport memcpy
+
+import numpy as np
+cimport numpy as cnp
+
+cnp.import_array()
+
+from cython cimport floating
+
+from _blas cimport gemm, product_kind
+from _activations cimport add_bias_and_activate, times_derivative, prelu_backward
+from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU
+from _costs cimport row_cost, output_error_row, label_log_likelihood_error
+from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD
+from _optimizers cimport Optimizer, update, SGD
+from _random cimport uniform, shuffle_in_place
+from _cpu cimport Lookahead, look_ahead, fetch_ahead, flush_subnormals, restore_float_mode
+from _cpu cimport FCNN_INSTRUCTIONS, fcnn_cpu_has_avx2
+
+ACTIVATION_CODES = {
+    "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
+    "leaky_relu": LEAKY_RELU, "swish": SWISH, "softmax": SOFTMAX, "prelu": PRELU,
+}
+COST_CODES = {
+    "quadratic": QUADRATIC, "squared_error": SQUARED_ERROR,
+    "absolute_error": ABSOLUTE_ERROR, "cross_entropy": CROSS_ENTROPY,
+    "log_likelihood": LOG_LIKELIHOOD,
+}
+
+
+# The network's layers as the loops read them: a Layout's arrays, by pointer.
+cdef struct Layers:
+    Py_ssize_t n_layers            # weight layers, L
+    const Py_ssize_t* sizes        # L + 1 layer widths
+    const Py_ssize_t* w_off        # L offsets of w^l in theta
+    const Py_ssize_t* b_off        # L offsets of b^l in theta
+    const Py_ssize_t* p_off        # L offsets of PReLU slopes in theta, -1 for no PReLU
+    const Py_ssize_t* unit_off     # L: units in the layers before l (input excluded)
+    const int* act                 # L activation codes
+    const double* act_param        # L activation parameters (leaky slope)
+    int cost
+
+
+cdef class Layout:
+    """The shape of a network as the core sees it: widths, offsets and function codes."""
+    cdef Layers layers
+    cdef Py_ssize_t[::1] _sizes, _w_off, _b_off, _p_off, _unit_off
+    cdef int[::1] _act
+    cdef double[::1] _act_param
+    cdef readonly Py_ssize_t n_params, n_units
+
+    def __init__(self, sizes, activation_codes, activation_params, int cost_code):
+        cdef Py_ssize_t k, L = len(sizes) - 1, offset = 0, units = 0
+        self._sizes = np.asarray(sizes, dtype=np.intp)
+        self._act = np.asarray(activation_codes, dtype=np.intc)
+        self._act_param = np.asarray(activation_params, dtype=np.float64)
+        self._w_off, self._b_off, self._p_off, self._unit_off = (
+            np.empty(L, dtype=np.intp) for _ in range(4))
+        for k in range(L):
+            self._w_off[k] = offset
+            offset += self._sizes[k + 1] * self._sizes[k]
+            self._b_off[k] = offset
+            offset += self._sizes[k + 1]
+            self._p_off[k] = -1
+            if self._act[k] == PRELU:
+                self._p_off[k] = offset
+                offset += self._sizes[k + 1]
+            self._unit_off[k] = units
+            units += self._sizes[k + 1]
+        self.n_params = offset
+        self.n_units = units
+        self.layers.n_layers = L
+        self.layers.sizes = &self._sizes[0]
+        self.layers.w_off = &self._w_off[0]
+        self.layers.b_off = &self._b_off[0]
+        self.layers.p_off = &self._p_off[0]
+        self.layers.unit_off = &self._unit_off[0]
+        self.layers.act = &self._act[0]
+        self.layers.act_param = &self._act_param[0]
+        self.layers.cost = cost_code
+
+    def offsets(self):
+        """Per layer: where w, b and the PReLU slopes (-1: none) start in theta, and how
+        many units precede the layer in a workspace row block."""
+        return (list(self._w_off), list(self._b_off), list(self._p_off),
+                list(self._unit_off))
+
+
+# A Workspace's arrays, by pointer, for the loops that run without the GIL.
+cdef struct Buffers:
+    Py_ssize_t capacity            # rows of every layer block
+    void* z
+    void* a
+    void* delta
+    void* mask                     # NULL without dropout
+    void* grad                     # the size of theta
+    void* x_batch                  # gathered rows of a shuffled batch
+    void* y_batch
+    void* w_batch                  # their sample weights
+    Py_ssize_t* label_batch        # their class labels
+    Py_ssize_t* order              # the data rows in epoch order
+
+
+cdef class Workspace:
+    """Work buffers of one network for batches of up to `capacity` rows, made once per
+    fit (or per predict, trace, gradients call) and reused for every mini-batch."""
+    cdef Buffers buf
+    cdef readonly object dtype
+    cdef readonly Py_ssize_t capacity
+    cdef readonly object z, a, delta, mask, grad, order, x_batch, y_batch, w_batch
+    cdef readonly object label_batch
+    cdef readonly bint training
+
+    def __init__(self, Layout layout, dtype, Py_ssize_t capacity, *, bint training=False,
+                 Py_ssize_t n_rows=0, bint dropout=False):
+        """training: room for back-propagation (delta, the gradient); n_rows: the data
+        rows to shuffle, with room to gather a batch; dropout: room for the masks."""
+        self.dtype = np.dtype(dtype)
+        self.capacity = capacity
+        size = capacity * layout.n_units
+        rows = capacity if n_rows else 0
+        self.z = np.zeros(size, dtype=self.dtype)
+        self.a = np.zeros(size, dtype=self.dtype)
+        self.delta = np.zeros(size if training else 0, dtype=self.dtype)
+        self.mask = np.zeros(size if dropout else 0, dtype=self.dtype)
+        self.grad = np.zeros(layout.n_params if training else 0, dtype=self.dtype)
+        self.order = np.arange(n_rows, dtype=np.intp)
+        self.x_batch = np.zeros((rows, layout.layers.sizes[0]), dtype=self.dtype)
+        # target rows: gathered, or written from class labels
+        self.y_batch = np.zeros((capacity if training else 0,
+                                 layout.layers.sizes[layout.layers.n_layers]), dtype=self.dtype)
+        self.w_batch = np.zeros(rows, dtype=self.dtype)
+        self.label_batch = np.zeros(rows, dtype=np.intp)
+        self.buf.capacity = capacity
+        self.buf.z = address(self.z)
+        self.buf.a = address(self.a)
+        self.buf.delta = address(self.delta)
+        self.buf.mask = address(self.mask) if dropout else NULL
+        self.buf.grad = address(self.grad)
+        self.buf.x_batch = address(self.x_batch)
+        self.buf.y_batch = address(self.y_batch)
+        self.buf.w_batch = address(self.w_batch)
+        self.buf.label_batch = <Py_ssize_t*>address(self.label_batch)
+        self.buf.order = <Py_ssize_t*>address(self.order)
+        self.training = training
+
+    def layer(self, name, Py_ssize_t k, Py_ssize_t rows, Layout layout):
+        """The (rows, n) view of layer k's block of buffer `name` ("z", "a", "delta")."""
+        start = self.capacity * layout._unit_off[k]
+        width = layout._sizes[k + 1]
+        return getattr(self, name)[start:start + rows * width].reshape(rows, width)
+
+
+cdef void* address(array):
+    """The data pointer of a C-contiguous numpy array (any size)."""
+    return <void*><size_t>array.ctypes.data
+
+
+cdef inline void check_workspace(Workspace ws, Py_ssize_t itemsize, bint training) except *:
+    if ws.dtype.itemsize != itemsize:
+        raise TypeError(f"workspace of {ws.dtype} used with arrays of {itemsize}-byte floats")
+    if training and not ws.training:
+        raise ValueError("this workspace has no room for back-propagation")
+
+
+# What a training step does besides back-propagation; a Training holds one.
+cdef struct StepSettings:
+    Optimizer optimizer
+    double l1, l2                  # coefficients of sum |w| and 1/2 sum w^2 in the cost
+    double decay                   # decoupled weight decay (AdamW)
+    double dropout                 # probability of dropping a hidden activation
+    bint fused                     # plain SGD: BP3/BP4 straight into theta
+
+
+cdef class Training:
+    """What an update does besides back-propagation: the optimizer, regularization,
+    dropout. Made once per fit; `t` counts the optimizer's updates across epochs."""
+    cdef StepSettings settings
+
+    def __init__(self, int code, *, double lr, double momentum=0, bint nesterov=False,
+                 double beta1=0.9, double beta2=0.999, double rho=0.9, double eps=1e-8,
+                 double weight_decay=0, bint decoupled=False, long long t=0,
+                 double l1=0, double l2=0, double dropout=0, bint has_prelu=False):
+        """l1, l2: coefficients of sum |w| and 1/2 sum w^2 in the cost (lambda/n)."""
+        self.settings.optimizer.code = code
+        self.settings.optimizer.lr = lr
+        self.settings.optimizer.momentum = momentum
+        self.settings.optimizer.nesterov = nesterov
+        self.settings.optimizer.beta1 = beta1
+        self.settings.optimizer.beta2 = beta2
+        self.settings.optimizer.rho = rho
+        self.settings.optimizer.eps = eps
+        self.settings.optimizer.t = t
+        self.settings.l1 = l1
+        self.settings.dropout = dropout
+        # Coupled weight decay is L2 by another name; decoupled decay acts on w directly.
+        self.settings.l2 = l2 + (0 if decoupled else weight_decay)
+        self.settings.decay = weight_decay if decoupled else 0
+        self.settings.fused = code == SGD and momentum == 0 and l1 == 0 and not has_prelu
+
+    @property
+    def t(self):
+        return self.settings.optimizer.t
+
+    @property
+    def lr(self):
+        return self.settings.optimizer.lr
+
+    @lr.setter
+    def lr(self, double value):
+        self.settings.optimizer.lr = value
+
+
+include "_step.pxi"
+
+
+cdef inline Py_ssize_t first_non_finite_row(const floating* rows, Py_ssize_t m,
+                                            Py_ssize_t width) noexcept nogil:
+    """The first of m rows holding an inf or NaN, or -1. A float is inf or NaN exactly
+    when its exponent bits are all ones, that is when adding one to its exponent field
+    carries into the sign bit. OR-ing those sums over a row takes integer AND, ADD and OR
+    alone (64-bit lanes are in SSE2), with no floating-point dependency chain: the loop
+    vectorizes."""
+    cdef Py_ssize_t i, j
+    cdef const uint32_t* bits32
+    cdef const uint64_t* bits64
+    cdef uint32_t carries32
+    cdef uint64_t carries64
+    for i in range(m):
+        if floating is float:
+            bits32 = <const uint32_t*>(rows + i * width)
+            carries32 = 0
+            for j in range(width):
+                carries32 |= (bits32[j] & 0x7F800000U) + 0x00800000U
+            if carries32 >> 31:
+                return i
+        else:
+            bits64 = <const uint64_t*>(rows + i * width)
+            carries64 = 0
+            for j in range(width):
+                carries64 |= (bits64[j] & 0x7FF0000000000000ULL) + 0x0010000000000000ULL
+            if carries64 >> 63:
+                return i
+    return -1
+
+
+cdef Py_ssize_t first_non_finite_layer(const Layers* layers, const floating* z, Py_ssize_t m,
+                                       Py_ssize_t capacity) noexcept nogil:
+    """The first layer (0-based) whose weighted inputs hold a non-finite value; the
+    output layer when they are all finite (then the cost itself overflowed)."""
+    cdef Py_ssize_t k, i, start
+    for k in range(layers.n_layers):
+        start = capacity * layers.unit_off[k]
+        for i in range(start, start + m * layers.sizes[k + 1]):
+            if not isfinite(z[i]):
+                return k
+    return layers.n_layers - 1
+
+
+# ---------------------------------------------------------------- entry points
+
+def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
+                const floating[:, ::1] X, const floating[:, ::1] Y,
+                const Py_ssize_t[::1] labels, const floating[::1] sample_weight,
+                floating[::1] state1, floating[::1] state2, Py_ssize_t batch_size,
+                bint shuffle, uint64_t seed,
+                int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0):
+    """One epoch of mini-batch training over (X, Y), in an order drawn from `seed` when
+    `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. For class labels,
+    `labels` (checked, else empty) stand for Y's one-hot rows, which each batch writes
+    from them (Y is then not read, and may have no rows). The running cost and
+    accuracy are each example's, taken just before the update that used it;
+    accuracy_mode as in correct_rows (0: no accuracy, NaN returned).
+
+    With progress_every > 0, every that many mini-batches the GIL is taken back for a
+    call progress(rows done, running cost sum); an exception it raises (KeyboardInterrupt
+    too) ends the epoch there and propagates.
+
+    The rows of X and Y are checked for inf and NaN as each batch reads them (the Python
+    layer leaves that pass over the data to this one): Y's rows directly, X's through
+    z^1, which an inf or NaN input makes non-finite, before any update. Returns (mean
+    running cost, mean running accuracy, stop) with stop None for a full epoch, else the
+    epoch stopped early at a mini-batch:
+    ("input", "X" or "Y", data row) for a non-finite input, or ("cost", batch, layer)
+    where the cost stopped being finite, with the first layer whose z is not finite.
+    """
+    check_workspace(ws, sizeof(floating), True)
+    cdef const Layers* layers = &layout.layers
+    cdef Buffers* buf = &ws.buf
+    cdef Py_ssize_t n = X.shape[0], n_in = X.shape[1], n_out = Y.shape[1]
+    cdef floating* y_buffer = <floating*>buf.y_batch
+    cdef Py_ssize_t start = 0, m, i, row, batch = 0, bad_layer = -1, bad_x = -1, bad_y = -1
+    cdef const floating* batch_x
+    cdef const floating* batch_y
+    cdef const floating* batch_weights = NULL
+    cdef const Py_ssize_t* batch_labels = NULL
+    cdef floating* weights_buffer = <floating*>buf.w_batch
+    cdef bint weighted = sample_weight.shape[0] > 0
+    cdef bint from_labels = labels.shape[0] > 0
+    cdef double total = 0.0, cost, correct = 0.0
+    cdef uint64_t rng = seed
+    cdef unsigned int float_mode
+    cdef const floating* a_out = (<floating*>buf.a
+                                  + buf.capacity * layers.unit_off[layers.n_layers - 1])
+    cdef Lookahead ahead
+    cdef Lookahead* next_batch = NULL
+    # the next batch is fetched in shares after each pass of this one: per layer the
+    # forward product and activation, BP4 and BP3, BP2 and f' but for layer 1; and BP1
+    cdef Py_ssize_t fetch_points = 6 * layers.n_layers - 1
+    if shuffle and ws.order.shape[0] != n:
+        raise ValueError(f"the workspace orders {ws.order.shape[0]} rows, the data has {n}")
+    if (labels.shape[0] if from_labels else Y.shape[0]) != n:
+        raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y and {labels.shape[0]} labels")
+    if cfg.settings.dropout > 0 and buf.mask == NULL:
+        raise ValueError("the workspace has no room for dropout masks")
+    if shuffle and n > 0:
+        ahead.x = <const char*>&X[0, 0]
+        ahead.x_row = n_in * sizeof(floating)
+        ahead.y = NULL
+        if not from_labels:
+            ahead.y = <const char*>&Y[0, 0]
+        ahead.y_row = n_out * sizeof(floating)
+        ahead.labels = &labels[0] if from_labels else NULL
+        ahead.weights = <const char*>&sample_weight[0] if weighted else NULL
+        ahead.weight_size = sizeof(floating)
+    with nogil:
+        float_mode = flush_subnormals()
+        if shuffle:
+            # each epoch's order depends on its seed alone, not on the epochs before
+            for i in range(n):
+                buf.order[i] = i
+            shuffle_in_place(buf.order, n, &rng)
+        while start < n:
+            m = min(batch_size, n - start)
+            if shuffle:
+                for i in range(m):
+                    row = buf.order[start + i]
+                    copy(<floating*>buf.x_batch + i * n_in, &X[row, 0], n_in)
+                    if from_labels:
+                        buf.label_batch[i] = labels[row]
+                        one_hot(y_buffer + i * n_out, labels[row], n_out)
+                    else:
+                        copy(y_buffer + i * n_out, &Y[row, 0], n_out)
+                    if weighted:
+                        weights_buffer[i] = sample_weight[row]
+                batch_x = <floating*>buf.x_batch
+                batch_y = y_buffer
+                batch_labels = buf.label_batch if from_labels else NULL
+                batch_weights = weights_buffer if weighted else NULL
+            else:
+                batch_x = &X[start, 0]
+                if from_labels:
+                    for i in range(m):
+                        one_hot(y_buffer + i * n_out, labels[start + i], n_out)
+                    batch_y = y_buffer
+                    batch_labels = &labels[start]
+                else:
+                    batch_y = &Y[start, 0]
+                batch_weights = &sample_weight[start] if weighted else NULL
+            next_batch = NULL
+            if shuffle and start + m < n:
+                # the next batch's rows travel from memory while this one trains
+                next_batch = look_ahead(&ahead, buf.order + start + m, n - start - m,
+                                        batch_size, fetch_points)
+            bad_y = -1 if from_labels else first_non_finite_row(batch_y, m, n_out)
+            if bad_y >= 0:
+                break
+            cost = train_batch(layers, &cfg.settings, buf, &theta[0], batch_x, batch_y,
+                               batch_labels, batch_weights, m, &state1[0], &state2[0],
+                               theta.shape[0], &rng, &bad_x, next_batch)
+            if bad_x >= 0:
+                break
+            if not isfinite(cost):
+                bad_layer = first_non_finite_layer(layers, <floating*>buf.z, m, buf.capacity)
+                break
+            total += cost
+            if accuracy_mode:
+                correct += correct_rows(a_out, batch_y, batch_weights, m, n_out, accuracy_mode)
+            start += m
+            batch += 1
+            if progress_every > 0 and batch % progress_every == 0 and start < n:
+                restore_float_mode(float_mode)
+                with gil:
+                    progress(start, total)
+                flush_subnormals()
+        restore_float_mode(float_mode)
+    if bad_x >= 0 or bad_y >= 0:
+        local = bad_x if bad_x >= 0 else bad_y
+        data_row = ws.order[start + local] if shuffle else start + local
+        return float("nan"), float("nan"), ("input", "X" if bad_x >= 0 else "Y", data_row)
+    if start < n:
+        return float("nan"), float("nan"), ("cost", batch, bad_layer)
+    return total / n, (correct / n if accuracy_mode else float("nan")), None
+
+
+cdef double correct_rows(const floating* a, const floating* y, const floating* weights,
+                         Py_ssize_t m, Py_ssize_t n, int mode) noexcept nogil:
+    """How many of the m rows of outputs a classify right (each counted by its weight
+    when there are weights): mode 1 compares the argmax of a row with that of its one-hot
+    target, mode 2 a single output thresholded at 1/2 with a 0/1 target."""
+    cdef Py_ssize_t i, j, best
+    cdef double right = 0.0, hit
+    cdef floating top
+    cdef bint higher
+    for i in range(m):
+        if mode == 2:
+            hit = (a[i] >= 0.5) == (y[i] == 1)
+        else:
+            # the first highest output, by selects rather than branches (unpredictable)
+            best = 0
+            top = a[i * n]
+            for j in range(1, n):
+                higher = a[i * n + j] > top
+                best = j if higher else best
+                top = a[i * n + j] if higher else top
+            hit = y[i * n + best] == 1
+        right += hit * weights[i] if weights != NULL else hit
+    return right
+
+
+cdef inline void one_hot(floating* row, Py_ssize_t label, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t j
+    for j in range(n):
+        row[j] = 0
+    row[label] = 1
+
+
+cdef inline void copy(floating* to, const floating* source, Py_ssize_t count) noexcept nogil:
+    cdef Py_ssize_t i
+    if count > 64:
+        memcpy(to, source, count * sizeof(floating))
+    else:  # a call costs more than a short loop
+        for i in range(count):
+            to[i] = source[i]
+
+
+def gradients(Layout layout, Training cfg, Workspace ws, const floating[::1] theta,
+              const floating[:, ::1] X, const floating[:, ::1] Y,
+              const floating[::1] sample_weight, uint64_t seed):
+    """ws.grad = the gradient of the mean (weighted) cost plus cfg's l1 and l2 terms over
+    all rows of X, under a dropout mask drawn from `seed` when cfg.dropout > 0; deltas of
+    every layer left in ws. Returns the mean (weighted) data cost."""
+    check_workspace(ws, sizeof(floating), True)
+    cdef const Layers* layers = &layout.layers
+    cdef Buffers* buf = &ws.buf
+    cdef Py_ssize_t m = X.shape[0]
+    cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
+    cdef uint64_t rng = seed
+    cdef double cost
+    cdef Py_ssize_t capacity = buf.capacity
+    if cfg.settings.dropout > 0 and buf.mask == NULL:
+        raise ValueError("the workspace has no room for dropout masks")
+    if m > capacity:
+        raise ValueError(f"{m} rows do not fit a workspace for {capacity}")
+    with nogil:
+        forward_pass(layers, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
+                     <floating*>buf.a, <floating*>buf.mask, cfg.settings.dropout, &rng, NULL)
+        cost = output_error(layers, &Y[0, 0], NULL, weights, m, capacity, <floating*>buf.z,
+                            <floating*>buf.a, <floating*>buf.delta)
+        backward_pass(layers, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
+                      <floating*>buf.a, <floating*>buf.mask, <floating*>buf.delta,
+                      <floating*>buf.grad, <floating>(1.0 / m), 0, 0, NULL)
+        regularize(layers, &theta[0], <floating*>buf.grad, cfg.settings.l1, cfg.settings.l2)
+    return cost / m
+
+
+def forward(Layout layout, Workspace ws, const floating[::1] theta,
+            const floating[:, ::1] X):
+    """One forward pass over all rows of X (at most ws.capacity), leaving z and a of
+    every layer in the workspace."""
+    check_workspace(ws, sizeof(floating), False)
+    if X.shape[0] > ws.capacity:
+        raise ValueError(f"{X.shape[0]} rows do not fit a workspace for {ws.capacity}")
+    with nogil:
+        forward_pass(&layout.layers, &theta[0], &X[0, 0], X.shape[0], ws.buf.capacity,
+                     <floating*>ws.buf.z, <floating*>ws.buf.a, <floating*>NULL, 0, NULL,
+                     NULL)
+
+
+def predict(Layout layout, Workspace ws, const floating[::1] theta,
+            const floating[:, ::1] X, floating[:, ::1] out):
+    """out = a^L for every row of X, in chunks of the workspace's capacity. Each chunk's
+    rows are checked for inf and NaN before use: returns the first such row, or -1
+    (then out is complete)."""
+    check_workspace(ws, sizeof(floating), False)
+    cdef Py_ssize_t bad_row = -1
+    forward_chunks(&layout.layers, &ws.buf, &theta[0], &X[0, 0], <floating*>NULL,
+                   <floating*>NULL, X.shape[0], &out[0, 0], &bad_row)
+    return bad_row
+
+
+cdef class SamplePredictor:
+    """a^L of one sample at a time, with as little work per call as a prediction allows:
+    the checks are a few C comparisons, the parameters' address is taken once, the
+    sample's and the output's through numpy's C API (no buffer-protocol parsing), and
+    the one-row workspace is its own. Network.predict's latency path; one per thread."""
+    cdef Layout layout
+    cdef Workspace ws
+    cdef object theta  # keeps the parameters' memory alive
+    cdef void* theta_data
+    cdef bint single
+    cdef cnp.npy_intp n_in, n_out
+    cdef int typenum
+
+    def __init__(self, Layout layout, cnp.ndarray theta):
+        self.layout = layout
+        self.theta = theta
+        self.theta_data = cnp.PyArray_DATA(theta)
+        self.single = theta.dtype == np.float32
+        self.ws = Workspace(layout, theta.dtype, 1)
+        self.n_in = layout.layers.sizes[0]
+        self.n_out = layout.layers.sizes[layout.layers.n_layers]
+        self.typenum = cnp.NPY_FLOAT32 if self.single else cnp.NPY_FLOAT64
+
+    def __call__(self, x):
+        """a^L for x when x is one finite sample as the network takes it (a 1-D,
+        C-contiguous numpy array of the network's dtype and width), else None: the
+        caller's checked path converts it, or names what is wrong with it."""
+        if not cnp.PyArray_CheckExact(x):
+            return None
+        cdef cnp.ndarray sample = <cnp.ndarray>x
+        if (cnp.PyArray_NDIM(sample) != 1 or cnp.PyArray_DIMS(sample)[0] != self.n_in
+                or cnp.PyArray_TYPE(sample) != self.typenum
+                or not cnp.PyArray_IS_C_CONTIGUOUS(sample)
+                or not cnp.PyArray_ISALIGNED(sample) or not cnp.PyArray_ISNOTSWAPPED(sample)):
+            return None
+        cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &self.n_out, self.typenum, 0)
+        cdef Py_ssize_t bad = -1
+        if self.single:
+            forward_chunks(&self.layout.layers, &self.ws.buf, <const float*>self.theta_data,
+                           <const float*>cnp.PyArray_DATA(sample), <const float*>NULL,
+                           <const float*>NULL, 1, <float*>cnp.PyArray_DATA(out), &bad)
+        else:
+            forward_chunks(&self.layout.layers, &self.ws.buf, <const double*>self.theta_data,
+                           <const double*>cnp.PyArray_DATA(sample), <const double*>NULL,
+                           <const double*>NULL, 1, <double*>cnp.PyArray_DATA(out), &bad)
+        return None if bad >= 0 else out
+
+
+def evaluate(Layout layout, Workspace ws, const floating[::1] theta,
+             const floating[:, ::1] X, const floating[:, ::1] Y,
+             const floating[::1] sample_weight, floating[:, ::1] out):
+    """As predict, for checked X, and return the summed (weighted) cost over the rows
+    of (X, Y)."""
+    check_workspace(ws, sizeof(floating), False)
+    cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
+    cdef Py_ssize_t bad_row = -1
+    cdef double total = forward_chunks(&layout.layers, &ws.buf, &theta[0], &X[0, 0], &Y[0, 0],
+                                       weights, X.shape[0], &out[0, 0], &bad_row)
+    if bad_row >= 0:
+        raise ValueError(f"X row {bad_row} is not finite")
+    return total
+
+
+cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* theta,
+                           const floating* X, const floating* Y, const floating* weights,
+                           Py_ssize_t n, floating* out, Py_ssize_t* bad_row) noexcept:
+    cdef Py_ssize_t start = 0, m, i, n_in = layers.sizes[0], n_out = layers.sizes[layers.n_layers]
+    cdef Py_ssize_t capacity = buf.capacity, bad
+    cdef Py_ssize_t last = capacity * layers.unit_off[layers.n_layers - 1]
+    cdef floating* z = <floating*>buf.z
+    cdef floating* a = <floating*>buf.a
+    cdef double total = 0.0, c
+    with nogil:
+        while start < n:
+            m = min(capacity, n - start)
+            forward_pass(layers, theta, X + start * n_in, m, capacity, z, a, NULL, 0, NULL,
+                         NULL)
+            # An inf or NaN input makes its row of z^1 = x w^T + b non-finite (inf * 0 is
+            # NaN), so the rows are read again only when z^1 says so: the input is
+            # streamed from memory once, by the product, not first by a check.
+            if first_non_finite_row(z, m, layers.sizes[1]) >= 0:
+                bad = first_non_finite_row(X + start * n_in, m, n_in)
+                if bad >= 0:
+                    bad_row[0] = start + bad
+                    break
+            copy(out + start * n_out, a + last, m * n_out)
+            if Y != NULL:
+                for i in range(m):
+                    c = row_cost(layers.cost, layers.act[layers.n_layers - 1], z + last + i * n_out,
+                                 a + last + i * n_out, Y + (start + i) * n_out, n_out)
+                    total += c if weights == NULL else c * weights[start + i]
+            start += m
+    return total
+
+
+def product_routine(int m, int n, int k, bint trans_a=False, bint beta_is_one=False):
+    """The routine ("loops", "gemv", "ger", "gemm") the core uses for an (m, n) = (m, k)
+    (k, n) product: for tests."""
+    return ("loops", "gemv", "ger", "gemm")[product_kind(trans_a, m, n, k, beta_is_one)]
+
+
+def all_finite(const floating[::1] values):
+    """Whether every value is finite, in one pass without temporaries."""
+    cdef Py_ssize_t n = values.shape[0], full = n // 4096
+    cdef bint finite = True
+    if n == 0:
+        return True
+    with nogil:
+        finite = first_non_finite_row(&values[0], full, 4096) < 0
+        if finite and n > full * 4096:
+            finite = first_non_finite_row(&values[full * 4096], 1, n - full * 4096) < 0
+    return finite
+
+
+INSTRUCTIONS = FCNN_INSTRUCTIONS.decode()  # the vector instructions this build may use
+
+
+def cpu_has_avx2():
+    """Whether this CPU (and its operating system) runs AVX2 code."""
+    return bool(fcnn_cpu_has_avx2())

@@ -1,0 +1,207 @@
+# One training step on a mini-batch of m examples: the forward pass, back-propagation
+# (BP1-BP4) and the update, in the notes' notation (included by _core_body.pxi, whose
+# cimports it uses). Layer l of the notes is index k = l - 1 here; w^l[j, i] is the
+# weight to neuron j from input i. Examples are rows, so the notes' column vectors z^l,
+# a^l, delta^l of one example are the rows of (m, n_l) blocks, and w^l a^{l-1} becomes
+# A^{l-1} (w^l)^T.
+#
+# BP3 and BP4 are summed over the rows into a target, as  target := beta target + alpha sum:
+# into the gradient (alpha = 1/m, beta = 0), or, for plain SGD, straight into theta
+# (alpha = -eta/m, beta = 1 - eta lambda/n for weights), which saves a pass over the
+# parameters.
+#
+# The fetch_ahead calls between the passes spread the prefetching of the next batch's rows
+# over the step, so that the rows arrive while it computes (_cpu.pxd); `ahead` is NULL
+# outside an epoch.
+
+
+cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* buf,
+                        floating* theta, const floating* x, const floating* y,
+                        const Py_ssize_t* labels, const floating* weights, Py_ssize_t m,
+                        floating* state1, floating* state2, Py_ssize_t n_params,
+                        uint64_t* rng, Py_ssize_t* bad_input, Lookahead* ahead) noexcept nogil:
+    """One update from m examples: forward_pass, output_error (BP1), backward_pass (BP2-BP4)
+    and the optimizer's update. Returns their summed cost before it. Or, with no
+    update, NaN and the first of the rows x that holds an inf or NaN in bad_input: such
+    a row makes z^1 non-finite (inf * 0 is NaN), so x is read only when z^1 is (an
+    overflow to inf that saturating activations absorb is not an error)."""
+    cdef double cost
+    cdef floating* z = <floating*>buf.z
+    cdef floating* a = <floating*>buf.a
+    cdef floating* delta = <floating*>buf.delta
+    cdef floating* mask = <floating*>buf.mask
+    cdef floating* grad = <floating*>buf.grad
+    forward_pass(layers, theta, x, m, buf.capacity, z, a, mask, settings.dropout, rng, ahead)
+    if first_non_finite_row(z, m, layers.sizes[1]) >= 0:  # layer 1's block starts z
+        bad_input[0] = first_non_finite_row(x, m, layers.sizes[0])
+        if bad_input[0] >= 0:
+            return NAN
+    cost = output_error(layers, y, labels, weights, m, buf.capacity, z, a, delta)
+    fetch_ahead(ahead)
+    settings.optimizer.t += 1
+    if settings.fused:
+        # update: w <- (1 - eta lambda/n) w - (eta/m) sum delta a^T, b <- b - (eta/m) sum delta
+        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, theta,
+                      <floating>(-settings.optimizer.lr / m),
+                      <floating>(1 - settings.optimizer.lr * settings.l2), 1, ahead)
+    else:
+        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, grad,
+                      <floating>(1.0 / m), 0, 0, ahead)
+        if settings.l1 != 0 or settings.l2 != 0:
+            regularize(layers, theta, grad, settings.l1, settings.l2)
+        if settings.decay != 0:
+            decay_weights(layers, theta, 1 - settings.optimizer.lr * settings.decay)
+        # update: theta <- theta - step(grad), by the optimizer
+        update(&settings.optimizer, theta, grad, state1, state2, n_params)
+    fetch_ahead(ahead, rest=True)
+    return cost
+
+
+cdef void forward_pass(const Layers* layers, const floating* theta, const floating* x,
+                       Py_ssize_t m, Py_ssize_t capacity, floating* z, floating* a,
+                       floating* mask, double dropout, uint64_t* rng,
+                       Lookahead* ahead) noexcept nogil:
+    """z^l and a^l of every layer for the m rows of x. With a mask, hidden activations are
+    dropped with probability `dropout` and the kept ones scaled by 1/(1 - dropout)
+    (inverted dropout); the mask records the factors."""
+    cdef Py_ssize_t k, i, n_in, n_out
+    cdef const floating* a_prev = x
+    cdef const floating* b
+    cdef floating* z_l
+    cdef floating* a_l
+    cdef floating* mask_l
+    cdef floating keep_scale = <floating>(1 / (1 - dropout))
+    for k in range(layers.n_layers):
+        n_in = layers.sizes[k]
+        n_out = layers.sizes[k + 1]
+        z_l = z + capacity * layers.unit_off[k]
+        a_l = a + capacity * layers.unit_off[k]
+        b = theta + layers.b_off[k]
+        # forward: z^l = w^l a^{l-1} + b^l, as rows Z^l = A^{l-1} (w^l)^T, b^l added below
+        gemm(False, True, <int>m, <int>n_out, <int>n_in,
+             1, a_prev, <int>n_in, theta + layers.w_off[k], <int>n_in, 0, z_l, <int>n_out)
+        fetch_ahead(ahead)
+        # forward: a^l = f(z^l)
+        add_bias_and_activate(layers.act[k], layers.act_param[k], b, theta + layers.p_off[k],
+                              z_l, a_l, m, n_out)
+        fetch_ahead(ahead)
+        if mask != NULL and k < layers.n_layers - 1:
+            mask_l = mask + capacity * layers.unit_off[k]
+            for i in range(m * n_out):
+                mask_l[i] = keep_scale if uniform(rng) >= dropout else 0
+                a_l[i] = a_l[i] * mask_l[i]
+        a_prev = a_l
+
+
+cdef double output_error(const Layers* layers, const floating* y, const Py_ssize_t* labels,
+                         const floating* weights, Py_ssize_t m, Py_ssize_t capacity,
+                         const floating* z, const floating* a, floating* delta) noexcept nogil:
+    """delta^L = dC/dz^L of the m rows (_costs.pxd), each row scaled by its sample weight
+    when there are weights. Returns the (weighted) sum of the rows' costs. labels: the
+    rows' class labels when y holds their one-hot rows (else NULL), which softmax with the
+    log-likelihood reads instead of y."""
+    cdef Py_ssize_t i, j, L = layers.n_layers - 1, n = layers.sizes[layers.n_layers]
+    cdef Py_ssize_t off = capacity * layers.unit_off[L]
+    cdef double total = 0.0, c
+    cdef bint by_label = (labels != NULL and layers.cost == LOG_LIKELIHOOD
+                          and layers.act[L] == SOFTMAX)
+    for i in range(m):
+        # BP1: delta^L = grad_a C * f'(z^L), with the cost c of the row
+        if by_label:
+            c = label_log_likelihood_error(z + off + i * n, a + off + i * n, labels[i],
+                                           delta + off + i * n, n)
+        else:
+            c = row_cost(layers.cost, layers.act[L], z + off + i * n, a + off + i * n,
+                         y + i * n, n)
+            output_error_row(layers.cost, layers.act[L], layers.act_param[L],
+                             z + off + i * n, a + off + i * n, y + i * n, delta + off + i * n,
+                             n)
+        if weights != NULL:
+            c *= weights[i]
+            for j in range(n):
+                delta[off + i * n + j] *= weights[i]
+        total += c
+    return total
+
+
+cdef void backward_pass(const Layers* layers, const floating* theta, const floating* x,
+                        Py_ssize_t m, Py_ssize_t capacity, const floating* z,
+                        const floating* a, const floating* mask, floating* delta,
+                        floating* target, floating alpha, floating beta_w,
+                        floating beta_b, Lookahead* ahead) noexcept nogil:
+    """From delta^L down the layers: delta^l of each layer, and the gradient accumulated
+    into target: target_w := beta_w target_w + alpha sum delta a^T, the same for b (and
+    PReLU slopes) with beta_b. target may be theta itself: w^l serves BP2 before BP4
+    overwrites it."""
+    cdef Py_ssize_t k, i, j, n_in, n_out
+    cdef const floating* a_prev
+    cdef const floating* w
+    cdef floating* delta_l
+    cdef floating* delta_prev
+    cdef floating* b_target
+    for k in range(layers.n_layers - 1, -1, -1):
+        n_in = layers.sizes[k]
+        n_out = layers.sizes[k + 1]
+        w = theta + layers.w_off[k]
+        delta_l = delta + capacity * layers.unit_off[k]
+        a_prev = x if k == 0 else a + capacity * layers.unit_off[k - 1]
+        if k > 0:
+            delta_prev = delta + capacity * layers.unit_off[k - 1]
+            # BP2: delta^{l-1} = ((w^l)^T delta^l) * f'(z^{l-1}), as rows D^l w^l, then
+            # times the dropout mask and f'
+            gemm(False, False, <int>m, <int>n_in, <int>n_out,
+                 1, delta_l, <int>n_out, w, <int>n_in, 0, delta_prev, <int>n_in)
+            fetch_ahead(ahead)
+            if mask != NULL:
+                multiply(delta_prev, mask + capacity * layers.unit_off[k - 1], m * n_in)
+            if layers.act[k - 1] == PRELU:
+                prelu_backward(z + capacity * layers.unit_off[k - 1],
+                               theta + layers.p_off[k - 1], delta_prev,
+                               target + layers.p_off[k - 1], alpha, beta_b, m, n_in)
+            else:
+                times_derivative(layers.act[k - 1], layers.act_param[k - 1],
+                                 z + capacity * layers.unit_off[k - 1],
+                                 a_prev if mask == NULL else NULL, delta_prev, m * n_in)
+            fetch_ahead(ahead)
+        # BP4: dC/dw^l = delta^l (a^{l-1})^T, as rows (D^l)^T A^{l-1}, summed over them
+        gemm(True, False, <int>n_out, <int>n_in, <int>m,
+             alpha, delta_l, <int>n_out, a_prev, <int>n_in, beta_w, target + layers.w_off[k],
+             <int>n_in)
+        fetch_ahead(ahead)
+        # BP3: dC/db^l = delta^l, summed over the rows
+        b_target = target + layers.b_off[k]
+        for j in range(n_out):  # as BLAS: with beta 0, a stale target is never read
+            b_target[j] = 0 if beta_b == 0 else beta_b * b_target[j]
+        for i in range(m):
+            for j in range(n_out):
+                b_target[j] += alpha * delta_l[i * n_out + j]
+        fetch_ahead(ahead)
+
+
+cdef inline void multiply(floating* d, const floating* factors, Py_ssize_t count) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(count):
+        d[i] = d[i] * factors[i]
+
+
+cdef void regularize(const Layers* layers, const floating* theta, floating* grad, double l1,
+                     double l2) noexcept nogil:
+    """grad_w += l2 w + l1 sign(w): the gradient of l2/2 sum w^2 + l1 sum |w|, weights only."""
+    cdef Py_ssize_t k, i, start, end
+    cdef double w
+    for k in range(layers.n_layers):
+        start = layers.w_off[k]
+        end = start + layers.sizes[k + 1] * layers.sizes[k]
+        for i in range(start, end):
+            w = theta[i]
+            grad[i] = <floating>(grad[i] + l2 * w + l1 * ((w > 0) - (w < 0)))
+
+
+cdef void decay_weights(const Layers* layers, floating* theta, double factor) noexcept nogil:
+    """w <- factor w, weights only (decoupled weight decay)."""
+    cdef Py_ssize_t k, i, start, end
+    for k in range(layers.n_layers):
+        start = layers.w_off[k]
+        end = start + layers.sizes[k + 1] * layers.sizes[k]
+        for i in range(start, end):
+            theta[i] = <floating>(theta[i] * factor)
