@@ -116,11 +116,11 @@ class Optimizer:
 
         Returns
         -------
-        fcnn._core.Training
+        fcnn._core.UpdateSettings
             What `fcnn._core.train_epoch` takes.
         """
         assert self.code is not None  # every optimizer class sets its code
-        return _compiled.core.Training(
+        return _compiled.core.UpdateSettings(
             self.code,
             t=self.t,
             decoupled=self.decoupled,
@@ -538,7 +538,7 @@ def gradient_settings(*, l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0)
     `Network.gradients` and the diagnostics pass them to `fcnn._core.gradients`, which
     reads only the regularization and dropout (as `Optimizer.core_settings` defines them).
     """
-    return _compiled.core.Training(SGD_CODE, lr=0.0, l1=l1, l2=l2, dropout=dropout)
+    return _compiled.core.UpdateSettings(SGD_CODE, lr=0.0, l1=l1, l2=l2, dropout=dropout)
 
 
 def get(optimizer: Optimizer | None, lr: float | None = None) -> Optimizer:

@@ -179,7 +179,7 @@ cdef inline void check_workspace(Workspace ws, Py_ssize_t itemsize, bint trainin
         raise ValueError("this workspace has no room for back-propagation")
 
 
-# What a training step does besides back-propagation; a Training holds one.
+# What a training step does besides back-propagation; an UpdateSettings holds one.
 cdef struct StepSettings:
     Optimizer optimizer
     double l1, l2                  # coefficients of sum |w| and 1/2 sum w^2 in the cost
@@ -188,43 +188,45 @@ cdef struct StepSettings:
     bint fused                     # plain SGD: BP3/BP4 straight into theta
 
 
-cdef class Training:
+cdef class UpdateSettings:
     """What an update does besides back-propagation: the optimizer, regularization,
     dropout. Made once per fit; `t` counts the optimizer's updates across epochs."""
-    cdef StepSettings settings
+    cdef StepSettings step
 
     def __init__(self, int code, *, double lr, double momentum=0, bint nesterov=False,
-                 double beta1=0.9, double beta2=0.999, double rho=0.9, double eps=1e-8,
+                 double beta1=0, double beta2=0, double rho=0, double eps=0,
                  double weight_decay=0, bint decoupled=False, long long t=0,
                  double l1=0, double l2=0, double dropout=0, bint has_prelu=False):
-        """l1, l2: coefficients of sum |w| and 1/2 sum w^2 in the cost (lambda/n)."""
-        self.settings.optimizer.code = code
-        self.settings.optimizer.lr = lr
-        self.settings.optimizer.momentum = momentum
-        self.settings.optimizer.nesterov = nesterov
-        self.settings.optimizer.beta1 = beta1
-        self.settings.optimizer.beta2 = beta2
-        self.settings.optimizer.rho = rho
-        self.settings.optimizer.eps = eps
-        self.settings.optimizer.t = t
-        self.settings.l1 = l1
-        self.settings.dropout = dropout
+        """l1, l2: coefficients of sum |w| and 1/2 sum w^2 in the cost (lambda/n). The
+        hyperparameters come from fcnn.optimizers (each optimizer gives its own); the
+        ones an optimizer does not read stay 0."""
+        self.step.optimizer.code = code
+        self.step.optimizer.lr = lr
+        self.step.optimizer.momentum = momentum
+        self.step.optimizer.nesterov = nesterov
+        self.step.optimizer.beta1 = beta1
+        self.step.optimizer.beta2 = beta2
+        self.step.optimizer.rho = rho
+        self.step.optimizer.eps = eps
+        self.step.optimizer.t = t
+        self.step.l1 = l1
+        self.step.dropout = dropout
         # Coupled weight decay is L2 by another name; decoupled decay acts on w directly.
-        self.settings.l2 = l2 + (0 if decoupled else weight_decay)
-        self.settings.decay = weight_decay if decoupled else 0
-        self.settings.fused = code == SGD and momentum == 0 and l1 == 0 and not has_prelu
+        self.step.l2 = l2 + (0 if decoupled else weight_decay)
+        self.step.decay = weight_decay if decoupled else 0
+        self.step.fused = code == SGD and momentum == 0 and l1 == 0 and not has_prelu
 
     @property
     def t(self):
-        return self.settings.optimizer.t
+        return self.step.optimizer.t
 
     @property
     def lr(self):
-        return self.settings.optimizer.lr
+        return self.step.optimizer.lr
 
     @lr.setter
     def lr(self, double value):
-        self.settings.optimizer.lr = value
+        self.step.optimizer.lr = value
 
 
 include "_step.pxi"
@@ -275,7 +277,7 @@ cdef Py_ssize_t first_non_finite_layer(const Layers* layers, const floating* z, 
 
 # ---------------------------------------------------------------- entry points
 
-def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
+def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[::1] theta,
                 const floating[:, ::1] X, const floating[:, ::1] Y,
                 const Py_ssize_t[::1] labels, const floating[::1] sample_weight,
                 floating[::1] state1, floating[::1] state2, Py_ssize_t batch_size,
@@ -327,7 +329,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
         raise ValueError(f"the workspace orders {ws.order.shape[0]} rows, the data has {n}")
     if (labels.shape[0] if from_labels else Y.shape[0]) != n:
         raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y and {labels.shape[0]} labels")
-    if cfg.settings.dropout > 0 and buf.mask == NULL:
+    if settings.step.dropout > 0 and buf.mask == NULL:
         raise ValueError("the workspace has no room for dropout masks")
     if shuffle and n > 0:
         ahead.x = <const char*>&X[0, 0]
@@ -381,7 +383,7 @@ def train_epoch(Layout layout, Training cfg, Workspace ws, floating[::1] theta,
             bad_y = -1 if from_labels else first_non_finite_row(batch_y, m, n_out)
             if bad_y >= 0:
                 break
-            cost = train_batch(layers, &cfg.settings, buf, &theta[0], batch_x, batch_y,
+            cost = train_batch(layers, &settings.step, buf, &theta[0], batch_x, batch_y,
                                batch_labels, batch_weights, m, &state1[0], &state2[0],
                                theta.shape[0], &rng, &bad_x, next_batch)
             if bad_x >= 0:
@@ -450,11 +452,11 @@ cdef inline void copy(floating* to, const floating* source, Py_ssize_t count) no
             to[i] = source[i]
 
 
-def gradients(Layout layout, Training cfg, Workspace ws, const floating[::1] theta,
+def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floating[::1] theta,
               const floating[:, ::1] X, const floating[:, ::1] Y,
               const floating[::1] sample_weight, uint64_t seed):
-    """ws.grad = the gradient of the mean (weighted) cost plus cfg's l1 and l2 terms over
-    all rows of X, under a dropout mask drawn from `seed` when cfg.dropout > 0; deltas of
+    """ws.grad = the gradient of the mean (weighted) cost plus the settings' l1 and l2 terms over
+    all rows of X, under a dropout mask drawn from `seed` when their dropout > 0; deltas of
     every layer left in ws. Returns the mean (weighted) data cost."""
     check_workspace(ws, sizeof(floating), True)
     cdef const Layers* layers = &layout.layers
@@ -464,19 +466,19 @@ def gradients(Layout layout, Training cfg, Workspace ws, const floating[::1] the
     cdef uint64_t rng = seed
     cdef double cost
     cdef Py_ssize_t capacity = buf.capacity
-    if cfg.settings.dropout > 0 and buf.mask == NULL:
+    if settings.step.dropout > 0 and buf.mask == NULL:
         raise ValueError("the workspace has no room for dropout masks")
     if m > capacity:
         raise ValueError(f"{m} rows do not fit a workspace for {capacity}")
     with nogil:
         forward_pass(layers, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
-                     <floating*>buf.a, <floating*>buf.mask, cfg.settings.dropout, &rng, NULL)
+                     <floating*>buf.a, <floating*>buf.mask, settings.step.dropout, &rng, NULL)
         cost = output_error(layers, &Y[0, 0], NULL, weights, m, capacity, <floating*>buf.z,
                             <floating*>buf.a, <floating*>buf.delta)
         backward_pass(layers, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
                       <floating*>buf.a, <floating*>buf.mask, <floating*>buf.delta,
                       <floating*>buf.grad, <floating>(1.0 / m), 0, 0, NULL)
-        regularize(layers, &theta[0], <floating*>buf.grad, cfg.settings.l1, cfg.settings.l2)
+        regularize(layers, &theta[0], <floating*>buf.grad, settings.step.l1, settings.step.l2)
     return cost / m
 
 

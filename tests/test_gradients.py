@@ -108,6 +108,13 @@ def test_stale_buffer_contents_are_never_read():
     for buffer in (workspace.z, workspace.a, workspace.delta, workspace.grad):
         buffer[...] = np.nan
     cost = _core.gradients(
-        net._layout, _core.Training(0, lr=0.0), workspace, net._theta, X, Y, np.empty(0), 0
+        net._layout,
+        fcnn.optimizers.gradient_settings(),
+        workspace,
+        net._theta,
+        X,
+        Y,
+        np.empty(0),
+        0,
     )
     assert np.isfinite(cost) and np.isfinite(workspace.grad).all()

@@ -4,7 +4,7 @@ give exactly what a contiguous float copy gives.
 
 `core` below stands in for the compiled core (fcnn._compiled.core, which every module
 of fcnn reads) and records every call of the core's entry points (and every Layout,
-Workspace and Training made), so a test can show that a rejected call never got there.
+Workspace and UpdateSettings made), so a test can show that a rejected call never got there.
 """
 
 import datetime
@@ -20,7 +20,7 @@ threadpoolctl = pytest.importorskip("threadpoolctl")
 ENTRY_POINTS = {
     "Layout",
     "Workspace",
-    "Training",
+    "UpdateSettings",
     "forward",
     "predict",
     "evaluate",
@@ -86,7 +86,7 @@ def test_the_recording_core_sees_every_entry_point(core):
         "gradients",
         "train_epoch",
         "Workspace",
-        "Training",
+        "UpdateSettings",
     } <= seen
 
 
