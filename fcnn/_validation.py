@@ -18,11 +18,12 @@ from . import _compiled
 MAX_DIMENSION = 2**31 - 1
 
 # The core's finiteness check for each float dtype.
-_ALL_FINITE_SPECIALIZATION = {"f": "float", "d": "double"}
+_FINITENESS_SPECIALIZATION = {"f": "float", "d": "double"}
 
 
-def _all_finite(values):
-    return _compiled.core.all_finite[_ALL_FINITE_SPECIALIZATION[values.dtype.char]](values)
+def _first_non_finite(values):
+    """The index of the first inf or NaN in a 1-D float array, or -1 (the core's check)."""
+    return _compiled.core.first_non_finite[_FINITENESS_SPECIALIZATION[values.dtype.char]](values)
 
 
 def check_int(value, name, minimum=None):
@@ -136,7 +137,7 @@ def as_inputs(
     """(X as a C-contiguous (n, n_features) array of dtype, whether X was one 1-D sample).
 
     check_finite=False leaves the check for inf and NaN to the core, which makes it as it
-    reads the rows (fit and predict) and then calls raise_non_finite."""
+    reads the rows (fit, predict, evaluate) and reports the row to non_finite_error."""
     array = _numeric_array(X, name)
     _check_input_shape(array, n_features, name, allow_single)
     single = array.ndim == 1
@@ -184,8 +185,11 @@ def _converted(array, name, dtype, check_finite=True):
     overflow)."""
     with np.errstate(over="ignore"):
         converted = for_the_core(array, dtype)
-    if check_finite and not _all_finite(converted.reshape(-1)):
-        raise_non_finite(array, converted, name)
+    if check_finite:
+        bad = _first_non_finite(converted.reshape(-1))
+        if bad >= 0:
+            row_width = converted.size // len(converted)
+            raise non_finite_error(array, converted, name, bad // row_width)
     return converted
 
 
@@ -212,12 +216,20 @@ def check_dropout(dropout, n_hidden_layers):
     return dropout
 
 
-def raise_non_finite(original, converted, name):
-    """Raise the ValueError for an input that holds inf or NaN, naming where: in the
-    user's array, or only after conversion (a float64 too large for float32)."""
-    _require_finite(np.asarray(original), name)
-    _require_finite(converted, f"{name} in {converted.dtype}")
-    raise AssertionError(f"{name} was reported non-finite but is finite")
+def non_finite_error(original, converted, name, row):
+    """The ValueError for an inf or NaN that the core, or the check before it, found in row
+    `row` of an input: where it stands in the user's array, or, where only the conversion to
+    the network's dtype made it non-finite (a float64 too large for float32), in the
+    converted one. Reads that row alone."""
+    converted_row = converted.reshape(converted.shape[0], -1)[row]
+    column = int(np.flatnonzero(~np.isfinite(converted_row))[0])
+    given = np.asarray(original)
+    index = np.unravel_index(row * converted_row.shape[0] + column, given.shape)
+    value = given[index]
+    if math.isfinite(float(value)):
+        name, value, index = f"{name} in {converted.dtype}", converted_row[column], (row, column)
+    index = tuple(int(i) for i in index)
+    return ValueError(f"{name} must be finite, found {value} at index {index}")
 
 
 def as_targets(

@@ -35,7 +35,7 @@ from ._validation import (
     check_positive_number,
     check_seed,
     check_sizes,
-    raise_non_finite,
+    non_finite_error,
     target_kind,
 )
 from .initializers import check_scheme, initialize
@@ -831,7 +831,7 @@ class Network:
             self._layout, self._inference_workspace(X.shape[0]), self._theta, X, out
         )
         if bad_row >= 0:
-            raise_non_finite(original, X, "X")
+            raise non_finite_error(original, X, "X", bad_row)
         return out[0] if single else out
 
     def trace(self, X: ArrayLike) -> Trace:
@@ -924,7 +924,9 @@ class Network:
         >>> round(scores["cost"], 4), scores["accuracy"]
         (0.3735, 0.5)
         """
-        X, single = as_inputs(X, self._sizes[0], self._dtype)
+        original = X
+        # inf and NaN in X are the core's to find, as it reads the rows
+        X, single = as_inputs(X, self._sizes[0], self._dtype, check_finite=False)
         Y, labels = as_targets(
             Y,
             X.shape[0],
@@ -938,13 +940,13 @@ class Network:
             weights = as_sample_weight(np.atleast_1d(sample_weight), X.shape[0], self._dtype)
             if not weights.sum() > 0:
                 raise ValueError("sample_weight must not be all zero")
-        return self._evaluate(X, Y, labels, weights)
+        return self._evaluate(X, Y, labels, weights, original_X=original)
 
-    def _evaluate(self, X, Y, labels, weights=None):
+    def _evaluate(self, X, Y, labels, weights=None, original_X=None):
         out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
         workspace = self._inference_workspace(X.shape[0])
         no_weights = np.empty(0, dtype=self._dtype)
-        total = _compiled.core.evaluate(
+        total, bad_row = _compiled.core.evaluate(
             self._layout,
             workspace,
             self._theta,
@@ -953,6 +955,8 @@ class Network:
             no_weights if weights is None else weights,
             out,
         )
+        if bad_row >= 0:
+            raise non_finite_error(X if original_X is None else original_X, X, "X", bad_row)
         result = {"cost": total / (X.shape[0] if weights is None else float(weights.sum()))}
         accuracy = _accuracy(out, Y, labels, weights)
         if accuracy is not None:

@@ -28,7 +28,7 @@ from ._validation import (
     check_int,
     check_number,
     check_seed,
-    raise_non_finite,
+    non_finite_error,
     target_kind,
 )
 from .diagnostics import Diagnostics, check_kinds
@@ -182,7 +182,9 @@ class TrainingRun:
             net.dtype,
         )
 
-        X, Y, labels, weights, self.validation = _hold_out(
+        # a non-finite input is reported by its row in these, the user's rows as checked
+        self.checked = {"X": X, "Y": Y}
+        X, Y, labels, weights, self.validation, self.user_rows = _hold_out(
             X, Y, labels, weights, options["validation_data"], options["validation_split"], net, rng
         )
         if self.early_stopping and self.validation is None and monitor != "cost":
@@ -289,11 +291,11 @@ class TrainingRun:
                 seconds = time.perf_counter() - started
                 if stop is not None and stop[0] == "input":
                     self._restore()
-                    name = stop[1]
-                    converted = self.X if name == "X" else self.Y
-                    raise_non_finite(
-                        self.original_X if name == "X" else self.original_Y, converted, name
-                    )
+                    name, row = stop[1:]
+                    original = self.original_X if name == "X" else self.original_Y
+                    if self.user_rows is not None:
+                        row = int(self.user_rows[row])
+                    raise non_finite_error(original, self.checked[name], name, row)
                 if stop is not None or not np.isfinite(theta).all():
                     batch, layer = stop[1:] if stop is not None else (-1, -1)
                     error = _divergence(self.net, epoch + 1, batch, layer, settings.lr)
@@ -422,17 +424,18 @@ def _hold_out(
     validation_split: Any,
     net: Network,
     rng: np.random.Generator,
-) -> tuple[NDArray[Any], Any, Any, Any, Any]:
-    """(X, Y, labels, weights) to train on and the validation (X, Y, labels) or None.
+) -> tuple[NDArray[Any], Any, Any, Any, Any, Any]:
+    """(X, Y, labels, weights) to train on, the validation (X, Y, labels) or None, and the
+    user's row of each training row (None: the same rows).
 
     Y, labels and weights are each an array or None (typed Any: fit's variables of those
     names first hold what the user passed)."""
     if validation_data is not None:
         if validation_split is not None:
             raise ValueError("give validation_data or validation_split, not both")
-        return X, Y, labels, weights, _check_validation_data(validation_data, net)
+        return X, Y, labels, weights, _check_validation_data(validation_data, net), None
     if validation_split is None:
-        return X, Y, labels, weights, None
+        return X, Y, labels, weights, None, None
     fraction = check_number(validation_split, "validation_split", minimum=0)
     n_val = int(round(fraction * X.shape[0]))
     if not 0 < fraction < 1 or n_val < 1 or n_val >= X.shape[0]:
@@ -455,6 +458,7 @@ def _hold_out(
         rows(labels, train),
         rows(weights, train),
         (X_val, Y_val, rows(labels, val)),
+        train,
     )
 
 

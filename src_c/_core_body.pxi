@@ -558,16 +558,14 @@ cdef class SamplePredictor:
 def evaluate(Layout layout, Workspace ws, const floating[::1] theta,
              const floating[:, ::1] X, const floating[:, ::1] Y,
              const floating[::1] sample_weight, floating[:, ::1] out):
-    """As predict, for checked X, and return the summed (weighted) cost over the rows
-    of (X, Y)."""
+    """As predict, and return (the summed (weighted) cost over the rows of (X, Y), the
+    first data row of X found non-finite or -1)."""
     check_workspace(ws, sizeof(floating), False)
     cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
     cdef Py_ssize_t bad_row = -1
     cdef double total = forward_chunks(&layout.layers, &ws.buf, &theta[0], &X[0, 0], &Y[0, 0],
                                        weights, X.shape[0], &out[0, 0], &bad_row)
-    if bad_row >= 0:
-        raise ValueError(f"X row {bad_row} is not finite")
-    return total
+    return total, bad_row
 
 
 cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* theta,
@@ -608,17 +606,23 @@ def product_routine(int m, int n, int k, bint trans_a=False, bint beta_is_one=Fa
     return ("loops", "gemv", "ger", "gemm")[product_kind(trans_a, m, n, k, beta_is_one)]
 
 
-def all_finite(const floating[::1] values):
-    """Whether every value is finite, in one pass without temporaries."""
-    cdef Py_ssize_t n = values.shape[0], full = n // 4096
-    cdef bint finite = True
+def first_non_finite(const floating[::1] values):
+    """The index of the first inf or NaN among the values, or -1: one pass over blocks of
+    4096 without temporaries, then the one block that holds it."""
+    cdef Py_ssize_t n = values.shape[0], full = n // 4096, block = -1, i
     if n == 0:
-        return True
+        return -1
     with nogil:
-        finite = first_non_finite_row(&values[0], full, 4096) < 0
-        if finite and n > full * 4096:
-            finite = first_non_finite_row(&values[full * 4096], 1, n - full * 4096) < 0
-    return finite
+        block = first_non_finite_row(&values[0], full, 4096)
+        if block < 0 and n > full * 4096:
+            if first_non_finite_row(&values[full * 4096], 1, n - full * 4096) >= 0:
+                block = full
+    if block < 0:
+        return -1
+    for i in range(block * 4096, min(n, (block + 1) * 4096)):
+        if not values[i] - values[i] == 0:  # inf - inf and NaN - NaN are NaN
+            return i
+    return -1
 
 
 INSTRUCTIONS = FCNN_INSTRUCTIONS.decode()  # the vector instructions this build may use

@@ -283,15 +283,10 @@ BAD_X = [
     ("None", None, TypeError, "X must be an array of numbers, got None"),
     ("ragged", [[1, 2, 3, 4], [1, 2]], TypeError, "X must be array-like numbers"),
 ]
-# fit and predict leave the scan for inf and NaN to the core, which makes it as it reads
-# each batch (no extra pass over the data) and rejects before using a row.
+# fit, predict and evaluate leave the scan for inf and NaN to the core, which makes it as it
+# reads each batch (no extra pass over the data) and rejects before using a row.
 SCANNED_BY_THE_CORE = {
-    ("fit", "nan"),
-    ("fit", "+inf"),
-    ("fit", "-inf"),
-    ("predict", "nan"),
-    ("predict", "+inf"),
-    ("predict", "-inf"),
+    (entry, case) for entry in ("fit", "predict", "evaluate") for case in ("nan", "+inf", "-inf")
 }
 
 
@@ -305,7 +300,7 @@ def test_bad_X_is_rejected_before_the_core(core, entry, case, X, error, match):
         WITH_X[entry](net, X, Y)
     assert np.array_equal(net.theta, before)
     if (entry, case) in SCANNED_BY_THE_CORE:
-        assert {"train_epoch", "predict[double]"} & set(core.calls)
+        assert {"train_epoch", "predict[double]", "evaluate"} & set(core.calls)
     else:
         assert core.calls == []
 
@@ -333,7 +328,8 @@ def test_float64_too_large_for_a_float32_network_is_named(core):
 
 
 BAD_Y = [
-    ("nan", np.full((5, 3), np.nan), ValueError, r"Y must be finite, found nan at index \(0, 0\)"),
+    # every row is NaN: fit names the first row the core reads, in its shuffled order
+    ("nan", np.full((5, 3), np.nan), ValueError, r"Y must be finite, found nan at index \(\d, 0\)"),
     ("inf", np.full((5, 3), np.inf), ValueError, "Y must be finite, found inf"),
     (
         "nan label",
@@ -970,3 +966,35 @@ def test_class_labels_in_any_integer_or_integral_float_dtype(kind):
     expected = net.gradients(X, np.eye(3)[labels]).flat.copy()
     assert np.array_equal(net.gradients(X, labels.astype(kind)).flat, expected)
     assert net.evaluate(X, labels.astype(kind)) == net.evaluate(X, np.eye(3)[labels])
+
+
+def test_a_non_finite_input_is_named_from_the_row_that_was_reported_alone():
+    from fcnn._validation import non_finite_error
+
+    X = np.ones((5, 4))
+    X[1, 2] = np.inf  # another bad row, before the reported one: not read
+    X[3, 1] = np.nan
+    error = non_finite_error(X, X.astype(np.float32), "X", 3)
+    assert str(error) == "X must be finite, found nan at index (3, 1)"
+    big = np.ones((2, 3))
+    big[1, 2] = 1e300  # finite as given, inf in float32
+    with np.errstate(over="ignore"):
+        converted = big.astype(np.float32)
+    error = non_finite_error(big, converted, "X", 1)
+    assert str(error) == "X in float32 must be finite, found inf at index (1, 2)"
+    single = np.array([1.0, np.inf])  # one 1-D sample: the user's index is 1-D too
+    assert str(non_finite_error(single, single.reshape(1, 2), "X", 0)).endswith("index (1,)")
+
+
+@pytest.mark.parametrize("split", [None, 0.4])
+def test_fit_names_the_users_row_of_a_non_finite_input(split):
+    net = fcnn.Network([3, 4, 2], seed=0)
+    X = np.ones((10, 3))
+    X[7, 2] = np.inf
+    y = np.arange(10) % 2
+    for seed in range(5):  # whichever rows the split keeps for training
+        rows = np.random.default_rng(seed).permutation(10)
+        if split is not None and 7 in rows[:4]:
+            continue
+        with pytest.raises(ValueError, match=r"X must be finite, found inf at index \(7, 2\)"):
+            net.fit(X, y, epochs=1, batch_size=3, lr=0.1, validation_split=split, seed=seed)
