@@ -32,14 +32,12 @@ from ._validation import check_bool, check_int, check_real
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "AdaGrad", "get", "from_config"]
 
-# Codes shared with the core (src_c/_optimizers.pxd).
-SGD_CODE, ADAM_CODE, RMSPROP_CODE, ADAGRAD_CODE = 0, 1, 2, 3
-
 
 class Optimizer:
     """Base class of the optimizers.
 
-    Subclasses set `code`, their hyperparameters and `n_states`.
+    Subclasses set `update_rule` (the core's name of their update), their hyperparameters
+    and `n_states`.
 
     Parameters
     ----------
@@ -69,7 +67,7 @@ class Optimizer:
     from_config : An optimizer from its `config`.
     """
 
-    code: int | None = None
+    update_rule: str = ""  # a key of the core's OPTIMIZER_CODES
     n_states: int = 0
     decoupled = False  # whether weight decay acts on w directly (AdamW) or through the cost
 
@@ -119,9 +117,8 @@ class Optimizer:
         fcnn._core.UpdateSettings
             What `fcnn._core.train_epoch` takes.
         """
-        assert self.code is not None  # every optimizer class sets its code
         return _compiled.core.UpdateSettings(
-            self.code,
+            _compiled.core.OPTIMIZER_CODES[self.update_rule],
             t=self.t,
             decoupled=self.decoupled,
             l1=l1,
@@ -237,7 +234,7 @@ class SGD(Optimizer):
     ValueError: nesterov=True needs momentum > 0
     """
 
-    code = SGD_CODE
+    update_rule = "sgd"
 
     def __init__(
         self, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
@@ -304,7 +301,7 @@ class Adam(Optimizer):
     {'lr': 0.01, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-08, 'weight_decay': 0.0}
     """
 
-    code = ADAM_CODE
+    update_rule = "adam"
     n_states = 2
 
     def __init__(
@@ -421,7 +418,7 @@ class RMSProp(Optimizer):
     ValueError: rho must be a finite number in [0, 1), got 1.0
     """
 
-    code = RMSPROP_CODE
+    update_rule = "rmsprop"
     n_states = 1
 
     def __init__(self, lr: float = 1e-2, rho: float = 0.9, eps: float = 1e-8) -> None:
@@ -464,7 +461,7 @@ class AdaGrad(Optimizer):
     {'name': 'AdaGrad', 'lr': 0.1, 'eps': 1e-10, 't': 0}
     """
 
-    code = ADAGRAD_CODE
+    update_rule = "adagrad"
     n_states = 1
 
     def __init__(self, lr: float = 1e-2, eps: float = 1e-10) -> None:
@@ -538,7 +535,8 @@ def gradient_settings(*, l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0)
     `Network.gradients` and the diagnostics pass them to `fcnn._core.gradients`, which
     reads only the regularization and dropout (as `Optimizer.core_settings` defines them).
     """
-    return _compiled.core.UpdateSettings(SGD_CODE, lr=0.0, l1=l1, l2=l2, dropout=dropout)
+    sgd = _compiled.core.OPTIMIZER_CODES["sgd"]
+    return _compiled.core.UpdateSettings(sgd, lr=0.0, l1=l1, l2=l2, dropout=dropout)
 
 
 def get(optimizer: Optimizer | None, lr: float | None = None) -> Optimizer:

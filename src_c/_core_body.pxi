@@ -28,7 +28,7 @@ from _activations cimport add_bias_and_activate, times_derivative, prelu_backwar
 from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU
 from _costs cimport row_cost, output_error_row, label_log_likelihood_error
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD
-from _optimizers cimport Optimizer, update, SGD
+from _optimizers cimport Optimizer, update, SGD, ADAM, RMSPROP, ADAGRAD
 from _random cimport uniform, shuffle_in_place
 from _cpu cimport Lookahead, look_ahead, fetch_ahead, flush_subnormals, restore_float_mode
 from _cpu cimport FCNN_INSTRUCTIONS, fcnn_cpu_has_avx2
@@ -42,6 +42,7 @@ COST_CODES = {
     "absolute_error": ABSOLUTE_ERROR, "cross_entropy": CROSS_ENTROPY,
     "log_likelihood": LOG_LIKELIHOOD,
 }
+OPTIMIZER_CODES = {"sgd": SGD, "adam": ADAM, "rmsprop": RMSPROP, "adagrad": ADAGRAD}
 
 
 # The network's layers as the loops read them: a Layout's arrays, by pointer.
