@@ -26,7 +26,7 @@ import numpy as np
 from . import __version__, io, optimizers
 from ._validation import as_inputs
 from .datasets import load_idx, load_mnist, load_mnist_sample
-from .network import Network
+from .network import Network, predicted_classes
 from .training import DivergenceError
 
 __all__ = ["main"]
@@ -581,10 +581,8 @@ def _run_predict(args):
         outputs = outputs.reshape(1, -1)
     if args.proba:
         lines = [",".join(f"{value:.10g}" for value in row) for row in outputs]
-    elif outputs.shape[1] == 1:
-        lines = [str(int(value >= 0.5)) for value in outputs[:, 0]]
     else:
-        lines = [str(label) for label in outputs.argmax(axis=1)]
+        lines = [str(label) for label in predicted_classes(outputs)]
     text = "\n".join(lines) + "\n"
     if args.output is None:
         sys.stdout.write(text)

@@ -1390,15 +1390,44 @@ def _stored_array(arrays, name, shape, dtype):
     return array
 
 
+def predicted_classes(outputs: NDArray[np.floating]) -> NDArray[np.intp]:
+    """The class that each row of a network's outputs stands for.
+
+    The one rule of fcnn's accuracy and of ``fcnn predict``: the index of the largest
+    output, or, for one output, 1 where it is >= 0.5 and 0 elsewhere.
+
+    Parameters
+    ----------
+    outputs : ndarray, shape (n_samples, n_outputs)
+        Output activations, as `Network.predict` returns them for 2-D X.
+
+    Returns
+    -------
+    ndarray of intp, shape (n_samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.network import predicted_classes
+    >>> predicted_classes(np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]])).tolist()
+    [1, 0]
+    >>> predicted_classes(np.array([[0.5], [0.49]])).tolist()
+    [1, 0]
+    """
+    if outputs.shape[1] == 1:
+        return (outputs[:, 0] >= 0.5).astype(np.intp)
+    return outputs.argmax(axis=1)
+
+
 def _accuracy(out, Y, labels, weights=None):
     """Fraction of samples classified right (weighted), or None when Y holds no classes."""
     kind = target_kind(Y, labels)
-    if kind == "labels":
-        right = out.argmax(axis=1) == labels
-    elif kind == "binary":
-        right = (out[:, 0] >= 0.5) == (Y[:, 0] == 1)
-    elif kind == "one_hot":
-        right = out.argmax(axis=1) == Y.argmax(axis=1)
-    else:
+    if kind == "real":
         return None
-    return float(np.average(right, weights=weights))
+    if kind == "labels":
+        truth = labels
+    elif kind == "binary":  # 0/1 targets
+        truth = Y[:, 0]
+    else:  # one-hot rows
+        truth = Y.argmax(axis=1)
+    return float(np.average(predicted_classes(out) == truth, weights=weights))
