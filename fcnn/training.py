@@ -289,8 +289,7 @@ class TrainingRun:
                     self.progress_every,
                 )
                 seconds = time.perf_counter() - started
-                if stop is not None and stop[0] == "input":
-                    self._restore()
+                if stop is not None and stop[0] == "input":  # (the epoch is undone below)
                     name, row = stop[1:]
                     original = self.original_X if name == "X" else self.original_Y
                     if self.user_rows is not None:
@@ -298,9 +297,7 @@ class TrainingRun:
                     raise non_finite_error(original, self.checked[name], name, row)
                 if stop is not None or not np.isfinite(theta).all():
                     batch, layer = stop[1:] if stop is not None else (-1, -1)
-                    error = _divergence(self.net, epoch + 1, batch, layer, settings.lr)
-                    self._restore()
-                    raise error
+                    raise _divergence(self.net, epoch + 1, batch, layer, settings.lr)
                 optimizer.t = settings.t
 
                 metrics = {"cost": cost}
@@ -325,8 +322,8 @@ class TrainingRun:
                     elif epoch - best[1] >= self.patience:
                         history.stopped_epoch = epoch + 1
                         break
-        except BaseException as stopped:  # e.g. KeyboardInterrupt, from the progress callback
-            if unfinished:
+        except BaseException as stopped:  # bad input, divergence, Ctrl-C in the progress bar
+            if unfinished:  # back to the parameters and optimizer state of the last epoch
                 self._restore()
             if progress is not None:
                 progress.interrupt()  # else the bar may be drawn again after the user's output
