@@ -283,6 +283,93 @@ class ParameterList(Sequence[Any]):
         return f"ParameterList({self._kind!r}, shapes={shapes}, dtype={dtype.dtype.name!r})"
 
 
+class _Structure:
+    """Everything a network is but its parameters' values and its training state: widths,
+    functions, dtype, the core's layout, the parameter array with its per-layer views, and
+    per-thread core buffers.
+
+    Never changed once made. `Network.__setstate__` swaps a network's whole structure in
+    one assignment, so a method that reads ``self._structure`` once hands the core one
+    network's layout, buffers and parameters, whatever other threads do meanwhile.
+    """
+
+    def __init__(self, sizes, activations, cost, dtype):
+        self.sizes = sizes
+        self.activations = _resolve_activations(activations, len(sizes) - 1)
+        self.cost = _costs.get(cost)
+        output = self.activations[-1]
+        if self.cost.needs_probabilities and output.name not in ("sigmoid", "softmax"):
+            raise ValueError(
+                f"cost {self.cost.name!r} takes logarithms of the outputs, so the "
+                f"output activation must be 'sigmoid' or 'softmax', got {output.name!r}"
+            )
+        self.dtype = dtype
+        self.layout = _compiled.core.Layout(
+            sizes,
+            [f.code for f in self.activations],
+            [f.param for f in self.activations],
+            self.cost.code,
+        )
+        self.theta = _aligned_zeros(self.layout.n_params, dtype)
+        w_off, b_off, p_off, _ = self.layout.offsets()
+        shapes = list(zip(sizes[1:], sizes[:-1]))
+        self.weights = [self.theta[o : o + n * m].reshape(n, m) for o, (n, m) in zip(w_off, shapes)]
+        self.biases = [self.theta[o : o + n] for o, (n, _) in zip(b_off, shapes)]
+        self.slopes = [None if o < 0 else self.theta[o : o + n] for o, (n, _) in zip(p_off, shapes)]
+        self.per_thread = threading.local()
+        # the core's entry point for this dtype, chosen once (no dispatch per call)
+        self.core_predict = _compiled.core.predict["float" if dtype == np.float32 else "double"]
+        self.chunk_rows = _chunk_rows(sizes, self.layout.n_params)
+
+    def workspace(self, capacity, **options):
+        """The core's buffers for batches of up to `capacity` rows (options: the core's)."""
+        if capacity * self.layout.n_units > np.iinfo(np.intp).max or capacity > MAX_DIMENSION:
+            raise ValueError(f"a batch of {capacity} rows is too large for this network")
+        return _compiled.core.Workspace(self.layout, self.dtype, capacity, **options)
+
+    def inference_workspace(self, rows):
+        """A workspace for forward passes in chunks, kept per thread and reused, so that
+        predicting one sample allocates nothing but its output."""
+        workspace = getattr(self.per_thread, "workspace", None)
+        capacity = min(rows, self.chunk_rows)
+        if workspace is None or workspace.capacity < capacity:
+            workspace = self.per_thread.workspace = self.workspace(capacity)
+        return workspace
+
+    def sample_predictor(self):
+        """This thread's predictor of one sample at a time."""
+        predictor = getattr(self.per_thread, "one_sample", None)
+        if predictor is None:
+            predictor = self.per_thread.one_sample = _compiled.core.SamplePredictor(
+                self.layout, self.theta
+            )
+        return predictor
+
+    def layer_views(self, workspace, name, rows):
+        """Each layer's rows of `workspace`'s ``"z"``, ``"a"`` or ``"delta"``."""
+        return [workspace.layer(name, k, rows, self.layout) for k in range(len(self.sizes) - 1)]
+
+
+def _resolve_activations(activations, n_layers):
+    if isinstance(activations, (str, _activations.Activation)) or not np.iterable(activations):
+        activations = [activations] * n_layers  # one for all layers; get() names a bad one
+    activations = list(activations)
+    if len(activations) != n_layers:
+        raise ValueError(
+            f"activations must be one name or a list of {n_layers} (one per "
+            f"layer after the input), got a list of {len(activations)}"
+        )
+    resolved = [_activations.get(f) for f in activations]
+    for layer, f in enumerate(resolved[:-1], start=1):
+        if f.name == "softmax":
+            raise ValueError(f"softmax is for the output layer only, found at hidden layer {layer}")
+    if resolved[-1].learnable:
+        raise ValueError(
+            f"{resolved[-1].name} is for hidden layers only, found at the output layer"
+        )
+    return tuple(resolved)
+
+
 class NetworkInternals:
     """The small interface that fcnn's own modules use of a Network (`Network.internals`).
 
@@ -305,18 +392,18 @@ class NetworkInternals:
 
     def __init__(self, net: Network) -> None:
         self.lock: threading.RLock = net._lock
-        self.layout = net._layout
-        self.theta = net._theta
+        self._structure = structure = net._structure  # one network, also if it is swapped
+        self.layout = structure.layout
+        self.theta = structure.theta
         self.rng: np.random.Generator = net._rng
-        self._net = net
 
     def workspace(self, capacity: int, **options: Any) -> Any:
         """The core's buffers for batches of up to `capacity` rows (options: the core's)."""
-        return self._net._workspace(capacity, **options)
+        return self._structure.workspace(capacity, **options)
 
     def layer_views(self, workspace: Any, name: str, rows: int) -> list[NDArray[Any]]:
         """Each layer's rows of `workspace`'s ``"z"``, ``"a"`` or ``"delta"``."""
-        return self._net._layer_views(workspace, name, rows)
+        return self._structure.layer_views(workspace, name, rows)
 
     def evaluate(
         self,
@@ -326,11 +413,12 @@ class NetworkInternals:
         weights: NDArray[Any] | None = None,
     ) -> dict[str, float]:
         """`Network.evaluate` of data that is checked already."""
-        return self._net._evaluate(X, Y, labels, weights)
+        return _evaluate(self._structure, X, Y, labels, weights)
 
     def check_parameters_finite(self) -> None:
         """Raise ValueError if a parameter is inf or NaN."""
-        self._net._check_parameters_finite()
+        if not np.isfinite(self.theta).all():
+            raise ValueError("the network's weights or biases hold non-finite values")
 
 
 class Network:
@@ -425,93 +513,42 @@ class Network:
         seed, init = check_seed(seed), check_scheme(init)  # every check before the core
         self._build(check_sizes(sizes), activations, cost, check_dtype(dtype))
         self._rng = np.random.default_rng(seed)
-        initialize(init, self._rng, self._weights, self._biases)
-        for f, slopes in zip(self._activations, self._slopes):
+        s = self._structure
+        initialize(init, self._rng, s.weights, s.biases)
+        for f, slopes in zip(s.activations, s.slopes):
             if slopes is not None:
                 slopes[...] = f.initial
 
     def _build(self, sizes, activations, cost, dtype):
         """Everything but the parameters' values, shared by __init__ and loading."""
-        self._sizes = sizes
-        self._activations = self._resolve_activations(activations)
-        self._cost = _costs.get(cost)
-        output = self._activations[-1]
-        if self._cost.needs_probabilities and output.name not in ("sigmoid", "softmax"):
-            raise ValueError(
-                f"cost {self._cost.name!r} takes logarithms of the outputs, so the "
-                f"output activation must be 'sigmoid' or 'softmax', got {output.name!r}"
-            )
-        self._dtype = dtype
-        self._layout = _compiled.core.Layout(
-            self._sizes,
-            [f.code for f in self._activations],
-            [f.param for f in self._activations],
-            self._cost.code,
-        )
-        self._theta = _aligned_zeros(self._layout.n_params, self._dtype)
-        w_off, b_off, p_off, _ = self._layout.offsets()
-        shapes = list(zip(self._sizes[1:], self._sizes[:-1]))
-        self._weights = [
-            self._theta[o : o + n * m].reshape(n, m) for o, (n, m) in zip(w_off, shapes)
-        ]
-        self._biases = [self._theta[o : o + n] for o, (n, _) in zip(b_off, shapes)]
-        self._slopes = [
-            None if o < 0 else self._theta[o : o + n] for o, (n, _) in zip(p_off, shapes)
-        ]
+        self._structure = _Structure(sizes, activations, cost, dtype)
         # the optimizer of the last fit, which the next fit continues
         self.optimizer: Optimizer | None = None
-        # fit, step and save hold it: one training run at a time, never a half-updated save
+        # fit, step, save and __setstate__ hold it: one training run at a time, never a
+        # half-updated save, never a structure swapped under a fit
         self._lock = threading.RLock()
-        self._per_thread = threading.local()
-        # the core's entry point for this dtype, chosen once (no dispatch per call)
-        self._core_predict = _compiled.core.predict[
-            "float" if self._dtype == np.float32 else "double"
-        ]
-        self._chunk_rows = _chunk_rows(self._sizes, self._layout.n_params)
-
-    def _resolve_activations(self, activations):
-        n_layers = len(self._sizes) - 1
-        if isinstance(activations, (str, _activations.Activation)) or not np.iterable(activations):
-            activations = [activations] * n_layers  # one for all layers; get() names a bad one
-        activations = list(activations)
-        if len(activations) != n_layers:
-            raise ValueError(
-                f"activations must be one name or a list of {n_layers} (one per "
-                f"layer after the input), got a list of {len(activations)}"
-            )
-        resolved = [_activations.get(f) for f in activations]
-        for layer, f in enumerate(resolved[:-1], start=1):
-            if f.name == "softmax":
-                raise ValueError(
-                    f"softmax is for the output layer only, found at hidden layer {layer}"
-                )
-        if resolved[-1].learnable:
-            raise ValueError(
-                f"{resolved[-1].name} is for hidden layers only, found at the output layer"
-            )
-        return tuple(resolved)
 
     # ------------------------------------------------------------------ properties
 
     @property
     def sizes(self) -> tuple[int, ...]:
         """The layer widths from input to output, e.g. ``(784, 30, 10)``."""
-        return self._sizes
+        return self._structure.sizes
 
     @property
     def dtype(self) -> np.dtype:
         """The dtype of the parameters, the computations and the outputs."""
-        return self._dtype
+        return self._structure.dtype
 
     @property
     def activations(self) -> tuple[Activation, ...]:
         """The activation f of each layer l = 1..L, as Activation objects."""
-        return self._activations
+        return self._structure.activations
 
     @property
     def cost(self) -> Cost:
         """The cost function, as a Cost object."""
-        return self._cost
+        return self._structure.cost
 
     @property
     def weights(self) -> ParameterList:
@@ -522,7 +559,7 @@ class Network:
         ``net.weights = [w1, w2, ...]`` sets every layer, one array per layer; a wrong
         count raises ValueError.
         """
-        return ParameterList(self._weights, "weights")
+        return ParameterList(self._structure.weights, "weights")
 
     @weights.setter
     def weights(self, values: Iterable[ArrayLike]) -> None:
@@ -534,7 +571,7 @@ class Network:
 
         Live views of `theta`, assigned like `weights`.
         """
-        return ParameterList(self._biases, "biases")
+        return ParameterList(self._structure.biases, "biases")
 
     @biases.setter
     def biases(self, values: Iterable[ArrayLike]) -> None:
@@ -547,7 +584,7 @@ class Network:
         Per layer: w (row-major), b, and the PReLU slopes; the layout of
         `Gradients.flat`. Its start is aligned to 64 bytes.
         """
-        return self._theta
+        return self._structure.theta
 
     @property
     def params(self) -> ParameterList:
@@ -556,8 +593,9 @@ class Network:
         One dict per layer l = 1..L, with "slopes" only for PReLU layers; live views.
         A `ParameterList` (read-only by layer: assign into the dicts' arrays).
         """
+        s = self._structure
         layers = []
-        for w, b, slopes in zip(self._weights, self._biases, self._slopes):
+        for w, b, slopes in zip(s.weights, s.biases, s.slopes):
             layer = {"w": w, "b": b}
             if slopes is not None:
                 layer["slopes"] = slopes
@@ -607,17 +645,18 @@ class Network:
         >>> header["sizes"], header["cost"], sorted(arrays)
         ([2, 3, 1], 'quadratic', ['b1', 'b2', 'w1', 'w2'])
         """
+        s = self._structure
         with self._lock:
             header = {
-                "sizes": list(self._sizes),
-                "activations": [f.config() for f in self._activations],
-                "cost": self._cost.name,
-                "dtype": self._dtype.name,
+                "sizes": list(s.sizes),
+                "activations": [f.config() for f in s.activations],
+                "cost": s.cost.name,
+                "dtype": s.dtype.name,
                 "rng": self._rng.bit_generator.state,
                 "optimizer": None if self.optimizer is None else self.optimizer.config(),
             }
             arrays = {}
-            for l, (w, b, slopes) in enumerate(zip(self._weights, self._biases, self._slopes), 1):
+            for l, (w, b, slopes) in enumerate(zip(s.weights, s.biases, s.slopes), 1):
                 arrays[f"w{l}"] = w.copy()
                 arrays[f"b{l}"] = b.copy()
                 if slopes is not None:
@@ -682,23 +721,24 @@ class Network:
             net._rng.bit_generator.state = header["rng"]
         except (TypeError, ValueError, KeyError) as error:
             raise ValueError(f"header 'rng' is not a PCG64 state: {error!r}") from None
+        s = net._structure
         names = set()
-        for l, (w, b, slopes) in enumerate(zip(net._weights, net._biases, net._slopes), 1):
+        for l, (w, b, slopes) in enumerate(zip(s.weights, s.biases, s.slopes), 1):
             for name, view in ((f"w{l}", w), (f"b{l}", b), (f"slopes{l}", slopes)):
                 if view is not None:
-                    view[...] = _stored_array(arrays, name, view.shape, net._dtype)
+                    view[...] = _stored_array(arrays, name, view.shape, s.dtype)
                     names.add(name)
         if header["optimizer"] is not None:
             optimizer = _optimizers.from_config(header["optimizer"])
-            optimizer.bind(net._layout.n_params, net._dtype, net._sizes)
+            optimizer.bind(s.layout.n_params, s.dtype, s.sizes)
             for k, state in enumerate(optimizer.states):
                 name = f"optimizer_state{k}"
-                state[...] = _stored_array(arrays, name, state.shape, net._dtype)
+                state[...] = _stored_array(arrays, name, state.shape, s.dtype)
                 names.add(name)
             net.optimizer = optimizer
         extra = set(arrays) - names
         if extra:
-            raise ValueError(f"unexpected arrays {sorted(extra)} for a network {list(net._sizes)}")
+            raise ValueError(f"unexpected arrays {sorted(extra)} for a network {list(s.sizes)}")
         return net
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -741,49 +781,41 @@ class Network:
         return self.state()
 
     def __setstate__(self, state):
-        self.__dict__.update(Network.from_state(*state).__dict__)
+        new = Network.from_state(*state)
+        lock = self.__dict__.get("_lock")
+        if lock is None:  # a new object, as pickle and copy make: nothing else sees it yet
+            self.__dict__.update(new.__dict__)
+            return
+        with lock:  # after any fit; its lock stays the one that guards this network
+            self._structure, self._rng, self.optimizer = new._structure, new._rng, new.optimizer
 
     def __repr__(self):
-        names = ", ".join(
-            repr(f) if _has_parameters(f) else repr(f.name) for f in self._activations
-        )
+        s = self._structure
+        names = ", ".join(repr(f) if _has_parameters(f) else repr(f.name) for f in s.activations)
         return (
-            f"Network({list(self._sizes)}, activations=[{names}], "
-            f"cost={self._cost.name!r}, dtype={self._dtype.name!r})"
+            f"Network({list(s.sizes)}, activations=[{names}], "
+            f"cost={s.cost.name!r}, dtype={s.dtype.name!r})"
         )
 
     def _repr_html_(self):
         """Jupyter's view: a table of the layers, with the cost, dtype and parameter count."""
+        s = self._structure
         from .history import _html_row
 
         rows = [_html_row(["layer", "size", "activation", "parameters"], "th")]
-        rows.append(_html_row(["0 (input)", self._sizes[0], "", ""]))
+        rows.append(_html_row(["0 (input)", s.sizes[0], "", ""]))
         total = 0
-        for l, (f, layer) in enumerate(zip(self._activations, self.params), 1):
+        for l, (f, layer) in enumerate(zip(s.activations, self.params), 1):
             count = sum(values.size for values in layer.values())
             total += count
             shown = repr(f) if _has_parameters(f) else f.name
-            rows.append(_html_row([l, self._sizes[l], shown, count]))
+            rows.append(_html_row([l, s.sizes[l], shown, count]))
         caption = html.escape(
-            f"Network: cost {self._cost.name}, dtype {self._dtype.name}, {total:,} parameters"
+            f"Network: cost {s.cost.name}, dtype {s.dtype.name}, {total:,} parameters"
         )
         return f"<table>\n<caption>{caption}</caption>\n" + "\n".join(rows) + "\n</table>"
 
     # ------------------------------------------------------------------ inference
-
-    def _workspace(self, capacity, **options):
-        if capacity * self._layout.n_units > np.iinfo(np.intp).max or capacity > MAX_DIMENSION:
-            raise ValueError(f"a batch of {capacity} rows is too large for this network")
-        return _compiled.core.Workspace(self._layout, self._dtype, capacity, **options)
-
-    def _inference_workspace(self, rows):
-        """A workspace for forward passes in chunks, kept per thread and reused, so that
-        predicting one sample allocates nothing but its output."""
-        workspace = getattr(self._per_thread, "workspace", None)
-        capacity = min(rows, self._chunk_rows)
-        if workspace is None or workspace.capacity < capacity:
-            workspace = self._per_thread.workspace = self._workspace(capacity)
-        return workspace
 
     def predict(self, X: ArrayLike) -> NDArray[np.floating]:
         """The network's outputs a^L for the inputs X.
@@ -816,20 +848,16 @@ class Network:
         >>> net.predict(X).round(3)[0].tolist()
         [0.174, 0.127]
         """
-        one_sample = getattr(self._per_thread, "one_sample", None)
-        if one_sample is None:
-            one_sample = self._per_thread.one_sample = _compiled.core.SamplePredictor(
-                self._layout, self._theta
-            )
-        out = one_sample(X)  # the latency path: a finite 1-D sample as the network takes it
+        s = self._structure
+        out = s.sample_predictor()(
+            X
+        )  # the latency path: a finite 1-D sample as the network takes it
         if out is not None:
             return out
         original = X
-        X, single = as_inputs(X, self._sizes[0], self._dtype, check_finite=False)
-        out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
-        bad_row = self._core_predict(
-            self._layout, self._inference_workspace(X.shape[0]), self._theta, X, out
-        )
+        X, single = as_inputs(X, s.sizes[0], s.dtype, check_finite=False)
+        out = np.empty((X.shape[0], s.sizes[-1]), dtype=s.dtype)
+        bad_row = s.core_predict(s.layout, s.inference_workspace(X.shape[0]), s.theta, X, out)
         if bad_row >= 0:
             raise non_finite_error(original, X, "X", bad_row)
         return out[0] if single else out
@@ -865,19 +893,17 @@ class Network:
         >>> [a.shape for a in trace.a], trace.z[0] is None
         ([(4, 2), (4, 3), (4, 2)], True)
         """
-        X, single = as_inputs(X, self._sizes[0], self._dtype)
+        s = self._structure
+        X, single = as_inputs(X, s.sizes[0], s.dtype)
         n = X.shape[0]
-        workspace = self._workspace(n)
-        _compiled.core.forward(self._layout, workspace, self._theta, X)
-        zs = [None] + self._layer_views(workspace, "z", n)
-        as_ = [X] + self._layer_views(workspace, "a", n)
+        workspace = s.workspace(n)
+        _compiled.core.forward(s.layout, workspace, s.theta, X)
+        zs = [None] + s.layer_views(workspace, "z", n)
+        as_ = [X] + s.layer_views(workspace, "a", n)
         if single:
             zs = [None] + [v[0] for v in zs[1:]]
             as_ = [v[0] for v in as_]
         return Trace(zs, as_)
-
-    def _layer_views(self, workspace, name, rows):
-        return [workspace.layer(name, k, rows, self._layout) for k in range(len(self._sizes) - 1)]
 
     def evaluate(
         self, X: ArrayLike, Y: ArrayLike, *, sample_weight: ArrayLike | None = None
@@ -924,44 +950,24 @@ class Network:
         >>> round(scores["cost"], 4), scores["accuracy"]
         (0.3735, 0.5)
         """
+        s = self._structure
         original = X
         # inf and NaN in X are the core's to find, as it reads the rows
-        X, single = as_inputs(X, self._sizes[0], self._dtype, check_finite=False)
+        X, single = as_inputs(X, s.sizes[0], s.dtype, check_finite=False)
         Y, labels = as_targets(
             Y,
             X.shape[0],
-            self._sizes[-1],
-            self._dtype,
+            s.sizes[-1],
+            s.dtype,
             single=single,
-            probabilities=self._cost.needs_probabilities,
+            probabilities=s.cost.needs_probabilities,
         )
         weights = None
         if sample_weight is not None:
-            weights = as_sample_weight(np.atleast_1d(sample_weight), X.shape[0], self._dtype)
+            weights = as_sample_weight(np.atleast_1d(sample_weight), X.shape[0], s.dtype)
             if not weights.sum() > 0:
                 raise ValueError("sample_weight must not be all zero")
-        return self._evaluate(X, Y, labels, weights, original_X=original)
-
-    def _evaluate(self, X, Y, labels, weights=None, original_X=None):
-        out = np.empty((X.shape[0], self._sizes[-1]), dtype=self._dtype)
-        workspace = self._inference_workspace(X.shape[0])
-        no_weights = np.empty(0, dtype=self._dtype)
-        total, bad_row = _compiled.core.evaluate(
-            self._layout,
-            workspace,
-            self._theta,
-            X,
-            Y,
-            no_weights if weights is None else weights,
-            out,
-        )
-        if bad_row >= 0:
-            raise non_finite_error(X if original_X is None else original_X, X, "X", bad_row)
-        result = {"cost": total / (X.shape[0] if weights is None else float(weights.sum()))}
-        accuracy = _accuracy(out, Y, labels, weights)
-        if accuracy is not None:
-            result["accuracy"] = accuracy
-        return result
+        return _evaluate(s, X, Y, labels, weights, original_X=original)
 
     def plot_weights(
         self, layer: int = 1, path: str | os.PathLike[str] | None = None, **kwargs: Any
@@ -1082,41 +1088,42 @@ class Network:
         >>> grads.delta[2].shape
         (4, 2)
         """
-        X, single = as_inputs(X, self._sizes[0], self._dtype)
+        s = self._structure
+        X, single = as_inputs(X, s.sizes[0], s.dtype)
         Y, _ = as_targets(
             Y,
             X.shape[0],
-            self._sizes[-1],
-            self._dtype,
+            s.sizes[-1],
+            s.dtype,
             single=single,
-            probabilities=self._cost.needs_probabilities,
+            probabilities=s.cost.needs_probabilities,
         )
         n = X.shape[0]
         n_train = n if n_train is None else check_positive_number(n_train, "n_train")
         l1 = check_number(l1, "l1", minimum=0) / n_train
         l2 = check_number(l2, "l2", minimum=0) / n_train
-        dropout = check_dropout(dropout, len(self._sizes) - 2)
-        weights = np.empty(0, dtype=self._dtype)
+        dropout = check_dropout(dropout, len(s.sizes) - 2)
+        weights = np.empty(0, dtype=s.dtype)
         if sample_weight is not None:
-            weights = as_sample_weight(np.atleast_1d(sample_weight), n, self._dtype)
+            weights = as_sample_weight(np.atleast_1d(sample_weight), n, s.dtype)
             if not weights.sum() > 0:
                 raise ValueError("sample_weight must not be all zero")
             weights = weights / weights.mean()
         mask_seed = int(np.random.default_rng(check_seed(seed)).integers(2**63))
-        workspace = self._workspace(n, training=True, dropout=dropout > 0)
+        workspace = s.workspace(n, training=True, dropout=dropout > 0)
         settings = _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout)
         cost = _compiled.core.gradients(
-            self._layout, settings, workspace, self._theta, X, Y, weights, mask_seed
+            s.layout, settings, workspace, s.theta, X, Y, weights, mask_seed
         )
-        w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in self._weights)
-        w1 = sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in self._weights)
+        w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in s.weights)
+        w1 = sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in s.weights)
         cost += l2 / 2 * w2 + l1 * w1
         grad = workspace.grad
-        w_off, b_off, p_off, _ = self._layout.offsets()
-        grad_w = [grad[o : o + w.size].reshape(w.shape) for o, w in zip(w_off, self._weights)]
-        grad_b = [grad[o : o + b.size] for o, b in zip(b_off, self._biases)]
-        grad_slopes = [None if o < 0 else grad[o : o + b.size] for o, b in zip(p_off, self._biases)]
-        deltas = self._layer_views(workspace, "delta", n)
+        w_off, b_off, p_off, _ = s.layout.offsets()
+        grad_w = [grad[o : o + w.size].reshape(w.shape) for o, w in zip(w_off, s.weights)]
+        grad_b = [grad[o : o + b.size] for o, b in zip(b_off, s.biases)]
+        grad_slopes = [None if o < 0 else grad[o : o + b.size] for o, b in zip(p_off, s.biases)]
+        deltas = s.layer_views(workspace, "delta", n)
         return Gradients(
             cost,
             [None] + [d[0] if single else d for d in deltas],
@@ -1211,8 +1218,9 @@ class Network:
         >>> net.evaluate(X, y)["cost"] < 0.3735
         True
         """
-        X, single = as_inputs(X, self._sizes[0], self._dtype)
-        Y, _ = as_targets(Y, X.shape[0], self._sizes[-1], self._dtype, single=single)
+        s = self._structure
+        X, single = as_inputs(X, s.sizes[0], s.dtype)
+        Y, _ = as_targets(Y, X.shape[0], s.sizes[-1], s.dtype, single=single)
         lr = check_positive_number(lr, "lr")
         with self._lock:
             kept = self.optimizer  # a step is not a fit: the next fit continues as before
@@ -1369,10 +1377,6 @@ class Network:
         with self._lock:
             return _training.TrainingRun(self, X, Y, options).run()
 
-    def _check_parameters_finite(self):
-        if not np.isfinite(self._theta).all():
-            raise ValueError("the network's weights or biases hold non-finite values")
-
 
 def _stored_array(arrays, name, shape, dtype):
     if name not in arrays:
@@ -1417,6 +1421,29 @@ def predicted_classes(outputs: NDArray[np.floating]) -> NDArray[np.intp]:
     if outputs.shape[1] == 1:
         return (outputs[:, 0] >= 0.5).astype(np.intp)
     return outputs.argmax(axis=1)
+
+
+def _evaluate(structure, X, Y, labels, weights=None, original_X=None):
+    """`Network.evaluate` of checked data, on one structure."""
+    out = np.empty((X.shape[0], structure.sizes[-1]), dtype=structure.dtype)
+    workspace = structure.inference_workspace(X.shape[0])
+    no_weights = np.empty(0, dtype=structure.dtype)
+    total, bad_row = _compiled.core.evaluate(
+        structure.layout,
+        workspace,
+        structure.theta,
+        X,
+        Y,
+        no_weights if weights is None else weights,
+        out,
+    )
+    if bad_row >= 0:
+        raise non_finite_error(X if original_X is None else original_X, X, "X", bad_row)
+    result = {"cost": total / (X.shape[0] if weights is None else float(weights.sum()))}
+    accuracy = _accuracy(out, Y, labels, weights)
+    if accuracy is not None:
+        result["accuracy"] = accuracy
+    return result
 
 
 def _accuracy(out, Y, labels, weights=None):

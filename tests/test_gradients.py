@@ -104,14 +104,14 @@ def test_stale_buffer_contents_are_never_read():
     rng = np.random.default_rng(2)
     net = fcnn.Network([3, 4, 2], ["relu", "linear"], seed=0)
     X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
-    workspace = _core.Workspace(net._layout, net.dtype, 5, training=True)
+    workspace = _core.Workspace(net.internals.layout, net.dtype, 5, training=True)
     for buffer in (workspace.z, workspace.a, workspace.delta, workspace.grad):
         buffer[...] = np.nan
     cost = _core.gradients(
-        net._layout,
+        net.internals.layout,
         fcnn.optimizers.gradient_settings(),
         workspace,
-        net._theta,
+        net.internals.theta,
         X,
         Y,
         np.empty(0),

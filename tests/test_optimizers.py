@@ -23,7 +23,7 @@ OPTIMIZERS = {
 def weight_mask(net):
     """1 where theta holds a weight, 0 for biases and PReLU slopes."""
     mask = np.zeros_like(net.theta)
-    w_off, _, _, _ = net._layout.offsets()
+    w_off, _, _, _ = net.internals.layout.offsets()
     for offset, w in zip(w_off, net.weights):
         mask[offset : offset + w.size] = 1
     return mask

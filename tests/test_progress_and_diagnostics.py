@@ -351,7 +351,7 @@ def test_ctrl_c_between_epochs_keeps_the_finished_epochs_parameters_and_history(
     finished = fcnn.Network([6, 5, 3], "sigmoid", seed=0)
     expected = finished.fit(X, y, epochs=2, lr=1.0, validation_data=validation, seed=4)
     net = fcnn.Network([6, 5, 3], "sigmoid", seed=0)
-    evaluate, calls = net._evaluate, []
+    evaluate, calls = fcnn.network._evaluate, []
 
     def interrupted_in_epoch_3(*args):
         calls.append(1)
@@ -359,7 +359,7 @@ def test_ctrl_c_between_epochs_keeps_the_finished_epochs_parameters_and_history(
             raise KeyboardInterrupt
         return evaluate(*args)
 
-    monkeypatch.setattr(net, "_evaluate", interrupted_in_epoch_3)
+    monkeypatch.setattr(fcnn.network, "_evaluate", interrupted_in_epoch_3)
     with pytest.raises(KeyboardInterrupt) as caught:
         net.fit(X, y, epochs=5, lr=1.0, validation_data=validation, seed=4)
     assert caught.value.history.as_dict() == {

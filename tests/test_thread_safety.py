@@ -1,7 +1,8 @@
 """Threads: predictions from many threads at once on one network equal the serial ones;
 networks trained at once equal networks trained one after another; a fit holds the
 network's lock, so a second fit (or a state() read) waits for it and never sees
-parameters between two updates.
+parameters between two updates; swapping a network's whole structure (`__setstate__`)
+while threads use it never mixes two networks.
 
 Bit-exactness and BLAS threads (OpenBLAS 0.3.30, 2 cores): with the same number of BLAS
 threads, concurrent and sequential runs give identical bits, at 1 thread and at the
@@ -10,6 +11,9 @@ default. Between 1 and 2 BLAS threads, layers wide enough for OpenBLAS to split 
 epochs); small layers (30-40-10) do not.
 """
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -238,3 +242,15 @@ def test_step_waits_for_a_running_fit():
     fitting.join(WAIT)
     stepping.join(WAIT)
     assert log == [("fit", 0), "fit done", "step done"]
+
+
+def test_setstate_while_threads_predict_train_and_save_never_mixes_two_networks():
+    """It crashed (a segmentation fault): predict read one network's layout and another's
+    buffers. FCNN_SWAP_ROUNDS sets the rounds (the sanitizer run in CI uses the default)."""
+    script = os.path.join(os.path.dirname(__file__), "_structure_swap_stress.py")
+    rounds = os.environ.get("FCNN_SWAP_ROUNDS", "60")
+    done = subprocess.run(
+        [sys.executable, script, rounds], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr[-2000:])
+    assert done.stdout.strip() == f"{rounds} rounds"
