@@ -837,6 +837,14 @@ class Network:
             If X does not hold real numbers.
         ValueError
             If X does not have the shape above or holds inf or NaN.
+        FloatingPointError
+            If a finite row of X gives outputs that are not finite (its values overflow
+            the dtype in some layer, which the message names).
+
+        Notes
+        -----
+        Ctrl-C (KeyboardInterrupt) is honoured within milliseconds also in a long
+        prediction, on the main thread.
 
         Examples
         --------
@@ -857,9 +865,9 @@ class Network:
         original = X
         X, single = as_inputs(X, s.sizes[0], s.dtype, check_finite=False)
         out = np.empty((X.shape[0], s.sizes[-1]), dtype=s.dtype)
-        bad_row = s.core_predict(s.layout, s.inference_workspace(X.shape[0]), s.theta, X, out)
-        if bad_row >= 0:
-            raise non_finite_error(original, X, "X", bad_row)
+        row, layer = s.core_predict(s.layout, s.inference_workspace(X.shape[0]), s.theta, X, out)
+        if row >= 0:
+            raise _forward_error(original, X, row, layer, s.dtype)
         return out[0] if single else out
 
     def trace(self, X: ArrayLike) -> Trace:
@@ -940,6 +948,10 @@ class Network:
             If X or Y do not have the shapes above, hold inf or NaN, or Y holds labels
             out of range or non-integers.
             Also if sample_weight has the wrong shape, is negative or all zero.
+        FloatingPointError
+            If a finite row of X gives outputs that are not finite (its values overflow
+            the dtype in some layer, which the message names): no cost or accuracy is
+            computed from them.
 
         Examples
         --------
@@ -1358,8 +1370,12 @@ class Network:
         them runs some hundred times slower there; predict and the other methods keep
         them.
 
-        Ctrl-C undoes the unfinished epoch (with verbose=True it stops within about 1% of
-        one); the KeyboardInterrupt keeps the History of the finished epochs as ``history``.
+        Ctrl-C stops training within milliseconds (the core lets Python's signal
+        handlers run every few milliseconds of work, on the main thread) and undoes the
+        unfinished epoch: the parameters, optimizer state and step count, the shuffling
+        generator and the History are those of the last finished epoch, also if a
+        second Ctrl-C comes while that is restored. The KeyboardInterrupt keeps the
+        History of the finished epochs as ``history``.
 
         Examples
         --------
@@ -1428,7 +1444,7 @@ def _evaluate(structure, X, Y, labels, weights=None, original_X=None):
     out = np.empty((X.shape[0], structure.sizes[-1]), dtype=structure.dtype)
     workspace = structure.inference_workspace(X.shape[0])
     no_weights = np.empty(0, dtype=structure.dtype)
-    total, bad_row = _compiled.core.evaluate(
+    total, row, layer = _compiled.core.evaluate(
         structure.layout,
         workspace,
         structure.theta,
@@ -1437,13 +1453,27 @@ def _evaluate(structure, X, Y, labels, weights=None, original_X=None):
         no_weights if weights is None else weights,
         out,
     )
-    if bad_row >= 0:
-        raise non_finite_error(X if original_X is None else original_X, X, "X", bad_row)
+    if row >= 0:
+        raise _forward_error(
+            X if original_X is None else original_X, X, row, layer, structure.dtype
+        )
     result = {"cost": total / (X.shape[0] if weights is None else float(weights.sum()))}
     accuracy = _accuracy(out, Y, labels, weights)
     if accuracy is not None:
         result["accuracy"] = accuracy
     return result
+
+
+def _forward_error(original, X, row, layer, dtype):
+    """The error for a forward pass that stopped at `row` as the core reports it."""
+    if layer < 0:
+        return non_finite_error(original, X, "X", row)
+    return FloatingPointError(
+        f"the outputs for row {row} of X are not finite although its inputs are: its "
+        f"values overflowed {dtype.name} in layer {layer + 1} (z^{layer + 1} = "
+        f"w^{layer + 1} a^{layer} + b^{layer + 1} or its activation). Scale the inputs "
+        f"down{', or use float64' if dtype == np.float32 else ''}."
+    )
 
 
 def _accuracy(out, Y, labels, weights=None):

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _compiled
 from . import optimizers as _optimizers
 from . import schedules as _schedules
+from ._interrupts import held_interrupts
 from ._validation import (
     as_inputs,
     as_sample_weight,
@@ -253,10 +254,25 @@ class TrainingRun:
             With the History of the finished epochs as ``history``; the unfinished epoch
             is undone.
         """
+        history = History()
+        try:
+            return self._train(history)
+        except KeyboardInterrupt as interrupt:  # from anywhere, also a second Ctrl-C
+            interrupt.history = history  # type: ignore[attr-defined]
+            raise
+
+    def _train(self, history: History) -> History:
+        """`run`, recording into `history`.
+
+        An epoch changes the parameters, the optimizer state and the generator first,
+        and the optimizer's step count, `history` and the early-stopping record after
+        the core returns; it is undone on any exception until all of those are recorded
+        together, with Ctrl-C held back, so an interrupt at any moment leaves the state
+        of one finished epoch.
+        """
         theta, optimizer, settings = self.internals.theta, self.optimizer, self.settings
         best = None
         self.schedule.reset()
-        history = History()
         progress = None
         unfinished = False
         try:
@@ -268,7 +284,8 @@ class TrainingRun:
                 )
                 for saved, live in zip(self.snapshot, self.live):
                     np.copyto(saved, live)
-                unfinished = True  # the parameters are no longer those of a recorded epoch
+                self.rng_state = self.rng.bit_generator.state
+                unfinished = True  # the state may no longer be that of a recorded epoch
                 progress = EpochProgress(epoch + 1, self.epochs, self.n) if self.verbose else None
                 started = time.perf_counter()
                 cost, accuracy, stop = _compiled.core.train_epoch(
@@ -298,7 +315,6 @@ class TrainingRun:
                 if stop is not None or not np.isfinite(theta).all():
                     batch, layer = stop[1:] if stop is not None else (-1, -1)
                     raise _divergence(self.net, epoch + 1, batch, layer, settings.lr)
-                optimizer.t = settings.t
 
                 metrics = {"cost": cost}
                 if self.accuracy_mode:
@@ -306,39 +322,46 @@ class TrainingRun:
                 if self.validation is not None:
                     scores = self.internals.evaluate(*self.validation)
                     metrics.update({f"val_{key}": value for key, value in scores.items()})
-                history.record(metrics, seconds=seconds, samples=self.n, lr=settings.lr)
-                unfinished = False
-                if self.diagnostics is not None:
-                    self.diagnostics.record(history)
+                stopping = False
+                with held_interrupts():  # the epoch is recorded whole, or undone
+                    optimizer.t = settings.t
+                    history.record(metrics, seconds=seconds, samples=self.n, lr=settings.lr)
+                    if self.diagnostics is not None:
+                        self.diagnostics.record(history)
+                    if self.early_stopping:  # `monitor` is among the metrics: checked when made
+                        value = metrics[self.monitor]
+                        value = -value if self.monitor == "val_accuracy" else value
+                        if best is None or value < best[0] - self.min_delta:
+                            best = (value, epoch, theta.copy())
+                        elif epoch - best[1] >= self.patience:
+                            history.stopped_epoch = epoch + 1
+                            stopping = True
+                    unfinished = False
                 self.schedule.observe(epoch, metrics)
                 if progress is not None:
                     progress.close(history.describe_last())
                     progress = None
-                if self.early_stopping:  # `monitor` is among the metrics: checked when made
-                    value = metrics[self.monitor]
-                    value = -value if self.monitor == "val_accuracy" else value
-                    if best is None or value < best[0] - self.min_delta:
-                        best = (value, epoch, theta.copy())
-                    elif epoch - best[1] >= self.patience:
-                        history.stopped_epoch = epoch + 1
-                        break
-        except BaseException as stopped:  # bad input, divergence, Ctrl-C in the progress bar
-            if unfinished:  # back to the parameters and optimizer state of the last epoch
-                self._restore()
+                if stopping:
+                    break
+        except BaseException:  # bad input, divergence, Ctrl-C
+            if unfinished:
+                self._undo_epoch()
             if progress is not None:
                 progress.interrupt()  # else the bar may be drawn again after the user's output
-            if isinstance(stopped, KeyboardInterrupt):
-                stopped.history = history  # type: ignore[attr-defined]
             raise
         if best is not None:
-            np.copyto(theta, best[2])
-            history.best_epoch = best[1] + 1
+            with held_interrupts():
+                np.copyto(theta, best[2])
+                history.best_epoch = best[1] + 1
         return history
 
-    def _restore(self) -> None:
-        """Undo the unfinished epoch: the parameters and optimizer state of the snapshot."""
-        for saved, live in zip(self.snapshot, self.live):
-            np.copyto(live, saved)
+    def _undo_epoch(self) -> None:
+        """Back to the parameters, optimizer state and generator of the last finished
+        epoch (its step count and history are recorded only when it finishes)."""
+        with held_interrupts():
+            for saved, live in zip(self.snapshot, self.live):
+                np.copyto(live, saved)
+            self.rng.bit_generator.state = self.rng_state
 
 
 def _metric_names(labels, Y, validation):

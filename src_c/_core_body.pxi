@@ -16,6 +16,8 @@ from libc.math cimport isfinite, NAN
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy
 
+import threading
+
 import numpy as np
 cimport numpy as cnp
 
@@ -32,6 +34,8 @@ from _optimizers cimport Optimizer, update, SGD, ADAM, RMSPROP, ADAGRAD
 from _random cimport uniform, shuffle_in_place
 from _cpu cimport Lookahead, look_ahead, fetch_ahead, flush_subnormals, restore_float_mode
 from _cpu cimport FCNN_INSTRUCTIONS, fcnn_cpu_has_avx2
+from _signals cimport Signals, signal_checks, check_due, run_signal_handlers, reraise
+from _signals cimport WORK_PER_ROW, WORK_PER_BATCH
 
 ACTIVATION_CODES = {
     "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
@@ -43,6 +47,8 @@ COST_CODES = {
     "log_likelihood": LOG_LIKELIHOOD,
 }
 OPTIMIZER_CODES = {"sgd": SGD, "adam": ADAM, "rmsprop": RMSPROP, "adagrad": ADAGRAD}
+
+cdef unsigned long main_thread = threading.main_thread().ident  # where signal handlers run
 
 
 # The network's layers as the loops read them: a Layout's arrays, by pointer.
@@ -263,16 +269,19 @@ cdef inline Py_ssize_t first_non_finite_row(const floating* rows, Py_ssize_t m,
     return -1
 
 
-cdef Py_ssize_t first_non_finite_layer(const Layers* layers, const floating* z, Py_ssize_t m,
+cdef Py_ssize_t first_non_finite_layer(const Layers* layers, const floating* z,
+                                       const floating* a, Py_ssize_t first, Py_ssize_t m,
                                        Py_ssize_t capacity) noexcept nogil:
-    """The first layer (0-based) whose weighted inputs hold a non-finite value; the
-    output layer when they are all finite (then the cost itself overflowed)."""
-    cdef Py_ssize_t k, i, start
+    """The first layer (0-based) whose weighted inputs or activations in rows first to
+    first + m hold a non-finite value; the output layer when they are all finite (then
+    the cost itself overflowed)."""
+    cdef Py_ssize_t k, start, width
     for k in range(layers.n_layers):
-        start = capacity * layers.unit_off[k]
-        for i in range(start, start + m * layers.sizes[k + 1]):
-            if not isfinite(z[i]):
-                return k
+        width = layers.sizes[k + 1]
+        start = capacity * layers.unit_off[k] + first * width
+        if (first_non_finite_row(z + start, 1, m * width) >= 0
+                or first_non_finite_row(a + start, 1, m * width) >= 0):
+            return k
     return layers.n_layers - 1
 
 
@@ -293,7 +302,10 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
 
     With progress_every > 0, every that many mini-batches the GIL is taken back for a
     call progress(rows done, running cost sum); an exception it raises (KeyboardInterrupt
-    too) ends the epoch there and propagates.
+    too) ends the epoch there and propagates. On the main thread, Python's signal handlers
+    run every few milliseconds (_signals.pxd): KeyboardInterrupt from Ctrl-C ends the
+    epoch the same way. Either leaves theta and the optimizer state part-way through the
+    epoch, for the caller to restore.
 
     The rows of X and Y are checked for inf and NaN as each batch reads them (the Python
     layer leaves that pass over the data to this one): Y's rows directly, X's through
@@ -326,6 +338,9 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     # the next batch is fetched in shares after each pass of this one: per layer the
     # forward product and activation, BP4 and BP3, BP2 and f' but for layer 1; and BP1
     cdef Py_ssize_t fetch_points = 6 * layers.n_layers - 1
+    cdef Signals signals = signal_checks(main_thread)
+    # forward product, BP2 and BP4 take a multiply-add per parameter and row each
+    cdef Py_ssize_t row_work = 3 * theta.shape[0] + WORK_PER_ROW
     if shuffle and ws.order.shape[0] != n:
         raise ValueError(f"the workspace orders {ws.order.shape[0]} rows, the data has {n}")
     if (labels.shape[0] if from_labels else Y.shape[0]) != n:
@@ -390,19 +405,27 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
             if bad_x >= 0:
                 break
             if not isfinite(cost):
-                bad_layer = first_non_finite_layer(layers, <floating*>buf.z, m, buf.capacity)
+                bad_layer = first_non_finite_layer(layers, <floating*>buf.z, <floating*>buf.a,
+                                                   0, m, buf.capacity)
                 break
             total += cost
             if accuracy_mode:
                 correct += correct_rows(a_out, batch_y, batch_weights, m, n_out, accuracy_mode)
             start += m
             batch += 1
+            if check_due(&signals, m * row_work + WORK_PER_BATCH):
+                restore_float_mode(float_mode)  # handlers are Python code
+                if run_signal_handlers(&signals):
+                    break
+                flush_subnormals()
             if progress_every > 0 and batch % progress_every == 0 and start < n:
                 restore_float_mode(float_mode)
                 with gil:
                     progress(start, total)
                 flush_subnormals()
         restore_float_mode(float_mode)
+    if signals.raised:
+        reraise()
     if bad_x >= 0 or bad_y >= 0:
         local = bad_x if bad_x >= 0 else bad_y
         data_row = ws.order[start + local] if shuffle else start + local
@@ -496,16 +519,29 @@ def forward(Layout layout, Workspace ws, const floating[::1] theta,
                      NULL)
 
 
+# Why forward_chunks stopped before the last row: at data row `row` (-1: it did not),
+# whose input holds inf or NaN (layer -1), or whose finite input overflowed, first in
+# `layer` (0-based).
+cdef struct Stop:
+    Py_ssize_t row
+    Py_ssize_t layer
+
+
 def predict(Layout layout, Workspace ws, const floating[::1] theta,
             const floating[:, ::1] X, floating[:, ::1] out):
-    """out = a^L for every row of X, in chunks of the workspace's capacity. Each chunk's
-    rows are checked for inf and NaN before use: returns the first such row, or -1
-    (then out is complete)."""
+    """out = a^L for every row of X, in chunks of the workspace's capacity. Returns
+    (row, layer): (-1, -1) when out is complete; else the first data row whose input is
+    not finite (layer -1) or whose outputs are not (the first layer, 0-based, where they
+    stopped being finite). On the main thread, signal handlers run between chunks every
+    few milliseconds: an exception one raises (KeyboardInterrupt) propagates."""
     check_workspace(ws, sizeof(floating), False)
-    cdef Py_ssize_t bad_row = -1
+    cdef Stop stop
+    cdef Signals signals = signal_checks(main_thread)
     forward_chunks(&layout.layers, &ws.buf, &theta[0], &X[0, 0], <floating*>NULL,
-                   <floating*>NULL, X.shape[0], &out[0, 0], &bad_row)
-    return bad_row
+                   <floating*>NULL, X.shape[0], &out[0, 0], &stop, &signals)
+    if signals.raised:
+        reraise()
+    return stop.row, stop.layer
 
 
 cdef class SamplePredictor:
@@ -544,40 +580,54 @@ cdef class SamplePredictor:
                 or not cnp.PyArray_ISALIGNED(sample) or not cnp.PyArray_ISNOTSWAPPED(sample)):
             return None
         cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &self.n_out, self.typenum, 0)
-        cdef Py_ssize_t bad = -1
+        cdef Stop stop
         if self.single:
             forward_chunks(&self.layout.layers, &self.ws.buf, <const float*>self.theta_data,
                            <const float*>cnp.PyArray_DATA(sample), <const float*>NULL,
-                           <const float*>NULL, 1, <float*>cnp.PyArray_DATA(out), &bad)
+                           <const float*>NULL, 1, <float*>cnp.PyArray_DATA(out), &stop,
+                           NULL)
         else:
             forward_chunks(&self.layout.layers, &self.ws.buf, <const double*>self.theta_data,
                            <const double*>cnp.PyArray_DATA(sample), <const double*>NULL,
-                           <const double*>NULL, 1, <double*>cnp.PyArray_DATA(out), &bad)
-        return None if bad >= 0 else out
+                           <const double*>NULL, 1, <double*>cnp.PyArray_DATA(out), &stop,
+                           NULL)
+        return None if stop.row >= 0 else out
 
 
 def evaluate(Layout layout, Workspace ws, const floating[::1] theta,
              const floating[:, ::1] X, const floating[:, ::1] Y,
              const floating[::1] sample_weight, floating[:, ::1] out):
-    """As predict, and return (the summed (weighted) cost over the rows of (X, Y), the
-    first data row of X found non-finite or -1)."""
+    """As predict, and return (the summed (weighted) cost over the rows of (X, Y), row,
+    layer) with row and layer as predict returns them."""
     check_workspace(ws, sizeof(floating), False)
     cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
-    cdef Py_ssize_t bad_row = -1
+    cdef Stop stop
+    cdef Signals signals = signal_checks(main_thread)
     cdef double total = forward_chunks(&layout.layers, &ws.buf, &theta[0], &X[0, 0], &Y[0, 0],
-                                       weights, X.shape[0], &out[0, 0], &bad_row)
-    return total, bad_row
+                                       weights, X.shape[0], &out[0, 0], &stop, &signals)
+    if signals.raised:
+        reraise()
+    return total, stop.row, stop.layer
 
 
 cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* theta,
                            const floating* X, const floating* Y, const floating* weights,
-                           Py_ssize_t n, floating* out, Py_ssize_t* bad_row) noexcept:
+                           Py_ssize_t n, floating* out, Stop* stop,
+                           Signals* signals) noexcept:
+    """Forward passes over the n rows of X in chunks of the workspace's capacity, their
+    outputs into out, returning the summed (weighted) cost when there are targets Y.
+    Stops at the first row with a non-finite input or output (stop), or when a signal
+    handler raised (signals.raised; signals NULL: no checks)."""
     cdef Py_ssize_t start = 0, m, i, n_in = layers.sizes[0], n_out = layers.sizes[layers.n_layers]
-    cdef Py_ssize_t capacity = buf.capacity, bad
+    cdef Py_ssize_t capacity = buf.capacity, bad, k
     cdef Py_ssize_t last = capacity * layers.unit_off[layers.n_layers - 1]
+    cdef Py_ssize_t row_work = WORK_PER_ROW
     cdef floating* z = <floating*>buf.z
     cdef floating* a = <floating*>buf.a
     cdef double total = 0.0, c
+    stop.row = stop.layer = -1
+    for k in range(layers.n_layers):
+        row_work += layers.sizes[k] * layers.sizes[k + 1]
     with nogil:
         while start < n:
             m = min(capacity, n - start)
@@ -589,8 +639,13 @@ cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* t
             if first_non_finite_row(z, m, layers.sizes[1]) >= 0:
                 bad = first_non_finite_row(X + start * n_in, m, n_in)
                 if bad >= 0:
-                    bad_row[0] = start + bad
+                    stop.row = start + bad
                     break
+            bad = first_non_finite_row(a + last, m, n_out)
+            if bad >= 0:  # from a finite input: some layer overflowed
+                stop.row = start + bad
+                stop.layer = first_non_finite_layer(layers, z, a, bad, 1, capacity)
+                break
             copy(out + start * n_out, a + last, m * n_out)
             if Y != NULL:
                 for i in range(m):
@@ -598,6 +653,9 @@ cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* t
                                  a + last + i * n_out, Y + (start + i) * n_out, n_out)
                     total += c if weights == NULL else c * weights[start + i]
             start += m
+            if signals != NULL and check_due(signals, m * row_work):
+                if run_signal_handlers(signals):
+                    break
     return total
 
 

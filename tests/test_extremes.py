@@ -286,6 +286,27 @@ def test_inputs_at_the_largest_float_end_in_divergence(dtype, hidden, optimizer)
     assert np.isfinite(net.theta).all()
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("hidden", ["relu", "leaky_relu", "swish"])
+@pytest.mark.parametrize("output", ["linear", "softmax"])
+def test_finite_inputs_that_overflow_the_network_raise_naming_the_layer(dtype, hidden, output):
+    """predict returned NaN rows and evaluate {'cost': nan, 'accuracy': 0.0} (1.0 with
+    all-zero labels), silently."""
+    X, _ = data(dtype, n=40, classes=2)
+    X[17] = np.finfo(dtype).max / 4  # finite, but z^1 = sum of six of them is not
+    net = fcnn.Network([6, 5, 2], [hidden, output], dtype=dtype, seed=1)
+    net.weights[0] = 1.0
+    net.weights[1] = 1.0
+    message = rf"row 17 of X .*overflowed {np.dtype(dtype).name} in layer 1"
+    with strict(), pytest.raises(FloatingPointError, match=message):
+        net.predict(X)
+    with strict(), pytest.raises(FloatingPointError, match=message):
+        net.evaluate(X, np.zeros(40, dtype=int))
+    with strict(), pytest.raises(FloatingPointError, match="row 0 of X .*layer 1"):
+        net.predict(X[17])  # one sample too (the latency path hands it on)
+    assert np.isfinite(net.predict(np.delete(X, 17, axis=0))).all()
+
+
 def test_saturating_sigmoids_absorb_the_largest_inputs():
     """Not every overflow diverges: sigmoid(inf) = 1 exactly, its derivative 0, so the
     first layer stops learning, and the parameters stay finite."""
