@@ -317,13 +317,38 @@ def _as_labels(array, n_classes, name):
 
 
 def as_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
-    """Per-sample weights: 1-D, one per sample, finite and >= 0, in dtype."""
+    """Per-sample weights: 1-D, one per sample, finite, >= 0 and not all zero, as
+    `scaled_weights` gives them in dtype."""
     array = _numeric_array(sample_weight, name)
     if array.shape != (n_samples,):
         raise ValueError(
             f"{name} must have shape ({n_samples},), one weight per sample, got {array.shape}"
         )
-    array = _converted(array, name, dtype)
+    array = _converted(array, name, np.float64)
     if (array < 0).any():
         raise ValueError(f"{name} must be >= 0, found {array.min()}")
-    return array
+    return scaled_weights(array, dtype, f"the sample weights ({name})")
+
+
+def scaled_weights(weights, dtype, what):
+    """Weights (finite, >= 0, not all zero), times the power of two that brings the
+    largest into [0.5, 1), in dtype: the one rule for sample and class weights.
+
+    Only ratios of weights matter (fit and gradients divide by their mean, evaluate by
+    their sum), and no sum of up to MAX_DIMENSION of these overflows, in either dtype,
+    as a sum of the weights as given can (2e307 in float64). The scaling is exact, so
+    the results are those of the weights as given, bit for bit, wherever their sum did
+    not overflow (only weights some 2**126 (float32) below the largest lose bits to
+    underflow)."""
+    largest = weights.max()
+    if not largest > 0:
+        raise ValueError(f"{what} must not all be zero")
+    with np.errstate(under="ignore"):
+        return np.ldexp(weights, -np.frexp(largest)[1]).astype(dtype)
+
+
+def mean_one_weights(weights, what):
+    """Weights (finite, >= 0, not all zero) divided by their mean, in their dtype: the
+    cost they weigh is a weighted average over the examples, as fit trains on it."""
+    scaled = scaled_weights(weights, weights.dtype, what)
+    return scaled / scaled.mean()

@@ -35,6 +35,7 @@ from ._validation import (
     check_positive_number,
     check_seed,
     check_sizes,
+    mean_one_weights,
     non_finite_error,
     target_kind,
 )
@@ -938,8 +939,6 @@ class Network:
         weights = None
         if sample_weight is not None:
             weights = as_sample_weight(np.atleast_1d(sample_weight), X.shape[0], self._dtype)
-            if not weights.sum() > 0:
-                raise ValueError("sample_weight must not be all zero")
         return self._evaluate(X, Y, labels, weights, original_X=original)
 
     def _evaluate(self, X, Y, labels, weights=None, original_X=None):
@@ -1099,9 +1098,7 @@ class Network:
         weights = np.empty(0, dtype=self._dtype)
         if sample_weight is not None:
             weights = as_sample_weight(np.atleast_1d(sample_weight), n, self._dtype)
-            if not weights.sum() > 0:
-                raise ValueError("sample_weight must not be all zero")
-            weights = weights / weights.mean()
+            weights = mean_one_weights(weights, "the sample weights (sample_weight)")
         mask_seed = int(np.random.default_rng(check_seed(seed)).integers(2**63))
         workspace = self._workspace(n, training=True, dropout=dropout > 0)
         settings = _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout)

@@ -49,7 +49,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import activations as _activations
 from . import costs as _costs
 from . import optimizers as _optimizers
-from ._validation import check_bool, check_int, check_real
+from ._validation import as_sample_weight, check_bool, check_int, check_real
 from .activations import Activation
 from .network import Network
 
@@ -237,7 +237,7 @@ class _FCNNBase(BaseEstimator):
             self, X, y, multi_output=True, dtype=settings.dtype, y_numeric=not self._is_classifier
         )
         Y, labels = self._targets(y, settings.dtype, reset=True)
-        sample_weight = self._sample_weight(sample_weight, X, labels, settings.dtype)
+        sample_weight = self._sample_weight(sample_weight, X, labels)
         class_weight = self._class_weight(labels, partial=False)
         seed = self._seed()
         net = self._new_network(X.shape[1], Y.shape[1], settings, seed)
@@ -304,7 +304,7 @@ class _FCNNBase(BaseEstimator):
             y_numeric=not self._is_classifier,
         )
         Y, labels = self._targets(y, dtype, reset=first, partial=True, classes=classes)
-        sample_weight = self._sample_weight(sample_weight, X, labels, dtype, partial=True)
+        sample_weight = self._sample_weight(sample_weight, X, labels, partial=True)
         class_weight = self._class_weight(labels, partial=True)
         if first:
             net = self._new_network(X.shape[1], Y.shape[1], settings, self._seed())
@@ -344,15 +344,14 @@ class _FCNNBase(BaseEstimator):
             seed=seed,
         )
 
-    def _sample_weight(self, sample_weight, X, labels, dtype, partial=False):
+    def _sample_weight(self, sample_weight, X, labels, partial=False):
         if sample_weight is None:
             return None
+        # float64, scaled by the network's rule: the network's dtype may not hold them
         sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=dtype, ensure_non_negative=True
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must not be all zero")
-        return sample_weight
+        return as_sample_weight(sample_weight, X.shape[0], np.float64)
 
     def _class_weight(self, labels, partial):
         return None
@@ -670,8 +669,8 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
             cost = "log_likelihood" if name == "softmax" else "cross_entropy"
         return output, cost
 
-    def _sample_weight(self, sample_weight, X, labels, dtype, partial=False):
-        sample_weight = super()._sample_weight(sample_weight, X, labels, dtype)
+    def _sample_weight(self, sample_weight, X, labels, partial=False):
+        sample_weight = super()._sample_weight(sample_weight, X, labels)
         if sample_weight is not None and labels is not None and not partial:
             weighted = np.unique(labels[sample_weight > 0])
             if weighted.size < 2:
