@@ -195,8 +195,8 @@ class ParameterList(Sequence[Any]):
         On assignment of values that are not real numbers, or of a layer of `params`
         (assign into its arrays instead).
     ValueError
-        On assignment of an array of another shape (not a scalar), or of non-finite
-        values.
+        On assignment of an array of another shape (not a scalar), or of values that are
+        not finite, or not once converted to the network's dtype (1e39 in float32).
 
     Examples
     --------
@@ -228,6 +228,50 @@ class ParameterList(Sequence[Any]):
         return self._views[index]
 
     def __setitem__(self, index: int, values: ArrayLike) -> None:
+        self._views[index][...] = self._converted(index, values)
+
+    def assign(self, values: Iterable[ArrayLike]) -> None:
+        """Set every layer: one array (or scalar) per layer, each checked as ``[k] =``
+        checks it; nothing changes unless every layer passes.
+
+        ``net.weights = values`` and ``net.biases = values`` call it.
+
+        Parameters
+        ----------
+        values : iterable of array_like
+            One per layer, of the layer's shape, or a scalar.
+
+        Raises
+        ------
+        TypeError
+            If a layer's values are not real numbers, or this is `params`.
+        ValueError
+            If `values` has another length, or a layer's values another shape (not a
+            scalar), or values that are not finite in the network's dtype.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 1], dtype="float32", seed=0)
+        >>> net.biases.assign([0.0, 1.0])
+        >>> net.biases[1].tolist()
+        [1.0]
+        >>> net.biases.assign([0.0, 1e39])
+        Traceback (most recent call last):
+        ...
+        ValueError: biases[1] must be finite: its values overflow float32 (largest 3.40282e+38)
+        >>> net.biases[0].tolist()
+        [0.0, 0.0, 0.0]
+        """
+        values = list(values)
+        if len(values) != len(self):
+            raise ValueError(f"{self._kind} needs {len(self)} arrays, got {len(values)}")
+        converted = [self._converted(index, value) for index, value in enumerate(values)]
+        for view, layer in zip(self._views, converted):
+            view[...] = layer
+
+    def _converted(self, index: int, values: ArrayLike) -> NDArray[Any]:
+        """values for layer `index`, checked and converted to the network's dtype."""
         if self._kind == "params":
             raise TypeError(
                 f"params[{index}] is a dict of live views: assign into its arrays, e.g. "
@@ -242,9 +286,16 @@ class ParameterList(Sequence[Any]):
             raise ValueError(
                 f"{name} must have shape {view.shape} (or be a scalar), got {array.shape}"
             )
-        if not np.isfinite(array).all():
+        with np.errstate(over="ignore"):  # the check below names an overflow
+            converted = array.astype(view.dtype)
+        if not np.isfinite(converted).all():
+            if np.isfinite(array).all():
+                raise ValueError(
+                    f"{name} must be finite: its values overflow {view.dtype} "
+                    f"(largest {np.finfo(view.dtype).max:g})"
+                )
             raise ValueError(f"{name} must be finite")
-        view[...] = array
+        return converted
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._views)
@@ -519,15 +570,15 @@ class Network:
         """The weights: ``weights[l - 1]`` is the notes' w^l, shape (sizes[l], sizes[l - 1]).
 
         Live views of `theta`: writing into them, or assigning ``net.weights[k] = array``
-        (checked: shape, or a scalar, and finite), changes the network. Assigning
-        ``net.weights = [w1, w2, ...]`` sets every layer, one array per layer; a wrong
-        count raises ValueError.
+        (checked: shape, or a scalar, and finite in the network's dtype), changes the
+        network. Assigning ``net.weights = [w1, w2, ...]`` sets every layer, one array
+        per layer, or none if a layer fails its check (`ParameterList.assign`).
         """
         return ParameterList(self._weights, "weights")
 
     @weights.setter
     def weights(self, values: Iterable[ArrayLike]) -> None:
-        self._assign_all(self.weights, values, "weights")
+        self.weights.assign(values)
 
     @property
     def biases(self) -> ParameterList:
@@ -539,7 +590,7 @@ class Network:
 
     @biases.setter
     def biases(self, values: Iterable[ArrayLike]) -> None:
-        self._assign_all(self.biases, values, "biases")
+        self.biases.assign(values)
 
     @property
     def theta(self) -> NDArray[np.floating]:
@@ -574,14 +625,6 @@ class Network:
         for users: it may change in any release.
         """
         return NetworkInternals(self)
-
-    @staticmethod
-    def _assign_all(target, values, name):
-        values = list(values)
-        if len(values) != len(target):
-            raise ValueError(f"{name} needs {len(target)} arrays, got {len(values)}")
-        for index, value in enumerate(values):
-            target[index] = value
 
     # ------------------------------------------------------------------ state
 

@@ -1,6 +1,8 @@
 """The edges of the floating-point range: weights near the largest float, parameters that
 overflow the network's dtype, hyperparameters in the subnormal range, step counts."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -84,3 +86,26 @@ def test_weights_that_are_all_zero_are_refused(data, entry):
     call = getattr(net, entry)
     with pytest.raises(ValueError, match=r"the sample weights \(sample_weight\) must not all"):
         call(X, y, sample_weight=np.zeros(40))
+
+
+# ---------------------------------------------------------------- parameter assignment
+
+
+def test_assignment_that_overflows_float32_is_refused_without_a_warning():
+    net = fcnn.Network([2, 2], dtype="float32", seed=0)
+    before = net.theta.copy()
+    with warnings.catch_warnings(), pytest.raises(ValueError) as raised:
+        warnings.simplefilter("error")  # numpy's RuntimeWarning must not reach the user
+        net.weights[0] = [[1e39, 1e39], [1.0, 1.0]]
+    assert "weights[0]" in str(raised.value) and "overflow float32" in str(raised.value)
+    assert np.array_equal(net.theta, before)
+
+
+def test_whole_list_assignment_changes_nothing_unless_every_layer_passes():
+    net = fcnn.Network([2, 3, 1], dtype="float32", seed=0)
+    before = net.theta.copy()
+    with pytest.raises(ValueError, match=r"biases\[1\] must be finite: its values overflow"):
+        net.biases = [np.zeros(3), [1e39]]
+    with pytest.raises(ValueError, match=r"weights\[1\] must have shape"):
+        net.weights = [np.zeros((3, 2)), np.zeros((3, 1))]
+    assert np.array_equal(net.theta, before)
