@@ -31,7 +31,7 @@ from ._validation import (
     as_targets,
     check_dropout,
     check_dtype,
-    check_number,
+    check_hyperparameter,
     check_positive_number,
     check_seed,
     check_sizes,
@@ -1086,6 +1086,7 @@ class Network:
             Regularization strengths, >= 0 (weights only, not biases).
         n_train : float or None, default None
             The n of the regularization terms, > 0; None: the number of rows of X.
+            ``l1 / n_train`` and ``l2 / n_train`` must be finite and, not 0, normal.
         dropout : float, default 0.0
             Probability in [0, 1) of dropping each hidden activation (inverted dropout);
             needs a hidden layer.
@@ -1105,9 +1106,12 @@ class Network:
         ValueError
             If X or Y do not have the shapes above, hold inf or NaN, or Y holds labels
             out of range or non-integers.
-            Also if l1, l2 are negative, n_train is not positive, dropout is outside
-            [0, 1) or > 0 without hidden layers, or sample_weight has the wrong shape,
-            is negative or all zero.
+            Also if l1, l2, or their quotients by n_train, are negative, not finite
+            or, not 0, below the smallest normal number of the network's dtype, n_train
+            is not positive, dropout is outside [0, 1) or > 0
+            without hidden layers, sample_weight has the wrong shape, is negative or all
+            zero, or the parameters are not finite (after a write into a live view of
+            them).
 
         See Also
         --------
@@ -1133,10 +1137,14 @@ class Network:
             single=single,
             probabilities=self._cost.needs_probabilities,
         )
+        self._check_parameters_finite()  # a write into a live view is not checked
         n = X.shape[0]
         n_train = n if n_train is None else check_positive_number(n_train, "n_train")
-        l1 = check_number(l1, "l1", minimum=0) / n_train
-        l2 = check_number(l2, "l2", minimum=0) / n_train
+        l1 = check_hyperparameter(l1, "l1", dtype=self._dtype)
+        l2 = check_hyperparameter(l2, "l2", dtype=self._dtype)
+        # the core reads these, which a tiny n_train makes inf
+        l1 = check_hyperparameter(l1 / n_train, "l1 / n_train", dtype=self._dtype)
+        l2 = check_hyperparameter(l2 / n_train, "l2 / n_train", dtype=self._dtype)
         dropout = check_dropout(dropout, len(self._sizes) - 2)
         weights = np.empty(0, dtype=self._dtype)
         if sample_weight is not None:

@@ -25,6 +25,7 @@ from ._validation import (
     as_targets,
     check_bool,
     check_dropout,
+    check_hyperparameter,
     check_int,
     check_number,
     check_seed,
@@ -157,8 +158,8 @@ class TrainingRun:
         if optimizer is None and lr is None and net.optimizer is not None:
             optimizer = net.optimizer  # carry on with the last fit's optimizer and its state
         self.optimizer = optimizer = _optimizers.get(optimizer, lr)
-        l1 = check_number(options["l1"], "l1", minimum=0)
-        l2 = check_number(options["l2"], "l2", minimum=0)
+        l1 = check_hyperparameter(options["l1"], "l1", dtype=net.dtype)
+        l2 = check_hyperparameter(options["l2"], "l2", dtype=net.dtype)
         dropout = check_dropout(options["dropout"], len(net.sizes) - 2)
         self.schedule = _schedules.get(options["lr_schedule"])
         shuffle = check_bool(options["shuffle"], "shuffle")

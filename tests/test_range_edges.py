@@ -109,3 +109,118 @@ def test_whole_list_assignment_changes_nothing_unless_every_layer_passes():
     with pytest.raises(ValueError, match=r"weights\[1\] must have shape"):
         net.weights = [np.zeros((3, 2)), np.zeros((3, 1))]
     assert np.array_equal(net.theta, before)
+
+
+def test_gradients_find_an_inf_written_into_a_live_view():
+    net = fcnn.Network([2, 2], dtype="float32", seed=0)
+    with np.errstate(over="ignore"):
+        net.weights[0][0] = [1e39, 1e39]  # numpy's own assignment: fcnn does not see it
+    X, y = fcnn.datasets.xor()
+    with pytest.raises(ValueError, match="non-finite"):
+        net.gradients(X, y)
+
+
+# ---------------------------------------------------------------- hyperparameters
+
+
+@pytest.mark.parametrize(
+    "make,name",
+    [
+        (lambda: fcnn.Adam(eps=1e-310), "eps"),
+        (lambda: fcnn.RMSProp(eps=1e-320), "eps"),
+        (lambda: fcnn.AdaGrad(eps=1e-320), "eps"),
+        (lambda: fcnn.AdamW(lr=5e-324), "lr"),
+        (lambda: fcnn.SGD(0.1, momentum=1e-310), "momentum"),
+        (lambda: fcnn.SGD(0.1, weight_decay=1e-310), "weight_decay"),
+        (lambda: fcnn.Adam(beta1=1e-310), "beta1"),
+        (lambda: fcnn.Adam(beta2=1e-310), "beta2"),
+        (lambda: fcnn.RMSProp(rho=1e-310), "rho"),
+        (lambda: fcnn.schedules.StepDecay(2, gamma=1e-310), "gamma"),
+        (lambda: fcnn.schedules.Exponential(1e-310), "gamma"),
+        (lambda: fcnn.schedules.InverseScaling(1e-310), "power"),
+        (lambda: fcnn.schedules.ReduceOnPlateau(factor=1e-310), "factor"),
+        (lambda: fcnn.schedules.ReduceOnPlateau(min_lr=1e-310), "min_lr"),
+    ],
+)
+def test_subnormal_hyperparameters_are_refused(make, name):
+    with pytest.raises(ValueError, match=rf"^{name} must be .* smallest normal float64 .*, got "):
+        make()
+
+
+def test_subnormal_eps_no_longer_diverges():
+    """eps below the normal range acted as 0: 0 / 0 where a gradient was exactly 0."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3)) * 10
+    y = (X[:, 0] > 0).astype(int)
+    for optimizer in (fcnn.Adam, fcnn.RMSProp, fcnn.AdaGrad):
+        with pytest.raises(ValueError, match="eps must be"):
+            fcnn.Network([3, 50, 2], "relu", seed=0).fit(X, y, optimizer=optimizer(eps=1e-320))
+
+
+def test_hyperparameters_are_checked_for_the_networks_dtype():
+    X, y = fcnn.datasets.xor()
+    net = fcnn.Network([2, 2], dtype="float32", seed=0)
+    optimizer = fcnn.Adam(eps=1e-40)  # normal in float64, subnormal in float32
+    with pytest.raises(ValueError, match=r"eps must be .* smallest normal float32 .*, got 1e-40"):
+        net.fit(X, y, optimizer=optimizer)
+    assert optimizer.states == []
+    fcnn.Network([2, 2], seed=0).fit(X, y, optimizer=optimizer)  # fine in float64
+    with pytest.raises(ValueError, match="l2 must be .* smallest normal float32"):
+        net.fit(X, y, l2=1e-40)
+    with pytest.raises(ValueError, match="l1 must be .* smallest normal float32"):
+        net.gradients(X, y, l1=1e-40)
+
+
+def test_hyperparameters_assigned_after_the_optimizer_was_made_are_checked():
+    X, y = fcnn.datasets.xor()
+    optimizer = fcnn.RMSProp()
+    optimizer.eps = 1e-320
+    with pytest.raises(ValueError, match="eps must be"):
+        fcnn.Network([2, 2], seed=0).fit(X, y, optimizer=optimizer)
+
+
+@pytest.mark.parametrize("t", [2**63, 2**63 - 1, 2**53 + 1, -1])
+def test_step_counts_out_of_range_are_refused(t):
+    with pytest.raises(ValueError, match=rf"optimizer t must be an integer in \[0, {2**53}\]"):
+        fcnn.optimizers.from_config({"name": "Adam", "t": t})
+    optimizer = fcnn.Adam()
+    optimizer.t = t
+    X, y = fcnn.datasets.xor()
+    with pytest.raises(ValueError, match="optimizer t must be"):
+        fcnn.Network([2, 2], seed=0).fit(X, y, optimizer=optimizer)
+
+
+@pytest.mark.parametrize("t", [True, 1.0])
+def test_step_counts_of_another_type_are_refused(t):
+    with pytest.raises(TypeError, match="optimizer t must be an integer"):
+        fcnn.optimizers.from_config({"name": "Adam", "t": t})
+
+
+def test_step_count_2_53_is_taken():
+    assert fcnn.optimizers.from_config({"name": "Adam", "t": 2**53}).t == 2**53
+
+
+def test_a_saved_step_count_out_of_range_is_refused_on_load():
+    net = fcnn.Network([2, 2], seed=0)
+    X, y = fcnn.datasets.xor()
+    net.fit(X, y, optimizer=fcnn.Adam())
+    header, arrays = net.state()
+    header["optimizer"]["t"] = 2**63
+    with pytest.raises(ValueError, match="optimizer t must be"):
+        fcnn.Network.from_state(header, arrays)
+
+
+def test_gradients_regularization_that_n_train_makes_infinite_is_refused():
+    net = fcnn.Network([2, 3, 2], seed=0)
+    X, y = fcnn.datasets.xor()
+    with pytest.raises(ValueError, match=r"l2 / n_train must be a finite number >= 0, got inf"):
+        net.gradients(X, y, n_train=5e-324, l2=1)
+    with pytest.raises(ValueError, match=r"l1 / n_train must be .* smallest normal float64"):
+        net.gradients(X, y, n_train=1e10, l1=1e-300)
+    assert np.isfinite(net.gradients(X, y, n_train=0.5, l2=1).cost)
+
+
+def test_subnormal_dropout_is_refused():
+    X, y = fcnn.datasets.xor()
+    with pytest.raises(ValueError, match="dropout must be .* smallest normal float64"):
+        fcnn.Network([2, 3, 2], seed=0).fit(X, y, dropout=1e-310)
