@@ -224,3 +224,13 @@ def test_subnormal_dropout_is_refused():
     X, y = fcnn.datasets.xor()
     with pytest.raises(ValueError, match="dropout must be .* smallest normal float64"):
         fcnn.Network([2, 3, 2], seed=0).fit(X, y, dropout=1e-310)
+
+
+# ---------------------------------------------------------------- small items
+
+
+@pytest.mark.parametrize("diagnostics", [5, 2.5, b"all"])
+def test_diagnostics_of_the_wrong_type(diagnostics):
+    X, y = fcnn.datasets.xor()
+    with pytest.raises(TypeError, match=r"diagnostics must be None, 'all', .* got "):
+        fcnn.Network([2, 2], seed=0).fit(X, y, diagnostics=diagnostics)
