@@ -46,7 +46,7 @@ class Optimizer:
     """Base class of the optimizers.
 
     Subclasses set `update_rule` (the core's name of their update), their hyperparameters
-    and `n_states`.
+    with the range of each real one in `ranges`, and `n_states`.
 
     Every real hyperparameter is a finite number in its range (given with each class),
     and, if not 0, a normal number: at least ``np.finfo(dtype).tiny``, 2.2e-308 for
@@ -68,6 +68,10 @@ class Optimizer:
     states : list of ndarray of shape (n_params,)
         The state arrays (velocity, moments), in the network's dtype; empty until the
         optimizer first trains a network.
+    ranges : dict of str to dict
+        Each real hyperparameter's range, by name: the keywords ``low``, ``high``,
+        ``low_open``, ``high_open`` (default ``[0, inf)``) of the check made when the
+        optimizer is made and when it is bound to a network.
 
     Raises
     ------
