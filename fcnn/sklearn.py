@@ -49,7 +49,13 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import activations as _activations
 from . import costs as _costs
 from . import optimizers as _optimizers
-from ._validation import as_sample_weight, check_bool, check_int, check_real
+from ._validation import (
+    as_sample_weight,
+    check_bool,
+    check_hyperparameter,
+    check_int,
+    check_real,
+)
 from .activations import Activation
 from .network import Network
 
@@ -106,6 +112,9 @@ class _FCNNBase(BaseEstimator):
             _resolve(_activations.get, self.output_activation, "output_activation")
         if self.cost is not None:
             _resolve(_costs.get, self.cost, "cost")
+        if self.dtype not in ("float64", "float32", np.float64, np.float32):
+            raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
+        dtype = np.dtype(self.dtype)
         if isinstance(self.optimizer, str):
             if self.optimizer not in OPTIMIZERS:
                 raise ValueError(
@@ -113,7 +122,7 @@ class _FCNNBase(BaseEstimator):
                     f"fcnn optimizer such as fcnn.SGD(0.1, momentum=0.9), got "
                     f"{self.optimizer!r}"
                 )
-            check_real(self.learning_rate, "learning_rate", low=0, low_open=True)
+            check_hyperparameter(self.learning_rate, "learning_rate", low_open=True, dtype=dtype)
         elif not isinstance(self.optimizer, _optimizers.Optimizer):
             raise TypeError(
                 f"optimizer must be a name such as 'adam' or an fcnn optimizer, "
@@ -131,8 +140,8 @@ class _FCNNBase(BaseEstimator):
                 f"batch_size must be an integer >= 1 or 'auto', got {self.batch_size!r}"
             )
         epochs = check_int(self.epochs, "epochs", minimum=1)
-        l2 = check_real(self.l2, "l2", low=0)
-        dropout = check_real(self.dropout, "dropout", low=0, high=1, high_open=True)
+        l2 = check_hyperparameter(self.l2, "l2", dtype=dtype)
+        dropout = check_hyperparameter(self.dropout, "dropout", high=1, high_open=True)
         if dropout > 0 and not hidden:
             raise ValueError("dropout acts on hidden layers, and hidden_layer_sizes=() has none")
         early_stopping = check_bool(self.early_stopping, "early_stopping")
@@ -147,8 +156,6 @@ class _FCNNBase(BaseEstimator):
         n_iter_no_change = check_int(self.n_iter_no_change, "n_iter_no_change", minimum=1)
         tol = None if self.tol is None else check_real(self.tol, "tol", low=0)
         shuffle = check_bool(self.shuffle, "shuffle")
-        if self.dtype not in ("float64", "float32", np.float64, np.float32):
-            raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
         if not isinstance(self.verbose, (bool, np.bool_, numbers.Integral)):
             raise TypeError(f"verbose must be True or False, got {self.verbose!r}")
         return SimpleNamespace(
@@ -162,7 +169,7 @@ class _FCNNBase(BaseEstimator):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             shuffle=shuffle,
-            dtype=np.dtype(self.dtype),
+            dtype=dtype,
             verbose=bool(self.verbose),
         )
 
@@ -384,16 +391,17 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         A name uses `learning_rate`; an optimizer instance brings its own, and each fit
         trains with a fresh copy of its configuration, leaving the instance unchanged.
     learning_rate : float, default=0.001
-        For a named optimizer.
+        For a named optimizer, > 0 and at least the smallest normal number of `dtype`
+        (as l2 and dropout, unless 0: a training epoch treats smaller ones as 0).
     batch_size : int or "auto", default=32
         Examples per mini-batch; "auto" is min(200, n_samples).
     epochs : int, default=200
         The most passes over the training data that fit makes (scikit-learn's max_iter).
     l2 : float, default=0.0
         L2 penalty in the notes' form: the cost gains l2/(2n) sum w^2 (weights only),
-        n the training-set size; the same as scikit-learn MLP's alpha.
+        n the training-set size; the same as scikit-learn MLP's alpha. >= 0.
     dropout : float, default=0.0
-        Probability of dropping a hidden unit during training.
+        Probability of dropping a hidden unit during training, in [0, 1).
     early_stopping : bool, default=False
         Hold out `validation_fraction` of the training data (stratified by class) and stop when its
         cost has not improved by more than `tol` for `n_iter_no_change` epochs, keeping the
@@ -789,16 +797,17 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         A name uses `learning_rate`; an optimizer instance brings its own, and each fit
         trains with a fresh copy of its configuration, leaving the instance unchanged.
     learning_rate : float, default=0.001
-        For a named optimizer.
+        For a named optimizer, > 0 and at least the smallest normal number of `dtype`
+        (as l2 and dropout, unless 0: a training epoch treats smaller ones as 0).
     batch_size : int or "auto", default=32
         Examples per mini-batch; "auto" is min(200, n_samples).
     epochs : int, default=200
         The most passes over the training data that fit makes (scikit-learn's max_iter).
     l2 : float, default=0.0
         L2 penalty in the notes' form: the cost gains l2/(2n) sum w^2 (weights only),
-        n the training-set size; the same as scikit-learn MLP's alpha.
+        n the training-set size; the same as scikit-learn MLP's alpha. >= 0.
     dropout : float, default=0.0
-        Probability of dropping a hidden unit during training.
+        Probability of dropping a hidden unit during training, in [0, 1).
     early_stopping : bool, default=False
         Hold out `validation_fraction` of the training data and stop when its cost has
         not improved by more than `tol` for `n_iter_no_change` epochs, keeping the best

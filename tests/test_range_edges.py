@@ -226,6 +226,21 @@ def test_subnormal_dropout_is_refused():
         fcnn.Network([2, 3, 2], seed=0).fit(X, y, dropout=1e-310)
 
 
+@pytest.mark.parametrize(
+    "parameters,name",
+    [
+        (dict(learning_rate=1e-320), "learning_rate"),
+        (dict(learning_rate=1e-40, dtype="float32"), "learning_rate"),
+        (dict(l2=1e-310), "l2"),
+        (dict(dropout=1e-310), "dropout"),
+    ],
+)
+def test_estimator_hyperparameters_below_the_normal_range_are_refused(data, parameters, name):
+    X, y, _ = data
+    with pytest.raises(ValueError, match=rf"^{name} must be .* smallest normal"):
+        FCNNClassifier(epochs=1, **parameters).fit(X, y)
+
+
 # ---------------------------------------------------------------- small items
 
 
