@@ -26,22 +26,28 @@ def _first_non_finite(values):
     return _compiled.core.first_non_finite[_FINITENESS_SPECIALIZATION[values.dtype.char]](values)
 
 
-def check_int(value, name, minimum=None):
-    expected = "an integer" + (f" >= {minimum}" if minimum is not None else "")
+def check_int(value, name, minimum=None, maximum=None):
+    if maximum is None:
+        expected = "an integer" + (f" >= {minimum}" if minimum is not None else "")
+    else:
+        expected = f"an integer in [{minimum}, {maximum}]"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {value!r}")
     value = int(value)
-    if minimum is not None and value < minimum:
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise ValueError(f"{name} must be {expected}, got {value}")
     return value
 
 
+def _interval(low, high, low_open, high_open):
+    if high == math.inf:  # as scikit-learn words it: "> 0", ">= 0"
+        return "" if low == -math.inf else f" {'>' if low_open else '>='} {low}"
+    return f" in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+
+
 def check_real(value, name, low=-math.inf, high=math.inf, low_open=False, high_open=False):
     """A finite real number in the interval from low to high (open or closed at each end)."""
-    if high == math.inf:  # as scikit-learn words it: "> 0", ">= 0"
-        expected = "" if low == -math.inf else f" {'>' if low_open else '>='} {low}"
-    else:
-        expected = f" in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+    expected = _interval(low, high, low_open, high_open)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"{name} must be a finite number{expected}, got {type(value).__name__} {value!r}"
@@ -52,6 +58,26 @@ def check_real(value, name, low=-math.inf, high=math.inf, low_open=False, high_o
     )
     if not math.isfinite(value) or not inside:
         raise ValueError(f"{name} must be a finite number{expected}, got {value}")
+    return value
+
+
+def check_hyperparameter(
+    value, name, low=0, high=math.inf, low_open=False, high_open=False, dtype=np.float64
+):
+    """A training hyperparameter: a finite real number in its interval (as check_real
+    takes it), and 0 or a normal number of dtype (its magnitude at least
+    ``np.finfo(dtype).tiny``).
+
+    A training epoch treats subnormal numbers as zero (see Network.fit), so a positive
+    eps or lr below the normal range would act as 0, and a division by it diverge."""
+    value = check_real(value, name, low, high, low_open, high_open)
+    tiny = float(np.finfo(dtype).tiny)
+    if value != 0 and abs(value) < tiny:
+        zero = "" if low_open and low == 0 else "0 or "
+        raise ValueError(
+            f"{name} must be a finite number{_interval(low, high, low_open, high_open)}, "
+            f"{zero}at least the smallest normal {np.dtype(dtype).name} {tiny:g}, got {value!r}"
+        )
     return value
 
 
@@ -210,7 +236,7 @@ def target_kind(Y, labels=None):
 
 def check_dropout(dropout, n_hidden_layers):
     """Dropout's probability of dropping a hidden unit: in [0, 1), 0 without hidden layers."""
-    dropout = check_real(dropout, "dropout", low=0, high=1, high_open=True)
+    dropout = check_hyperparameter(dropout, "dropout", low=0, high=1, high_open=True)
     if dropout > 0 and n_hidden_layers == 0:
         raise ValueError("dropout acts on hidden layers, and this network has none")
     return dropout
@@ -317,13 +343,38 @@ def _as_labels(array, n_classes, name):
 
 
 def as_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):
-    """Per-sample weights: 1-D, one per sample, finite and >= 0, in dtype."""
+    """Per-sample weights: 1-D, one per sample, finite, >= 0 and not all zero, as
+    `scaled_weights` gives them in dtype."""
     array = _numeric_array(sample_weight, name)
     if array.shape != (n_samples,):
         raise ValueError(
             f"{name} must have shape ({n_samples},), one weight per sample, got {array.shape}"
         )
-    array = _converted(array, name, dtype)
+    array = _converted(array, name, np.float64)
     if (array < 0).any():
         raise ValueError(f"{name} must be >= 0, found {array.min()}")
-    return array
+    return scaled_weights(array, dtype, f"the sample weights ({name})")
+
+
+def scaled_weights(weights, dtype, what):
+    """Weights (finite, >= 0, not all zero), times the power of two that brings the
+    largest into [0.5, 1), in dtype: the one rule for sample and class weights.
+
+    Only ratios of weights matter (fit and gradients divide by their mean, evaluate by
+    their sum), and no sum of up to MAX_DIMENSION of these overflows, in either dtype,
+    as a sum of the weights as given can (2e307 in float64). The scaling is exact, so
+    the results are those of the weights as given, bit for bit, wherever their sum did
+    not overflow (only weights some 2**126 (float32) below the largest lose bits to
+    underflow)."""
+    largest = weights.max()
+    if not largest > 0:
+        raise ValueError(f"{what} must not all be zero")
+    with np.errstate(under="ignore"):
+        return np.ldexp(weights, -np.frexp(largest)[1]).astype(dtype)
+
+
+def mean_one_weights(weights, what):
+    """Weights (finite, >= 0, not all zero) divided by their mean, in their dtype: the
+    cost they weigh is a weighted average over the examples, as fit trains on it."""
+    scaled = scaled_weights(weights, weights.dtype, what)
+    return scaled / scaled.mean()

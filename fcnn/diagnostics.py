@@ -72,7 +72,7 @@ def check_kinds(diagnostics: str | Iterable[str] | None) -> tuple[str, ...]:
     ValueError
         If a name is not one of `KINDS`.
     TypeError
-        If `diagnostics` is neither None, a str nor an iterable.
+        If `diagnostics` is neither None, a str nor an iterable (of str).
 
     Examples
     --------
@@ -86,7 +86,15 @@ def check_kinds(diagnostics: str | Iterable[str] | None) -> tuple[str, ...]:
         return ()
     if diagnostics == "all":
         return KINDS
-    names = (diagnostics,) if isinstance(diagnostics, str) else tuple(diagnostics)
+    if isinstance(diagnostics, str):
+        names: tuple[str, ...] = (diagnostics,)
+    elif isinstance(diagnostics, Iterable) and not isinstance(diagnostics, bytes):
+        names = tuple(diagnostics)
+    else:
+        raise TypeError(
+            f"diagnostics must be None, 'all', or one or a list of the names {KINDS}, "
+            f"got {type(diagnostics).__name__} {diagnostics!r}"
+        )
     for name in names:
         if name not in KINDS:
             raise ValueError(f"unknown diagnostic {name!r}; expected 'all' or some of {KINDS}")

@@ -31,10 +31,11 @@ from ._validation import (
     as_targets,
     check_dropout,
     check_dtype,
-    check_number,
+    check_hyperparameter,
     check_positive_number,
     check_seed,
     check_sizes,
+    mean_one_weights,
     non_finite_error,
     target_kind,
 )
@@ -194,8 +195,8 @@ class ParameterList(Sequence[Any]):
         On assignment of values that are not real numbers, or of a layer of `params`
         (assign into its arrays instead).
     ValueError
-        On assignment of an array of another shape (not a scalar), or of non-finite
-        values.
+        On assignment of an array of another shape (not a scalar), or of values that are
+        not finite, or not once converted to the network's dtype (1e39 in float32).
 
     Examples
     --------
@@ -227,6 +228,50 @@ class ParameterList(Sequence[Any]):
         return self._views[index]
 
     def __setitem__(self, index: int, values: ArrayLike) -> None:
+        self._views[index][...] = self._converted(index, values)
+
+    def assign(self, values: Iterable[ArrayLike]) -> None:
+        """Set every layer: one array (or scalar) per layer, each checked as ``[k] =``
+        checks it; nothing changes unless every layer passes.
+
+        ``net.weights = values`` and ``net.biases = values`` call it.
+
+        Parameters
+        ----------
+        values : iterable of array_like
+            One per layer, of the layer's shape, or a scalar.
+
+        Raises
+        ------
+        TypeError
+            If a layer's values are not real numbers, or this is `params`.
+        ValueError
+            If `values` has another length, or a layer's values another shape (not a
+            scalar), or values that are not finite in the network's dtype.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 1], dtype="float32", seed=0)
+        >>> net.biases.assign([0.0, 1.0])
+        >>> net.biases[1].tolist()
+        [1.0]
+        >>> net.biases.assign([0.0, 1e39])
+        Traceback (most recent call last):
+        ...
+        ValueError: biases[1] must be finite: its values overflow float32 (largest 3.40282e+38)
+        >>> net.biases[0].tolist()
+        [0.0, 0.0, 0.0]
+        """
+        values = list(values)
+        if len(values) != len(self):
+            raise ValueError(f"{self._kind} needs {len(self)} arrays, got {len(values)}")
+        converted = [self._converted(index, value) for index, value in enumerate(values)]
+        for view, layer in zip(self._views, converted):
+            view[...] = layer
+
+    def _converted(self, index: int, values: ArrayLike) -> NDArray[Any]:
+        """values for layer `index`, checked and converted to the network's dtype."""
         if self._kind == "params":
             raise TypeError(
                 f"params[{index}] is a dict of live views: assign into its arrays, e.g. "
@@ -241,9 +286,16 @@ class ParameterList(Sequence[Any]):
             raise ValueError(
                 f"{name} must have shape {view.shape} (or be a scalar), got {array.shape}"
             )
-        if not np.isfinite(array).all():
+        with np.errstate(over="ignore"):  # the check below names an overflow
+            converted = array.astype(view.dtype)
+        if not np.isfinite(converted).all():
+            if np.isfinite(array).all():
+                raise ValueError(
+                    f"{name} must be finite: its values overflow {view.dtype} "
+                    f"(largest {np.finfo(view.dtype).max:g})"
+                )
             raise ValueError(f"{name} must be finite")
-        view[...] = array
+        return converted
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._views)
@@ -417,8 +469,7 @@ class NetworkInternals:
 
     def check_parameters_finite(self) -> None:
         """Raise ValueError if a parameter is inf or NaN."""
-        if not np.isfinite(self.theta).all():
-            raise ValueError("the network's weights or biases hold non-finite values")
+        _check_finite(self.theta)
 
 
 class Network:
@@ -555,15 +606,15 @@ class Network:
         """The weights: ``weights[l - 1]`` is the notes' w^l, shape (sizes[l], sizes[l - 1]).
 
         Live views of `theta`: writing into them, or assigning ``net.weights[k] = array``
-        (checked: shape, or a scalar, and finite), changes the network. Assigning
-        ``net.weights = [w1, w2, ...]`` sets every layer, one array per layer; a wrong
-        count raises ValueError.
+        (checked: shape, or a scalar, and finite in the network's dtype), changes the
+        network. Assigning ``net.weights = [w1, w2, ...]`` sets every layer, one array
+        per layer, or none if a layer fails its check (`ParameterList.assign`).
         """
         return ParameterList(self._structure.weights, "weights")
 
     @weights.setter
     def weights(self, values: Iterable[ArrayLike]) -> None:
-        self._assign_all(self.weights, values, "weights")
+        self.weights.assign(values)
 
     @property
     def biases(self) -> ParameterList:
@@ -575,7 +626,7 @@ class Network:
 
     @biases.setter
     def biases(self, values: Iterable[ArrayLike]) -> None:
-        self._assign_all(self.biases, values, "biases")
+        self.biases.assign(values)
 
     @property
     def theta(self) -> NDArray[np.floating]:
@@ -611,14 +662,6 @@ class Network:
         for users: it may change in any release.
         """
         return NetworkInternals(self)
-
-    @staticmethod
-    def _assign_all(target, values, name):
-        values = list(values)
-        if len(values) != len(target):
-            raise ValueError(f"{name} needs {len(target)} arrays, got {len(values)}")
-        for index, value in enumerate(values):
-            target[index] = value
 
     # ------------------------------------------------------------------ state
 
@@ -977,8 +1020,6 @@ class Network:
         weights = None
         if sample_weight is not None:
             weights = as_sample_weight(np.atleast_1d(sample_weight), X.shape[0], s.dtype)
-            if not weights.sum() > 0:
-                raise ValueError("sample_weight must not be all zero")
         return _evaluate(s, X, Y, labels, weights, original_X=original)
 
     def plot_weights(
@@ -1062,6 +1103,7 @@ class Network:
             Regularization strengths, >= 0 (weights only, not biases).
         n_train : float or None, default None
             The n of the regularization terms, > 0; None: the number of rows of X.
+            ``l1 / n_train`` and ``l2 / n_train`` must be finite and, not 0, normal.
         dropout : float, default 0.0
             Probability in [0, 1) of dropping each hidden activation (inverted dropout);
             needs a hidden layer.
@@ -1081,9 +1123,12 @@ class Network:
         ValueError
             If X or Y do not have the shapes above, hold inf or NaN, or Y holds labels
             out of range or non-integers.
-            Also if l1, l2 are negative, n_train is not positive, dropout is outside
-            [0, 1) or > 0 without hidden layers, or sample_weight has the wrong shape,
-            is negative or all zero.
+            Also if l1, l2, or their quotients by n_train, are negative, not finite
+            or, not 0, below the smallest normal number of the network's dtype, n_train
+            is not positive, dropout is outside [0, 1) or > 0
+            without hidden layers, sample_weight has the wrong shape, is negative or all
+            zero, or the parameters are not finite (after a write into a live view of
+            them).
 
         See Also
         --------
@@ -1110,17 +1155,19 @@ class Network:
             single=single,
             probabilities=s.cost.needs_probabilities,
         )
+        _check_finite(s.theta)  # a write into a live view is not checked
         n = X.shape[0]
         n_train = n if n_train is None else check_positive_number(n_train, "n_train")
-        l1 = check_number(l1, "l1", minimum=0) / n_train
-        l2 = check_number(l2, "l2", minimum=0) / n_train
+        l1 = check_hyperparameter(l1, "l1", dtype=s.dtype)
+        l2 = check_hyperparameter(l2, "l2", dtype=s.dtype)
+        # the core reads these, which a tiny n_train makes inf
+        l1 = check_hyperparameter(l1 / n_train, "l1 / n_train", dtype=s.dtype)
+        l2 = check_hyperparameter(l2 / n_train, "l2 / n_train", dtype=s.dtype)
         dropout = check_dropout(dropout, len(s.sizes) - 2)
         weights = np.empty(0, dtype=s.dtype)
         if sample_weight is not None:
             weights = as_sample_weight(np.atleast_1d(sample_weight), n, s.dtype)
-            if not weights.sum() > 0:
-                raise ValueError("sample_weight must not be all zero")
-            weights = weights / weights.mean()
+            weights = mean_one_weights(weights, "the sample weights (sample_weight)")
         mask_seed = int(np.random.default_rng(check_seed(seed)).integers(2**63))
         workspace = s.workspace(n, training=True, dropout=dropout > 0)
         settings = _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout)
@@ -1392,6 +1439,12 @@ class Network:
             del options[argument]
         with self._lock:
             return _training.TrainingRun(self, X, Y, options).run()
+
+
+def _check_finite(theta):
+    """Raise ValueError if a parameter is inf or NaN (written into a live view, say)."""
+    if not np.isfinite(theta).all():
+        raise ValueError("the network's weights or biases hold non-finite values")
 
 
 def _stored_array(arrays, name, shape, dtype):

@@ -28,7 +28,16 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from . import _compiled
-from ._validation import check_bool, check_int, check_real
+from ._validation import check_bool, check_hyperparameter, check_int
+
+# The ranges of the hyperparameters, as check_hyperparameter takes them.
+_POSITIVE: dict[str, Any] = {"low_open": True}
+_NON_NEGATIVE: dict[str, Any] = {}
+_DECAY_RATE: dict[str, Any] = {"high": 1, "high_open": True}  # [0, 1)
+
+MAX_STEPS = 2**53
+"""The largest step count t: the bias corrections raise betas to t as a double, exact
+up to 2**53."""
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "AdaGrad", "get", "from_config"]
 
@@ -37,29 +46,39 @@ class Optimizer:
     """Base class of the optimizers.
 
     Subclasses set `update_rule` (the core's name of their update), their hyperparameters
-    and `n_states`.
+    with the range of each real one in `ranges`, and `n_states`.
+
+    Every real hyperparameter is a finite number in its range (given with each class),
+    and, if not 0, a normal number: at least ``np.finfo(dtype).tiny``, 2.2e-308 for
+    float64 when the optimizer is made, 1.2e-38 when it trains a float32 network. (A
+    training epoch treats subnormal numbers as zero.)
 
     Parameters
     ----------
     lr : float
-        The learning rate eta, > 0.
+        The learning rate eta, > 0 and normal.
 
     Attributes
     ----------
     lr : float
         The learning rate.
     t : int
-        The update steps taken so far (Adam's bias correction counts them).
+        The update steps taken so far (Adam's bias correction counts them), in
+        [0, 2**53].
     states : list of ndarray of shape (n_params,)
         The state arrays (velocity, moments), in the network's dtype; empty until the
         optimizer first trains a network.
+    ranges : dict of str to dict
+        Each real hyperparameter's range, by name: the keywords ``low``, ``high``,
+        ``low_open``, ``high_open`` (default ``[0, inf)``) of the check made when the
+        optimizer is made and when it is bound to a network.
 
     Raises
     ------
     TypeError
         If `lr` is not a real number.
     ValueError
-        If `lr` is not finite or not > 0.
+        If `lr` is not finite, not > 0, or below the smallest normal float64.
 
     See Also
     --------
@@ -70,13 +89,17 @@ class Optimizer:
     update_rule: str = ""  # a key of the core's OPTIMIZER_CODES
     n_states: int = 0
     decoupled = False  # whether weight decay acts on w directly (AdamW) or through the cost
+    ranges: dict[str, dict[str, Any]] = {"lr": _POSITIVE}  # of the real hyperparameters
 
     def __init__(self, lr: float) -> None:
-        self.lr = check_real(lr, "lr", 0, low_open=True)
+        self.lr = self._checked("lr", lr)
         self.t = 0  # update steps taken
         self.states: list[NDArray[np.floating]] = []
         self._network_shape: Sequence[int] | None = None
         self._dtype: np.dtype | None = None
+
+    def _checked(self, name: str, value: Any, dtype: DTypeLike = np.float64) -> float:
+        return check_hyperparameter(value, name, dtype=dtype, **self.ranges[name])
 
     def hyperparameters(self) -> dict[str, Any]:
         """The values the core reads, by name.
@@ -131,7 +154,9 @@ class Optimizer:
     def bind(self, n_params: int, dtype: DTypeLike, network_shape: Sequence[int]) -> None:
         """Allocate the state for a network with n_params parameters, on first use.
 
-        `Network.fit` calls it; a later call for the same network does nothing.
+        `Network.fit` calls it before every run; a later call for the same network
+        allocates nothing, and each checks the hyperparameters (which may have been
+        assigned since) and the step count for the network's dtype.
 
         Parameters
         ----------
@@ -146,8 +171,14 @@ class Optimizer:
         ------
         ValueError
             If the optimizer already holds the state of a network of other widths or
-            another dtype.
+            another dtype, if a hyperparameter is outside its range or, not 0, below the
+            smallest normal number of `dtype`, or if t is not in [0, 2**53].
+        TypeError
+            If a hyperparameter is not a real number, or t not an integer.
         """
+        for name in self.ranges:
+            self._checked(name, getattr(self, name), dtype)
+        check_int(self.t, "optimizer t", minimum=0, maximum=MAX_STEPS)
         if self._network_shape is None or self._dtype is None:  # both are set together
             self.states = [np.zeros(n_params, dtype=dtype) for _ in range(self.n_states)]
             self._network_shape = network_shape
@@ -196,7 +227,7 @@ class SGD(Optimizer):
     Parameters
     ----------
     lr : float
-        The learning rate eta, > 0.
+        The learning rate eta, > 0 and normal (see `Optimizer`).
     momentum : float, default=0.0
         The momentum mu, in [0, 1); 0 keeps no velocity.
     nesterov : bool, default=False
@@ -209,8 +240,8 @@ class SGD(Optimizer):
     TypeError
         If a hyperparameter is not a real number, or `nesterov` not a bool.
     ValueError
-        If a hyperparameter is not finite or outside its range, or `nesterov` is True
-        with momentum 0.
+        If a hyperparameter is not finite, outside its range or, not 0, below the
+        smallest normal float64, or `nesterov` is True with momentum 0.
 
     Notes
     -----
@@ -235,16 +266,17 @@ class SGD(Optimizer):
     """
 
     update_rule = "sgd"
+    ranges = {"lr": _POSITIVE, "momentum": _DECAY_RATE, "weight_decay": _NON_NEGATIVE}
 
     def __init__(
         self, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
     ) -> None:
         super().__init__(lr)
-        self.momentum = check_real(momentum, "momentum", 0, 1, high_open=True)
+        self.momentum = self._checked("momentum", momentum)
         self.nesterov = check_bool(nesterov, "nesterov")
         if self.nesterov and self.momentum == 0:
             raise ValueError("nesterov=True needs momentum > 0")
-        self.weight_decay = check_real(weight_decay, "weight_decay", 0)
+        self.weight_decay = self._checked("weight_decay", weight_decay)
         self.n_states = 1 if self.momentum > 0 else 0
 
     def hyperparameters(self) -> dict[str, Any]:
@@ -262,13 +294,13 @@ class Adam(Optimizer):
     Parameters
     ----------
     lr : float, default=1e-3
-        The learning rate, > 0.
+        The learning rate, > 0 and normal (see `Optimizer`).
     beta1 : float, default=0.9
         Decay of the first moment m, in [0, 1).
     beta2 : float, default=0.999
         Decay of the second moment v, in [0, 1).
     eps : float, default=1e-8
-        Added to the denominator, > 0.
+        Added to the denominator, > 0 and normal (see `Optimizer`).
     weight_decay : float, default=0.0
         L2 weight decay >= 0, added to the weights' gradient.
 
@@ -277,7 +309,8 @@ class Adam(Optimizer):
     TypeError
         If a hyperparameter is not a real number.
     ValueError
-        If a hyperparameter is not finite or outside its range.
+        If a hyperparameter is not finite, outside its range or, not 0, below the
+        smallest normal float64.
 
     See Also
     --------
@@ -303,6 +336,13 @@ class Adam(Optimizer):
 
     update_rule = "adam"
     n_states = 2
+    ranges = {
+        "lr": _POSITIVE,
+        "beta1": _DECAY_RATE,
+        "beta2": _DECAY_RATE,
+        "eps": _POSITIVE,
+        "weight_decay": _NON_NEGATIVE,
+    }
 
     def __init__(
         self,
@@ -313,10 +353,10 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(lr)
-        self.beta1 = check_real(beta1, "beta1", 0, 1, high_open=True)
-        self.beta2 = check_real(beta2, "beta2", 0, 1, high_open=True)
-        self.eps = check_real(eps, "eps", 0, low_open=True)
-        self.weight_decay = check_real(weight_decay, "weight_decay", 0)
+        self.beta1 = self._checked("beta1", beta1)
+        self.beta2 = self._checked("beta2", beta2)
+        self.eps = self._checked("eps", eps)
+        self.weight_decay = self._checked("weight_decay", weight_decay)
 
     def hyperparameters(self) -> dict[str, Any]:
         return {
@@ -334,13 +374,13 @@ class AdamW(Adam):
     Parameters
     ----------
     lr : float, default=1e-3
-        The learning rate, > 0.
+        The learning rate, > 0 and normal (see `Optimizer`).
     beta1 : float, default=0.9
         Decay of the first moment, in [0, 1).
     beta2 : float, default=0.999
         Decay of the second moment, in [0, 1).
     eps : float, default=1e-8
-        Added to the denominator, > 0.
+        Added to the denominator, > 0 and normal (see `Optimizer`).
     weight_decay : float, default=1e-2
         Decoupled weight decay >= 0.
 
@@ -349,7 +389,8 @@ class AdamW(Adam):
     TypeError
         If a hyperparameter is not a real number.
     ValueError
-        If a hyperparameter is not finite or outside its range.
+        If a hyperparameter is not finite, outside its range or, not 0, below the
+        smallest normal float64.
 
     See Also
     --------
@@ -389,18 +430,19 @@ class RMSProp(Optimizer):
     Parameters
     ----------
     lr : float, default=1e-2
-        The learning rate, > 0.
+        The learning rate, > 0 and normal (see `Optimizer`).
     rho : float, default=0.9
         Decay of the mean square v, in [0, 1).
     eps : float, default=1e-8
-        Added to the denominator, > 0.
+        Added to the denominator, > 0 and normal (see `Optimizer`).
 
     Raises
     ------
     TypeError
         If a hyperparameter is not a real number.
     ValueError
-        If a hyperparameter is not finite or outside its range.
+        If a hyperparameter is not finite, outside its range or, not 0, below the
+        smallest normal float64.
 
     Notes
     -----
@@ -420,11 +462,12 @@ class RMSProp(Optimizer):
 
     update_rule = "rmsprop"
     n_states = 1
+    ranges = {"lr": _POSITIVE, "rho": _DECAY_RATE, "eps": _POSITIVE}
 
     def __init__(self, lr: float = 1e-2, rho: float = 0.9, eps: float = 1e-8) -> None:
         super().__init__(lr)
-        self.rho = check_real(rho, "rho", 0, 1, high_open=True)
-        self.eps = check_real(eps, "eps", 0, low_open=True)
+        self.rho = self._checked("rho", rho)
+        self.eps = self._checked("eps", eps)
 
     def hyperparameters(self) -> dict[str, Any]:
         return {"lr": self.lr, "rho": self.rho, "eps": self.eps}
@@ -436,16 +479,17 @@ class AdaGrad(Optimizer):
     Parameters
     ----------
     lr : float, default=1e-2
-        The learning rate, > 0.
+        The learning rate, > 0 and normal (see `Optimizer`).
     eps : float, default=1e-10
-        Added to the denominator, > 0.
+        Added to the denominator, > 0 and normal (see `Optimizer`).
 
     Raises
     ------
     TypeError
         If a hyperparameter is not a real number.
     ValueError
-        If a hyperparameter is not finite or not > 0.
+        If a hyperparameter is not finite, outside its range or, not 0, below the
+        smallest normal float64.
 
     Notes
     -----
@@ -463,10 +507,11 @@ class AdaGrad(Optimizer):
 
     update_rule = "adagrad"
     n_states = 1
+    ranges = {"lr": _POSITIVE, "eps": _POSITIVE}
 
     def __init__(self, lr: float = 1e-2, eps: float = 1e-10) -> None:
         super().__init__(lr)
-        self.eps = check_real(eps, "eps", 0, low_open=True)
+        self.eps = self._checked("eps", eps)
 
     def hyperparameters(self) -> dict[str, Any]:
         return {"lr": self.lr, "eps": self.eps}
@@ -494,7 +539,8 @@ def from_config(config: dict[str, Any]) -> Optimizer:
     ValueError
         If `config` is not a dict whose "name" is "SGD", "Adam", "AdamW", "RMSProp" or
         "AdaGrad", if it holds an argument that the class does not take, if a
-        hyperparameter is not a valid value (wrong type too), or if "t" is negative.
+        hyperparameter is not a valid value (wrong type too), or if "t" is not in
+        [0, 2**53].
     TypeError
         If "t" is not an integer.
 
@@ -515,7 +561,7 @@ def from_config(config: dict[str, Any]) -> Optimizer:
         optimizer = _BY_NAME[config["name"]](**arguments)
     except TypeError as error:
         raise ValueError(f"bad optimizer config {config!r}: {error}") from None
-    optimizer.t = check_int(config.get("t", 0), "optimizer t", minimum=0)
+    optimizer.t = check_int(config.get("t", 0), "optimizer t", minimum=0, maximum=MAX_STEPS)
     return optimizer
 
 

@@ -4,6 +4,9 @@ optimizer's base learning rate, after each epoch `observe(epoch, metrics)` recei
 epoch's metrics (only `ReduceOnPlateau` uses them), and `reset()` clears any state at the
 start of each fit. `get` turns None, a name or a Schedule into a Schedule.
 
+The factors, exponents and learning rates that the schedules take are, if not 0, normal
+float64 numbers (at least 2.2e-308): a training epoch treats smaller ones as 0.
+
 Examples
 --------
 >>> from fcnn import schedules
@@ -18,7 +21,7 @@ import math
 from collections.abc import Collection, Mapping
 from typing import Literal
 
-from ._validation import check_int, check_real
+from ._validation import check_hyperparameter, check_int, check_real
 
 __all__ = [
     "Schedule",
@@ -129,7 +132,7 @@ class StepDecay(Schedule):
     TypeError
         If `step_size` is not an integer or `gamma` not a real number.
     ValueError
-        If `step_size` < 1 or `gamma` is outside (0, 1].
+        If `step_size` < 1 or `gamma` is outside (0, 1] or below 2.2e-308.
 
     Examples
     --------
@@ -140,7 +143,7 @@ class StepDecay(Schedule):
 
     def __init__(self, step_size: int, gamma: float = 0.1) -> None:
         self.step_size = check_int(step_size, "step_size", 1)
-        self.gamma = check_real(gamma, "gamma", 0, 1, low_open=True)
+        self.gamma = check_hyperparameter(gamma, "gamma", 0, 1, low_open=True)
 
     def lr(self, epoch: int, base_lr: float) -> float:
         return base_lr * self.gamma ** (epoch // self.step_size)
@@ -162,7 +165,7 @@ class Exponential(Schedule):
     TypeError
         If `gamma` is not a real number.
     ValueError
-        If `gamma` is outside (0, 1].
+        If `gamma` is outside (0, 1] or below 2.2e-308.
 
     Examples
     --------
@@ -172,7 +175,7 @@ class Exponential(Schedule):
     """
 
     def __init__(self, gamma: float) -> None:
-        self.gamma = check_real(gamma, "gamma", 0, 1, low_open=True)
+        self.gamma = check_hyperparameter(gamma, "gamma", 0, 1, low_open=True)
 
     def lr(self, epoch: int, base_lr: float) -> float:
         return base_lr * self.gamma**epoch
@@ -196,7 +199,7 @@ class InverseScaling(Schedule):
     TypeError
         If `power` is not a real number.
     ValueError
-        If `power` is negative or not finite.
+        If `power` is negative, not finite, or in (0, 2.2e-308).
 
     Examples
     --------
@@ -206,7 +209,7 @@ class InverseScaling(Schedule):
     """
 
     def __init__(self, power: float = 0.5) -> None:
-        self.power = check_real(power, "power", 0)
+        self.power = check_hyperparameter(power, "power", 0)
 
     def lr(self, epoch: int, base_lr: float) -> float:
         return base_lr / (epoch + 1) ** self.power
@@ -255,8 +258,8 @@ class ReduceOnPlateau(Schedule):
     TypeError
         If a number is not of the right kind, or `monitor` is not a str.
     ValueError
-        If a number is outside its range, `monitor` is empty, or `mode` is not None,
-        "min" or "max".
+        If a number is outside its range (`factor` and, not 0, `min_lr` below
+        2.2e-308 too), `monitor` is empty, or `mode` is not None, "min" or "max".
 
     Examples
     --------
@@ -277,10 +280,10 @@ class ReduceOnPlateau(Schedule):
         monitor: str = "val_cost",
         mode: Literal["min", "max"] | None = None,
     ) -> None:
-        self.factor = check_real(factor, "factor", 0, 1, low_open=True, high_open=True)
+        self.factor = check_hyperparameter(factor, "factor", 0, 1, low_open=True, high_open=True)
         self.patience = check_int(patience, "patience", 0)
         self.min_delta = check_real(min_delta, "min_delta", 0)
-        self.min_lr = check_real(min_lr, "min_lr", 0)
+        self.min_lr = check_hyperparameter(min_lr, "min_lr", 0)
         if not isinstance(monitor, str):
             raise TypeError(
                 f"monitor must be a metric name such as 'val_cost', "

@@ -49,7 +49,13 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import activations as _activations
 from . import costs as _costs
 from . import optimizers as _optimizers
-from ._validation import check_bool, check_int, check_real
+from ._validation import (
+    as_sample_weight,
+    check_bool,
+    check_hyperparameter,
+    check_int,
+    check_real,
+)
 from .activations import Activation
 from .network import Network
 
@@ -106,6 +112,9 @@ class _FCNNBase(BaseEstimator):
             _resolve(_activations.get, self.output_activation, "output_activation")
         if self.cost is not None:
             _resolve(_costs.get, self.cost, "cost")
+        if self.dtype not in ("float64", "float32", np.float64, np.float32):
+            raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
+        dtype = np.dtype(self.dtype)
         if isinstance(self.optimizer, str):
             if self.optimizer not in OPTIMIZERS:
                 raise ValueError(
@@ -113,7 +122,7 @@ class _FCNNBase(BaseEstimator):
                     f"fcnn optimizer such as fcnn.SGD(0.1, momentum=0.9), got "
                     f"{self.optimizer!r}"
                 )
-            check_real(self.learning_rate, "learning_rate", low=0, low_open=True)
+            check_hyperparameter(self.learning_rate, "learning_rate", low_open=True, dtype=dtype)
         elif not isinstance(self.optimizer, _optimizers.Optimizer):
             raise TypeError(
                 f"optimizer must be a name such as 'adam' or an fcnn optimizer, "
@@ -131,8 +140,8 @@ class _FCNNBase(BaseEstimator):
                 f"batch_size must be an integer >= 1 or 'auto', got {self.batch_size!r}"
             )
         epochs = check_int(self.epochs, "epochs", minimum=1)
-        l2 = check_real(self.l2, "l2", low=0)
-        dropout = check_real(self.dropout, "dropout", low=0, high=1, high_open=True)
+        l2 = check_hyperparameter(self.l2, "l2", dtype=dtype)
+        dropout = check_hyperparameter(self.dropout, "dropout", high=1, high_open=True)
         if dropout > 0 and not hidden:
             raise ValueError("dropout acts on hidden layers, and hidden_layer_sizes=() has none")
         early_stopping = check_bool(self.early_stopping, "early_stopping")
@@ -147,8 +156,6 @@ class _FCNNBase(BaseEstimator):
         n_iter_no_change = check_int(self.n_iter_no_change, "n_iter_no_change", minimum=1)
         tol = None if self.tol is None else check_real(self.tol, "tol", low=0)
         shuffle = check_bool(self.shuffle, "shuffle")
-        if self.dtype not in ("float64", "float32", np.float64, np.float32):
-            raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
         if not isinstance(self.verbose, (bool, np.bool_, numbers.Integral)):
             raise TypeError(f"verbose must be True or False, got {self.verbose!r}")
         return SimpleNamespace(
@@ -162,7 +169,7 @@ class _FCNNBase(BaseEstimator):
             n_iter_no_change=n_iter_no_change,
             tol=tol,
             shuffle=shuffle,
-            dtype=np.dtype(self.dtype),
+            dtype=dtype,
             verbose=bool(self.verbose),
         )
 
@@ -237,7 +244,7 @@ class _FCNNBase(BaseEstimator):
             self, X, y, multi_output=True, dtype=settings.dtype, y_numeric=not self._is_classifier
         )
         Y, labels = self._targets(y, settings.dtype, reset=True)
-        sample_weight = self._sample_weight(sample_weight, X, labels, settings.dtype)
+        sample_weight = self._sample_weight(sample_weight, X, labels)
         class_weight = self._class_weight(labels, partial=False)
         seed = self._seed()
         net = self._new_network(X.shape[1], Y.shape[1], settings, seed)
@@ -304,7 +311,7 @@ class _FCNNBase(BaseEstimator):
             y_numeric=not self._is_classifier,
         )
         Y, labels = self._targets(y, dtype, reset=first, partial=True, classes=classes)
-        sample_weight = self._sample_weight(sample_weight, X, labels, dtype, partial=True)
+        sample_weight = self._sample_weight(sample_weight, X, labels, partial=True)
         class_weight = self._class_weight(labels, partial=True)
         if first:
             net = self._new_network(X.shape[1], Y.shape[1], settings, self._seed())
@@ -344,15 +351,14 @@ class _FCNNBase(BaseEstimator):
             seed=seed,
         )
 
-    def _sample_weight(self, sample_weight, X, labels, dtype, partial=False):
+    def _sample_weight(self, sample_weight, X, labels, partial=False):
         if sample_weight is None:
             return None
+        # float64, scaled by the network's rule: the network's dtype may not hold them
         sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=dtype, ensure_non_negative=True
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must not be all zero")
-        return sample_weight
+        return as_sample_weight(sample_weight, X.shape[0], np.float64)
 
     def _class_weight(self, labels, partial):
         return None
@@ -385,16 +391,17 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         A name uses `learning_rate`; an optimizer instance brings its own, and each fit
         trains with a fresh copy of its configuration, leaving the instance unchanged.
     learning_rate : float, default=0.001
-        For a named optimizer.
+        For a named optimizer, > 0 and at least the smallest normal number of `dtype`
+        (as l2 and dropout, unless 0: a training epoch treats smaller ones as 0).
     batch_size : int or "auto", default=32
         Examples per mini-batch; "auto" is min(200, n_samples).
     epochs : int, default=200
         The most passes over the training data that fit makes (scikit-learn's max_iter).
     l2 : float, default=0.0
         L2 penalty in the notes' form: the cost gains l2/(2n) sum w^2 (weights only),
-        n the training-set size; the same as scikit-learn MLP's alpha.
+        n the training-set size; the same as scikit-learn MLP's alpha. >= 0.
     dropout : float, default=0.0
-        Probability of dropping a hidden unit during training.
+        Probability of dropping a hidden unit during training, in [0, 1).
     early_stopping : bool, default=False
         Hold out `validation_fraction` of the training data (stratified by class) and stop when its
         cost has not improved by more than `tol` for `n_iter_no_change` epochs, keeping the
@@ -670,8 +677,8 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
             cost = "log_likelihood" if name == "softmax" else "cross_entropy"
         return output, cost
 
-    def _sample_weight(self, sample_weight, X, labels, dtype, partial=False):
-        sample_weight = super()._sample_weight(sample_weight, X, labels, dtype)
+    def _sample_weight(self, sample_weight, X, labels, partial=False):
+        sample_weight = super()._sample_weight(sample_weight, X, labels)
         if sample_weight is not None and labels is not None and not partial:
             weighted = np.unique(labels[sample_weight > 0])
             if weighted.size < 2:
@@ -790,16 +797,17 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         A name uses `learning_rate`; an optimizer instance brings its own, and each fit
         trains with a fresh copy of its configuration, leaving the instance unchanged.
     learning_rate : float, default=0.001
-        For a named optimizer.
+        For a named optimizer, > 0 and at least the smallest normal number of `dtype`
+        (as l2 and dropout, unless 0: a training epoch treats smaller ones as 0).
     batch_size : int or "auto", default=32
         Examples per mini-batch; "auto" is min(200, n_samples).
     epochs : int, default=200
         The most passes over the training data that fit makes (scikit-learn's max_iter).
     l2 : float, default=0.0
         L2 penalty in the notes' form: the cost gains l2/(2n) sum w^2 (weights only),
-        n the training-set size; the same as scikit-learn MLP's alpha.
+        n the training-set size; the same as scikit-learn MLP's alpha. >= 0.
     dropout : float, default=0.0
-        Probability of dropping a hidden unit during training.
+        Probability of dropping a hidden unit during training, in [0, 1).
     early_stopping : bool, default=False
         Hold out `validation_fraction` of the training data and stop when its cost has
         not improved by more than `tol` for `n_iter_no_change` epochs, keeping the best

@@ -26,10 +26,13 @@ from ._validation import (
     as_targets,
     check_bool,
     check_dropout,
+    check_hyperparameter,
     check_int,
     check_number,
     check_seed,
+    mean_one_weights,
     non_finite_error,
+    scaled_weights,
     target_kind,
 )
 from .diagnostics import Diagnostics, check_kinds
@@ -156,8 +159,8 @@ class TrainingRun:
         if optimizer is None and lr is None and net.optimizer is not None:
             optimizer = net.optimizer  # carry on with the last fit's optimizer and its state
         self.optimizer = optimizer = _optimizers.get(optimizer, lr)
-        l1 = check_number(options["l1"], "l1", minimum=0)
-        l2 = check_number(options["l2"], "l2", minimum=0)
+        l1 = check_hyperparameter(options["l1"], "l1", dtype=net.dtype)
+        l2 = check_hyperparameter(options["l2"], "l2", dtype=net.dtype)
         dropout = check_dropout(options["dropout"], len(net.sizes) - 2)
         self.schedule = _schedules.get(options["lr_schedule"])
         shuffle = check_bool(options["shuffle"], "shuffle")
@@ -205,7 +208,7 @@ class TrainingRun:
             n if batch_size is None else min(check_int(batch_size, "batch_size", 1), n)
         )
         if weights is not None:
-            weights = weights / weights.mean()  # a weighted average over the whole training set
+            weights = mean_one_weights(weights, "the sample weights (with class weights)")
         internals.check_parameters_finite()
 
         optimizer.bind(internals.layout.n_params, net.dtype, net.sizes)
@@ -384,16 +387,15 @@ def _accuracy_mode(labels, Y):
 
 
 def _training_weights(sample_weight, class_weight, labels, Y, n, n_outputs, dtype):
-    """Per-example weights from sample_weight and class_weight (multiplied), or None."""
+    """Per-example weights from sample_weight and class_weight (multiplied), or None; each
+    factor scaled by the weights' rule (scaled_weights), so the product cannot overflow."""
     weights = None
     if sample_weight is not None:
         weights = as_sample_weight(sample_weight, n, dtype)
     if class_weight is not None:
         per_class = _class_weights(class_weight, _class_labels(labels, Y), n_outputs)
-        from_class = per_class[_class_labels(labels, Y)].astype(dtype)
+        from_class = scaled_weights(per_class, dtype, "the class weights")[_class_labels(labels, Y)]
         weights = from_class if weights is None else weights * from_class
-    if weights is not None and not weights.sum() > 0:
-        raise ValueError("sample weights (with class weights) must not all be zero")
     return weights
 
 
