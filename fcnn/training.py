@@ -280,10 +280,10 @@ class TrainingRun:
         unfinished = False
         try:
             for epoch in range(self.epochs):
-                settings.lr = check_number(
+                settings.lr = check_hyperparameter(
                     self.schedule.lr(epoch, optimizer.lr),
                     f"the lr_schedule's lr for epoch {epoch + 1}",
-                    minimum=0,
+                    dtype=self.net.dtype,
                 )
                 for saved, live in zip(self.snapshot, self.live):
                     np.copyto(saved, live)

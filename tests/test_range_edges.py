@@ -249,3 +249,16 @@ def test_diagnostics_of_the_wrong_type(diagnostics):
     X, y = fcnn.datasets.xor()
     with pytest.raises(TypeError, match=r"diagnostics must be None, 'all', .* got "):
         fcnn.Network([2, 2], seed=0).fit(X, y, diagnostics=diagnostics)
+
+
+def test_a_schedule_that_decays_below_the_normal_range_stops_with_the_last_epoch_kept(data):
+    """It trained on silently at a learning rate that the core flushes to zero."""
+    X, y, _ = data
+    net = fcnn.Network([3, 4, 2], seed=0)
+    schedule = fcnn.schedules.Exponential(gamma=1e-160)
+    with pytest.raises(ValueError, match="lr for epoch 3 must be .*smallest normal") as error:
+        net.fit(X, y, epochs=3, lr=1.0, lr_schedule=schedule)
+    assert "1e-320" in str(error.value)
+    kept = fcnn.Network([3, 4, 2], seed=0)
+    kept.fit(X, y, epochs=2, lr=1.0, lr_schedule=fcnn.schedules.Exponential(gamma=1e-160))
+    assert np.array_equal(net.theta, kept.theta)
