@@ -1,11 +1,12 @@
 """Threads use one network while the main thread swaps its whole structure.
 
 Run as a script (tests/test_thread_safety.py runs it in a child process, so that a crash
-is a failed test, not a dead test run): ``python _structure_swap_stress.py ROUNDS``.
-Three threads predict (batches and single samples), trace, evaluate, back-propagate and
-save on one network while the main thread alternates `Network.__setstate__` between a
-[64, 2048, 2048, 10] network's state and a [64, 2, 3] network's, ROUNDS times, and a
-fourth thread fits it (at a learning rate too small to matter here). Every result must
+is a failed test, not a dead test run): ``python _structure_swap_stress.py ROUNDS MODE``.
+The main thread alternates `Network.__setstate__` between a [64, 2048, 2048, 10]
+network's state and a [64, 2, 3] network's, ROUNDS times, while in MODE "predict" (the
+reproduction of the crash) three threads predict, and in MODE "all" three threads
+predict (batches and single samples), trace, back-propagate and take its state, and a
+fourth fits it (at a learning rate too small to matter here). Every result must
 come from one of the two networks, whole: outputs of the shape and values of one of them.
 """
 
@@ -16,7 +17,7 @@ import numpy as np
 
 import fcnn
 
-rounds = int(sys.argv[1])
+rounds, mode = int(sys.argv[1]), sys.argv[2]
 big = fcnn.Network([64, 2048, 2048, 10], seed=0)
 small = fcnn.Network([64, 2, 3], "sigmoid", seed=1)
 states = [big.__getstate__(), small.__getstate__()]
@@ -63,10 +64,10 @@ def guarded(target):
     return run
 
 
-threads = [
-    threading.Thread(target=guarded(use), args=(kind,))
-    for kind in ("predict", "trace", "gradients")
-] + [threading.Thread(target=guarded(fit))]
+kinds = ("predict",) * 3 if mode == "predict" else ("predict", "trace", "gradients")
+threads = [threading.Thread(target=guarded(use), args=(kind,)) for kind in kinds]
+if mode == "all":
+    threads.append(threading.Thread(target=guarded(fit)))
 for thread in threads:
     thread.start()
 for k in range(rounds):

@@ -244,13 +244,14 @@ def test_step_waits_for_a_running_fit():
     assert log == [("fit", 0), "fit done", "step done"]
 
 
-def test_setstate_while_threads_predict_train_and_save_never_mixes_two_networks():
+@pytest.mark.parametrize("mode", ["predict", "all"])
+def test_setstate_while_threads_predict_train_and_save_never_mixes_two_networks(mode):
     """It crashed (a segmentation fault): predict read one network's layout and another's
     buffers. FCNN_SWAP_ROUNDS sets the rounds (the sanitizer run in CI uses the default)."""
     script = os.path.join(os.path.dirname(__file__), "_structure_swap_stress.py")
     rounds = os.environ.get("FCNN_SWAP_ROUNDS", "60")
     done = subprocess.run(
-        [sys.executable, script, rounds], capture_output=True, text=True, timeout=600
+        [sys.executable, script, rounds, mode], capture_output=True, text=True, timeout=900
     )
     assert done.returncode == 0, (done.returncode, done.stdout, done.stderr[-2000:])
     assert done.stdout.strip() == f"{rounds} rounds"
