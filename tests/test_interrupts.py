@@ -24,6 +24,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def python_handles_sigint():
+    """SIGINT handled by Python's own handler, as in an interactive session (a shell
+    starts background jobs, CI's among them, with SIGINT ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _send_sigint_after(seconds):
     sender = threading.Thread(target=lambda: (time.sleep(seconds), _thread.interrupt_main()))
     sender.start()

@@ -75,6 +75,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    # A shell starts background jobs with SIGINT ignored, and Python then installs no
+    # handler: give SIGINT Python's own, as an interactive session has it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     rng = np.random.default_rng(args.seed)
     X = rng.normal(size=(20000, 100))
     y = rng.integers(0, 10, size=20000)
