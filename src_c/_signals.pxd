@@ -2,8 +2,9 @@
 # KeyboardInterrupt among them) in the main thread only, between bytecodes, so a loop that
 # holds no GIL for seconds would hold Ctrl-C back as long. The core's loops count their
 # work and, on the main thread, take the GIL every CHECK_EVERY units to let the handlers
-# run: every few milliseconds, whatever the network's size. Other threads never check
-# (no handler runs there; taking the GIL would only stall them).
+# run: every few milliseconds whatever the network's size, between mini-batches (and
+# prediction chunks), never inside one. Other threads never check (no handler runs there;
+# taking the GIL would only stall them).
 
 cdef extern from "Python.h":
     unsigned long PyThread_get_thread_ident() nogil
