@@ -89,7 +89,7 @@ class ModelFileError(ValueError):
 # ---------------------------------------------------------------------- saving
 
 
-def save(net: Network, path: str | os.PathLike[str]) -> None:
+def save(net: Network, path: str | bytes | os.PathLike[Any]) -> None:
     """Write a network to a model file, atomically.
 
     The file holds the network's parameters, configuration, shuffling random generator
@@ -103,8 +103,9 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
     ----------
     net : Network
         The network to save.
-    path : str or os.PathLike
-        The file to write; an existing file is replaced.
+    path : str, bytes or os.PathLike
+        The file to write. An existing file is replaced and keeps its permission bits (a
+        new one gets the umask's); through a symlink, the file it points to is replaced.
 
     Raises
     ------
@@ -134,7 +135,7 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be an fcnn.Network, got {type(net).__name__}")
-    net.save(path)
+    _model_file.write(path, *net.state())  # as Network.save: the state waits for a fit
 
 
 # ---------------------------------------------------------------------- loading
