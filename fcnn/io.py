@@ -32,7 +32,7 @@ from typing import IO, Any, NoReturn
 
 import numpy as np
 
-from . import _model_file
+from . import _model_file, optimizers
 from ._model_file import PREFIX, PREFIX_SIZE
 from ._validation import MAX_DIMENSION, check_sizes
 from .network import Network
@@ -68,10 +68,11 @@ _OTHER_FORMATS = [
 class ModelFileError(ValueError):
     """The file is not a well-formed fcnn model file (or network2.py JSON file).
 
-    Raised by `load` for a wrong magic number, an unknown format version, a truncated,
-    oversized or inconsistent file, a checksum mismatch, or non-finite contents. The
-    message starts with the file's path and says what is wrong. A subclass of
-    ValueError.
+    Raised by `load` for a path that is not a regular file, a wrong magic number, an
+    unknown format version, a truncated, oversized or inconsistent file, a checksum
+    mismatch, a field of the wrong type or out of range, or non-finite contents. The
+    message starts with the file's path and says what is wrong, naming the field. A
+    subclass of ValueError.
 
     See Also
     --------
@@ -154,8 +155,8 @@ def load(path: str | bytes | os.PathLike[Any]) -> Network:
     Reads the files `save` writes, and the JSON files of Nielsen's network2.py
     ``save()`` (a float64 sigmoid network with his cost). Nothing in the file is
     trusted: every declared length is checked against the format's limits and the
-    file's size before anything is allocated, so memory use is bounded by the file's
-    size, and nothing is unpickled or decompressed.
+    file's size before anything is allocated, so memory use is bounded by a small
+    multiple of the file's size, and nothing is unpickled or decompressed.
 
     Parameters
     ----------
@@ -462,8 +463,15 @@ def _check_rng(reader: _Reader, rng: Any) -> None:
 
 
 def _network_from_state(reader, header, arrays):
+    """Network.from_state, with its errors as ModelFileErrors; those of the generator
+    state and the optimizer config name that field."""
     if isinstance(header, dict) and "rng" in header:
         _check_rng(reader, header["rng"])
+    if isinstance(header, dict) and header.get("optimizer") is not None:
+        try:
+            optimizers.from_config(header["optimizer"])
+        except (ValueError, TypeError, OverflowError) as error:
+            reader.fail(f"header 'optimizer': {error}")
     try:
         return Network.from_state(header, arrays)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
