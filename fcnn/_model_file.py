@@ -84,7 +84,10 @@ def _write_atomically(path: str | bytes | os.PathLike[Any], chunks: Iterable[Any
     try:
         with open(descriptor, "wb") as file:  # closing it releases the lock
             if fcntl is not None:
-                fcntl.flock(descriptor, fcntl.LOCK_EX)  # "in use" to other saves' clean-up
+                # "in use" to other saves' clean-up; where flock fails (some network file
+                # systems), theirs fails too, and they keep every temporary file
+                with contextlib.suppress(OSError):
+                    fcntl.flock(descriptor, fcntl.LOCK_EX)
             if mode is not None:
                 os.chmod(temporary, mode)
             for chunk in chunks:

@@ -196,11 +196,12 @@ def load(path: str | bytes | os.PathLike[Any]) -> Network:
     name = os.fsdecode(os.fspath(path))
     if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device could block or act
         raise ModelFileError(f"{name}: not a regular file")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    with open(os.open(path, flags), "rb") as file:
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX
+    with open(os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0)), "rb") as file:
         if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):  # replaced since the stat
             raise ModelFileError(f"{name}: not a regular file")
-        os.set_blocking(file.fileno(), True)
+        if nonblocking:
+            os.set_blocking(file.fileno(), True)
         reader = _Reader.of(file, name)
         start = reader.peek(len(MAGIC))
         if not start:
