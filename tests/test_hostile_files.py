@@ -758,8 +758,8 @@ def loads_or_is_refused(path):
     return net
 
 
-FUZZ = settings(
-    max_examples=200,
+FUZZ = settings(  # derandomized, as in test_properties; FCNN_PROPERTY_SCALE scales them
+    max_examples=max(1, round(200 * float(os.environ.get("FCNN_PROPERTY_SCALE", "1")))),
     deadline=None,
     derandomize=True,
     database=None,
