@@ -9,10 +9,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
+import stat
 import struct
+import time
 import zlib
+from collections.abc import Iterable
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks, so stale temporary files stay
+    fcntl = None  # type: ignore[assignment]
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,7 +34,9 @@ _PAYLOAD_ALIGNMENT = 64  # the header is padded with spaces so the payload start
 
 
 def write(
-    path: str | os.PathLike[str], network_header: dict[str, Any], arrays: dict[str, NDArray[Any]]
+    path: str | bytes | os.PathLike[Any],
+    network_header: dict[str, Any],
+    arrays: dict[str, NDArray[Any]],
 ) -> None:
     """Write ``Network.state()``'s header and arrays to a model file at `path`, atomically."""
     directory, payload, offset = [], [], 0
@@ -54,31 +65,78 @@ def write(
     _write_atomically(path, [prefix, header, *payload])
 
 
-def _write_atomically(path: str | os.PathLike[str], chunks: list[Any]) -> None:
-    """Write chunks to a new file beside `path`, make it durable, then rename it over
-    `path`; on any error the temporary file is removed and `path` is untouched."""
-    path = os.fspath(path)
-    folder, name = os.path.split(os.path.abspath(path))
+def _write_atomically(path: str | bytes | os.PathLike[Any], chunks: Iterable[Any]) -> None:
+    """Write chunks to a new file beside the file `path` names (through symlinks), make it
+    durable, then rename it over that file, keeping its permission bits; on any error the
+    temporary file is removed and the file is untouched. Then remove the temporary files
+    that earlier saves to the same file left behind (killed before they could)."""
+    target = os.fsdecode(os.path.realpath(os.fspath(path)))
+    folder, name = os.path.split(target)
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None  # a new file: 0o666 below lets the umask decide, as open() does
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
     # O_EXCL: never write through someone else's file or link; 0o666 lets umask decide.
     descriptor = os.open(
         temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
     )
     try:
-        with open(descriptor, "wb") as file:
+        with open(descriptor, "wb") as file:  # closing it releases the lock
+            if fcntl is not None:
+                # "in use" to other saves' clean-up; where flock fails (some network file
+                # systems), theirs fails too, and they keep every temporary file
+                with contextlib.suppress(OSError):
+                    fcntl.flock(descriptor, fcntl.LOCK_EX)
+            if mode is not None:
+                os.chmod(temporary, mode)
             for chunk in chunks:
                 file.write(chunk)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
     _sync_folder(folder)
+    _remove_stale_temporaries(folder, name)
 
 
-def _sync_folder(folder):
+def _remove_stale_temporaries(folder: str, name: str) -> None:
+    """Remove the temporary files of saves to `name` that were killed: those no process
+    holds locked (a lock ends with its process) and that nobody wrote to for a minute (a
+    save holds its lock from just after creating the file to just before renaming it).
+    Best effort, and only where there are advisory locks (POSIX)."""
+    if fcntl is None:
+        return
+    pattern = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{12}}\.tmp")
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        stale = [entry.path for entry in entries if pattern.fullmatch(entry.name)]
+        for path in stale:
+            with contextlib.suppress(OSError):
+                _remove_if_stale(path)
+
+
+_STALE_AFTER_SECONDS = 60
+
+
+def _remove_if_stale(path: str) -> None:
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # OSError if a save holds it
+        status = os.fstat(descriptor)
+        if (
+            stat.S_ISREG(status.st_mode)
+            and time.time() - status.st_mtime > _STALE_AFTER_SECONDS
+            and os.path.samestat(os.stat(path, follow_symlinks=False), status)
+        ):
+            os.unlink(path)
+    finally:
+        os.close(descriptor)
+
+
+def _sync_folder(folder: str) -> None:
     """Make the rename itself durable (POSIX); not possible everywhere, so best effort."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)

@@ -19,16 +19,20 @@ Nielsen's network2.py ``save()``.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import os
+import re
 import reprlib
 import stat
 import zlib
+from io import BytesIO
 from typing import IO, Any, NoReturn
 
 import numpy as np
 
-from . import _model_file
+from . import _model_file, optimizers
 from ._model_file import PREFIX, PREFIX_SIZE
 from ._validation import MAX_DIMENSION, check_sizes
 from .network import Network
@@ -43,6 +47,9 @@ FORMAT_VERSION = _model_file.FORMAT_VERSION
 
 MAX_HEADER_BYTES = 16 * 2**20
 MAX_NIELSEN_BYTES = 64 * 2**20
+MAX_UNSIZED_BYTES = 64 * 2**20  # what is read of a file whose size the system gives as 0
+_BYTES_PER_CONTAINER = 8
+_FEW_CONTAINERS = 2**17  # about 9 MiB of Python objects
 _DTYPES: dict[str, np.dtype] = {"<f4": np.dtype("<f4"), "<f8": np.dtype("<f8")}
 _ENTRY_KEYS = {"name", "dtype", "shape", "offset", "length"}
 _NIELSEN_COSTS = {"CrossEntropyCost": "cross_entropy", "QuadraticCost": "quadratic"}
@@ -61,10 +68,11 @@ _OTHER_FORMATS = [
 class ModelFileError(ValueError):
     """The file is not a well-formed fcnn model file (or network2.py JSON file).
 
-    Raised by `load` for a wrong magic number, an unknown format version, a truncated,
-    oversized or inconsistent file, a checksum mismatch, or non-finite contents. The
-    message starts with the file's path and says what is wrong. A subclass of
-    ValueError.
+    Raised by `load` for a path that is not a regular file, a wrong magic number, an
+    unknown format version, a truncated, oversized or inconsistent file, a checksum
+    mismatch, a field of the wrong type or out of range, or non-finite contents. The
+    message starts with the file's path and says what is wrong, naming the field. A
+    subclass of ValueError.
 
     See Also
     --------
@@ -89,7 +97,7 @@ class ModelFileError(ValueError):
 # ---------------------------------------------------------------------- saving
 
 
-def save(net: Network, path: str | os.PathLike[str]) -> None:
+def save(net: Network, path: str | bytes | os.PathLike[Any]) -> None:
     """Write a network to a model file, atomically.
 
     The file holds the network's parameters, configuration, shuffling random generator
@@ -103,8 +111,9 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
     ----------
     net : Network
         The network to save.
-    path : str or os.PathLike
-        The file to write; an existing file is replaced.
+    path : str, bytes or os.PathLike
+        The file to write. An existing file is replaced and keeps its permission bits (a
+        new one gets the umask's); through a symlink, the file it points to is replaced.
 
     Raises
     ------
@@ -134,25 +143,26 @@ def save(net: Network, path: str | os.PathLike[str]) -> None:
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be an fcnn.Network, got {type(net).__name__}")
-    net.save(path)
+    _model_file.write(path, *net.state())  # as Network.save: the state waits for a fit
 
 
 # ---------------------------------------------------------------------- loading
 
 
-def load(path: str | os.PathLike[str]) -> Network:
+def load(path: str | bytes | os.PathLike[Any]) -> Network:
     """Read the network saved in a model file.
 
     Reads the files `save` writes, and the JSON files of Nielsen's network2.py
     ``save()`` (a float64 sigmoid network with his cost). Nothing in the file is
     trusted: every declared length is checked against the format's limits and the
-    file's size before anything is allocated, so memory use is bounded by the file's
-    size, and nothing is unpickled or decompressed.
+    file's size before anything is allocated, so memory use is bounded by a small
+    multiple of the file's size, and nothing is unpickled or decompressed.
 
     Parameters
     ----------
-    path : str or os.PathLike
-        The model file.
+    path : str, bytes or os.PathLike
+        The model file. It must be a regular file (or a symlink to one): a FIFO or a
+        device is refused before it is opened for reading.
 
     Returns
     -------
@@ -183,14 +193,19 @@ def load(path: str | os.PathLike[str]) -> Network:
     >>> loaded.sizes
     (2, 3, 1)
     """
-    with open(path, "rb") as file:
-        status = os.fstat(file.fileno())
-        if not stat.S_ISREG(status.st_mode):
-            raise ModelFileError(f"{path}: not a regular file")
-        reader = _Reader(file, status.st_size, path)
-        if reader.size == 0:
-            reader.fail("the file is empty")
+    name = os.fsdecode(os.fspath(path))
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device could block or act
+        raise ModelFileError(f"{name}: not a regular file")
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX
+    with open(os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0)), "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):  # replaced since the stat
+            raise ModelFileError(f"{name}: not a regular file")
+        if nonblocking:
+            os.set_blocking(file.fileno(), True)
+        reader = _Reader.of(file, name)
         start = reader.peek(len(MAGIC))
+        if not start:
+            reader.fail("the file is empty")
         if start[:1] in (b"{", b" ", b"\t", b"\r", b"\n"):
             return _load_nielsen(reader)
         if len(start) < len(MAGIC) and MAGIC.startswith(start):
@@ -203,8 +218,25 @@ def load(path: str | os.PathLike[str]) -> Network:
 class _Reader:
     """Bounded reads from an open file whose size was taken once."""
 
-    def __init__(self, file: IO[bytes], size: int, path: str | os.PathLike[str]) -> None:
+    def __init__(self, file: IO[bytes], size: int, path: str) -> None:
         self.file, self.size, self.path = file, size, path
+
+    @classmethod
+    def of(cls, file: IO[bytes], path: str) -> _Reader:
+        """A reader of `file`; one whose size the system gives as 0 (/proc and the like
+        make the contents when read) is read into memory first, up to MAX_UNSIZED_BYTES."""
+        size = os.fstat(file.fileno()).st_size
+        if size > 0:
+            return cls(file, size, path)
+        contents = bytearray()
+        while len(contents) <= MAX_UNSIZED_BYTES:
+            chunk = file.read(2**16)
+            if not chunk:
+                return cls(BytesIO(contents), len(contents), path)
+            contents += chunk
+        raise ModelFileError(
+            f"{path}: the system gives its size as 0 and it holds over {MAX_UNSIZED_BYTES} bytes"
+        )
 
     def fail(self, reason: str) -> NoReturn:
         raise ModelFileError(f"{self.path}: {reason}")
@@ -250,6 +282,7 @@ def _load_fcnn(reader):
             f"({available} bytes after the prefix)"
         )
     header_bytes = reader.read_exactly(header_length, "the header")
+    _check_json_density(reader, header_bytes, "header")
     header = _parse_json(reader, header_bytes, "header")
     if not isinstance(header, dict) or set(header) != {"network", "arrays"}:
         reader.fail(
@@ -291,6 +324,19 @@ def _parse_json(reader, data, what):
         reader.fail(f"the {what} JSON is nested too deeply")
     except ValueError as error:  # JSONDecodeError, and integers of over 4300 digits
         reader.fail(f"the {what} is not valid JSON: {error}")
+
+
+def _check_json_density(reader, data, what):
+    """Refuse JSON with more lists, objects and strings than one per _BYTES_PER_CONTAINER
+    bytes (and a few) before parsing it: a valid file has far fewer (a header about one
+    per 30 bytes), and each costs Python 50 to 70 bytes, so parsing stays within a small
+    multiple of the file's size."""
+    containers = data.count(b"[") + data.count(b"{") + data.count(b'"') // 2
+    if containers > len(data) // _BYTES_PER_CONTAINER + _FEW_CONTAINERS:
+        reader.fail(
+            f"the {what} holds {containers} JSON lists, objects and strings in {len(data)} "
+            f"bytes, more than a model file has"
+        )
 
 
 def _reject_constant(name):
@@ -392,7 +438,41 @@ def _check_parameter_count(reader, network, directory):
         )
 
 
+_PCG64_FIELDS = {  # the ranges that numpy's PCG64 state takes
+    ("state", "state"): 2**128,
+    ("state", "inc"): 2**128,
+    ("has_uint32",): 2,
+    ("uinteger",): 2**32,
+}
+
+
+def _check_rng(reader: _Reader, rng: Any) -> None:
+    """Name the field of a PCG64 state that is out of range (numpy's own errors do not);
+    Network.from_state refuses the other generators' states."""
+    if not isinstance(rng, dict) or rng.get("bit_generator") != "PCG64":
+        return
+    for keys, end in _PCG64_FIELDS.items():
+        value: Any = rng
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not _is_int(value) or not 0 <= value < end:
+            field = "".join(f"[{key!r}]" for key in keys)
+            reader.fail(
+                f"header 'rng' is not a PCG64 state: {field} must be an integer in "
+                f"[0, {end}), got {reprlib.repr(value)}"
+            )
+
+
 def _network_from_state(reader, header, arrays):
+    """Network.from_state, with its errors as ModelFileErrors; those of the generator
+    state and the optimizer config name that field."""
+    if isinstance(header, dict) and "rng" in header:
+        _check_rng(reader, header["rng"])
+    if isinstance(header, dict) and header.get("optimizer") is not None:
+        try:
+            optimizers.from_config(header["optimizer"])
+        except (ValueError, TypeError, OverflowError) as error:
+            reader.fail(f"header 'optimizer': {error}")
     try:
         return Network.from_state(header, arrays)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
@@ -410,40 +490,39 @@ def _load_nielsen(reader):
             f"a JSON (network2.py) model file is limited to {MAX_NIELSEN_BYTES} bytes, "
             f"this one has {reader.size}"
         )
-    data = _parse_json(reader, reader.read_exactly(reader.size, "the JSON file"), "JSON file")
+    text = reader.read_exactly(reader.size, "the JSON file")
     reader.check_end()
-    expected = {"sizes", "weights", "biases", "cost"}
-    if not isinstance(data, dict) or set(data) != expected:
-        reader.fail(
-            f"a network2.py model is a JSON object with the keys {sorted(expected)}, "
-            f"got {_keys(data)}"
-        )
-    try:
-        sizes = check_sizes(data["sizes"])
-    except (TypeError, ValueError) as error:
-        reader.fail(f"network2.py model: {error}")
-    if data["cost"] not in _NIELSEN_COSTS:
+    spans = _nielsen_spans(text)
+    if spans is None:  # not in the shape of a model: JSON says what is wrong
+        _check_json_density(reader, text, "JSON file")
+        data = _parse_json(reader, text, "JSON file")
+        _check_nielsen_keys(reader, data)
+        cost, sizes = data["cost"], data["sizes"]
+    else:
+        cost = text[slice(*spans["cost"])][1:-1].decode("ascii")
+        sizes = _parse_json(reader, text[slice(*spans["sizes"])], "JSON file")
+    if not isinstance(cost, str) or cost not in _NIELSEN_COSTS:
         reader.fail(
             f"network2.py model: cost must be one of {sorted(_NIELSEN_COSTS)}, got "
-            f"{reprlib.repr(data['cost'])}"
+            f"{reprlib.repr(cost)}"
         )
-    layers = len(sizes) - 1
-    for key in ("weights", "biases"):
-        if not isinstance(data[key], list) or len(data[key]) != layers:
-            reader.fail(
-                f"network2.py model: '{key}' must be a list of {layers} matrices for "
-                f"sizes {list(sizes)}"
-            )
+    try:
+        sizes = check_sizes(sizes)
+    except (TypeError, ValueError) as error:
+        reader.fail(f"network2.py model: {error}")
     arrays = {}
-    for l, (m, n) in enumerate(zip(sizes[:-1], sizes[1:]), 1):
-        arrays[f"w{l}"] = _nielsen_matrix(reader, data["weights"][l - 1], n, m, f"weights[{l - 1}]")
-        arrays[f"b{l}"] = _nielsen_matrix(
-            reader, data["biases"][l - 1], n, 1, f"biases[{l - 1}]"
-        ).reshape(n)
+    for key, prefix in (("weights", "w"), ("biases", "b")):
+        if spans is None:
+            matrices = _nielsen_matrices_from_lists(reader, data[key], key, sizes)
+        else:
+            matrices = _nielsen_matrices_from_text(reader, text, spans[key], key, sizes)
+        for l, matrix in enumerate(matrices, 1):
+            arrays[f"{prefix}{l}"] = matrix if key == "weights" else matrix.reshape(-1)
+    layers = len(sizes) - 1
     header = {
         "sizes": list(sizes),
         "activations": [{"name": "sigmoid"}] * layers,
-        "cost": _NIELSEN_COSTS[data["cost"]],
+        "cost": _NIELSEN_COSTS[cost],
         "dtype": "float64",
         "rng": np.random.default_rng().bit_generator.state,
         "optimizer": None,
@@ -451,10 +530,167 @@ def _load_nielsen(reader):
     return _network_from_state(reader, header, arrays)
 
 
-def _nielsen_matrix(reader, rows, n_rows, n_columns, name):
+def _check_nielsen_keys(reader, data):
+    expected = {"sizes", "weights", "biases", "cost"}
+    if not isinstance(data, dict) or set(data) != expected:
+        reader.fail(
+            f"a network2.py model is a JSON object with the keys {sorted(expected)}, "
+            f"got {_keys(data)}"
+        )
+
+
+# The JSON of a network2.py model, as bytes patterns (possessive: linear time). A file in
+# this shape is read without a Python object per number, into a few times its size.
+_WS = rb"[ \t\n\r]*+"
+_NUMBER = rb"-?+(?:0|[1-9][0-9]*+)(?:\.[0-9]++)?+(?:[eE][+-]?+[0-9]++)?+"
+
+
+def _json_list_of(item):
+    return rb"\[" + _WS + item + rb"(?:" + _WS + rb"," + _WS + item + rb")*+" + _WS + rb"\]"
+
+
+_NIELSEN_ROW = re.compile(_json_list_of(_NUMBER))
+_NIELSEN_MATRIX = re.compile(_json_list_of(_NIELSEN_ROW.pattern))
+_NIELSEN_MATRICES = re.compile(_json_list_of(_NIELSEN_MATRIX.pattern))
+_NIELSEN_VALUES = {
+    b"sizes": re.compile(_json_list_of(rb"-?+(?:0|[1-9][0-9]*+)")),
+    b"cost": re.compile(rb'"[A-Za-z]*+"'),
+    b"weights": _NIELSEN_MATRICES,
+    b"biases": _NIELSEN_MATRICES,
+}
+_NIELSEN_MEMBER = re.compile(_WS + rb'"(sizes|cost|weights|biases)"' + _WS + rb":" + _WS)
+_NIELSEN_NEXT = re.compile(_WS + rb"([,}])")
+
+
+def _nielsen_spans(text):
+    """{key: (start, end) of its value} if `text` is a JSON object with exactly the four
+    keys of a network2.py model and values of their types, else None."""
+    start = re.compile(_WS + rb"\{").match(text)
+    if start is None:
+        return None
+    spans, position, end = {}, start.end(), b","
+    while end == b",":
+        member = _NIELSEN_MEMBER.match(text, position)
+        if member is None or member.group(1).decode() in spans:
+            return None
+        value = _NIELSEN_VALUES[member.group(1)].match(text, member.end())
+        if value is None:
+            return None
+        spans[member.group(1).decode()] = value.span()
+        following = _NIELSEN_NEXT.match(text, value.end())
+        if following is None:
+            return None
+        position, end = following.end(), following.group(1)
+    if len(spans) != 4 or re.compile(_WS).fullmatch(text, position) is None:
+        return None
+    return spans
+
+
+def _nielsen_shapes(key, sizes):
+    """The (rows, columns) of each matrix in a network2.py model's weights or biases."""
+    if key == "weights":
+        return tuple((n, m) for m, n in zip(sizes[:-1], sizes[1:]))
+    return tuple((n, 1) for n in sizes[1:])
+
+
+def _nielsen_matrices_from_text(reader, text, span, key, sizes):
+    """The matrices of the JSON list text[span] (in _NIELSEN_MATRICES' shape), checked
+    against their shapes by a pattern of exactly those shapes; numpy parses the numbers
+    (correctly rounded, as json and float do)."""
+    start, end = span
+    shapes = _nielsen_shapes(key, sizes)
+    if _nielsen_shapes_pattern(shapes).fullmatch(text, start, end) is None:
+        _fail_nielsen_shape(reader, text[start:end], key, sizes)
+    flat = text[start:end].translate(_BRACKETS_TO_SPACES)  # commas separate every number
+    numbers = np.fromstring(flat, dtype=np.float64, sep=",")
+    del flat
+    matrices, first = [], 0
+    for n, m in shapes:
+        matrices.append(numbers[first : first + n * m].reshape(n, m))
+        first += n * m
+    if _INTEGER_MINUS_ZERO.search(text, start, end) or np.isinf(numbers).any():
+        _correct_integers(reader, text, span, numbers, key, shapes)
+    return matrices
+
+
+@functools.lru_cache(maxsize=8)
+def _nielsen_shapes_pattern(shapes):
+    """A JSON list of matrices of exactly these shapes ((rows, columns) each)."""
+
+    def repeated(item, count):
+        return item + rb"(?:" + _WS + rb"," + _WS + item + rb"){%d}+" % (count - 1)
+
+    def in_brackets(items):
+        return rb"\[" + _WS + items + _WS + rb"\]"
+
+    matrices = [in_brackets(repeated(in_brackets(repeated(_NUMBER, m)), n)) for n, m in shapes]
+    return re.compile(in_brackets((_WS + rb"," + _WS).join(matrices)))
+
+
+def _fail_nielsen_shape(reader, text, key, sizes):
+    """Say where the JSON list `text` (in _NIELSEN_MATRICES' shape) differs from the
+    shapes that `sizes` give."""
+    matrices = _NIELSEN_MATRIX.findall(text)
+    _check_matrix_count(reader, key, sizes, len(matrices))
+    for l, (matrix, (n, m)) in enumerate(zip(matrices, _nielsen_shapes(key, sizes))):
+        expected = _matrix_shape_message(key, l, n, m)
+        rows = _NIELSEN_ROW.findall(matrix)
+        if len(rows) != n:
+            reader.fail(f"{expected}, got a list of {len(rows)}")
+        for i, row in enumerate(rows):
+            if row.count(b",") + 1 != m:
+                reader.fail(f"{expected}, row {i} is a list of {row.count(b',') + 1}")
+    reader.fail(f"network2.py model: '{key}' does not fit sizes {list(sizes)}")  # not reached
+
+
+def _correct_integers(reader, text, span, numbers, key, shapes):
+    """What json makes of integers, where numpy differs: -0 is 0, and an integer too large
+    for float64 is an error (a float such as 1e999 is inf, which Network refuses)."""
+    tokens = re.compile(_NUMBER).finditer(text, *span)
+    previous = -1
+    suspects = np.flatnonzero(np.isinf(numbers) | ((numbers == 0) & np.signbit(numbers)))
+    for k in map(int, suspects):
+        token = next(itertools.islice(tokens, k - previous - 1, None)).group()
+        previous = k
+        if re.search(rb"[.eE]", token):
+            continue
+        if numbers[k] == 0:
+            numbers[k] = 0.0
+        else:
+            l = int(np.searchsorted(np.cumsum([n * m for n, m in shapes]), k, side="right"))
+            reader.fail(
+                f"{_matrix_shape_message(key, l, *shapes[l])}, it holds an integer too large "
+                f"for float64"
+            )
+
+
+_BRACKETS_TO_SPACES = bytes.maketrans(b"[]", b"  ")
+_INTEGER_MINUS_ZERO = re.compile(rb"-0(?![.0-9eE])")
+
+
+def _check_matrix_count(reader, key, sizes, count):
+    if count != len(sizes) - 1:
+        reader.fail(
+            f"network2.py model: '{key}' must be a list of {len(sizes) - 1} matrices for "
+            f"sizes {list(sizes)}"
+        )
+
+
+def _matrix_shape_message(key, l, n, m):
+    return f"network2.py model: {key}[{l}] must be a list of {n} lists of {m} numbers"
+
+
+def _nielsen_matrices_from_lists(reader, matrices, key, sizes):
+    _check_matrix_count(reader, key, sizes, len(matrices) if isinstance(matrices, list) else None)
+    return [
+        _nielsen_matrix(reader, rows, n, m, _matrix_shape_message(key, l, n, m))
+        for l, (rows, (n, m)) in enumerate(zip(matrices, _nielsen_shapes(key, sizes)))
+    ]
+
+
+def _nielsen_matrix(reader, rows, n_rows, n_columns, expected):
     """The nested list `rows` as an (n_rows, n_columns) float64 array; structure and
     element types are checked first, so a ragged or mistyped list is never converted."""
-    expected = f"network2.py model: {name} must be a list of {n_rows} lists of {n_columns} numbers"
     if not isinstance(rows, list) or len(rows) != n_rows:
         reader.fail(f"{expected}, got {_describe(rows)}")
     for i, row in enumerate(rows):

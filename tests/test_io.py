@@ -5,6 +5,7 @@ network2.py JSON files load; the documented reader in docs/model-format.md works
 import json
 import os
 import re
+import stat
 import threading
 import time
 
@@ -291,3 +292,139 @@ def test_network2_file_with_an_unknown_cost_is_refused(tmp_path):
     write_network2_file(path, [2, 3, 1], "__import__('os').system('true')")
     with pytest.raises(fcnn.ModelFileError, match="cost must be one of"):
         fcnn.load(path)
+
+
+# ---------------------------------------------------------------------- paths, permissions, links
+
+
+@pytest.mark.parametrize("kind", ["str", "pathlib", "bytes"])
+def test_save_and_load_take_str_pathlike_and_bytes_paths(tmp_path, kind):
+    path = {"str": str, "pathlib": lambda p: p, "bytes": os.fsencode}[kind](tmp_path / "m.fcnn")
+    net = fcnn.Network([2, 3, 1], seed=1)
+    io.save(net, path)
+    assert_same_state(fcnn.load(path), net)
+    net.save(path)
+    assert_same_state(fcnn.load(path), net)
+    assert os.listdir(tmp_path) == ["m.fcnn"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_save_keeps_the_permission_bits_of_the_file_it_replaces(tmp_path):
+    path = tmp_path / "model.fcnn"
+    fcnn.Network([2, 1], seed=1).save(path)
+    os.chmod(path, 0o600)
+    fcnn.Network([2, 1], seed=2).save(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    os.chmod(path, 0o640)
+    io.save(fcnn.Network([2, 1], seed=3), path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    # a new file gets what the umask leaves of 0o666, like any file open() creates
+    (tmp_path / "plain").write_bytes(b"")
+    fcnn.Network([2, 1]).save(tmp_path / "new.fcnn")
+    assert os.stat(tmp_path / "new.fcnn").st_mode == os.stat(tmp_path / "plain").st_mode
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name != "posix", reason="symlinks")
+def test_save_through_a_symlink_replaces_the_file_it_points_to(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "links").mkdir()
+    target = tmp_path / "models" / "model.fcnn"
+    link = tmp_path / "links" / "current.fcnn"
+    fcnn.Network([2, 1], seed=1).save(target)
+    os.symlink(os.path.join("..", "models", "model.fcnn"), link)
+    net = fcnn.Network([2, 3, 1], seed=2)
+    net.save(link)
+    assert os.path.islink(link) and os.path.realpath(link) == os.path.realpath(target)
+    assert_same_state(fcnn.load(target), net)
+    assert os.listdir(tmp_path / "models") == ["model.fcnn"]
+    assert os.listdir(tmp_path / "links") == ["current.fcnn"]
+    # a link to a file that does not exist yet: the file is made where it points
+    os.symlink(os.path.join("..", "models", "later.fcnn"), tmp_path / "links" / "later.fcnn")
+    io.save(net, tmp_path / "links" / "later.fcnn")
+    assert_same_state(fcnn.load(tmp_path / "models" / "later.fcnn"), net)
+    assert os.path.islink(tmp_path / "links" / "later.fcnn")
+
+
+# ---------------------------------------------------------------------- temporary files
+
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+posix_only = pytest.mark.skipif(fcntl is None, reason="advisory locks (POSIX)")
+
+
+def temporary_name(destination, tail="0123456789ab"):
+    return f".{destination}.{tail}.tmp"
+
+
+def make_old(path):
+    an_hour_ago = time.time() - 3600
+    os.utime(path, (an_hour_ago, an_hour_ago))
+
+
+@posix_only
+def test_a_save_removes_the_stale_temporary_files_of_earlier_saves_to_the_same_file(tmp_path):
+    stale = tmp_path / temporary_name("model.fcnn")
+    others = [
+        tmp_path / temporary_name("model.fcnn", "fedcba987654"),  # fresh: may be starting
+        tmp_path / temporary_name("other.fcnn"),  # another destination's
+        tmp_path / temporary_name("model.fcnn", "not-hex-0000"),  # not one of ours
+        tmp_path / "model.fcnn.0123456789ab.tmp",  # not hidden: not ours
+    ]
+    locked = tmp_path / temporary_name("model.fcnn", "aaaaaaaaaaaa")  # a save in progress
+    for path in [stale, locked, *others]:
+        path.write_bytes(b"partial")
+    for path in [stale, locked, *others[1:]]:
+        make_old(path)
+    with open(locked, "rb") as holder:
+        fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
+        fcnn.Network([2, 1]).save(tmp_path / "model.fcnn")
+        assert sorted(os.listdir(tmp_path)) == sorted(
+            ["model.fcnn", locked.name, *(path.name for path in others)]
+        )
+    fcnn.Network([2, 1]).save(tmp_path / "model.fcnn")  # the lock has ended
+    assert not locked.exists()
+
+
+SAVE_THEN_HANG = """
+import os, sys, threading
+import fcnn
+from fcnn import _model_file
+def hang(descriptor):
+    os.write(1, b"writing\\n")
+    threading.Event().wait()
+_model_file.os.fsync = hang
+fcnn.Network([3, 4, 2], seed=1).save(sys.argv[1])
+"""
+
+
+@posix_only
+def test_a_killed_save_leaves_a_temporary_file_that_a_later_save_removes(tmp_path):
+    """The temporary file of a save still running in another process is kept, however
+    old; once that process is killed, the next save removes it."""
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "model.fcnn"
+    fcnn.Network([2, 1], seed=0).save(path)
+    child = subprocess.Popen(
+        [sys.executable, "-c", SAVE_THEN_HANG, str(path)], stdout=subprocess.PIPE
+    )
+    try:
+        assert child.stdout.readline() == b"writing\n"  # it holds its temporary file
+        (temporary,) = [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+        make_old(tmp_path / temporary)
+        fcnn.Network([2, 1], seed=2).save(path)
+        assert temporary in os.listdir(tmp_path)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        child.stdout.close()
+    assert temporary in os.listdir(tmp_path)
+    net = fcnn.Network([2, 1], seed=3)
+    net.save(path)
+    assert os.listdir(tmp_path) == ["model.fcnn"]
+    assert_same_state(fcnn.load(path), net)
