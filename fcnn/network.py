@@ -681,6 +681,12 @@ class Network:
             "w1", "b1", ..., "slopes<l>" for PReLU layers, "optimizer_state<k>":
             copies, in the network's dtype.
 
+        Raises
+        ------
+        ValueError
+            If a parameter is inf or NaN (written into a live view): `from_state` and
+            `fcnn.load` would refuse the result.
+
         Examples
         --------
         >>> import fcnn
@@ -688,8 +694,9 @@ class Network:
         >>> header["sizes"], header["cost"], sorted(arrays)
         ([2, 3, 1], 'quadratic', ['b1', 'b2', 'w1', 'w2'])
         """
-        s = self._structure
-        with self._lock:
+        with self._lock:  # one network: __setstate__ swaps it under this lock
+            s = self._structure
+            _check_finite(s.theta)
             header = {
                 "sizes": list(s.sizes),
                 "activations": [f.config() for f in s.activations],
@@ -784,7 +791,7 @@ class Network:
             raise ValueError(f"unexpected arrays {sorted(extra)} for a network {list(s.sizes)}")
         return net
 
-    def save(self, path: str | os.PathLike[str]) -> None:
+    def save(self, path: str | bytes | os.PathLike[Any]) -> None:
         """Write the network to a model file, atomically; `fcnn.load` reads it back.
 
         The file holds the parameters, configuration, shuffling generator and optimizer
@@ -793,11 +800,15 @@ class Network:
 
         Parameters
         ----------
-        path : str or os.PathLike
-            The file to write; an existing file is replaced.
+        path : str, bytes or os.PathLike
+            The file to write. An existing file is replaced and keeps its permission
+            bits; through a symlink, the file it points to is replaced.
 
         Raises
         ------
+        ValueError
+            If a parameter is inf or NaN (written into a live view): the file could not
+            be loaded.
         OSError
             If the file cannot be written (the previous file, if any, is left as it
             was).

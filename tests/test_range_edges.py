@@ -262,3 +262,12 @@ def test_a_schedule_that_decays_below_the_normal_range_stops_with_the_last_epoch
     kept = fcnn.Network([3, 4, 2], seed=0)
     kept.fit(X, y, epochs=2, lr=1.0, lr_schedule=fcnn.schedules.Exponential(gamma=1e-160))
     assert np.array_equal(net.theta, kept.theta)
+
+
+def test_a_network_with_inf_written_into_a_live_view_is_not_saved(tmp_path):
+    """The file was written, and then fcnn.load refused it: the model was lost."""
+    net = fcnn.Network([2, 3, 2], dtype="float32", seed=0)
+    net.weights[0][0] = np.inf  # numpy's assignment into the live view: not checked there
+    with pytest.raises(ValueError, match="non-finite"):
+        net.save(tmp_path / "net.fcnn")
+    assert not (tmp_path / "net.fcnn").exists()
