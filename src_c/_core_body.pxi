@@ -626,8 +626,9 @@ cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* t
     cdef floating* a = <floating*>buf.a
     cdef double total = 0.0, c
     stop.row = stop.layer = -1
-    for k in range(layers.n_layers):
-        row_work += layers.sizes[k] * layers.sizes[k + 1]
+    if signals != NULL:
+        for k in range(layers.n_layers):
+            row_work += layers.sizes[k] * layers.sizes[k + 1]
     with nogil:
         while start < n:
             m = min(capacity, n - start)
