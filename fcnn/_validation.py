@@ -162,8 +162,12 @@ def as_inputs(
 ) -> tuple[NDArray[Any], bool]:
     """(X as a C-contiguous (n, n_features) array of dtype, whether X was one 1-D sample).
 
-    check_finite=False leaves the check for inf and NaN to the core, which makes it as it
-    reads the rows (fit, predict, evaluate) and reports the row to non_finite_error."""
+    A scipy.sparse X comes back as a canonical CSR matrix (`sparse_inputs`), which the core
+    reads through `core_rows`. check_finite=False leaves the check for inf and NaN in dense
+    X to the core, which makes it as it reads the rows (fit, predict, evaluate) and reports
+    the row to non_finite_error."""
+    if is_sparse(X):
+        return sparse_inputs(X, n_features, dtype, name), False
     array = _numeric_array(X, name)
     _check_input_shape(array, n_features, name, allow_single)
     single = array.ndim == 1
@@ -174,6 +178,60 @@ def as_inputs(
     if array.shape[0] > MAX_DIMENSION:
         raise ValueError(f"{name} has more than {MAX_DIMENSION} samples")
     return _converted(array, name, dtype, check_finite), single
+
+
+def is_sparse(X):
+    """Whether X is a scipy.sparse matrix or array (without importing scipy.sparse)."""
+    return type(X).__module__.startswith("scipy.sparse") and hasattr(X, "tocsr")
+
+
+def sparse_inputs(X, n_features, dtype, name="X"):
+    """X as a canonical CSR matrix of dtype values: column indices sorted within each row
+    without duplicates (summed), all values finite; X itself is never changed.
+
+    CSC, COO, DOK, LIL and the other formats are converted to CSR once (a copy of the
+    nonzeros); a CSR matrix of the right types with canonical indices is used as it is."""
+    import scipy.sparse
+
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, got a sparse array of {X.ndim} dimensions")
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features, but the network expects {n_features}: "
+            f"{name} must have shape (n_samples, {n_features}), got {X.shape}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} has no samples (shape {X.shape})")
+    if X.shape[0] > MAX_DIMENSION:
+        raise ValueError(f"{name} has more than {MAX_DIMENSION} samples")
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
+    csr = scipy.sparse.csr_matrix(X)  # a view of a CSR matrix's arrays, a conversion otherwise
+    if not csr.has_canonical_format:  # unsorted or duplicate column indices
+        csr = csr.copy()
+        csr.sum_duplicates()  # sorts too
+    with np.errstate(over="ignore"):
+        data = for_the_core(csr.data, dtype)
+    bad = _first_non_finite(data)
+    if bad >= 0:
+        row, column = int(np.searchsorted(csr.indptr, bad, side="right") - 1), csr.indices[bad]
+        given = csr.data[bad]
+        if math.isfinite(float(given)):  # only the conversion to dtype made it non-finite
+            name, given = f"{name} in {np.dtype(dtype).name}", data[bad]
+        raise ValueError(f"{name} must be finite, found {given} at index ({row}, {column})")
+    if data is not csr.data:
+        csr = scipy.sparse.csr_matrix((data, csr.indices, csr.indptr), shape=csr.shape)
+    return csr
+
+
+def core_rows(X):
+    """X as the core's entry points take it: a dense array as it is, a CSR matrix (from
+    `sparse_inputs`) as the core's CSRRows, with intp indices (scipy keeps int32 ones
+    where they fit: then a copy of them)."""
+    if is_sparse(X):
+        indices, indptr = for_the_core(X.indices, np.intp), for_the_core(X.indptr, np.intp)
+        return _compiled.core.CSRRows(X.data, indices, indptr, X.shape[1])
+    return X
 
 
 def _check_input_shape(array, n_features, name, allow_single):

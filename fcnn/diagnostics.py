@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _compiled
-from ._validation import one_hot_rows
+from ._validation import core_rows, one_hot_rows
 from .optimizers import gradient_settings
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ class Diagnostics:
                 self._settings,
                 self._workspace,
                 net.theta,
-                X,
+                core_rows(X),
                 Y,
                 self._no_weights,
                 0,

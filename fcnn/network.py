@@ -35,6 +35,7 @@ from ._validation import (
     check_positive_number,
     check_seed,
     check_sizes,
+    core_rows,
     mean_one_weights,
     non_finite_error,
     target_kind,
@@ -918,7 +919,9 @@ class Network:
         original = X
         X, single = as_inputs(X, s.sizes[0], s.dtype, check_finite=False)
         out = np.empty((X.shape[0], s.sizes[-1]), dtype=s.dtype)
-        row, layer = s.core_predict(s.layout, s.inference_workspace(X.shape[0]), s.theta, X, out)
+        row, layer = s.core_predict(
+            s.layout, s.inference_workspace(X.shape[0]), s.theta, core_rows(X), out
+        )
         if row >= 0:
             raise _forward_error(original, X, row, layer, s.dtype)
         return out[0] if single else out
@@ -958,7 +961,7 @@ class Network:
         X, single = as_inputs(X, s.sizes[0], s.dtype)
         n = X.shape[0]
         workspace = s.workspace(n)
-        _compiled.core.forward(s.layout, workspace, s.theta, X)
+        _compiled.core.forward(s.layout, workspace, s.theta, core_rows(X))
         zs = [None] + s.layer_views(workspace, "z", n)
         as_ = [X] + s.layer_views(workspace, "a", n)
         if single:
@@ -1182,7 +1185,7 @@ class Network:
         workspace = s.workspace(n, training=True, dropout=dropout > 0)
         settings = _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout)
         cost = _compiled.core.gradients(
-            s.layout, settings, workspace, s.theta, X, Y, weights, mask_seed
+            s.layout, settings, workspace, s.theta, core_rows(X), Y, weights, mask_seed
         )
         w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in s.weights)
         w1 = sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in s.weights)
@@ -1511,7 +1514,7 @@ def _evaluate(structure, X, Y, labels, weights=None, original_X=None):
         structure.layout,
         workspace,
         structure.theta,
-        X,
+        core_rows(X),
         Y,
         no_weights if weights is None else weights,
         out,

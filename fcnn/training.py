@@ -30,6 +30,8 @@ from ._validation import (
     check_int,
     check_number,
     check_seed,
+    core_rows,
+    is_sparse,
     mean_one_weights,
     non_finite_error,
     scaled_weights,
@@ -220,11 +222,15 @@ class TrainingRun:
             has_prelu=any(f.learnable for f in net.activations),
         )
         self.workspace = internals.workspace(
-            self.batch_size, training=True, n_rows=n if shuffle else 0, dropout=dropout > 0
+            self.batch_size,
+            training=True,
+            n_rows=n if shuffle else 0,
+            dropout=dropout > 0,
+            sparse_nonzeros=_batch_nonzeros(X, self.batch_size) if shuffle else 0,
         )
         self.shuffle, self.verbose, self.rng = shuffle, verbose, rng
         # the core takes empty arrays for what this run does not have
-        self.X = X
+        self.X = core_rows(X)
         self.Y = np.empty((0, net.sizes[-1]), dtype=net.dtype) if Y is None else Y
         self.labels = np.empty(0, dtype=np.intp) if labels is None else labels
         self.weights = np.empty(0, dtype=net.dtype) if weights is None else weights
@@ -367,6 +373,15 @@ class TrainingRun:
             self.rng.bit_generator.state = self.rng_state
 
 
+def _batch_nonzeros(X, batch_size):
+    """For CSR rows, the most nonzeros that batch_size of them hold (room to gather a
+    shuffled batch); 0 for dense rows."""
+    if not is_sparse(X):
+        return 0
+    per_row = np.diff(X.indptr)
+    return max(1, int(np.sum(np.partition(per_row, -batch_size)[-batch_size:])))
+
+
 def _metric_names(labels, Y, validation):
     """The metrics that every epoch of a fit on (Y, labels) with `validation` records."""
     names = {"cost", "accuracy"} if _accuracy_mode(labels, Y) else {"cost"}
@@ -469,7 +484,9 @@ def _hold_out(
     train, val = np.sort(order[n_val:]), np.sort(order[:n_val])
 
     def rows(array, which):
-        return None if array is None else np.ascontiguousarray(array[which])
+        if array is None or is_sparse(array):  # a CSR matrix's rows are a CSR matrix
+            return None if array is None else array[which]
+        return np.ascontiguousarray(array[which])
 
     # the core checks the training rows as it reads them; the held-out ones are checked here
     X_val, _ = as_inputs(X[val], net.sizes[0], net.dtype, allow_single=False)

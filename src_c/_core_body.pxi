@@ -122,6 +122,9 @@ cdef struct Buffers:
     void* w_batch                  # their sample weights
     Py_ssize_t* label_batch        # their class labels
     Py_ssize_t* order              # the data rows in epoch order
+    void* sparse_data              # gathered CSR rows of a shuffled batch: values,
+    Py_ssize_t* sparse_indices     # their columns,
+    Py_ssize_t* sparse_indptr      # and where each row starts (capacity + 1)
 
 
 cdef class Workspace:
@@ -131,13 +134,14 @@ cdef class Workspace:
     cdef readonly object dtype
     cdef readonly Py_ssize_t capacity
     cdef readonly object z, a, delta, mask, grad, order, x_batch, y_batch, w_batch
-    cdef readonly object label_batch
+    cdef readonly object label_batch, sparse_data, sparse_indices, sparse_indptr
     cdef readonly bint training
 
     def __init__(self, Layout layout, dtype, Py_ssize_t capacity, *, bint training=False,
-                 Py_ssize_t n_rows=0, bint dropout=False):
+                 Py_ssize_t n_rows=0, bint dropout=False, Py_ssize_t sparse_nonzeros=0):
         """training: room for back-propagation (delta, the gradient); n_rows: the data
-        rows to shuffle, with room to gather a batch; dropout: room for the masks."""
+        rows to shuffle, with room to gather a batch (of CSR rows with sparse_nonzeros >
+        0, the most nonzeros a batch can hold); dropout: room for the masks."""
         self.dtype = np.dtype(dtype)
         self.capacity = capacity
         size = capacity * layout.n_units
@@ -148,7 +152,11 @@ cdef class Workspace:
         self.mask = np.zeros(size if dropout else 0, dtype=self.dtype)
         self.grad = np.zeros(layout.n_params if training else 0, dtype=self.dtype)
         self.order = np.arange(n_rows, dtype=np.intp)
-        self.x_batch = np.zeros((rows, layout.layers.sizes[0]), dtype=self.dtype)
+        self.x_batch = np.zeros((0 if sparse_nonzeros else rows, layout.layers.sizes[0]),
+                                dtype=self.dtype)
+        self.sparse_data = np.zeros(sparse_nonzeros if rows else 0, dtype=self.dtype)
+        self.sparse_indices = np.zeros(sparse_nonzeros if rows else 0, dtype=np.intp)
+        self.sparse_indptr = np.zeros(rows + 1, dtype=np.intp)
         # target rows: gathered, or written from class labels
         self.y_batch = np.zeros((capacity if training else 0,
                                  layout.layers.sizes[layout.layers.n_layers]), dtype=self.dtype)
@@ -165,6 +173,9 @@ cdef class Workspace:
         self.buf.w_batch = address(self.w_batch)
         self.buf.label_batch = <Py_ssize_t*>address(self.label_batch)
         self.buf.order = <Py_ssize_t*>address(self.order)
+        self.buf.sparse_data = address(self.sparse_data)
+        self.buf.sparse_indices = <Py_ssize_t*>address(self.sparse_indices)
+        self.buf.sparse_indptr = <Py_ssize_t*>address(self.sparse_indptr)
         self.training = training
 
     def layer(self, name, Py_ssize_t k, Py_ssize_t rows, Layout layout):
@@ -285,15 +296,72 @@ cdef Py_ssize_t first_non_finite_layer(const Layers* layers, const floating* z,
     return layers.n_layers - 1
 
 
+cdef class CSRRows:
+    """Rows of a CSR matrix as the core reads them: values `data` (the network's dtype),
+    column `indices` and row starts `indptr` (intp, C-contiguous). The Python layer
+    checks them once (sorted columns without duplicates, in range, finite values)."""
+    cdef readonly object data, indices, indptr
+    cdef readonly Py_ssize_t n_rows, n_cols
+
+    def __init__(self, cnp.ndarray data, cnp.ndarray indices, cnp.ndarray indptr,
+                 Py_ssize_t n_cols):
+        for name, array in (("indices", indices), ("indptr", indptr)):
+            if array.dtype != np.intp or array.ndim != 1 or not array.flags.c_contiguous:
+                raise TypeError(f"CSR {name} must be a C-contiguous 1-D intp array")
+        if data.ndim != 1 or not data.flags.c_contiguous or data.shape[0] != indices.shape[0]:
+            raise TypeError("CSR data must be C-contiguous, 1-D, one value per index")
+        if indptr.shape[0] < 1:
+            raise ValueError("CSR indptr needs n_rows + 1 entries")
+        self.data, self.indices, self.indptr = data, indices, indptr
+        self.n_rows = indptr.shape[0] - 1
+        self.n_cols = n_cols
+
+
+cdef Rows input_rows(X, Py_ssize_t itemsize, Py_ssize_t* n, Py_ssize_t* n_in) except *:
+    """The Rows of X, a C-contiguous 2-D array or a CSRRows of itemsize-byte values, with
+    its row and column counts."""
+    cdef Rows rows
+    cdef cnp.ndarray dense
+    if isinstance(X, CSRRows):
+        if (<CSRRows>X).data.dtype.itemsize != itemsize:
+            raise TypeError(f"CSR values of {(<CSRRows>X).data.dtype} with {itemsize}-byte floats")
+        rows.dense = NULL
+        rows.data = cnp.PyArray_DATA((<CSRRows>X).data)
+        rows.indices = <const Py_ssize_t*>cnp.PyArray_DATA((<CSRRows>X).indices)
+        rows.indptr = <const Py_ssize_t*>cnp.PyArray_DATA((<CSRRows>X).indptr)
+        n[0], n_in[0] = (<CSRRows>X).n_rows, (<CSRRows>X).n_cols
+        return rows
+    dense = X
+    if (cnp.PyArray_NDIM(dense) != 2 or cnp.PyArray_ITEMSIZE(dense) != itemsize
+            or not cnp.PyArray_IS_C_CONTIGUOUS(dense) or not cnp.PyArray_ISALIGNED(dense)):
+        raise TypeError(f"X must be a C-contiguous, aligned 2-D array of {itemsize}-byte floats")
+    rows.dense = cnp.PyArray_DATA(dense)
+    rows.data = rows.indices = rows.indptr = NULL
+    n[0], n_in[0] = cnp.PyArray_DIMS(dense)[0], cnp.PyArray_DIMS(dense)[1]
+    return rows
+
+
+cdef inline Rows rows_from(const Rows* X, Py_ssize_t start, Py_ssize_t n_in,
+                           Py_ssize_t itemsize) noexcept nogil:
+    """X's rows from `start` on."""
+    cdef Rows rows = X[0]
+    if X.dense != NULL:
+        rows.dense = <const char*>X.dense + start * n_in * itemsize
+    else:
+        rows.indptr = X.indptr + start
+    return rows
+
+
 # ---------------------------------------------------------------- entry points
 
 def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[::1] theta,
-                const floating[:, ::1] X, const floating[:, ::1] Y,
+                X, const floating[:, ::1] Y,
                 const Py_ssize_t[::1] labels, const floating[::1] sample_weight,
                 floating[::1] state1, floating[::1] state2, Py_ssize_t batch_size,
                 bint shuffle, uint64_t seed,
                 int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0):
-    """One epoch of mini-batch training over (X, Y), in an order drawn from `seed` when
+    """One epoch of mini-batch training over (X, Y), X dense rows or CSRRows (whose
+    shuffled batches are gathered into the workspace's CSR buffers), in an order drawn from `seed` when
     `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. For class labels,
     `labels` (checked, else empty) stand for Y's one-hot rows, which each batch writes
     from them (Y is then not read, and may have no rows). The running cost and
@@ -318,10 +386,13 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     check_workspace(ws, sizeof(floating), True)
     cdef const Layers* layers = &layout.layers
     cdef Buffers* buf = &ws.buf
-    cdef Py_ssize_t n = X.shape[0], n_in = X.shape[1], n_out = Y.shape[1]
+    cdef Py_ssize_t n, n_in, n_out = Y.shape[1], nonzeros, p
+    cdef Rows inputs = input_rows(X, sizeof(floating), &n, &n_in)
+    cdef Rows batch_x
+    cdef bint sparse = inputs.dense == NULL
+    cdef Py_ssize_t room = ws.sparse_data.shape[0]
     cdef floating* y_buffer = <floating*>buf.y_batch
     cdef Py_ssize_t start = 0, m, i, row, batch = 0, bad_layer = -1, bad_x = -1, bad_y = -1
-    cdef const floating* batch_x
     cdef const floating* batch_y
     cdef const floating* batch_weights = NULL
     cdef const Py_ssize_t* batch_labels = NULL
@@ -347,8 +418,10 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
         raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y and {labels.shape[0]} labels")
     if settings.step.dropout > 0 and buf.mask == NULL:
         raise ValueError("the workspace has no room for dropout masks")
-    if shuffle and n > 0:
-        ahead.x = <const char*>&X[0, 0]
+    if shuffle and sparse and n > 0 and room == 0:
+        raise ValueError("the workspace has no room to gather CSR rows")
+    if shuffle and n > 0 and not sparse:
+        ahead.x = <const char*>inputs.dense
         ahead.x_row = n_in * sizeof(floating)
         ahead.y = NULL
         if not from_labels:
@@ -367,9 +440,25 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
         while start < n:
             m = min(batch_size, n - start)
             if shuffle:
+                nonzeros = 0
+                batch_x.dense = NULL if sparse else buf.x_batch
+                batch_x.data = buf.sparse_data
+                batch_x.indices = buf.sparse_indices
+                batch_x.indptr = buf.sparse_indptr
                 for i in range(m):
                     row = buf.order[start + i]
-                    copy(<floating*>buf.x_batch + i * n_in, &X[row, 0], n_in)
+                    if sparse:
+                        buf.sparse_indptr[i] = nonzeros
+                        for p in range(inputs.indptr[row], inputs.indptr[row + 1]):
+                            if nonzeros == room:  # the Python layer sized it: never
+                                break
+                            (<floating*>buf.sparse_data)[nonzeros] = (
+                                (<const floating*>inputs.data)[p])
+                            buf.sparse_indices[nonzeros] = inputs.indices[p]
+                            nonzeros += 1
+                    else:
+                        copy(<floating*>buf.x_batch + i * n_in,
+                             <const floating*>inputs.dense + row * n_in, n_in)
                     if from_labels:
                         buf.label_batch[i] = labels[row]
                         one_hot(y_buffer + i * n_out, labels[row], n_out)
@@ -377,12 +466,12 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                         copy(y_buffer + i * n_out, &Y[row, 0], n_out)
                     if weighted:
                         weights_buffer[i] = sample_weight[row]
-                batch_x = <floating*>buf.x_batch
+                buf.sparse_indptr[m] = nonzeros
                 batch_y = y_buffer
                 batch_labels = buf.label_batch if from_labels else NULL
                 batch_weights = weights_buffer if weighted else NULL
             else:
-                batch_x = &X[start, 0]
+                batch_x = rows_from(&inputs, start, n_in, sizeof(floating))
                 if from_labels:
                     for i in range(m):
                         one_hot(y_buffer + i * n_out, labels[start + i], n_out)
@@ -392,14 +481,14 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                     batch_y = &Y[start, 0]
                 batch_weights = &sample_weight[start] if weighted else NULL
             next_batch = NULL
-            if shuffle and start + m < n:
+            if shuffle and start + m < n and not sparse:
                 # the next batch's rows travel from memory while this one trains
                 next_batch = look_ahead(&ahead, buf.order + start + m, n - start - m,
                                         batch_size, fetch_points)
             bad_y = -1 if from_labels else first_non_finite_row(batch_y, m, n_out)
             if bad_y >= 0:
                 break
-            cost = train_batch(layers, &settings.step, buf, &theta[0], batch_x, batch_y,
+            cost = train_batch(layers, &settings.step, buf, &theta[0], &batch_x, batch_y,
                                batch_labels, batch_weights, m, &state1[0], &state2[0],
                                theta.shape[0], &rng, &bad_x, next_batch)
             if bad_x >= 0:
@@ -477,15 +566,16 @@ cdef inline void copy(floating* to, const floating* source, Py_ssize_t count) no
 
 
 def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floating[::1] theta,
-              const floating[:, ::1] X, const floating[:, ::1] Y,
+              X, const floating[:, ::1] Y,
               const floating[::1] sample_weight, uint64_t seed):
     """ws.grad = the gradient of the mean (weighted) cost plus the settings' l1 and l2 terms over
-    all rows of X, under a dropout mask drawn from `seed` when their dropout > 0; deltas of
-    every layer left in ws. Returns the mean (weighted) data cost."""
+    all rows of X (dense rows or CSRRows), under a dropout mask drawn from `seed` when their
+    dropout > 0; deltas of every layer left in ws. Returns the mean (weighted) data cost."""
     check_workspace(ws, sizeof(floating), True)
     cdef const Layers* layers = &layout.layers
     cdef Buffers* buf = &ws.buf
-    cdef Py_ssize_t m = X.shape[0]
+    cdef Py_ssize_t m, n_in
+    cdef Rows x = input_rows(X, sizeof(floating), &m, &n_in)
     cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
     cdef uint64_t rng = seed
     cdef double cost
@@ -495,26 +585,27 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
     if m > capacity:
         raise ValueError(f"{m} rows do not fit a workspace for {capacity}")
     with nogil:
-        forward_pass(layers, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
+        forward_pass(layers, &theta[0], &x, m, capacity, <floating*>buf.z,
                      <floating*>buf.a, <floating*>buf.mask, settings.step.dropout, &rng, NULL)
         cost = output_error(layers, &Y[0, 0], NULL, weights, m, capacity, <floating*>buf.z,
                             <floating*>buf.a, <floating*>buf.delta)
-        backward_pass(layers, &theta[0], &X[0, 0], m, capacity, <floating*>buf.z,
+        backward_pass(layers, &theta[0], &x, m, capacity, <floating*>buf.z,
                       <floating*>buf.a, <floating*>buf.mask, <floating*>buf.delta,
                       <floating*>buf.grad, <floating>(1.0 / m), 0, 0, NULL)
         regularize(layers, &theta[0], <floating*>buf.grad, settings.step.l1, settings.step.l2)
     return cost / m
 
 
-def forward(Layout layout, Workspace ws, const floating[::1] theta,
-            const floating[:, ::1] X):
-    """One forward pass over all rows of X (at most ws.capacity), leaving z and a of
-    every layer in the workspace."""
+def forward(Layout layout, Workspace ws, const floating[::1] theta, X):
+    """One forward pass over all rows of X (dense rows or CSRRows; at most ws.capacity),
+    leaving z and a of every layer in the workspace."""
     check_workspace(ws, sizeof(floating), False)
-    if X.shape[0] > ws.capacity:
-        raise ValueError(f"{X.shape[0]} rows do not fit a workspace for {ws.capacity}")
+    cdef Py_ssize_t m, n_in
+    cdef Rows x = input_rows(X, sizeof(floating), &m, &n_in)
+    if m > ws.capacity:
+        raise ValueError(f"{m} rows do not fit a workspace for {ws.capacity}")
     with nogil:
-        forward_pass(&layout.layers, &theta[0], &X[0, 0], X.shape[0], ws.buf.capacity,
+        forward_pass(&layout.layers, &theta[0], &x, m, ws.buf.capacity,
                      <floating*>ws.buf.z, <floating*>ws.buf.a, <floating*>NULL, 0, NULL,
                      NULL)
 
@@ -527,9 +618,10 @@ cdef struct Stop:
     Py_ssize_t layer
 
 
-def predict(Layout layout, Workspace ws, const floating[::1] theta,
-            const floating[:, ::1] X, floating[:, ::1] out):
-    """out = a^L for every row of X, in chunks of the workspace's capacity. Returns
+def predict(Layout layout, Workspace ws, const floating[::1] theta, X,
+            floating[:, ::1] out):
+    """out = a^L for every row of X (dense rows or CSRRows), in chunks of the workspace's
+    capacity. Returns
     (row, layer): (-1, -1) when out is complete; else the first data row whose input is
     not finite (layer -1) or whose outputs are not (the first layer, 0-based, where they
     stopped being finite). On the main thread, signal handlers run between chunks every
@@ -537,8 +629,12 @@ def predict(Layout layout, Workspace ws, const floating[::1] theta,
     check_workspace(ws, sizeof(floating), False)
     cdef Stop stop
     cdef Signals signals = signal_checks(main_thread)
-    forward_chunks(&layout.layers, &ws.buf, &theta[0], &X[0, 0], <floating*>NULL,
-                   <floating*>NULL, X.shape[0], &out[0, 0], &stop, &signals)
+    cdef Py_ssize_t n, n_in
+    cdef Rows x = input_rows(X, sizeof(floating), &n, &n_in)
+    if out.shape[0] != n:
+        raise ValueError(f"{n} rows of X, {out.shape[0]} of out")
+    forward_chunks(&layout.layers, &ws.buf, &theta[0], &x, <floating*>NULL,
+                   <floating*>NULL, n, &out[0, 0], &stop, &signals)
     if signals.raised:
         reraise()
     return stop.row, stop.layer
@@ -581,21 +677,21 @@ cdef class SamplePredictor:
             return None
         cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &self.n_out, self.typenum, 0)
         cdef Stop stop
+        cdef Rows rows
+        rows.dense = cnp.PyArray_DATA(sample)
         if self.single:
             forward_chunks(&self.layout.layers, &self.ws.buf, <const float*>self.theta_data,
-                           <const float*>cnp.PyArray_DATA(sample), <const float*>NULL,
-                           <const float*>NULL, 1, <float*>cnp.PyArray_DATA(out), &stop,
-                           NULL)
+                           &rows, <const float*>NULL, <const float*>NULL, 1,
+                           <float*>cnp.PyArray_DATA(out), &stop, NULL)
         else:
             forward_chunks(&self.layout.layers, &self.ws.buf, <const double*>self.theta_data,
-                           <const double*>cnp.PyArray_DATA(sample), <const double*>NULL,
-                           <const double*>NULL, 1, <double*>cnp.PyArray_DATA(out), &stop,
-                           NULL)
+                           &rows, <const double*>NULL, <const double*>NULL, 1,
+                           <double*>cnp.PyArray_DATA(out), &stop, NULL)
         return None if stop.row >= 0 else out
 
 
 def evaluate(Layout layout, Workspace ws, const floating[::1] theta,
-             const floating[:, ::1] X, const floating[:, ::1] Y,
+             X, const floating[:, ::1] Y,
              const floating[::1] sample_weight, floating[:, ::1] out):
     """As predict, and return (the summed (weighted) cost over the rows of (X, Y), row,
     layer) with row and layer as predict returns them."""
@@ -603,15 +699,19 @@ def evaluate(Layout layout, Workspace ws, const floating[::1] theta,
     cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
     cdef Stop stop
     cdef Signals signals = signal_checks(main_thread)
-    cdef double total = forward_chunks(&layout.layers, &ws.buf, &theta[0], &X[0, 0], &Y[0, 0],
-                                       weights, X.shape[0], &out[0, 0], &stop, &signals)
+    cdef Py_ssize_t n, n_in
+    cdef Rows x = input_rows(X, sizeof(floating), &n, &n_in)
+    if out.shape[0] != n or Y.shape[0] != n:
+        raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y, {out.shape[0]} of out")
+    cdef double total = forward_chunks(&layout.layers, &ws.buf, &theta[0], &x, &Y[0, 0],
+                                       weights, n, &out[0, 0], &stop, &signals)
     if signals.raised:
         reraise()
     return total, stop.row, stop.layer
 
 
 cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* theta,
-                           const floating* X, const floating* Y, const floating* weights,
+                           const Rows* X, const floating* Y, const floating* weights,
                            Py_ssize_t n, floating* out, Stop* stop,
                            Signals* signals) noexcept:
     """Forward passes over the n rows of X in chunks of the workspace's capacity, their
@@ -625,6 +725,7 @@ cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* t
     cdef floating* z = <floating*>buf.z
     cdef floating* a = <floating*>buf.a
     cdef double total = 0.0, c
+    cdef Rows chunk
     stop.row = stop.layer = -1
     if signals != NULL:
         for k in range(layers.n_layers):
@@ -632,13 +733,14 @@ cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* t
     with nogil:
         while start < n:
             m = min(capacity, n - start)
-            forward_pass(layers, theta, X + start * n_in, m, capacity, z, a, NULL, 0, NULL,
-                         NULL)
+            chunk = rows_from(X, start, n_in, sizeof(floating))
+            forward_pass(layers, theta, &chunk, m, capacity, z, a, NULL, 0, NULL, NULL)
             # An inf or NaN input makes its row of z^1 = x w^T + b non-finite (inf * 0 is
             # NaN), so the rows are read again only when z^1 says so: the input is
-            # streamed from memory once, by the product, not first by a check.
-            if first_non_finite_row(z, m, layers.sizes[1]) >= 0:
-                bad = first_non_finite_row(X + start * n_in, m, n_in)
+            # streamed from memory once, by the product, not first by a check. (CSR
+            # values are checked by the Python layer.)
+            if X.dense != NULL and first_non_finite_row(z, m, layers.sizes[1]) >= 0:
+                bad = first_non_finite_row(<const floating*>chunk.dense, m, n_in)
                 if bad >= 0:
                     stop.row = start + bad
                     break

@@ -13,17 +13,31 @@
 # The fetch_ahead calls between the passes spread the prefetching of the next batch's rows
 # over the step, so that the rows arrive while it computes (_cpu.pxd); `ahead` is NULL
 # outside an epoch.
+#
+# The inputs (Rows) are dense rows or CSR rows. For CSR rows layer 1's products run over
+# the nonzeros only: the forward product reads, and BP4 writes, only the columns of w^1
+# that the batch's rows use.
+
+
+# A mini-batch's inputs: m dense rows of sizes[0] values, or m CSR rows, row i holding
+# data[indptr[i]:indptr[i + 1]] in the columns indices[indptr[i]:indptr[i + 1]] (finite,
+# in range; checked by the Python layer).
+cdef struct Rows:
+    const void* dense              # NULL for CSR rows
+    const void* data
+    const Py_ssize_t* indices
+    const Py_ssize_t* indptr
 
 
 cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* buf,
-                        floating* theta, const floating* x, const floating* y,
+                        floating* theta, const Rows* x, const floating* y,
                         const Py_ssize_t* labels, const floating* weights, Py_ssize_t m,
                         floating* state1, floating* state2, Py_ssize_t n_params,
                         uint64_t* rng, Py_ssize_t* bad_input, Lookahead* ahead) noexcept nogil:
     """One update from m examples: forward_pass, output_error (BP1), backward_pass (BP2-BP4)
     and the optimizer's update. Returns their summed cost before it. Or, with no
-    update, NaN and the first of the rows x that holds an inf or NaN in bad_input: such
-    a row makes z^1 non-finite (inf * 0 is NaN), so x is read only when z^1 is (an
+    update, NaN and the first of the dense rows x that holds an inf or NaN in bad_input:
+    such a row makes z^1 non-finite (inf * 0 is NaN), so x is read only when z^1 is (an
     overflow to inf that saturating activations absorb is not an error)."""
     cdef double cost
     cdef floating* z = <floating*>buf.z
@@ -32,8 +46,8 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
     cdef floating* mask = <floating*>buf.mask
     cdef floating* grad = <floating*>buf.grad
     forward_pass(layers, theta, x, m, buf.capacity, z, a, mask, settings.dropout, rng, ahead)
-    if first_non_finite_row(z, m, layers.sizes[1]) >= 0:  # layer 1's block starts z
-        bad_input[0] = first_non_finite_row(x, m, layers.sizes[0])
+    if x.dense != NULL and first_non_finite_row(z, m, layers.sizes[1]) >= 0:  # z^1 first
+        bad_input[0] = first_non_finite_row(<const floating*>x.dense, m, layers.sizes[0])
         if bad_input[0] >= 0:
             return NAN
     cost = output_error(layers, y, labels, weights, m, buf.capacity, z, a, delta)
@@ -57,7 +71,7 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
     return cost
 
 
-cdef void forward_pass(const Layers* layers, const floating* theta, const floating* x,
+cdef void forward_pass(const Layers* layers, const floating* theta, const Rows* x,
                        Py_ssize_t m, Py_ssize_t capacity, floating* z, floating* a,
                        floating* mask, double dropout, uint64_t* rng,
                        Lookahead* ahead) noexcept nogil:
@@ -65,7 +79,7 @@ cdef void forward_pass(const Layers* layers, const floating* theta, const floati
     dropped with probability `dropout` and the kept ones scaled by 1/(1 - dropout)
     (inverted dropout); the mask records the factors."""
     cdef Py_ssize_t k, i, n_in, n_out
-    cdef const floating* a_prev = x
+    cdef const floating* a_prev = <const floating*>x.dense
     cdef const floating* b
     cdef floating* z_l
     cdef floating* a_l
@@ -78,8 +92,11 @@ cdef void forward_pass(const Layers* layers, const floating* theta, const floati
         a_l = a + capacity * layers.unit_off[k]
         b = theta + layers.b_off[k]
         # forward: z^l = w^l a^{l-1} + b^l, as rows Z^l = A^{l-1} (w^l)^T, b^l added below
-        gemm(False, True, <int>m, <int>n_out, <int>n_in,
-             1, a_prev, <int>n_in, theta + layers.w_off[k], <int>n_in, 0, z_l, <int>n_out)
+        if k == 0 and x.dense == NULL:
+            sparse_product(x, m, theta + layers.w_off[0], n_out, n_in, z_l)
+        else:
+            gemm(False, True, <int>m, <int>n_out, <int>n_in,
+                 1, a_prev, <int>n_in, theta + layers.w_off[k], <int>n_in, 0, z_l, <int>n_out)
         fetch_ahead(ahead)
         # forward: a^l = f(z^l)
         add_bias_and_activate(layers.act[k], layers.act_param[k], b, theta + layers.p_off[k],
@@ -124,7 +141,7 @@ cdef double output_error(const Layers* layers, const floating* y, const Py_ssize
     return total
 
 
-cdef void backward_pass(const Layers* layers, const floating* theta, const floating* x,
+cdef void backward_pass(const Layers* layers, const floating* theta, const Rows* x,
                         Py_ssize_t m, Py_ssize_t capacity, const floating* z,
                         const floating* a, const floating* mask, floating* delta,
                         floating* target, floating alpha, floating beta_w,
@@ -144,7 +161,7 @@ cdef void backward_pass(const Layers* layers, const floating* theta, const float
         n_out = layers.sizes[k + 1]
         w = theta + layers.w_off[k]
         delta_l = delta + capacity * layers.unit_off[k]
-        a_prev = x if k == 0 else a + capacity * layers.unit_off[k - 1]
+        a_prev = <const floating*>x.dense if k == 0 else a + capacity * layers.unit_off[k - 1]
         if k > 0:
             delta_prev = delta + capacity * layers.unit_off[k - 1]
             # BP2: delta^{l-1} = ((w^l)^T delta^l) * f'(z^{l-1}), as rows D^l w^l, then
@@ -164,9 +181,13 @@ cdef void backward_pass(const Layers* layers, const floating* theta, const float
                                  a_prev if mask == NULL else NULL, delta_prev, m * n_in)
             fetch_ahead(ahead)
         # BP4: dC/dw^l = delta^l (a^{l-1})^T, as rows (D^l)^T A^{l-1}, summed over them
-        gemm(True, False, <int>n_out, <int>n_in, <int>m,
-             alpha, delta_l, <int>n_out, a_prev, <int>n_in, beta_w, target + layers.w_off[k],
-             <int>n_in)
+        if k == 0 and x.dense == NULL:
+            sparse_weight_gradient(x, m, delta_l, n_out, n_in, alpha, beta_w,
+                                   target + layers.w_off[0])
+        else:
+            gemm(True, False, <int>n_out, <int>n_in, <int>m,
+                 alpha, delta_l, <int>n_out, a_prev, <int>n_in, beta_w,
+                 target + layers.w_off[k], <int>n_in)
         fetch_ahead(ahead)
         # BP3: dC/db^l = delta^l, summed over the rows
         b_target = target + layers.b_off[k]
@@ -176,6 +197,44 @@ cdef void backward_pass(const Layers* layers, const floating* theta, const float
             for j in range(n_out):
                 b_target[j] += alpha * delta_l[i * n_out + j]
         fetch_ahead(ahead)
+
+
+cdef void sparse_product(const Rows* x, Py_ssize_t m, const floating* w, Py_ssize_t n_out,
+                         Py_ssize_t n_in, floating* z) noexcept nogil:
+    """Z = X w^T for m CSR rows X, over their nonzeros: z[i, j] = sum_p x_p w[j, col_p].
+    Unit by unit, so that each pass reads one row of w (the columns the batch uses)."""
+    cdef Py_ssize_t i, j, p
+    cdef const floating* values = <const floating*>x.data
+    cdef const floating* w_row
+    cdef floating total
+    for j in range(n_out):
+        w_row = w + j * n_in
+        for i in range(m):
+            total = 0
+            for p in range(x.indptr[i], x.indptr[i + 1]):
+                total = total + values[p] * w_row[x.indices[p]]
+            z[i * n_out + j] = total
+
+
+cdef void sparse_weight_gradient(const Rows* x, Py_ssize_t m, const floating* delta,
+                                 Py_ssize_t n_out, Py_ssize_t n_in, floating alpha,
+                                 floating beta, floating* target) noexcept nogil:
+    """BP4 for m CSR rows X: target := beta target + alpha D^T X, over X's nonzeros. With
+    beta 1 (plain SGD without L2, straight into w^1) only the columns that the rows use
+    are touched; else the whole target is scaled first."""
+    cdef Py_ssize_t i, j, p
+    cdef const floating* values = <const floating*>x.data
+    cdef floating* t_row
+    cdef floating d
+    if beta != 1:
+        for i in range(n_out * n_in):  # as BLAS: with beta 0, a stale target is never read
+            target[i] = 0 if beta == 0 else beta * target[i]
+    for j in range(n_out):
+        t_row = target + j * n_in
+        for i in range(m):
+            d = alpha * delta[i * n_out + j]
+            for p in range(x.indptr[i], x.indptr[i + 1]):
+                t_row[x.indices[p]] += d * values[p]
 
 
 cdef inline void multiply(floating* d, const floating* factors, Py_ssize_t count) noexcept nogil:
