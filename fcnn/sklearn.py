@@ -66,11 +66,20 @@ OPTIMIZERS = _optimizers.BY_NAME
 # Glorot uniform weights and zero biases, as scikit-learn's MLP starts.
 INIT = "xavier_uniform"
 
+# The sparse formats taken as they are (the network reads CSR rows; CSC is converted to
+# CSR once); other scipy.sparse formats are converted to the first.
+SPARSE_FORMATS = ("csr", "csc")
+
 
 class _FCNNBase(BaseEstimator):
     """What the classifier and the regressor share: parameter checks, building and
     training the network, predicting. Subclasses turn y into the network's targets
     (``_targets``) and name the output layer (``_output_layer``)."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # scipy.sparse X: the network reads its CSR rows
+        return tags
 
     # ------------------------------------------------------------------ parameters
 
@@ -241,7 +250,13 @@ class _FCNNBase(BaseEstimator):
     def _fit(self, X, y, sample_weight):
         settings = self._check_parameters()
         X, y = validate_data(
-            self, X, y, multi_output=True, dtype=settings.dtype, y_numeric=not self._is_classifier
+            self,
+            X,
+            y,
+            multi_output=True,
+            dtype=settings.dtype,
+            y_numeric=not self._is_classifier,
+            accept_sparse=SPARSE_FORMATS,
         )
         Y, labels = self._targets(y, settings.dtype, reset=True)
         sample_weight = self._sample_weight(sample_weight, X, labels)
@@ -309,6 +324,7 @@ class _FCNNBase(BaseEstimator):
             dtype=dtype,
             reset=first,
             y_numeric=not self._is_classifier,
+            accept_sparse=SPARSE_FORMATS,
         )
         Y, labels = self._targets(y, dtype, reset=first, partial=True, classes=classes)
         sample_weight = self._sample_weight(sample_weight, X, labels, partial=True)
@@ -366,7 +382,9 @@ class _FCNNBase(BaseEstimator):
     def _outputs(self, X):
         """The network's output activations a^L for X, after checking X."""
         check_is_fitted(self, "network_")
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        X = validate_data(
+            self, X, reset=False, dtype=self.network_.dtype, accept_sparse=SPARSE_FORMATS
+        )
         return self.network_.predict(X)
 
 

@@ -223,3 +223,22 @@ def test_validation_data_may_be_sparse_and_early_stopping_works():
         patience=1,
     )
     assert len(history.val_cost) == history.epochs
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kind", ["csr", "csc", "coo"])
+def test_the_estimators_take_sparse_input(kind):
+    pytest.importorskip("sklearn")
+    from fcnn.sklearn import FCNNClassifier, FCNNRegressor
+
+    X, y = data()
+    sparse, dense = X.asformat(kind), X.toarray()
+    for model in (FCNNClassifier, FCNNRegressor):
+        target = y if model is FCNNClassifier else y.astype(float)
+        fitted = [
+            model(hidden_layer_sizes=(8,), epochs=3, random_state=0).fit(inputs, target)
+            for inputs in (sparse, dense)
+        ]
+        assert relative(fitted[0].network_.theta, fitted[1].network_.theta) < 1e-12
+        assert_allclose(fitted[0].predict(sparse), fitted[1].predict(dense), rtol=1e-10)
+        fitted[0].partial_fit(sparse, target)
