@@ -877,9 +877,10 @@ class Network:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, sizes[0]) or (sizes[0],)
+        X : array_like or scipy.sparse matrix, shape (n_samples, sizes[0]) or (sizes[0],)
             The inputs, one row per example, or one example as a 1-D array; converted
-            to the network's dtype.
+            to the network's dtype. Sparse input is read as CSR rows (see the user
+            guide's "Sparse input").
 
         Returns
         -------
@@ -931,9 +932,10 @@ class Network:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, sizes[0]) or (sizes[0],)
+        X : array_like or scipy.sparse matrix, shape (n_samples, sizes[0]) or (sizes[0],)
             The inputs, one row per example, or one example as a 1-D array; converted
-            to the network's dtype.
+            to the network's dtype. Sparse input is read as CSR rows (see the user
+            guide's "Sparse input").
 
         Returns
         -------
@@ -976,9 +978,10 @@ class Network:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, sizes[0]) or (sizes[0],)
+        X : array_like or scipy.sparse matrix, shape (n_samples, sizes[0]) or (sizes[0],)
             The inputs, one row per example, or one example as a 1-D array; converted
-            to the network's dtype.
+            to the network's dtype. Sparse input is read as CSR rows (see the user
+            guide's "Sparse input").
         Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
             Targets, or integer class labels in [0, sizes[-1]) that stand for one-hot
             rows (with one output, a 1-D Y holds each example's target). For a 1-D X,
@@ -1104,7 +1107,7 @@ class Network:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, sizes[0]) or (sizes[0],)
+        X : array_like or scipy.sparse matrix, shape (n_samples, sizes[0]) or (sizes[0],)
             The inputs, one row per example, or one example as a 1-D array.
         Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
             Targets, or integer class labels in [0, sizes[-1]) that stand for one-hot
@@ -1255,7 +1258,7 @@ class Network:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, sizes[0]) or (sizes[0],)
+        X : array_like or scipy.sparse matrix, shape (n_samples, sizes[0]) or (sizes[0],)
             The inputs, one row per example, or one example as a 1-D array.
         Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
             Targets, or integer class labels in [0, sizes[-1]) that stand for one-hot
@@ -1333,8 +1336,10 @@ class Network:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, sizes[0])
-            The training inputs, one row per example.
+        X : array_like or scipy.sparse matrix, shape (n_samples, sizes[0])
+            The training inputs, one row per example. Sparse input is read as CSR rows,
+            layer 1 computed over its nonzeros only (see the user guide's "Sparse
+            input").
         Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
             Targets, or integer class labels in [0, sizes[-1]) (with one output, a 1-D
             Y holds each example's target). With the cost "cross_entropy" or

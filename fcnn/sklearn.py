@@ -220,7 +220,7 @@ class _FCNNBase(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs, converted to `dtype`; finite.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets: class labels or a 0/1 indicator matrix (classifier), numbers
@@ -557,7 +557,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a 0/1 indicator matrix for multi-label targets.
@@ -744,7 +744,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
 
         Returns
@@ -775,7 +775,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
 
         Returns
@@ -951,7 +951,7 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets.
@@ -992,7 +992,7 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The inputs.
 
         Returns
