@@ -226,11 +226,14 @@ def sparse_inputs(X, n_features, dtype, name="X"):
 
 def core_rows(X):
     """X as the core's entry points take it: a dense array as it is, a CSR matrix (from
-    `sparse_inputs`) as the core's CSRRows, with intp indices (scipy keeps int32 ones
-    where they fit: then a copy of them)."""
+    `sparse_inputs`) as the core's CSRRows (its int32 or int64 column indices as they are,
+    its row starts as intp: a copy of those where scipy keeps them as int32)."""
     if is_sparse(X):
-        indices, indptr = for_the_core(X.indices, np.intp), for_the_core(X.indptr, np.intp)
-        return _compiled.core.CSRRows(X.data, indices, indptr, X.shape[1])
+        indices = X.indices if X.indices.dtype in (np.int32, np.intp) else X.indices.astype(np.intp)
+        indptr = for_the_core(X.indptr, np.intp)
+        return _compiled.core.CSRRows(
+            X.data, for_the_core(indices, indices.dtype), indptr, X.shape[1]
+        )
     return X
 
 

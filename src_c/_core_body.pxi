@@ -298,16 +298,18 @@ cdef Py_ssize_t first_non_finite_layer(const Layers* layers, const floating* z,
 
 cdef class CSRRows:
     """Rows of a CSR matrix as the core reads them: values `data` (the network's dtype),
-    column `indices` and row starts `indptr` (intp, C-contiguous). The Python layer
+    column `indices` (int32 or intp) and row starts `indptr` (intp), C-contiguous. The Python layer
     checks them once (sorted columns without duplicates, in range, finite values)."""
     cdef readonly object data, indices, indptr
     cdef readonly Py_ssize_t n_rows, n_cols
 
     def __init__(self, cnp.ndarray data, cnp.ndarray indices, cnp.ndarray indptr,
                  Py_ssize_t n_cols):
-        for name, array in (("indices", indices), ("indptr", indptr)):
-            if array.dtype != np.intp or array.ndim != 1 or not array.flags.c_contiguous:
-                raise TypeError(f"CSR {name} must be a C-contiguous 1-D intp array")
+        if indices.dtype not in (np.int32, np.intp) or indptr.dtype != np.intp:
+            raise TypeError("CSR indices must be int32 or intp, indptr intp")
+        if (indices.ndim != 1 or indptr.ndim != 1 or not indices.flags.c_contiguous
+                or not indptr.flags.c_contiguous):
+            raise TypeError("CSR indices and indptr must be C-contiguous and 1-D")
         if data.ndim != 1 or not data.flags.c_contiguous or data.shape[0] != indices.shape[0]:
             raise TypeError("CSR data must be C-contiguous, 1-D, one value per index")
         if indptr.shape[0] < 1:
@@ -327,7 +329,8 @@ cdef Rows input_rows(X, Py_ssize_t itemsize, Py_ssize_t* n, Py_ssize_t* n_in) ex
             raise TypeError(f"CSR values of {(<CSRRows>X).data.dtype} with {itemsize}-byte floats")
         rows.dense = NULL
         rows.data = cnp.PyArray_DATA((<CSRRows>X).data)
-        rows.indices = <const Py_ssize_t*>cnp.PyArray_DATA((<CSRRows>X).indices)
+        rows.indices = cnp.PyArray_DATA((<CSRRows>X).indices)
+        rows.narrow = (<CSRRows>X).indices.dtype != np.intp
         rows.indptr = <const Py_ssize_t*>cnp.PyArray_DATA((<CSRRows>X).indptr)
         n[0], n_in[0] = (<CSRRows>X).n_rows, (<CSRRows>X).n_cols
         return rows
@@ -336,7 +339,9 @@ cdef Rows input_rows(X, Py_ssize_t itemsize, Py_ssize_t* n, Py_ssize_t* n_in) ex
             or not cnp.PyArray_IS_C_CONTIGUOUS(dense) or not cnp.PyArray_ISALIGNED(dense)):
         raise TypeError(f"X must be a C-contiguous, aligned 2-D array of {itemsize}-byte floats")
     rows.dense = cnp.PyArray_DATA(dense)
-    rows.data = rows.indices = rows.indptr = NULL
+    rows.data = rows.indices = NULL
+    rows.indptr = NULL
+    rows.narrow = False
     n[0], n_in[0] = cnp.PyArray_DIMS(dense)[0], cnp.PyArray_DIMS(dense)[1]
     return rows
 
@@ -444,6 +449,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                 batch_x.dense = NULL if sparse else buf.x_batch
                 batch_x.data = buf.sparse_data
                 batch_x.indices = buf.sparse_indices
+                batch_x.narrow = False
                 batch_x.indptr = buf.sparse_indptr
                 for i in range(m):
                     row = buf.order[start + i]
@@ -454,7 +460,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                                 break
                             (<floating*>buf.sparse_data)[nonzeros] = (
                                 (<const floating*>inputs.data)[p])
-                            buf.sparse_indices[nonzeros] = inputs.indices[p]
+                            buf.sparse_indices[nonzeros] = column(&inputs, p)
                             nonzeros += 1
                     else:
                         copy(<floating*>buf.x_batch + i * n_in,

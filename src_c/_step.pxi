@@ -21,12 +21,21 @@
 
 # A mini-batch's inputs: m dense rows of sizes[0] values, or m CSR rows, row i holding
 # data[indptr[i]:indptr[i + 1]] in the columns indices[indptr[i]:indptr[i + 1]] (finite,
-# in range; checked by the Python layer).
+# in range; checked by the Python layer). Column indices are intp, or int32 as scipy keeps
+# them where they fit (read as they are: a copy would be as large as the values).
 cdef struct Rows:
     const void* dense              # NULL for CSR rows
     const void* data
-    const Py_ssize_t* indices
+    const void* indices
+    bint narrow                    # int32 indices, else intp
     const Py_ssize_t* indptr
+
+
+cdef inline Py_ssize_t column(const Rows* x, Py_ssize_t p) noexcept nogil:
+    """The column of nonzero p (a branch the CPU predicts: one kind per matrix)."""
+    if x.narrow:
+        return (<const int*>x.indices)[p]
+    return (<const Py_ssize_t*>x.indices)[p]
 
 
 cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* buf,
@@ -212,7 +221,7 @@ cdef void sparse_product(const Rows* x, Py_ssize_t m, const floating* w, Py_ssiz
         for i in range(m):
             total = 0
             for p in range(x.indptr[i], x.indptr[i + 1]):
-                total = total + values[p] * w_row[x.indices[p]]
+                total = total + values[p] * w_row[column(x, p)]
             z[i * n_out + j] = total
 
 
@@ -234,7 +243,7 @@ cdef void sparse_weight_gradient(const Rows* x, Py_ssize_t m, const floating* de
         for i in range(m):
             d = alpha * delta[i * n_out + j]
             for p in range(x.indptr[i], x.indptr[i + 1]):
-                t_row[x.indices[p]] += d * values[p]
+                t_row[column(x, p)] += d * values[p]
 
 
 cdef inline void multiply(floating* d, const floating* factors, Py_ssize_t count) noexcept nogil:
