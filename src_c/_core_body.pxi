@@ -367,9 +367,9 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                 int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0):
     """One epoch of mini-batch training over (X, Y), X dense rows or CSRRows (whose
     shuffled batches are gathered into the workspace's CSR buffers), in an order drawn
-    from `seed` when `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. For class labels,
-    `labels` (checked, else empty) stand for Y's one-hot rows, which each batch writes
-    from them (Y is then not read, and may have no rows). The running cost and
+    from `seed` when `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. For
+    class labels, `labels` (checked, else empty) stand for Y's one-hot rows, which each
+    batch writes from them (Y is then not read, and may have no rows). The running cost and
     accuracy are each example's, taken just before the update that used it;
     accuracy_mode as in correct_rows (0: no accuracy, NaN returned).
 
