@@ -312,19 +312,18 @@ def check_feature_names(
         return
     unseen = sorted(set(given) - set(trained))
     missing = sorted(set(trained) - set(given))
-    message = "the feature names should match those the network was trained with.\n"
+    lines = ["the feature names should match those the network was trained with."]
     if unseen:
-        message += "Feature names unseen at training time:\n" + _listed(unseen)
+        lines += ["Feature names unseen at training time:", *_listed(unseen)]
     if missing:
-        message += "Feature names seen at training time, yet now missing:\n" + _listed(missing)
+        lines += ["Feature names seen at training time, yet now missing:", *_listed(missing)]
     if not unseen and not missing:
-        message += "Feature names must be in the same order as they were in training.\n"
-    raise ValueError(message)
+        lines.append("Feature names must be in the same order as they were in training.")
+    raise ValueError("\n".join(lines))
 
 
 def _listed(names, most=5):
-    lines = [f"- {name}\n" for name in names[:most]]
-    return "".join(lines) + ("- ...\n" if len(names) > most else "")
+    return [f"- {name}" for name in names[:most]] + (["- ..."] if len(names) > most else [])
 
 
 def _require_finite(array, name):
