@@ -156,9 +156,13 @@ def _numeric_array(values, name):
 
 
 def _library(values):
-    """The top-level package that defines values' type ("pandas", "pyarrow", ...): how
-    tables are recognised without importing their libraries."""
-    return type(values).__module__.partition(".")[0]
+    """The package of values' type, or "pandas" or "pyarrow" when a base of it comes
+    from one (a subclass such as geopandas'): how tables are recognised without
+    importing their libraries."""
+    if type(values) is np.ndarray:
+        return "numpy"
+    packages = [cls.__module__.partition(".")[0] for cls in type(values).__mro__]
+    return next((p for p in packages if p in ("pandas", "pyarrow")), packages[0])
 
 
 def _is_table(values):

@@ -122,6 +122,18 @@ def test_float32_columns_stay_float32(make):
     assert mixed.dtype == np.float64  # float32 and int64 columns: numpy's common type
 
 
+def test_a_subclass_of_a_dataframe_is_a_dataframe():
+    class Frame(pd.DataFrame):  # as geopandas' GeoDataFrame, defined outside pandas
+        @property
+        def _constructor(self):
+            return Frame
+
+    X, y = data()
+    net, _ = trained(Frame(X, columns=NAMES), y, np.float64)
+    assert net.feature_names == tuple(NAMES)
+    assert np.array_equal(net.theta, trained(X, y, np.float64)[0].theta)
+
+
 def test_pyarrow_columns_of_several_chunks_and_types():
     columns = {
         "a": pa.chunked_array([[1.0, 2.0], [3.0]], pa.float32()),
