@@ -295,19 +295,23 @@ def as_feature_names(names: Any, n_features: int) -> tuple[str, ...] | None:
 
 
 def check_feature_names(
-    trained: tuple[str, ...] | None, given: tuple[str, ...] | None, stacklevel: int
+    trained: tuple[str, ...] | None,
+    given: tuple[str, ...] | None,
+    stacklevel: int,
+    name: str = "X",
 ) -> None:
-    """scikit-learn's rule (``_check_feature_names``) for X's column names against
-    those a network was trained with: a UserWarning when only one of them has names,
-    a ValueError listing what differs when both have and they differ."""
+    """scikit-learn's rule (``_check_feature_names``) for the column names of X (whose
+    name is `name`) against those a network was trained with: a UserWarning when only
+    one of them has names, a ValueError listing what differs when both have and they
+    differ."""
     if trained is None and given is None:
         return
     if trained is None or given is None:
         warnings.warn(
-            "X has feature names, but the network was trained without feature names"
+            f"{name} has feature names, but the network was trained without feature names"
             if trained is None
-            else "X does not have valid feature names, but the network was trained with "
-            "feature names",
+            else f"{name} does not have valid feature names, but the network was trained "
+            f"with feature names",
             UserWarning,
             stacklevel=stacklevel + 1,
         )
@@ -316,7 +320,7 @@ def check_feature_names(
         return
     unseen = sorted(set(given) - set(trained))
     missing = sorted(set(trained) - set(given))
-    lines = ["the feature names should match those the network was trained with."]
+    lines = [f"the feature names of {name} should match those the network was trained with."]
     if unseen:
         lines += ["Feature names unseen at training time:", *_listed(unseen)]
     if missing:

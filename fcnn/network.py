@@ -1510,13 +1510,18 @@ class Network:
 
     def _fit(self, X, Y, options, names):
         """fit with X's column names given apart (step converts X first): checked
-        against the network's, and recorded if it has none, once the data is checked."""
+        against the network's, and recorded if it has none, once the data is checked;
+        the validation data's are checked against them."""
         with self._lock:
             if self._feature_names is not None:
                 check_feature_names(self._feature_names, names, stacklevel=4)
+            trained = names if self._feature_names is None else self._feature_names
+            validation = options["validation_data"]
+            if isinstance(validation, (tuple, list)) and len(validation) == 2:
+                given = feature_names(validation[0])
+                check_feature_names(trained, given, stacklevel=4, name="X_val")
             run = _training.TrainingRun(self, X, Y, options)
-            if names is not None:
-                self._feature_names = names
+            self._feature_names = trained
             return run.run()
 
 

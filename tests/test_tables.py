@@ -219,6 +219,19 @@ def test_names_are_recorded_by_training_and_checked(make):
         net.step(X[0], y[0], lr=0.1)
 
 
+def test_the_validation_datas_names_are_checked_against_the_trained_ones():
+    X, y = data()
+    net = fcnn.Network([3, 4, 2], seed=0)
+    reordered = pd.DataFrame(X, columns=NAMES[::-1])
+    with pytest.raises(ValueError, match="names of X_val should match .*\n.* same order"):
+        net.fit(frame(X), y, validation_data=(reordered, y))
+    assert net.feature_names is None  # nothing trained
+    with pytest.warns(UserWarning, match="X_val does not have valid feature names"):
+        net.fit(frame(X), y, validation_data=(X, y))
+    with pytest.warns(UserWarning, match="X_val has feature names, but the network was"):
+        fcnn.Network([3, 4, 2], seed=0).fit(X, y, validation_data=(frame(X), y))
+
+
 def test_a_network_trained_without_names_warns_of_names_and_step_records_them():
     X, y = data()
     net = fcnn.Network([3, 4, 2], seed=0)
