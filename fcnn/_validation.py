@@ -179,9 +179,9 @@ def _is_table(values):
 def _table_array(values, name):
     """A pandas DataFrame or Series, or a pyarrow Table, RecordBatch, Array or
     ChunkedArray, as a numpy array in the common dtype of its columns (float32 columns
-    stay float32), after `check_columns`. A pyarrow table is copied once, into rows; a
-    DataFrame by pandas (``to_numpy``), in its column-major layout, which the caller's
-    conversion to rows copies again."""
+    stay float32), after `check_columns`. A pyarrow table is copied once, into rows. A
+    DataFrame of one dtype gives a view of its column-major block (others a copy),
+    which the caller's conversion to rows (`for_the_core`) copies."""
     common = np.result_type(*check_columns(values, name) or [np.dtype(np.float64)])
     if _library(values) == "pandas":
         return values.to_numpy(dtype=common)
