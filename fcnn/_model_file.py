@@ -31,6 +31,7 @@ FORMAT_VERSION = 1
 PREFIX = struct.Struct("<8sIQI")  # magic, version, header length, crc32
 PREFIX_SIZE = PREFIX.size  # 24
 _PAYLOAD_ALIGNMENT = 64  # the header is padded with spaces so the payload starts here
+MAX_HEADER_BYTES = 16 * 2**20  # the longest header fcnn.io reads
 
 
 def write(
@@ -57,6 +58,11 @@ def write(
         {"network": network_header, "arrays": directory}, allow_nan=False, separators=(",", ":")
     ).encode("utf-8")
     header += b" " * (-(PREFIX_SIZE + len(header)) % _PAYLOAD_ALIGNMENT)
+    if len(header) > MAX_HEADER_BYTES:  # long feature names; load would refuse the file
+        raise ValueError(
+            f"the model file's header would be {len(header)} bytes, over the format's limit "
+            f"of {MAX_HEADER_BYTES}: shorten the network's feature_names or drop them"
+        )
     checksum = zlib.crc32(header)
     for data in payload:
         # an ndarray is a buffer, which numpy's type stubs do not declare

@@ -7,6 +7,8 @@ of the right shape, finite. Errors name the argument, what was expected and what
 
 import math
 import numbers
+import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -132,15 +134,204 @@ def check_sizes(sizes):
 
 
 def _numeric_array(values, name):
+    """values as a numpy array of real numbers: numpy arrays as they are, pandas and
+    pyarrow containers column by column (`_table_array`), other objects through
+    ``__array__`` or, without it, DLPack (``__dlpack__``), without a copy where the
+    producer allows."""
     if values is None:
         raise TypeError(f"{name} must be an array of numbers, got None")
-    try:
-        array = np.asarray(values)
-    except Exception as error:
-        raise TypeError(f"{name} must be array-like numbers: {error}") from None
+    if _is_table(values):
+        array = _table_array(values, name)
+    else:
+        try:
+            if hasattr(values, "__dlpack__") and not hasattr(values, "__array__"):
+                array = np.from_dlpack(values)
+            else:
+                array = np.asarray(values)
+        except Exception as error:
+            raise TypeError(f"{name} must be array-like numbers: {error}") from None
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
     return array
+
+
+def _library(values):
+    """The package of values' type, or "pandas" or "pyarrow" when a base of it comes
+    from one (a subclass such as geopandas'): how tables are recognised without
+    importing their libraries."""
+    if type(values) is np.ndarray:
+        return "numpy"
+    packages = [cls.__module__.partition(".")[0] for cls in type(values).__mro__]
+    return next((p for p in packages if p in ("pandas", "pyarrow")), packages[0])
+
+
+def _is_table(values):
+    """A pandas DataFrame, Series, Index or array, or a pyarrow Table, RecordBatch,
+    Array or ChunkedArray."""
+    library = _library(values)
+    if library == "pandas":
+        return hasattr(values, "to_numpy") and hasattr(values, "isna")
+    return library == "pyarrow" and (
+        hasattr(values, "column_names") or hasattr(values, "null_count")
+    )
+
+
+def _table_array(values, name):
+    """A pandas DataFrame or Series, or a pyarrow Table, RecordBatch, Array or
+    ChunkedArray, as a numpy array in the common dtype of its columns (float32 columns
+    stay float32), after `check_columns`. A pyarrow table is copied once, into rows. A
+    DataFrame of one dtype gives a view of its column-major block (others a copy),
+    which the caller's conversion to rows (`for_the_core`) copies."""
+    common = np.result_type(*check_columns(values, name) or [np.dtype(np.float64)])
+    if _library(values) == "pandas":
+        return values.to_numpy(dtype=common)
+    if not hasattr(values, "column_names"):
+        return np.asarray(values).astype(common, copy=False)
+    array = np.empty((values.num_rows, values.num_columns), dtype=common)
+    for j, data in enumerate(values.columns):
+        array[:, j] = np.asarray(data)
+    return array
+
+
+def check_columns(values: Any, name: str) -> list[np.dtype]:
+    """The numpy dtypes of a table's columns (`_is_table`; [] for anything else), each
+    checked: a missing value (pandas NA, pyarrow null) is a ValueError, a column that is
+    not numbers a TypeError, each naming the column (and the row)."""
+    if not _is_table(values):
+        return []
+    two_d = hasattr(values, "column_names") or getattr(values, "ndim", 1) == 2
+    if not two_d:
+        columns = [(None, values)]
+    elif _library(values) == "pandas":
+        columns = list(values.items())
+    else:
+        columns = list(zip(values.column_names, values.columns))
+    dtypes = []
+    for column, data in columns:
+        where = f"{name} column {column!r}" if two_d else name
+        missing = _missing(data)
+        if missing.size:
+            raise ValueError(
+                f"{where} has {missing.size} missing values (NA or null), the first in "
+                f"row {missing[0]}; fill or drop them first"
+            )
+        dtype = _column_dtype(data)
+        if dtype is None or dtype.kind not in "biuf":
+            shown = data.type if hasattr(data, "null_count") else data.dtype
+            raise TypeError(f"{where} must hold real numbers, got dtype {shown}")
+        dtypes.append(dtype)
+    return dtypes
+
+
+def _missing(data):
+    """The rows of a pandas or pyarrow column whose value is missing (NA, null). NaN in
+    a column of a numpy float dtype is a number to pandas' users too: the finiteness
+    check names it."""
+    if hasattr(data, "null_count"):  # pyarrow
+        if not data.null_count:
+            return np.empty(0, dtype=np.intp)
+        return np.flatnonzero(np.asarray(data.is_null()))
+    if isinstance(data.dtype, np.dtype) and data.dtype.kind == "f":
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero(np.asarray(data.isna()))
+
+
+def _column_dtype(data):
+    """The numpy dtype of a pandas or pyarrow column's values, None if it has none."""
+    dtype = data.dtype if hasattr(data, "dtype") else None
+    if isinstance(dtype, np.dtype):
+        return dtype
+    if dtype is not None:  # a pandas extension dtype: Float32, Int64, boolean, ...
+        numpy_dtype = getattr(dtype, "numpy_dtype", None)
+        return numpy_dtype if isinstance(numpy_dtype, np.dtype) else None
+    try:
+        return np.dtype(data.type.to_pandas_dtype())
+    except (NotImplementedError, TypeError):  # dictionary, nested and other arrow types
+        return None
+
+
+def feature_names(X: Any) -> tuple[str, ...] | None:
+    """The column names of a pandas DataFrame or a pyarrow Table or RecordBatch, as
+    scikit-learn takes them (``_get_feature_names``): a tuple of str when every name is
+    a str, None when none is (or X has no columns, or is no table).
+
+    Raises
+    ------
+    TypeError
+        If some names are str and some are not."""
+    if _library(X) == "pandas" and getattr(X, "ndim", 0) == 2:
+        names = list(X.columns)
+    elif _library(X) == "pyarrow" and hasattr(X, "column_names"):
+        names = list(X.column_names)
+    else:
+        return None
+    types = sorted({type(name).__qualname__ for name in names})
+    if len(types) > 1 and "str" in types:
+        raise TypeError(
+            f"feature names are only supported if all input features have string names, "
+            f"but the input has {types} as column name types; convert them all to "
+            f"strings (X.columns = X.columns.astype(str)) or all to non-strings"
+        )
+    return tuple(names) if types == ["str"] else None
+
+
+def as_feature_names(names: Any, n_features: int) -> tuple[str, ...] | None:
+    """Feature names as a network keeps them: None, or a tuple of n_features str."""
+    if names is None:
+        return None
+    if isinstance(names, (str, bytes)) or not isinstance(names, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"feature_names must be None or a sequence of str, got {type(names).__name__}"
+        )
+    if len(names) != n_features:
+        raise ValueError(
+            f"feature_names must name the network's {n_features} input features, got "
+            f"{len(names)} names"
+        )
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"feature_names must be str, got {type(name).__name__} {name!r}")
+    return tuple(names)
+
+
+def check_feature_names(
+    trained: tuple[str, ...] | None,
+    given: tuple[str, ...] | None,
+    stacklevel: int,
+    name: str = "X",
+) -> None:
+    """scikit-learn's rule (``_check_feature_names``) for the column names of X (whose
+    name is `name`) against those a network was trained with: a UserWarning when only
+    one of them has names, a ValueError listing what differs when both have and they
+    differ."""
+    if trained is None and given is None:
+        return
+    if trained is None or given is None:
+        warnings.warn(
+            f"{name} has feature names, but the network was trained without feature names"
+            if trained is None
+            else f"{name} does not have valid feature names, but the network was trained "
+            f"with feature names",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )
+        return
+    if trained == given:
+        return
+    unseen = sorted(set(given) - set(trained))
+    missing = sorted(set(trained) - set(given))
+    lines = [f"the feature names of {name} should match those the network was trained with."]
+    if unseen:
+        lines += ["Feature names unseen at training time:", *_listed(unseen)]
+    if missing:
+        lines += ["Feature names seen at training time, yet now missing:", *_listed(missing)]
+    if not unseen and not missing:
+        lines.append("Feature names must be in the same order as they were in training.")
+    raise ValueError("\n".join(lines))
+
+
+def _listed(names, most=5):
+    return [f"- {name}" for name in names[:most]] + (["- ..."] if len(names) > most else [])
 
 
 def _require_finite(array, name):

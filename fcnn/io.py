@@ -45,7 +45,7 @@ the line endings that a text-mode transfer would change)."""
 FORMAT_VERSION = _model_file.FORMAT_VERSION
 """The version of the model format that `save` writes and `load` reads."""
 
-MAX_HEADER_BYTES = 16 * 2**20
+MAX_HEADER_BYTES = _model_file.MAX_HEADER_BYTES
 MAX_NIELSEN_BYTES = 64 * 2**20
 MAX_UNSIZED_BYTES = 64 * 2**20  # what is read of a file whose size the system gives as 0
 _BYTES_PER_CONTAINER = 8
@@ -119,6 +119,9 @@ def save(net: Network, path: str | bytes | os.PathLike[Any]) -> None:
     ------
     TypeError
         If `net` is not an `fcnn.Network`.
+    ValueError
+        If a parameter is inf or NaN, or the feature names take more than the format's
+        16 MiB header: the file could not be loaded.
     OSError
         If the file cannot be written (the previous file, if any, is left as it was).
 

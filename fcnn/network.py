@@ -11,6 +11,7 @@ from neuron i of layer l-1. In Python lists the notes' w^l is ``weights[l - 1]``
 from __future__ import annotations
 
 import html
+import inspect
 import os
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -26,16 +27,19 @@ from . import optimizers as _optimizers
 from . import training as _training
 from ._validation import (
     MAX_DIMENSION,
+    as_feature_names,
     as_inputs,
     as_sample_weight,
     as_targets,
     check_dropout,
     check_dtype,
+    check_feature_names,
     check_hyperparameter,
     check_positive_number,
     check_seed,
     check_sizes,
     core_rows,
+    feature_names,
     mean_one_weights,
     non_finite_error,
     target_kind,
@@ -472,6 +476,13 @@ class NetworkInternals:
         """Raise ValueError if a parameter is inf or NaN."""
         _check_finite(self.theta)
 
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
+        """`Network.predict` of (n_samples, sizes[0]) inputs whose feature names the
+        caller has checked (the estimators, with scikit-learn's validate_data)."""
+        s = self._structure
+        checked, _ = as_inputs(X, s.sizes[0], s.dtype, allow_single=False, check_finite=False)
+        return _predict(s, checked, X)
+
 
 class Network:
     """A fully-connected feed-forward neural network.
@@ -576,6 +587,7 @@ class Network:
         self._structure = _Structure(sizes, activations, cost, dtype)
         # the optimizer of the last fit, which the next fit continues
         self.optimizer: Optimizer | None = None
+        self._feature_names: tuple[str, ...] | None = None
         # fit, step, save and __setstate__ hold it: one training run at a time, never a
         # half-updated save, never a structure swapped under a fit
         self._lock = threading.RLock()
@@ -655,6 +667,47 @@ class Network:
         return ParameterList(layers, "params")
 
     @property
+    def feature_names(self) -> tuple[str, ...] | None:
+        """The names of the input features, one per input neuron, or None.
+
+        Recorded by the first `fit` or `step` on X with column names (a pandas
+        DataFrame, a pyarrow Table), kept by `save` and `state`, and checked as
+        scikit-learn checks ``feature_names_in_``: X with other names, or the same in
+        another order, is a ValueError that lists what differs; X without names (a
+        numpy array), or names given to a network without them, is a UserWarning. One
+        1-D sample carries no names and is not checked. Assign a sequence of
+        ``sizes[0]`` str, or None, to set or drop them.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 1], seed=0)
+        >>> net.feature_names is None
+        True
+        >>> net.feature_names = ["height", "weight"]
+        >>> net.feature_names
+        ('height', 'weight')
+        """
+        return self._feature_names
+
+    @feature_names.setter
+    def feature_names(self, names: Sequence[str] | None) -> None:
+        self._feature_names = as_feature_names(names, self.sizes[0])
+
+    def _inputs(
+        self, structure: _Structure, X: ArrayLike, **options: Any
+    ) -> tuple[NDArray[Any], bool]:
+        """as_inputs for `structure`, after checking X's column names against the
+        network's (check_feature_names); warnings point at the caller's caller."""
+        names = feature_names(X)
+        if names is not None:  # before the shape: the names say more than a width
+            check_feature_names(self._feature_names, names, stacklevel=3)
+        array, single = as_inputs(X, structure.sizes[0], structure.dtype, **options)
+        if names is None and not single:
+            check_feature_names(self._feature_names, None, stacklevel=3)
+        return array, single
+
+    @property
     def internals(self) -> NetworkInternals:
         """What fcnn's own modules use of the network beyond its public API.
 
@@ -676,8 +729,8 @@ class Network:
         -------
         header : dict
             JSON-serialisable: "sizes", "activations" (their configs), "cost", "dtype",
-            "rng" (the shuffling generator's state) and "optimizer" (its config or
-            None).
+            "rng" (the shuffling generator's state), "optimizer" (its config or
+            None) and, only when the network has them, "feature_names" (a list of str).
         arrays : dict of str to ndarray
             "w1", "b1", ..., "slopes<l>" for PReLU layers, "optimizer_state<k>":
             copies, in the network's dtype.
@@ -706,6 +759,8 @@ class Network:
                 "rng": self._rng.bit_generator.state,
                 "optimizer": None if self.optimizer is None else self.optimizer.config(),
             }
+            if self._feature_names is not None:  # absent otherwise: files older fcnn reads
+                header["feature_names"] = list(self._feature_names)
             arrays = {}
             for l, (w, b, slopes) in enumerate(zip(s.weights, s.biases, s.slopes), 1):
                 arrays[f"w{l}"] = w.copy()
@@ -752,9 +807,10 @@ class Network:
         if not isinstance(header, dict):
             raise TypeError(f"a network header is a dict, got {type(header).__name__}")
         expected = {"sizes", "activations", "cost", "dtype", "rng", "optimizer"}
-        if set(header) != expected:
+        if not expected <= set(header) <= expected | {"feature_names"}:
             raise ValueError(
-                f"a network header has the keys {sorted(expected)}, got {sorted(header)}"
+                f"a network header has the keys {sorted(expected)} and optionally "
+                f"'feature_names', got {sorted(header)}"
             )
         if not isinstance(header["activations"], list):
             raise TypeError("header 'activations' must be a list of activation configs")
@@ -767,6 +823,7 @@ class Network:
             header["cost"],
             check_dtype(header["dtype"]),
         )
+        net._feature_names = as_feature_names(header.get("feature_names"), net.sizes[0])
         net._rng = np.random.default_rng()
         try:
             net._rng.bit_generator.state = header["rng"]
@@ -808,8 +865,9 @@ class Network:
         Raises
         ------
         ValueError
-            If a parameter is inf or NaN (written into a live view): the file could not
-            be loaded.
+            If a parameter is inf or NaN (written into a live view), or the feature
+            names take more than the format's 16 MiB header: the file could not be
+            loaded.
         OSError
             If the file cannot be written (the previous file, if any, is left as it
             was).
@@ -843,6 +901,7 @@ class Network:
             return
         with lock:  # after any fit; its lock stays the one that guards this network
             self._structure, self._rng, self.optimizer = new._structure, new._rng, new.optimizer
+            self._feature_names = new._feature_names
 
     def __repr__(self):
         s = self._structure
@@ -918,13 +977,8 @@ class Network:
         if out is not None:
             return out
         original = X
-        X, single = as_inputs(X, s.sizes[0], s.dtype, check_finite=False)
-        out = np.empty((X.shape[0], s.sizes[-1]), dtype=s.dtype)
-        row, layer = s.core_predict(
-            s.layout, s.inference_workspace(X.shape[0]), s.theta, core_rows(X), out
-        )
-        if row >= 0:
-            raise _forward_error(original, X, row, layer, s.dtype)
+        X, single = self._inputs(s, X, check_finite=False)
+        out = _predict(s, X, original)
         return out[0] if single else out
 
     def trace(self, X: ArrayLike) -> Trace:
@@ -960,7 +1014,7 @@ class Network:
         ([(4, 2), (4, 3), (4, 2)], True)
         """
         s = self._structure
-        X, single = as_inputs(X, s.sizes[0], s.dtype)
+        X, single = self._inputs(s, X)
         n = X.shape[0]
         workspace = s.workspace(n)
         _compiled.core.forward(s.layout, workspace, s.theta, core_rows(X))
@@ -1024,7 +1078,7 @@ class Network:
         s = self._structure
         original = X
         # inf and NaN in X are the core's to find, as it reads the rows
-        X, single = as_inputs(X, s.sizes[0], s.dtype, check_finite=False)
+        X, single = self._inputs(s, X, check_finite=False)
         Y, labels = as_targets(
             Y,
             X.shape[0],
@@ -1162,7 +1216,7 @@ class Network:
         (4, 2)
         """
         s = self._structure
-        X, single = as_inputs(X, s.sizes[0], s.dtype)
+        X, single = self._inputs(s, X)
         Y, _ = as_targets(
             Y,
             X.shape[0],
@@ -1294,14 +1348,17 @@ class Network:
         True
         """
         s = self._structure
+        names = feature_names(X)
         X, single = as_inputs(X, s.sizes[0], s.dtype)
         Y, _ = as_targets(Y, X.shape[0], s.sizes[-1], s.dtype, single=single)
         lr = check_positive_number(lr, "lr")
+        # fit's defaults but for one full batch in order: plain SGD, no shuffling
+        options = {**_FIT_DEFAULTS, "batch_size": None, "lr": lr, "shuffle": False, "seed": 0}
         with self._lock:
             kept = self.optimizer  # a step is not a fit: the next fit continues as before
             try:
-                # fit's defaults but for one full batch in order: plain SGD, no shuffling
-                history = self.fit(X, Y, batch_size=None, lr=lr, shuffle=False, seed=0)
+                # one 1-D sample has no names to check
+                history = self._fit(X, Y, options, self._feature_names if single else names)
             finally:
                 self.optimizer = kept
         return history.cost[0]
@@ -1455,8 +1512,31 @@ class Network:
         options = dict(locals())  # fit's signature is the one definition of its options
         for argument in ("self", "X", "Y"):
             del options[argument]
+        return self._fit(X, Y, options, feature_names(X))
+
+    def _fit(self, X, Y, options, names):
+        """fit with X's column names given apart (step converts X first): checked
+        against the network's, and recorded if it has none, once the data is checked;
+        the validation data's are checked against them."""
         with self._lock:
-            return _training.TrainingRun(self, X, Y, options).run()
+            if self._feature_names is not None:
+                check_feature_names(self._feature_names, names, stacklevel=4)
+            trained = names if self._feature_names is None else self._feature_names
+            validation = options["validation_data"]
+            if isinstance(validation, (tuple, list)) and len(validation) == 2:
+                given = feature_names(validation[0])
+                check_feature_names(trained, given, stacklevel=4, name="X_val")
+            run = _training.TrainingRun(self, X, Y, options)
+            self._feature_names = trained
+            return run.run()
+
+
+# fit's options as its signature defines them, for step
+_FIT_DEFAULTS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(Network.fit).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+}
 
 
 def _check_finite(theta):
@@ -1508,6 +1588,19 @@ def predicted_classes(outputs: NDArray[np.floating]) -> NDArray[np.intp]:
     if outputs.shape[1] == 1:
         return (outputs[:, 0] >= 0.5).astype(np.intp)
     return outputs.argmax(axis=1)
+
+
+def _predict(structure, X, original):
+    """The outputs a^L of checked inputs X, rows of `original` as the caller gave them
+    (for the message of a FloatingPointError)."""
+    s = structure
+    out = np.empty((X.shape[0], s.sizes[-1]), dtype=s.dtype)
+    row, layer = s.core_predict(
+        s.layout, s.inference_workspace(X.shape[0]), s.theta, core_rows(X), out
+    )
+    if row >= 0:
+        raise _forward_error(original, X, row, layer, s.dtype)
+    return out
 
 
 def _evaluate(structure, X, Y, labels, weights=None, original_X=None):

@@ -52,6 +52,7 @@ from . import optimizers as _optimizers
 from ._validation import (
     as_sample_weight,
     check_bool,
+    check_columns,
     check_hyperparameter,
     check_int,
     check_real,
@@ -249,6 +250,7 @@ class _FCNNBase(BaseEstimator):
 
     def _fit(self, X, y, sample_weight):
         settings = self._check_parameters()
+        check_columns(X, "X")  # names the column of a missing value
         X, y = validate_data(
             self,
             X,
@@ -276,7 +278,8 @@ class _FCNNBase(BaseEstimator):
             X, Y = X[train], Y[train]
             sample_weight = None if sample_weight is None else sample_weight[train]
         stops = settings.early_stopping or settings.tol is not None
-        history = net.fit(
+        history = self._fit_network(
+            net,
             X,
             Y,
             epochs=settings.epochs,
@@ -316,6 +319,7 @@ class _FCNNBase(BaseEstimator):
         first = not hasattr(self, "network_")
         settings = self._check_parameters()
         dtype = settings.dtype if first else self.network_.dtype
+        check_columns(X, "X")  # names the column of a missing value
         X, y = validate_data(
             self,
             X,
@@ -336,7 +340,8 @@ class _FCNNBase(BaseEstimator):
         else:
             net = self.network_
             optimizer = net.optimizer
-        history = net.fit(
+        history = self._fit_network(
+            net,
             X,
             Y,
             epochs=1,
@@ -355,6 +360,16 @@ class _FCNNBase(BaseEstimator):
         self.loss_curve_ = self.loss_curve_ + list(history.cost)
         self.n_iter_ += history.epochs
         return self
+
+    def _fit_network(self, net, X, Y, **options):
+        """net.fit on X as validate_data made it, an array without names; the network
+        then keeps the names validate_data recorded and checked (feature_names_in_),
+        which its saved file carries."""
+        net.feature_names = None
+        try:
+            return net.fit(X, Y, **options)
+        finally:
+            net.feature_names = getattr(self, "feature_names_in_", None)
 
     def _new_network(self, n_features, n_outputs, settings, seed):
         output, cost = self._output_layer(n_outputs)
@@ -382,10 +397,11 @@ class _FCNNBase(BaseEstimator):
     def _outputs(self, X):
         """The network's output activations a^L for X, after checking X."""
         check_is_fitted(self, "network_")
+        check_columns(X, "X")
         X = validate_data(
             self, X, reset=False, dtype=self.network_.dtype, accept_sparse=SPARSE_FORMATS
         )
-        return self.network_.predict(X)
+        return self.network_.internals.predict(X)  # validate_data checked the names
 
 
 class FCNNClassifier(ClassifierMixin, _FCNNBase):

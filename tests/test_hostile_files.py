@@ -282,6 +282,26 @@ CASES = {
         lambda: model_file(_network(hook="os.system")),
         "a network header has the keys",
     ),
+    "feature_names a string": (
+        lambda: model_file(_network(feature_names="abc")),
+        "feature_names must be None or a sequence of str, got str",
+    ),
+    "feature_names an object": (
+        lambda: model_file(_network(feature_names={"a": 1})),
+        "feature_names must be None or a sequence of str, got dict",
+    ),
+    "feature_names of numbers": (
+        lambda: model_file(_network(feature_names=[1, 2, 3])),
+        "feature_names must be str, got int",
+    ),
+    "feature_names of lists": (
+        lambda: model_file(_network(feature_names=[["a"], "b", "c"])),
+        "feature_names must be str, got list",
+    ),
+    "feature_names too few": (
+        lambda: model_file(_network(feature_names=["a", "b"])),
+        "must name the network's 3 input features, got 2 names",
+    ),
     "checksum mismatch (one payload byte flipped)": (
         lambda: (lambda raw: raw[:-20] + bytes([raw[-20] ^ 0x01]) + raw[-19:])(model_file()),
         "checksum mismatch",
@@ -731,9 +751,8 @@ def edit_somewhere(data, document):
     else:
         objects = [c for c, _ in json_places(document) if isinstance(c, dict)] or [{}]
         target = data.draw(st.sampled_from(objects), label="object")
-        target[data.draw(st.sampled_from(["t", "extra", "name", "sizes", "rng"]))] = data.draw(
-            HOSTILE_VALUES, label="added"
-        )
+        keys = ["t", "extra", "name", "sizes", "rng", "feature_names"]
+        target[data.draw(st.sampled_from(keys))] = data.draw(HOSTILE_VALUES, label="added")
 
 
 def loads_or_is_refused(path):
@@ -764,6 +783,34 @@ def test_header_edits_with_a_consistent_crc_load_or_raise_model_file_error(tmp_p
     document = json.loads(json.dumps({"network": header}))["network"]
     edit_somewhere(data, document)
     loads_or_is_refused(write(tmp_path, model_file(document)))
+
+
+@FUZZ
+@given(data=st.data())
+def test_feature_names_edits_load_or_raise_model_file_error(tmp_path, data):
+    """A network header with feature names, whose list (or the key's value) is edited."""
+    document = json.loads(json.dumps(valid_parts()[0]))
+    document["feature_names"] = ["a", "b", "c"]
+    if data.draw(st.booleans(), label="whole value"):
+        document["feature_names"] = data.draw(
+            HOSTILE_VALUES | st.lists(HOSTILE_VALUES | st.text(max_size=3), max_size=5),
+            label="feature_names",
+        )
+    else:
+        edit_somewhere(data, document["feature_names"])
+    net = loads_or_is_refused(write(tmp_path, model_file(document)))
+    if net is not None:
+        names = net.feature_names
+        assert names is None or (len(names) == 3 and all(isinstance(n, str) for n in names))
+
+
+def test_a_huge_list_of_feature_names_is_refused_within_bounded_memory(tmp_path):
+    """2**18 names in a header of 1.5 MiB: refused (the network has 3 inputs), with at
+    most the documented 16 bytes of Python objects per header byte."""
+    network = _network(feature_names=[f"{i:05x}" for i in range(2**18)])
+    raw = model_file(network)
+    message = load_bounded(write(tmp_path, raw), peak_limit=16 * len(raw) + 2 * MiB)
+    assert "must name the network's 3 input features, got 262144 names" in message
 
 
 @FUZZ
