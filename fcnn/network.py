@@ -11,9 +11,10 @@ from neuron i of layer l-1. In Python lists the notes' w^l is ``weights[l - 1]``
 from __future__ import annotations
 
 import html
+import inspect
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
@@ -40,7 +41,7 @@ from ._validation import (
     target_kind,
 )
 from .initializers import check_scheme, initialize
-from .training import DiagnosticName, Monitor, ScheduleName
+from .training import SHUFFLE_BUFFER, DiagnosticName, Monitor, ScheduleName
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -1302,8 +1303,8 @@ class Network:
 
     def fit(
         self,
-        X: ArrayLike,
-        Y: ArrayLike,
+        X: ArrayLike | Iterable[Any] | Callable[[], Iterable[Any]],
+        Y: ArrayLike | None = None,
         *,
         epochs: int = 1,
         batch_size: int | None = 32,
@@ -1322,6 +1323,7 @@ class Network:
         sample_weight: ArrayLike | None = None,
         class_weight: dict[int, float] | Literal["balanced"] | None = None,
         shuffle: bool = True,
+        shuffle_buffer: int = SHUFFLE_BUFFER,
         seed: int | np.random.Generator | None = None,
         verbose: bool = False,
         diagnostics: Literal["all"] | DiagnosticName | Sequence[DiagnosticName] | None = None,
@@ -1330,12 +1332,19 @@ class Network:
 
         Parameters
         ----------
-        X : array_like, shape (n_samples, sizes[0])
-            The training inputs, one row per example.
-        Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
+        X : array_like, shape (n_samples, sizes[0]), or a stream of chunks
+            The training inputs, one row per example (a `numpy.memmap` is read where it
+            lies, not copied). With Y omitted, a stream of chunks ``(X_chunk, Y_chunk)``
+            or ``(X_chunk, Y_chunk, sample_weight_chunk)``: a list, an object with
+            ``__iter__``, or a function of no arguments that returns an iterator of
+            them; each epoch reads it again (an iterator that can be read once, such as
+            a generator, only with ``epochs=1``). Each chunk is checked as it comes;
+            batches are cut from the stream, not from its chunks.
+        Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,), optional
             Targets, or integer class labels in [0, sizes[-1]) (with one output, a 1-D
             Y holds each example's target). With the cost "cross_entropy" or
-            "log_likelihood", targets must lie in [0, 1].
+            "log_likelihood", targets must lie in [0, 1]. None (the default) when X is
+            a stream.
         epochs : int, default 1
             Passes over the training data, >= 0.
         batch_size : int or None, default 32
@@ -1380,6 +1389,9 @@ class Network:
             by n_samples / (n_classes * its count). Needs class labels.
         shuffle : bool, default True
             Each epoch visits the examples in a fresh order; False keeps their order.
+        shuffle_buffer : int, default 8
+            For a stream: the chunks gathered into one piece, whose rows are shuffled
+            together (a stream is not shuffled across pieces); >= 1.
         seed : int, numpy.random.Generator or None, default None
             Draws the shuffling, the validation split and the dropout masks; None uses
             the network's own generator (seeded by the network's seed).
@@ -1449,6 +1461,74 @@ class Network:
             del options[argument]
         with self._lock:
             return _training.TrainingRun(self, X, Y, options).run()
+
+    def partial_fit(self, X: Any, Y: ArrayLike | None = None, **options: Any) -> History:
+        """Train for one epoch over (X, Y), going on from the last fit or partial_fit.
+
+        The optimizer and its state carry on (as in `fit` given no new `lr` or
+        `optimizer`), and the epochs are counted across calls: the learning-rate
+        schedule and the epoch numbers in errors go on from the last call. A loop of
+        partial_fit calls trains as one `fit` of as many epochs.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, sizes[0]), or a stream of chunks
+            As in `fit`: one chunk of a larger data set, say.
+        Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,), optional
+            As in `fit`.
+        **options
+            Any keyword argument of `fit` but `epochs`, meaning what it means there.
+
+        Returns
+        -------
+        History
+            The record of this one epoch.
+
+        Raises
+        ------
+        TypeError
+            For `epochs` or an argument that `fit` does not take; as `fit` raises.
+        ValueError, DivergenceError
+            As `fit` raises them.
+
+        See Also
+        --------
+        fit : Several epochs, or a stream of chunks, in one call.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import fcnn
+        >>> X, y = fcnn.datasets.xor()
+        >>> a, b = fcnn.Network([2, 3, 2], seed=0), fcnn.Network([2, 3, 2], seed=0)
+        >>> _ = a.fit(X, y, epochs=3, batch_size=2, lr=1.0)
+        >>> _ = b.partial_fit(X, y, batch_size=2, lr=1.0)
+        >>> for _ in range(2):
+        ...     _ = b.partial_fit(X, y, batch_size=2)
+        >>> bool(np.array_equal(a.theta, b.theta))
+        True
+        """
+        if "epochs" in options:
+            raise TypeError("partial_fit trains one epoch: it takes no epochs")
+        unknown = sorted(set(options) - set(_FIT_OPTIONS))
+        if unknown:
+            raise TypeError(f"partial_fit got keyword arguments that fit does not take: {unknown}")
+        with self._lock:
+            done = getattr(self, "_partial_epochs", 0)
+            run = _training.TrainingRun(
+                self, X, Y, {**_FIT_OPTIONS, **options, "epochs": 1}, first_epoch=done
+            )
+            history = run.run()
+            self._partial_epochs = done + history.epochs
+        return history
+
+
+_FIT_OPTIONS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(Network.fit).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+}
+"""fit's options and their defaults, as its signature defines them."""
 
 
 def _check_finite(theta):
