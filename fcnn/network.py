@@ -38,6 +38,7 @@ from ._validation import (
     check_sizes,
     mean_one_weights,
     non_finite_error,
+    one_hot_rows,
     target_kind,
 )
 from .initializers import check_scheme, initialize
@@ -1027,6 +1028,7 @@ class Network:
             s.dtype,
             single=single,
             probabilities=s.cost.needs_probabilities,
+            one_hot=False,  # made a chunk at a time
         )
         weights = None
         if sample_weight is not None:
@@ -1582,28 +1584,48 @@ def predicted_classes(outputs: NDArray[np.floating]) -> NDArray[np.intp]:
     return outputs.argmax(axis=1)
 
 
+EVALUATE_ROWS = 2**16
+"""Rows that evaluate scores at a time: its outputs (and one-hot rows) are made for these
+alone, so that a file mapped into memory is scored in little memory."""
+
+
 def _evaluate(structure, X, Y, labels, weights=None, original_X=None):
-    """`Network.evaluate` of checked data, on one structure."""
-    out = np.empty((X.shape[0], structure.sizes[-1]), dtype=structure.dtype)
-    workspace = structure.inference_workspace(X.shape[0])
-    no_weights = np.empty(0, dtype=structure.dtype)
-    total, row, layer = _compiled.core.evaluate(
-        structure.layout,
-        workspace,
-        structure.theta,
-        X,
-        Y,
-        no_weights if weights is None else weights,
-        out,
-    )
-    if row >= 0:
-        raise _forward_error(
-            X if original_X is None else original_X, X, row, layer, structure.dtype
+    """`Network.evaluate` of checked data (Y None: `labels` stand for one-hot rows), on one
+    structure."""
+    n, n_out, dtype = X.shape[0], structure.sizes[-1], structure.dtype
+    kind = target_kind(Y, labels)
+    workspace = structure.inference_workspace(n)
+    no_weights = np.empty(0, dtype=dtype)
+    total, parts = 0.0, []
+    for start in range(0, n, EVALUATE_ROWS):
+        rows = slice(start, min(n, start + EVALUATE_ROWS))
+        Y_rows = one_hot_rows(labels[rows], n_out, dtype) if Y is None else Y[rows]
+        w_rows = None if weights is None else weights[rows]
+        out = np.empty((Y_rows.shape[0], n_out), dtype=dtype)
+        part, row, layer = _compiled.core.evaluate(
+            structure.layout,
+            workspace,
+            structure.theta,
+            X[rows],
+            Y_rows,
+            no_weights if w_rows is None else w_rows,
+            out,
         )
-    result = {"cost": total / (X.shape[0] if weights is None else float(weights.sum()))}
-    accuracy = _accuracy(out, Y, labels, weights)
-    if accuracy is not None:
-        result["accuracy"] = accuracy
+        if row >= 0:
+            raise _forward_error(
+                X if original_X is None else original_X, X, start + row, layer, dtype
+            )
+        total += part
+        if kind != "real":
+            labels_rows = None if labels is None else labels[rows]
+            share = out.shape[0] if w_rows is None else float(w_rows.sum())
+            parts.append((_accuracy(out, Y_rows, labels_rows, w_rows, kind), share))
+    result = {"cost": total / (n if weights is None else float(weights.sum()))}
+    if parts:
+        shares = sum(share for _, share in parts)
+        result["accuracy"] = (
+            parts[0][0] if len(parts) == 1 else sum(a * share for a, share in parts) / shares
+        )
     return result
 
 
@@ -1619,9 +1641,10 @@ def _forward_error(original, X, row, layer, dtype):
     )
 
 
-def _accuracy(out, Y, labels, weights=None):
-    """Fraction of samples classified right (weighted), or None when Y holds no classes."""
-    kind = target_kind(Y, labels)
+def _accuracy(out, Y, labels, weights=None, kind=None):
+    """Fraction of samples classified right (weighted), or None when Y holds no classes
+    (`kind`: target_kind of Y and labels, if known)."""
+    kind = target_kind(Y, labels) if kind is None else kind
     if kind == "real":
         return None
     if kind == "labels":

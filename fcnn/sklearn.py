@@ -247,7 +247,7 @@ class _FCNNBase(BaseEstimator):
         sample_weight = self._sample_weight(sample_weight, X, labels)
         class_weight = self._class_weight(labels, partial=False)
         seed = self._seed()
-        net = self._new_network(X.shape[1], Y.shape[1], settings, seed)
+        net = self._new_network(X.shape[1], self.n_outputs_, settings, seed)
 
         validation = None
         if settings.early_stopping:
@@ -314,7 +314,7 @@ class _FCNNBase(BaseEstimator):
         sample_weight = self._sample_weight(sample_weight, X, labels, partial=True)
         class_weight = self._class_weight(labels, partial=True)
         if first:
-            net = self._new_network(X.shape[1], Y.shape[1], settings, self._seed())
+            net = self._new_network(X.shape[1], self.n_outputs_, settings, self._seed())
             optimizer = self._new_optimizer()
             self.loss_curve_, self.n_iter_ = [], 0
         else:
@@ -576,8 +576,9 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         return self._partial_fit(X, y, sample_weight, classes=classes)
 
     def _targets(self, y, dtype, *, reset, partial=False, classes=None):
-        """(Y for the network (n, n_outputs) in dtype, the encoded labels 0..k-1 or None
-        for multi-label) from y; sets classes_ and n_outputs_ when reset."""
+        """(Y for the network: (n, n_outputs) targets in dtype or, for more than two
+        classes, the labels; the encoded labels 0..k-1 or None for multi-label) from y;
+        sets classes_ and n_outputs_ when reset."""
         multi_label = y.ndim == 2 and y.shape[1] > 1
         if multi_label:
             kind = type_of_target(y)
@@ -628,9 +629,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         labels = np.searchsorted(self.classes_, y)
         if self.n_outputs_ == 1:
             return labels.astype(dtype).reshape(-1, 1), labels
-        one_hot = np.zeros((y.shape[0], self.n_outputs_), dtype=dtype)
-        one_hot[np.arange(y.shape[0]), labels] = 1
-        return one_hot, labels
+        return labels, labels  # the network makes the one-hot rows a batch at a time
 
     def _set_classes(self, y, multi_label, classes):
         if multi_label:
