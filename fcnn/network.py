@@ -1417,29 +1417,36 @@ class Network:
         TypeError
             If an argument has the wrong type: X or Y not numbers, optimizer not an
             Optimizer, validation_data not a pair, class_weight neither a dict nor
-            "balanced", a flag not a bool.
+            "balanced", a flag not a bool; a stream's chunk not a pair or triple, or a
+            stream that can be read only once for more than one epoch.
         ValueError
             Before any training, if X or Y do not fit the network (shape, inf or NaN,
             labels), both lr and optimizer are given, the optimizer holds another
             network's state, a number is out of its range, monitor is unknown or not
             measured by this fit, both validation_data and validation_split are given,
             class_weight is asked for without class labels, or the parameters are not
-            finite.
+            finite. For a stream, when a chunk is read that does not fit (or holds inf
+            or NaN: the message names the chunk), with the epoch undone.
 
         See Also
         --------
+        partial_fit : One epoch at a time.
         step : One gradient-descent step.
         fcnn.optimizers : The optimizers.
         fcnn.schedules : The learning-rate schedules.
 
         Notes
         -----
-        Each epoch is one call into the core, which shuffles, steps through every
-        mini-batch and updates the parameters without the GIL; the network's lock is
-        held, so one fit runs at a time. On x86 the epoch treats subnormal numbers
-        (below 1.2e-38 in float32, 2.2e-308 in float64) as zero, since arithmetic on
-        them runs some hundred times slower there; predict and the other methods keep
-        them.
+        Each epoch is one call into the core (per `shuffle_buffer` chunks of a
+        stream), which shuffles, steps through every mini-batch and updates the
+        parameters without the GIL; the network's lock is held, so one fit runs at a
+        time. A stream's ``l1`` and ``l2`` divide by its row count, which fit counts in
+        a pass over the stream before training; its sample weights are scaled to mean 1
+        per piece; ``validation_split`` and ``class_weight="balanced"`` need arrays.
+
+        On x86 the epoch treats subnormal numbers (below 1.2e-38 in float32, 2.2e-308
+        in float64) as zero, since arithmetic on them runs some hundred times slower
+        there; predict and the other methods keep them.
 
         Ctrl-C stops training within milliseconds (the core lets Python's signal
         handlers run every few milliseconds of work, on the main thread) and undoes the

@@ -65,6 +65,8 @@ OPTIMIZERS = _optimizers.BY_NAME
 
 # Glorot uniform weights and zero biases, as scikit-learn's MLP starts.
 INIT = "xavier_uniform"
+PREDICT_ROWS = 2**16
+"""Rows whose probabilities the classifier's predict holds at a time."""
 
 
 class _FCNNBase(BaseEstimator):
@@ -741,7 +743,9 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         ValueError
             If X is not valid or has another number of features than in fit.
         """
-        out = self._outputs(X)
+        return self._probabilities(self._outputs(X))
+
+    def _probabilities(self, out):
         if self._multi_label:
             return out
         if out.shape[1] == 1:
@@ -772,10 +776,16 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         ValueError
             If X is not valid or has another number of features than in fit.
         """
-        probabilities = self.predict_proba(X)
+        check_is_fitted(self, "network_")
         if self._multi_label:
-            return (probabilities > 0.5).astype(int)
-        return self.classes_[np.argmax(probabilities, axis=1)]
+            return (self.predict_proba(X) > 0.5).astype(int)
+        checked = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        classes = np.empty(checked.shape[0], dtype=self.classes_.dtype)
+        for start in range(0, checked.shape[0], PREDICT_ROWS):  # a block's probabilities
+            rows = slice(start, start + PREDICT_ROWS)
+            outputs = self.network_.predict(checked[rows])
+            classes[rows] = self.classes_[np.argmax(self._probabilities(outputs), axis=1)]
+        return classes
 
 
 class FCNNRegressor(RegressorMixin, _FCNNBase):

@@ -1,9 +1,11 @@
 """Training: `TrainingRun`, which owns one run of `Network.fit`, and its errors.
 
-Each epoch is one call into the core, which shuffles, steps through every mini-batch and
-updates the parameters in place without the GIL. Between epochs the run applies the
-learning-rate schedule, scores the validation data, keeps the best parameters for early
-stopping, and checks for divergence.
+Each epoch is one call into the core per piece of the data, which shuffles the piece, steps
+through its mini-batches and updates the parameters in place without the GIL. Arrays in
+memory are one piece; a stream of chunks is read a few chunks to a piece (its
+shuffle_buffer), and a memory-mapped file with held-out rows a block of rows to a piece.
+Between epochs the run applies the learning-rate schedule, scores the validation data,
+keeps the best parameters for early stopping, and checks for divergence.
 """
 
 from __future__ import annotations
@@ -123,19 +125,24 @@ class TrainingRun:
     the run's checked data and options, the optimizer's binding and core settings, the
     workspace, the snapshot that undoes an unfinished epoch, the epoch loop, validation,
     early stopping, diagnostics and progress. Everything is checked when it is made, before
-    any training; `run` then trusts the core: each epoch is one call into it.
+    any training (a stream's chunks as they come); `run` then trusts the core: each
+    epoch is one call into it per piece of the data.
 
     Parameters
     ----------
     net : Network
         The network to train, in place; the caller holds its lock.
-    X : array_like, shape (n_samples, sizes[0])
-        Training inputs, one row per example.
-    Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
+    X : array_like, shape (n_samples, sizes[0]), or a stream of chunks
+        Training inputs, one row per example; or, with Y None, a stream of (X, Y)
+        chunks as `Network.fit` takes it.
+    Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,), or None
         Targets, or integer class labels.
     options : mapping of str to object
         Every keyword argument of `Network.fit`, by name, meaning what it means there:
         that signature is the one definition of the options and of their defaults.
+    first_epoch : int, default 0
+        The epochs trained before (by `Network.partial_fit`): the schedule and the
+        epoch numbers go on from there.
 
     Raises
     ------
@@ -467,7 +474,7 @@ class _Arrays(_Source):
             yield _Piece(
                 self.X[rows],
                 Y[rows] if Y.shape[0] else Y,
-                labels[which] if labels.shape[0] else labels,
+                labels[rows] if labels.shape[0] else labels,
                 weights[which] if weights.shape[0] else weights,
                 rows,
             )
@@ -478,7 +485,7 @@ class _Arrays(_Source):
         if self.rows is None:
             return self.X, self.Y, self.labels
         rows = self.rows[:SAMPLE_ROWS]
-        labels = None if self.labels is None else self.labels[:SAMPLE_ROWS]
+        labels = None if self.labels is None else self.labels[rows]
         return self.X[rows], None if self.Y is None else self.Y[rows], labels
 
     def non_finite(self, piece, name, row):
@@ -820,8 +827,8 @@ def _hold_out(
     in_place: bool = False,
 ) -> tuple[NDArray[Any], Any, Any, Any, Any, Any]:
     """(X, Y, labels, weights) to train on, the validation (X, Y, labels) or None, and the
-    user's row of each training row (None: the same rows). `in_place` leaves X and Y
-    whole (the training rows are read where they lie, by that last list).
+    user's row of each training row (None: the same rows). `in_place` leaves X, Y and
+    labels whole (the training rows are read where they lie, by that last list).
 
     Y, labels and weights are each an array or None (typed Any: fit's variables of those
     names first hold what the user passed)."""
@@ -850,7 +857,7 @@ def _hold_out(
     return (
         X if in_place else rows(X, train),
         Y if in_place else rows(Y, train),
-        rows(labels, train),
+        labels if in_place else rows(labels, train),
         rows(weights, train),
         (X_val, Y_val, rows(labels, val)),
         train,

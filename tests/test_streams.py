@@ -296,3 +296,11 @@ def test_memory_mapped_data_is_read_where_it_lies(tmp_path):
     for entry, megabytes in growth.items():
         allowed = bound + (held_out if "validation" in entry else 0)
         assert megabytes < allowed, (entry, growth)
+
+
+def test_diagnostics_and_partial_fit_take_a_stream():
+    net = network()
+    history = net.fit(chunks_of(50, X, LABELS), epochs=2, lr=0.5, diagnostics="all")
+    assert len(history.grad_norm_w) == 2
+    one = net.partial_fit(chunks_of(50, X, LABELS))
+    assert one.epochs == 1 and one.samples_per_second[0] > 0
