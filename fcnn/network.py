@@ -462,11 +462,11 @@ class NetworkInternals:
     def evaluate(
         self,
         X: NDArray[Any],
-        Y: NDArray[Any],
+        Y: NDArray[Any] | None,
         labels: NDArray[np.intp] | None,
         weights: NDArray[Any] | None = None,
     ) -> dict[str, float]:
-        """`Network.evaluate` of data that is checked already."""
+        """`Network.evaluate` of data that is checked already (Y None: the labels')."""
         return _evaluate(self._structure, X, Y, labels, weights)
 
     def check_parameters_finite(self) -> None:

@@ -853,7 +853,9 @@ def _hold_out(
 
     # the core checks the training rows as it reads them; the held-out ones are checked here
     X_val, _ = as_inputs(X[val], net.sizes[0], net.dtype, allow_single=False)
-    Y_val, _ = as_targets(labels[val] if Y is None else Y[val], n_val, net.sizes[-1], net.dtype)
+    Y_val, _ = as_targets(
+        labels[val] if Y is None else Y[val], n_val, net.sizes[-1], net.dtype, one_hot=False
+    )
     return (
         X if in_place else rows(X, train),
         Y if in_place else rows(Y, train),
@@ -898,5 +900,6 @@ def _check_validation_data(validation_data, net):
         net.dtype,
         name="Y_val",
         probabilities=net.cost.needs_probabilities,
+        one_hot=False,  # evaluate makes them a block at a time
     )
     return X, Y, labels
