@@ -10,6 +10,7 @@ keeps the best parameters for early stopping, and checks for divergence.
 
 from __future__ import annotations
 
+import mmap
 import time
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -521,7 +522,7 @@ def _arrays(X, Y, options, net, rng):
     )
     # a non-finite input is reported by its row in these, the user's rows as checked
     checked = {"X": X, "Y": Y}
-    in_place = isinstance(originals["X"], np.memmap)
+    in_place = _mapped(X)
     X, Y, labels, weights, validation, rows = _hold_out(
         X,
         Y,
@@ -735,6 +736,14 @@ def _rows(piece: _Piece, start: int, stop: int) -> _Piece:
 def _array_like(X: Any) -> bool:
     """Whether X is one array (else, with Y omitted, fit reads it as a stream)."""
     return any(hasattr(X, name) for name in ("__array__", "__array_interface__", "__dlpack__"))
+
+
+def _mapped(array: Any) -> bool:
+    """Whether the array's memory is a file mapped into memory (a numpy.memmap or a view
+    of one): its rows are then read where they lie, not copied."""
+    while isinstance(array, np.ndarray):
+        array = array.base
+    return isinstance(array, mmap.mmap)
 
 
 def _one_shot_error() -> TypeError:

@@ -226,6 +226,12 @@ def test_a_memmap_holds_out_rows_without_copying_the_rest(tmp_path):
     net = network()
     history = net.fit(mapped, LABELS, epochs=3, lr=0.5, validation_split=0.25, seed=1)
     assert history.epochs == 3 and len(history.val_cost) == 3
+    as_array = network()  # a plain ndarray view of the file is read in place too
+    as_array.fit(np.asarray(mapped), LABELS, epochs=3, lr=0.5, validation_split=0.25, seed=1)
+    assert same(net, as_array)
+    in_memory = network()  # shuffled across the whole data otherwise, by the core
+    in_memory.fit(X, LABELS, epochs=3, lr=0.5, validation_split=0.25, seed=1)
+    assert not same(net, in_memory)
     assert history.samples_per_second  # 152 training rows an epoch
     bad = X.copy()
     bad[200, 1] = np.inf
