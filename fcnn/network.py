@@ -1475,9 +1475,10 @@ class Network:
         """Train for one epoch over (X, Y), going on from the last fit or partial_fit.
 
         The optimizer and its state carry on (as in `fit` given no new `lr` or
-        `optimizer`), and the epochs are counted across calls: the learning-rate
-        schedule and the epoch numbers in errors go on from the last call. A loop of
-        partial_fit calls trains as one `fit` of as many epochs.
+        `optimizer`), and the epochs are counted across partial_fit calls: the
+        learning-rate schedule and the epoch numbers in errors go on from the last
+        call. A loop of partial_fit calls trains as one `fit` of as many epochs. The
+        count is not saved with the network.
 
         Parameters
         ----------

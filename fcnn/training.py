@@ -200,7 +200,8 @@ class TrainingRun:
             self.validation = stream.validation
             n = stream.count() if l1 or l2 else None  # the penalty's n is the data's
         else:
-            self.source, self.validation = arrays, _ = _arrays(X, Y, options, net, rng)
+            arrays, self.validation = _arrays(X, Y, options, net, rng)
+            self.source = arrays
             X, Y, labels = arrays.sample()
             n = arrays.n
         if self.early_stopping and self.validation is None and monitor != "cost":
