@@ -14,7 +14,7 @@ import html
 import inspect
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
@@ -42,10 +42,11 @@ from ._validation import (
     feature_names,
     mean_one_weights,
     non_finite_error,
+    one_hot_rows,
     target_kind,
 )
 from .initializers import check_scheme, initialize
-from .training import DiagnosticName, Monitor, ScheduleName
+from .training import SHUFFLE_BUFFER, DiagnosticName, Monitor, ScheduleName
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -465,11 +466,11 @@ class NetworkInternals:
     def evaluate(
         self,
         X: NDArray[Any],
-        Y: NDArray[Any],
+        Y: NDArray[Any] | None,
         labels: NDArray[np.intp] | None,
         weights: NDArray[Any] | None = None,
     ) -> dict[str, float]:
-        """`Network.evaluate` of data that is checked already."""
+        """`Network.evaluate` of data that is checked already (Y None: the labels')."""
         return _evaluate(self._structure, X, Y, labels, weights)
 
     def check_parameters_finite(self) -> None:
@@ -1086,6 +1087,7 @@ class Network:
             s.dtype,
             single=single,
             probabilities=s.cost.needs_probabilities,
+            one_hot=False,  # made a chunk at a time
         )
         weights = None
         if sample_weight is not None:
@@ -1353,7 +1355,7 @@ class Network:
         Y, _ = as_targets(Y, X.shape[0], s.sizes[-1], s.dtype, single=single)
         lr = check_positive_number(lr, "lr")
         # fit's defaults but for one full batch in order: plain SGD, no shuffling
-        options = {**_FIT_DEFAULTS, "batch_size": None, "lr": lr, "shuffle": False, "seed": 0}
+        options = {**_FIT_OPTIONS, "batch_size": None, "lr": lr, "shuffle": False, "seed": 0}
         with self._lock:
             kept = self.optimizer  # a step is not a fit: the next fit continues as before
             try:
@@ -1365,8 +1367,8 @@ class Network:
 
     def fit(
         self,
-        X: ArrayLike,
-        Y: ArrayLike,
+        X: ArrayLike | Iterable[Any] | Callable[[], Iterable[Any]],
+        Y: ArrayLike | None = None,
         *,
         epochs: int = 1,
         batch_size: int | None = 32,
@@ -1385,6 +1387,7 @@ class Network:
         sample_weight: ArrayLike | None = None,
         class_weight: dict[int, float] | Literal["balanced"] | None = None,
         shuffle: bool = True,
+        shuffle_buffer: int = SHUFFLE_BUFFER,
         seed: int | np.random.Generator | None = None,
         verbose: bool = False,
         diagnostics: Literal["all"] | DiagnosticName | Sequence[DiagnosticName] | None = None,
@@ -1393,14 +1396,21 @@ class Network:
 
         Parameters
         ----------
-        X : array_like or scipy.sparse matrix, shape (n_samples, sizes[0])
-            The training inputs, one row per example. Sparse input is read as CSR rows,
-            layer 1 computed over its nonzeros only (see the user guide's "Sparse
-            input").
-        Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
+        X : array_like or scipy.sparse matrix, shape (n_samples, sizes[0]), or a stream
+            The training inputs, one row per example (a `numpy.memmap` is read where it
+            lies, not copied; sparse input is read as CSR rows, layer 1 computed over
+            its nonzeros only: see the user guide's "Sparse input"). With Y omitted, a
+            stream of chunks ``(X_chunk, Y_chunk)`` or ``(X_chunk, Y_chunk,
+            sample_weight_chunk)``: a list, an object with ``__iter__``, or a function
+            of no arguments that returns an iterator of them; each epoch reads it again
+            (an iterator that can be read once, such as a generator, only with
+            ``epochs=1``). Each chunk is checked as it comes; batches are cut from the
+            stream, not from its chunks.
+        Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,), optional
             Targets, or integer class labels in [0, sizes[-1]) (with one output, a 1-D
             Y holds each example's target). With the cost "cross_entropy" or
-            "log_likelihood", targets must lie in [0, 1].
+            "log_likelihood", targets must lie in [0, 1]. None (the default) when X is
+            a stream.
         epochs : int, default 1
             Passes over the training data, >= 0.
         batch_size : int or None, default 32
@@ -1445,6 +1455,9 @@ class Network:
             by n_samples / (n_classes * its count). Needs class labels.
         shuffle : bool, default True
             Each epoch visits the examples in a fresh order; False keeps their order.
+        shuffle_buffer : int, default 8
+            For a stream: the chunks gathered into one piece, whose rows are shuffled
+            together (a stream is not shuffled across pieces); >= 1.
         seed : int, numpy.random.Generator or None, default None
             Draws the shuffling, the validation split and the dropout masks; None uses
             the network's own generator (seeded by the network's seed).
@@ -1468,29 +1481,36 @@ class Network:
         TypeError
             If an argument has the wrong type: X or Y not numbers, optimizer not an
             Optimizer, validation_data not a pair, class_weight neither a dict nor
-            "balanced", a flag not a bool.
+            "balanced", a flag not a bool; a stream's chunk not a pair or triple, or a
+            stream that can be read only once for more than one epoch.
         ValueError
             Before any training, if X or Y do not fit the network (shape, inf or NaN,
             labels), both lr and optimizer are given, the optimizer holds another
             network's state, a number is out of its range, monitor is unknown or not
             measured by this fit, both validation_data and validation_split are given,
             class_weight is asked for without class labels, or the parameters are not
-            finite.
+            finite. For a stream, when a chunk is read that does not fit (or holds inf
+            or NaN: the message names the chunk), with the epoch undone.
 
         See Also
         --------
+        partial_fit : One epoch at a time.
         step : One gradient-descent step.
         fcnn.optimizers : The optimizers.
         fcnn.schedules : The learning-rate schedules.
 
         Notes
         -----
-        Each epoch is one call into the core, which shuffles, steps through every
-        mini-batch and updates the parameters without the GIL; the network's lock is
-        held, so one fit runs at a time. On x86 the epoch treats subnormal numbers
-        (below 1.2e-38 in float32, 2.2e-308 in float64) as zero, since arithmetic on
-        them runs some hundred times slower there; predict and the other methods keep
-        them.
+        Each epoch is one call into the core (per `shuffle_buffer` chunks of a
+        stream), which shuffles, steps through every mini-batch and updates the
+        parameters without the GIL; the network's lock is held, so one fit runs at a
+        time. A stream's ``l1`` and ``l2`` divide by its row count, which fit counts in
+        a pass over the stream before training; its sample weights are scaled to mean 1
+        per piece; ``validation_split`` and ``class_weight="balanced"`` need arrays.
+
+        On x86 the epoch treats subnormal numbers (below 1.2e-38 in float32, 2.2e-308
+        in float64) as zero, since arithmetic on them runs some hundred times slower
+        there; predict and the other methods keep them.
 
         Ctrl-C stops training within milliseconds (the core lets Python's signal
         handlers run every few milliseconds of work, on the main thread) and undoes the
@@ -1514,10 +1534,10 @@ class Network:
             del options[argument]
         return self._fit(X, Y, options, feature_names(X))
 
-    def _fit(self, X, Y, options, names):
+    def _fit(self, X, Y, options, names, first_epoch=0):
         """fit with X's column names given apart (step converts X first): checked
         against the network's, and recorded if it has none, once the data is checked;
-        the validation data's are checked against them."""
+        the validation data's are checked against them. first_epoch: as TrainingRun's."""
         with self._lock:
             if self._feature_names is not None:
                 check_feature_names(self._feature_names, names, stacklevel=4)
@@ -1526,17 +1546,76 @@ class Network:
             if isinstance(validation, (tuple, list)) and len(validation) == 2:
                 given = feature_names(validation[0])
                 check_feature_names(trained, given, stacklevel=4, name="X_val")
-            run = _training.TrainingRun(self, X, Y, options)
+            run = _training.TrainingRun(self, X, Y, options, first_epoch=first_epoch)
             self._feature_names = trained
             return run.run()
 
+    def partial_fit(self, X: Any, Y: ArrayLike | None = None, **options: Any) -> History:
+        """Train for one epoch over (X, Y), going on from the last fit or partial_fit.
 
-# fit's options as its signature defines them, for step
-_FIT_DEFAULTS = {
+        The optimizer and its state carry on (as in `fit` given no new `lr` or
+        `optimizer`), and the epochs are counted across partial_fit calls: the
+        learning-rate schedule and the epoch numbers in errors go on from the last
+        call. A loop of partial_fit calls trains as one `fit` of as many epochs. The
+        count is not saved with the network.
+
+        Parameters
+        ----------
+        X : array_like, shape (n_samples, sizes[0]), or a stream of chunks
+            As in `fit`: one chunk of a larger data set, say.
+        Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,), optional
+            As in `fit`.
+        **options
+            Any keyword argument of `fit` but `epochs`, meaning what it means there.
+
+        Returns
+        -------
+        History
+            The record of this one epoch.
+
+        Raises
+        ------
+        TypeError
+            For `epochs` or an argument that `fit` does not take; as `fit` raises.
+        ValueError, DivergenceError
+            As `fit` raises them.
+
+        See Also
+        --------
+        fit : Several epochs, or a stream of chunks, in one call.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import fcnn
+        >>> X, y = fcnn.datasets.xor()
+        >>> a, b = fcnn.Network([2, 3, 2], seed=0), fcnn.Network([2, 3, 2], seed=0)
+        >>> _ = a.fit(X, y, epochs=3, batch_size=2, lr=1.0)
+        >>> _ = b.partial_fit(X, y, batch_size=2, lr=1.0)
+        >>> for _ in range(2):
+        ...     _ = b.partial_fit(X, y, batch_size=2)
+        >>> bool(np.array_equal(a.theta, b.theta))
+        True
+        """
+        if "epochs" in options:
+            raise TypeError("partial_fit trains one epoch: it takes no epochs")
+        unknown = sorted(set(options) - set(_FIT_OPTIONS))
+        if unknown:
+            raise TypeError(f"partial_fit got keyword arguments that fit does not take: {unknown}")
+        with self._lock:
+            done = getattr(self, "_partial_epochs", 0)
+            options = {**_FIT_OPTIONS, **options, "epochs": 1}
+            history = self._fit(X, Y, options, feature_names(X), first_epoch=done)
+            self._partial_epochs = done + history.epochs
+        return history
+
+
+_FIT_OPTIONS = {
     name: parameter.default
     for name, parameter in inspect.signature(Network.fit).parameters.items()
     if parameter.kind is inspect.Parameter.KEYWORD_ONLY
 }
+"""fit's options and their defaults, as its signature defines them."""
 
 
 def _check_finite(theta):
@@ -1603,28 +1682,48 @@ def _predict(structure, X, original):
     return out
 
 
+EVALUATE_ROWS = 2**16
+"""Rows that evaluate scores at a time: its outputs (and one-hot rows) are made for these
+alone, so that a file mapped into memory is scored in little memory."""
+
+
 def _evaluate(structure, X, Y, labels, weights=None, original_X=None):
-    """`Network.evaluate` of checked data, on one structure."""
-    out = np.empty((X.shape[0], structure.sizes[-1]), dtype=structure.dtype)
-    workspace = structure.inference_workspace(X.shape[0])
-    no_weights = np.empty(0, dtype=structure.dtype)
-    total, row, layer = _compiled.core.evaluate(
-        structure.layout,
-        workspace,
-        structure.theta,
-        core_rows(X),
-        Y,
-        no_weights if weights is None else weights,
-        out,
-    )
-    if row >= 0:
-        raise _forward_error(
-            X if original_X is None else original_X, X, row, layer, structure.dtype
+    """`Network.evaluate` of checked data (Y None: `labels` stand for one-hot rows), on one
+    structure."""
+    n, n_out, dtype = X.shape[0], structure.sizes[-1], structure.dtype
+    kind = target_kind(Y, labels)
+    workspace = structure.inference_workspace(n)
+    no_weights = np.empty(0, dtype=dtype)
+    total, parts = 0.0, []
+    for start in range(0, n, EVALUATE_ROWS):
+        rows = slice(start, min(n, start + EVALUATE_ROWS))
+        Y_rows = one_hot_rows(labels[rows], n_out, dtype) if Y is None else Y[rows]
+        w_rows = None if weights is None else weights[rows]
+        out = np.empty((Y_rows.shape[0], n_out), dtype=dtype)
+        part, row, layer = _compiled.core.evaluate(
+            structure.layout,
+            workspace,
+            structure.theta,
+            core_rows(X[rows]),
+            Y_rows,
+            no_weights if w_rows is None else w_rows,
+            out,
         )
-    result = {"cost": total / (X.shape[0] if weights is None else float(weights.sum()))}
-    accuracy = _accuracy(out, Y, labels, weights)
-    if accuracy is not None:
-        result["accuracy"] = accuracy
+        if row >= 0:
+            raise _forward_error(
+                X if original_X is None else original_X, X, start + row, layer, dtype
+            )
+        total += part
+        if kind != "real":
+            labels_rows = None if labels is None else labels[rows]
+            share = out.shape[0] if w_rows is None else float(w_rows.sum())
+            parts.append((_accuracy(out, Y_rows, labels_rows, w_rows, kind), share))
+    result = {"cost": total / (n if weights is None else float(weights.sum()))}
+    if parts:
+        shares = sum(share for _, share in parts)
+        result["accuracy"] = (
+            parts[0][0] if len(parts) == 1 else sum(a * share for a, share in parts) / shares
+        )
     return result
 
 
@@ -1640,9 +1739,10 @@ def _forward_error(original, X, row, layer, dtype):
     )
 
 
-def _accuracy(out, Y, labels, weights=None):
-    """Fraction of samples classified right (weighted), or None when Y holds no classes."""
-    kind = target_kind(Y, labels)
+def _accuracy(out, Y, labels, weights=None, kind=None):
+    """Fraction of samples classified right (weighted), or None when Y holds no classes
+    (`kind`: target_kind of Y and labels, if known)."""
+    kind = target_kind(Y, labels) if kind is None else kind
     if kind == "real":
         return None
     if kind == "labels":

@@ -59,7 +59,8 @@ def _wrap(parts, width, indent):
 
 
 class EpochProgress:
-    """Progress of one epoch of n samples: call update(rows done, running cost sum) as
+    """Progress of one epoch of n samples (None: not known yet, as in a stream's first
+    epoch): call update(rows done, running cost sum) as
     the core reports, then close(summary) with the epoch's line, or interrupt()."""
 
     def __init__(self, epoch, epochs, n, stream=None):
@@ -71,7 +72,7 @@ class EpochProgress:
         self._live = notebook or getattr(self._stream, "isatty", lambda: False)()
         self._width = shutil.get_terminal_size().columns - 1  # the last column would wrap
         # room for typical figures keeps the bar's width steady as they come and change
-        typical = f"{self._label} [] {n:,}/{n:,}  cost 0.12345  100,000 samples/s"
+        typical = f"{self._label} [] {n or 0:,}/{n or 0:,}  cost 0.12345  100,000 samples/s"
         self._bar_width = min(_BAR_WIDTH, self._width - len(typical))
         bar = _tqdm(notebook) if self._live else None
         self._bar = None
@@ -102,7 +103,8 @@ class EpochProgress:
         """End the epoch's line with `summary` (cost, accuracy, samples/s... separated by
         two spaces)."""
         if self._bar is not None:
-            self._bar.update(self._n - self._bar.n)
+            if self._n is not None:
+                self._bar.update(self._n - self._bar.n)
             self._bar.close()
         line = f"{self._label}  {summary}"
         if self._live:
@@ -124,13 +126,13 @@ class EpochProgress:
         if not self._live:
             return
         seconds = time.perf_counter() - self._started
-        count = f" {done:,}/{self._n:,}"
+        count = f" {done:,}" + ("" if self._n is None else f"/{self._n:,}")
         cost = f"  cost {cost:.5g}" if cost is not None else ""
         rate = f"  {done / seconds:,.0f} samples/s" if done and seconds > 0 else ""
         room = self._width - len(self._label) - len(count) - len(cost) - len(rate) - 3
         room = min(room, self._bar_width)
         bar = ""
-        if room >= 5:  # else the figures keep the width
+        if room >= 5 and self._n is not None:  # else the figures keep the width
             filled = int(room * done / self._n) if self._n else room
             bar = f" [{'#' * filled}{'.' * (room - filled)}]"
         line = f"{self._label}{bar}{count}{cost}{rate}"[: self._width]

@@ -66,6 +66,8 @@ OPTIMIZERS = _optimizers.BY_NAME
 
 # Glorot uniform weights and zero biases, as scikit-learn's MLP starts.
 INIT = "xavier_uniform"
+PREDICT_ROWS = 2**16
+"""Rows whose probabilities the classifier's predict holds at a time."""
 
 # The sparse formats taken as they are (the network reads CSR rows; CSC is converted to
 # CSR once); other scipy.sparse formats are converted to the first.
@@ -264,7 +266,7 @@ class _FCNNBase(BaseEstimator):
         sample_weight = self._sample_weight(sample_weight, X, labels)
         class_weight = self._class_weight(labels, partial=False)
         seed = self._seed()
-        net = self._new_network(X.shape[1], Y.shape[1], settings, seed)
+        net = self._new_network(X.shape[1], self.n_outputs_, settings, seed)
 
         validation = None
         if settings.early_stopping:
@@ -334,7 +336,7 @@ class _FCNNBase(BaseEstimator):
         sample_weight = self._sample_weight(sample_weight, X, labels, partial=True)
         class_weight = self._class_weight(labels, partial=True)
         if first:
-            net = self._new_network(X.shape[1], Y.shape[1], settings, self._seed())
+            net = self._new_network(X.shape[1], self.n_outputs_, settings, self._seed())
             optimizer = self._new_optimizer()
             self.loss_curve_, self.n_iter_ = [], 0
         else:
@@ -394,14 +396,19 @@ class _FCNNBase(BaseEstimator):
     def _class_weight(self, labels, partial):
         return None
 
-    def _outputs(self, X):
-        """The network's output activations a^L for X, after checking X."""
+    def _checked(self, X):
+        """X checked as the fitted network takes it: columns, names, width, dtype (a
+        sparse X stays sparse)."""
         check_is_fitted(self, "network_")
         check_columns(X, "X")
-        X = validate_data(
+        return validate_data(
             self, X, reset=False, dtype=self.network_.dtype, accept_sparse=SPARSE_FORMATS
         )
-        return self.network_.internals.predict(X)  # validate_data checked the names
+
+    def _outputs(self, X):
+        """The network's output activations a^L for X, after checking X."""
+        checked = self._checked(X)  # names too: before network_ is read, if fitted at all
+        return self.network_.internals.predict(checked)
 
 
 class FCNNClassifier(ClassifierMixin, _FCNNBase):
@@ -610,8 +617,9 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         return self._partial_fit(X, y, sample_weight, classes=classes)
 
     def _targets(self, y, dtype, *, reset, partial=False, classes=None):
-        """(Y for the network (n, n_outputs) in dtype, the encoded labels 0..k-1 or None
-        for multi-label) from y; sets classes_ and n_outputs_ when reset."""
+        """(Y for the network: (n, n_outputs) targets in dtype or, for more than two
+        classes, the labels; the encoded labels 0..k-1 or None for multi-label) from y;
+        sets classes_ and n_outputs_ when reset."""
         multi_label = y.ndim == 2 and y.shape[1] > 1
         if multi_label:
             kind = type_of_target(y)
@@ -662,9 +670,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         labels = np.searchsorted(self.classes_, y)
         if self.n_outputs_ == 1:
             return labels.astype(dtype).reshape(-1, 1), labels
-        one_hot = np.zeros((y.shape[0], self.n_outputs_), dtype=dtype)
-        one_hot[np.arange(y.shape[0]), labels] = 1
-        return one_hot, labels
+        return labels, labels  # the network makes the one-hot rows a batch at a time
 
     def _set_classes(self, y, multi_label, classes):
         if multi_label:
@@ -776,7 +782,9 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         ValueError
             If X is not valid or has another number of features than in fit.
         """
-        out = self._outputs(X)
+        return self._probabilities(self._outputs(X))
+
+    def _probabilities(self, out):
         if self._multi_label:
             return out
         if out.shape[1] == 1:
@@ -807,10 +815,16 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         ValueError
             If X is not valid or has another number of features than in fit.
         """
-        probabilities = self.predict_proba(X)
+        check_is_fitted(self, "network_")
         if self._multi_label:
-            return (probabilities > 0.5).astype(int)
-        return self.classes_[np.argmax(probabilities, axis=1)]
+            return (self.predict_proba(X) > 0.5).astype(int)
+        checked = self._checked(X)
+        classes = np.empty(checked.shape[0], dtype=self.classes_.dtype)
+        for start in range(0, checked.shape[0], PREDICT_ROWS):  # a block's probabilities
+            rows = slice(start, start + PREDICT_ROWS)
+            outputs = self.network_.internals.predict(checked[rows])  # names checked
+            classes[rows] = self.classes_[np.argmax(self._probabilities(outputs), axis=1)]
+        return classes
 
 
 class FCNNRegressor(RegressorMixin, _FCNNBase):

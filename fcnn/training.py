@@ -1,17 +1,20 @@
 """Training: `TrainingRun`, which owns one run of `Network.fit`, and its errors.
 
-Each epoch is one call into the core, which shuffles, steps through every mini-batch and
-updates the parameters in place without the GIL. Between epochs the run applies the
-learning-rate schedule, scores the validation data, keeps the best parameters for early
-stopping, and checks for divergence.
+Each epoch is one call into the core per piece of the data, which shuffles the piece, steps
+through its mini-batches and updates the parameters in place without the GIL. Arrays in
+memory are one piece; a stream of chunks is read a few chunks to a piece (its
+shuffle_buffer), and a memory-mapped file with held-out rows a block of rows to a piece.
+Between epochs the run applies the learning-rate schedule, scores the validation data,
+keeps the best parameters for early stopping, and checks for divergence.
 """
 
 from __future__ import annotations
 
+import mmap
 import time
 import typing
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -44,7 +47,16 @@ from .progress import UPDATES_PER_EPOCH, EpochProgress
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["DivergenceError", "TrainingRun"]
+__all__ = ["SHUFFLE_BUFFER", "DivergenceError", "TrainingRun"]
+
+SHUFFLE_BUFFER = 8
+"""Chunks of a stream that fit gathers and shuffles together by default (its shuffle_buffer)."""
+
+BLOCK_BYTES = 8 * 2**20
+"""About the bytes of rows gathered at a time from a memory-mapped file (validation_split)."""
+
+SAMPLE_ROWS = 1000
+"""Training rows gathered from such a file for the diagnostics."""
 
 Monitor: TypeAlias = Literal["val_cost", "val_accuracy", "cost"]
 """What early stopping watches."""
@@ -116,19 +128,24 @@ class TrainingRun:
     the run's checked data and options, the optimizer's binding and core settings, the
     workspace, the snapshot that undoes an unfinished epoch, the epoch loop, validation,
     early stopping, diagnostics and progress. Everything is checked when it is made, before
-    any training; `run` then trusts the core: each epoch is one call into it.
+    any training (a stream's chunks as they come); `run` then trusts the core: each
+    epoch is one call into it per piece of the data.
 
     Parameters
     ----------
     net : Network
         The network to train, in place; the caller holds its lock.
-    X : array_like, shape (n_samples, sizes[0])
-        Training inputs, one row per example.
-    Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,)
+    X : array_like, shape (n_samples, sizes[0]), or a stream of chunks
+        Training inputs, one row per example; or, with Y None, a stream of (X, Y)
+        chunks as `Network.fit` takes it.
+    Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,), or None
         Targets, or integer class labels.
     options : mapping of str to object
         Every keyword argument of `Network.fit`, by name, meaning what it means there:
         that signature is the one definition of the options and of their defaults.
+    first_epoch : int, default 0
+        The epochs trained before (by `Network.partial_fit`): the schedule and the
+        epoch numbers go on from there.
 
     Raises
     ------
@@ -140,22 +157,17 @@ class TrainingRun:
     Network.fit : What makes and runs one.
     """
 
-    def __init__(self, net: Network, X: ArrayLike, Y: ArrayLike, options: Mapping[str, Any]):
+    def __init__(
+        self,
+        net: Network,
+        X: Any,
+        Y: ArrayLike | None,
+        options: Mapping[str, Any],
+        first_epoch: int = 0,
+    ):
         self.net = net
         self.internals = internals = net.internals
-        self.original_X, self.original_Y = X, Y
-        # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
-        X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
-        # Class labels stay labels: the core writes each batch's one-hot rows from them.
-        Y, labels = as_targets(
-            Y,
-            X.shape[0],
-            net.sizes[-1],
-            net.dtype,
-            check_finite=False,
-            probabilities=net.cost.needs_probabilities,
-            one_hot=False,
-        )
+        self.first_epoch = first_epoch
         self.epochs = check_int(options["epochs"], "epochs", minimum=0)
         optimizer, lr = options["optimizer"], options["lr"]
         if optimizer is None and lr is None and net.optimizer is not None:
@@ -178,21 +190,22 @@ class TrainingRun:
             )
         seed = options["seed"]
         rng = internals.rng if seed is None else np.random.default_rng(check_seed(seed))
-        weights = _training_weights(
-            options["sample_weight"],
-            options["class_weight"],
-            labels,
-            Y,
-            X.shape[0],
-            net.sizes[-1],
-            net.dtype,
-        )
-
-        # a non-finite input is reported by its row in these, the user's rows as checked
-        self.checked = {"X": X, "Y": Y}
-        X, Y, labels, weights, self.validation, self.user_rows = _hold_out(
-            X, Y, labels, weights, options["validation_data"], options["validation_split"], net, rng
-        )
+        buffer = check_int(options["shuffle_buffer"], "shuffle_buffer", minimum=1)
+        batch_size = options["batch_size"]
+        n: int | None
+        self.source: _Source
+        if Y is None and not _array_like(X):
+            self.source = stream = _Stream(X, self.epochs, net, options, buffer)
+            if batch_size is None:
+                raise ValueError("batch_size=None (the full batch) needs arrays, not a stream")
+            X, Y, labels = stream.first[:3]  # the first chunk tells the kind of targets
+            self.validation = stream.validation
+            n = stream.count() if l1 or l2 else None  # the penalty's n is the data's
+        else:
+            arrays, self.validation = _arrays(X, Y, options, net, rng)
+            self.source = arrays
+            X, Y, labels = arrays.sample()
+            n = arrays.n
         if self.early_stopping and self.validation is None and monitor != "cost":
             raise ValueError(
                 f"early_stopping on {monitor!r} needs validation_data or validation_split"
@@ -204,45 +217,49 @@ class TrainingRun:
                 f"measure (accuracy needs class labels): it measures {sorted(measured)}"
             )
         self.schedule.check_metrics(measured)
-        self.n = n = X.shape[0]
-        batch_size = options["batch_size"]
-        self.batch_size = (
-            n if batch_size is None else min(check_int(batch_size, "batch_size", 1), n)
-        )
-        if weights is not None:
-            weights = mean_one_weights(weights, "the sample weights (with class weights)")
+        self.n = n
+        if batch_size is None:
+            batch_size = n
+        batch_size = check_int(batch_size, "batch_size", 1)
+        self.batch_size: int = batch_size if n is None else min(batch_size, n)
         internals.check_parameters_finite()
 
         optimizer.bind(internals.layout.n_params, net.dtype, net.sizes)
         net.optimizer = optimizer
         self.settings = optimizer.core_settings(
-            l1=l1 / n,
-            l2=l2 / n,
+            l1=l1 / n if l1 else 0.0,
+            l2=l2 / n if l2 else 0.0,
             dropout=dropout,
             has_prelu=any(f.learnable for f in net.activations),
         )
-        self.workspace = internals.workspace(
-            self.batch_size,
-            training=True,
-            n_rows=n if shuffle else 0,
-            dropout=dropout > 0,
-            sparse_nonzeros=_batch_nonzeros(X, self.batch_size) if shuffle else 0,
-        )
+        self.dropout = dropout > 0
+        self.workspaces: dict[tuple[int, int], Any] = {}
+        if isinstance(self.source, _Arrays):  # now: a batch too large fails before training
+            self.workspace(self.source.X, shuffle and self.source.shuffled_by_core)
         self.shuffle, self.verbose, self.rng = shuffle, verbose, rng
-        # the core takes empty arrays for what this run does not have
-        self.X = core_rows(X)
-        self.Y = np.empty((0, net.sizes[-1]), dtype=net.dtype) if Y is None else Y
-        self.labels = np.empty(0, dtype=np.intp) if labels is None else labels
-        self.weights = np.empty(0, dtype=net.dtype) if weights is None else weights
         self.accuracy_mode = _accuracy_mode(labels, Y)
         # Y holds the checked targets (an array or None) here, under the user's name
         self.diagnostics = Diagnostics(net, X, Y, labels, kinds) if kinds else None  # type: ignore[arg-type]
-        n_batches = -(-n // self.batch_size)
-        self.progress_every = max(1, n_batches // UPDATES_PER_EPOCH) if verbose else 0
         states = optimizer.states
         self.optimizer_states = states + [np.zeros(1, dtype=net.dtype)] * (2 - len(states))
         self.live = [internals.theta] + states
         self.snapshot = [array.copy() for array in self.live]
+
+    def workspace(self, X: Any, shuffle: bool) -> Any:
+        """The core's buffers for a piece of inputs X (a shuffled piece orders its rows in
+        them, and gathers its CSR rows there), kept for the next piece of that size."""
+        key = (X.shape[0], _batch_nonzeros(X, self.batch_size)) if shuffle else (0, 0)
+        if key not in self.workspaces:
+            self.workspaces = {
+                key: self.internals.workspace(
+                    self.batch_size,
+                    training=True,
+                    n_rows=key[0],
+                    dropout=self.dropout,
+                    sparse_nonzeros=key[1],
+                )
+            }
+        return self.workspaces[key]
 
     def run(self) -> History:
         """Train for the epochs asked for, or until early stopping.
@@ -281,49 +298,28 @@ class TrainingRun:
         """
         theta, optimizer, settings = self.internals.theta, self.optimizer, self.settings
         best = None
-        self.schedule.reset()
+        if not self.first_epoch:
+            self.schedule.reset()
         progress = None
         unfinished = False
+        last = self.first_epoch + self.epochs
         try:
-            for epoch in range(self.epochs):
+            for epoch in range(self.first_epoch, last):
+                number = epoch + 1
                 settings.lr = check_hyperparameter(
                     self.schedule.lr(epoch, optimizer.lr),
-                    f"the lr_schedule's lr for epoch {epoch + 1}",
+                    f"the lr_schedule's lr for epoch {number}",
                     dtype=self.net.dtype,
                 )
                 for saved, live in zip(self.snapshot, self.live):
                     np.copyto(saved, live)
                 self.rng_state = self.rng.bit_generator.state
                 unfinished = True  # the state may no longer be that of a recorded epoch
-                progress = EpochProgress(epoch + 1, self.epochs, self.n) if self.verbose else None
+                progress = EpochProgress(number, last, self.n) if self.verbose else None
                 started = time.perf_counter()
-                cost, accuracy, stop = _compiled.core.train_epoch(
-                    self.internals.layout,
-                    settings,
-                    self.workspace,
-                    theta,
-                    self.X,
-                    self.Y,
-                    self.labels,
-                    self.weights,
-                    *self.optimizer_states,
-                    self.batch_size,
-                    self.shuffle,
-                    int(self.rng.integers(2**63)),
-                    self.accuracy_mode,
-                    None if progress is None else progress.update,
-                    self.progress_every,
-                )
+                cost, accuracy, n = self._epoch(number, progress)
                 seconds = time.perf_counter() - started
-                if stop is not None and stop[0] == "input":  # (the epoch is undone below)
-                    name, row = stop[1:]
-                    original = self.original_X if name == "X" else self.original_Y
-                    if self.user_rows is not None:
-                        row = int(self.user_rows[row])
-                    raise non_finite_error(original, self.checked[name], name, row)
-                if stop is not None or not np.isfinite(theta).all():
-                    batch, layer = stop[1:] if stop is not None else (-1, -1)
-                    raise _divergence(self.net, epoch + 1, batch, layer, settings.lr)
+                self.n = n
 
                 metrics = {"cost": cost}
                 if self.accuracy_mode:
@@ -334,7 +330,7 @@ class TrainingRun:
                 stopping = False
                 with held_interrupts():  # the epoch is recorded whole, or undone
                     optimizer.t = settings.t
-                    history.record(metrics, seconds=seconds, samples=self.n, lr=settings.lr)
+                    history.record(metrics, seconds=seconds, samples=n, lr=settings.lr)
                     if self.diagnostics is not None:
                         self.diagnostics.record(history)
                     if self.early_stopping:  # `monitor` is among the metrics: checked when made
@@ -364,6 +360,52 @@ class TrainingRun:
                 history.best_epoch = best[1] + 1
         return history
 
+    def _epoch(self, number: int, progress: EpochProgress | None) -> tuple[float, float, int]:
+        """One pass over the data, a core call per piece: (mean running cost, mean running
+        accuracy, rows)."""
+        parts = []
+        done, cost_sum, batches = 0, 0.0, 0
+        for piece in self.source.pieces(self.shuffle, self.rng, self.batch_size):
+            m = piece.X.shape[0]
+            shuffle = self.shuffle and self.source.shuffled_by_core
+            report, every = None, 0
+            if progress is not None:
+                report = progress.update if not done else _offset(progress.update, done, cost_sum)
+                rows = m if self.n is None else self.n  # a stream's first epoch: this piece's
+                every = max(1, -(-rows // self.batch_size) // UPDATES_PER_EPOCH)
+            cost, accuracy, stop = _compiled.core.train_epoch(
+                self.internals.layout,
+                self.settings,
+                self.workspace(piece.X, shuffle),
+                self.internals.theta,
+                core_rows(piece.X),
+                piece.Y,
+                piece.labels,
+                piece.weights,
+                *self.optimizer_states,
+                self.batch_size,
+                shuffle,
+                int(self.rng.integers(2**63)),
+                self.accuracy_mode,
+                report,
+                every,
+            )
+            if stop is not None and stop[0] == "input":  # (the epoch is undone by the caller)
+                raise self.source.non_finite(piece, *stop[1:])
+            if stop is not None or not np.isfinite(self.internals.theta).all():
+                batch, layer = stop[1:] if stop is not None else (-1, -1)
+                batch = batch + batches if batch >= 0 else batch
+                raise _divergence(self.net, number, batch, layer, self.settings.lr)
+            parts.append((cost, accuracy, m))
+            done += m
+            cost_sum += cost * m
+            batches += -(-m // self.batch_size)
+        if not parts:
+            raise ValueError(f"the stream gave no chunks in epoch {number}")
+        if len(parts) == 1:
+            return parts[0]
+        return cost_sum / done, sum(a * m for _, a, m in parts) / done, done
+
     def _undo_epoch(self) -> None:
         """Back to the parameters, optimizer state and generator of the last finished
         epoch (its step count and history are recorded only when it finishes)."""
@@ -379,7 +421,359 @@ def _batch_nonzeros(X, batch_size):
     if not is_sparse(X):
         return 0
     per_row = np.diff(X.indptr)
+    batch_size = min(batch_size, per_row.shape[0])
     return max(1, int(np.sum(np.partition(per_row, -batch_size)[-batch_size:])))
+
+
+def _offset(
+    update: Callable[[int, float], None], rows: int, cost_sum: float
+) -> Callable[[int, float], None]:
+    """`update` for a piece that starts after `rows` rows of cost sum `cost_sum`."""
+    return lambda done, total: update(rows + done, cost_sum + total)
+
+
+class _Piece(NamedTuple):
+    """What one call into the core trains on, as the core takes it (empty arrays for
+    what there is not), and where its rows come from, to name a non-finite one."""
+
+    X: NDArray[Any]
+    Y: NDArray[Any]
+    labels: NDArray[np.intp]
+    weights: NDArray[Any]
+    origin: Any
+
+
+class _Source:
+    """The training data of a run, as pieces for the epoch loop. `shuffled_by_core`: a
+    shuffled epoch shuffles the rows of each piece in the core (else the pieces come in
+    shuffled order)."""
+
+    shuffled_by_core = True
+
+    def pieces(self, shuffle: bool, rng: np.random.Generator, batch_size: int) -> Iterator[_Piece]:
+        raise NotImplementedError
+
+    def non_finite(self, piece: _Piece, name: str, row: int) -> ValueError:
+        """The error for row `row` of the piece's `name` ("X" or "Y"), which the core
+        found not finite."""
+        raise NotImplementedError
+
+
+def _core_arrays(Y, labels, weights, n_outputs, dtype):
+    return (
+        np.empty((0, n_outputs), dtype=dtype) if Y is None else Y,
+        np.empty(0, dtype=np.intp) if labels is None else labels,
+        np.empty(0, dtype=dtype) if weights is None else weights,
+    )
+
+
+class _Arrays(_Source):
+    """Arrays in memory, one piece an epoch; or, for a memory-mapped X with some rows
+    held out (`rows`: the training rows), blocks of the training rows gathered from the
+    file in epoch order, so that the training rows are never all copied."""
+
+    def __init__(self, X, Y, labels, weights, rows, user_rows, originals, checked, n_outputs):
+        self.X, self.Y, self.labels, self.rows, self.user_rows = X, Y, labels, rows, user_rows
+        self.n = X.shape[0] if rows is None else rows.shape[0]
+        self.core = _core_arrays(Y, labels, weights, n_outputs, X.dtype)
+        self.originals, self.checked = originals, checked
+        self.shuffled_by_core = rows is None
+
+    def pieces(self, shuffle, rng, batch_size):
+        Y, labels, weights = self.core
+        if self.rows is None:
+            yield _Piece(self.X, Y, labels, weights, self.user_rows)
+            return
+        order = rng.permutation(self.n) if shuffle else np.arange(self.n)
+        block = batch_size * max(1, BLOCK_BYTES // (self.X[0].nbytes * batch_size))
+        for start in range(0, self.n, block):
+            which = order[start : start + block]
+            rows = self.rows[which]
+            yield _Piece(
+                self.X[rows],
+                Y[rows] if Y.shape[0] else Y,
+                labels[rows] if labels.shape[0] else labels,
+                weights[which] if weights.shape[0] else weights,
+                rows,
+            )
+
+    def sample(self):
+        """(X, Y, labels) of training rows (all, or the first few of a file's), for the
+        diagnostics and the target kind."""
+        if self.rows is None:
+            return self.X, self.Y, self.labels
+        rows = self.rows[:SAMPLE_ROWS]
+        labels = None if self.labels is None else self.labels[rows]
+        return self.X[rows], None if self.Y is None else self.Y[rows], labels
+
+    def non_finite(self, piece, name, row):
+        if piece.origin is not None:
+            row = int(piece.origin[row])
+        return non_finite_error(self.originals[name], self.checked[name], name, row)
+
+
+def _arrays(X, Y, options, net, rng):
+    """The `_Arrays` source of fit's arrays (X, Y) and the validation (X, Y, labels) or
+    None."""
+    originals = {"X": X, "Y": Y}
+    # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
+    X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
+    # Class labels stay labels: the core writes each batch's one-hot rows from them.
+    Y, labels = as_targets(
+        Y,
+        X.shape[0],
+        net.sizes[-1],
+        net.dtype,
+        check_finite=False,
+        probabilities=net.cost.needs_probabilities,
+        one_hot=False,
+    )
+    weights = _training_weights(
+        options["sample_weight"],
+        options["class_weight"],
+        labels,
+        Y,
+        X.shape[0],
+        net.sizes[-1],
+        net.dtype,
+    )
+    # a non-finite input is reported by its row in these, the user's rows as checked
+    checked = {"X": X, "Y": Y}
+    in_place = _mapped(X)
+    X, Y, labels, weights, validation, rows = _hold_out(
+        X,
+        Y,
+        labels,
+        weights,
+        options["validation_data"],
+        options["validation_split"],
+        net,
+        rng,
+        in_place=in_place,
+    )
+    if weights is not None:
+        weights = mean_one_weights(weights, "the sample weights (with class weights)")
+    source = _Arrays(
+        X,
+        Y,
+        labels,
+        weights,
+        rows if in_place else None,
+        None if in_place else rows,
+        originals,
+        checked,
+        net.sizes[-1],
+    )
+    return source, validation
+
+
+class _Stream(_Source):
+    """A stream of ``(X, Y)`` or ``(X, Y, sample_weight)`` chunks: each chunk is checked
+    as it comes, and `buffer` chunks at a time are one piece (the rows beyond its last
+    full batch carry over to the next piece, so that batches are cut from the stream,
+    not from its chunks)."""
+
+    def __init__(self, source, epochs, net, options, buffer):
+        if options["validation_split"] is not None:
+            raise ValueError("validation_split needs arrays; give a stream validation_data")
+        if isinstance(options["class_weight"], str):
+            raise ValueError("class_weight='balanced' needs arrays; give a stream a dict")
+        if options["sample_weight"] is not None:
+            raise ValueError("a stream brings its sample weights in its chunks: (X, Y, w)")
+        self.open: Callable[[], Iterator[Any]] | None
+        if callable(source):
+            self.open = lambda: iter(source())
+            iterator = self.open()
+        else:
+            try:
+                iterator = iter(source)
+            except TypeError:
+                raise TypeError(
+                    "with Y omitted, X must be an iterable of (X, Y) chunks, got "
+                    f"{type(source).__name__}"
+                ) from None
+            self.open = None if iterator is source else lambda: iter(source)
+        if self.open is None and epochs > 1:
+            raise _one_shot_error()
+        self.net, self.options, self.buffer = net, options, buffer
+        self.one_shot = iterator
+        self.n: int | None = None
+        self.first = self.check(next(iterator, None), 0)  # the first epoch's first chunk
+        self.validation = (
+            None
+            if options["validation_data"] is None
+            else _check_validation_data(options["validation_data"], net)
+        )
+
+    def count(self) -> int:
+        """The rows of the stream, counted in a pass over it."""
+        if self.open is None:
+            raise _one_shot_error()
+        self.n = sum(self.check(chunk, i).X.shape[0] for i, chunk in enumerate(self.open()))
+        return self.n
+
+    def check(self, chunk, index):
+        """Chunk number `index` as a piece, checked but for inf and NaN (the core's)."""
+        if chunk is None and index == 0:
+            raise ValueError("the stream gave no chunks")
+        if not isinstance(chunk, (tuple, list)) or len(chunk) not in (2, 3):
+            raise TypeError(
+                f"with Y omitted, X is a stream of chunks; its chunk {index} must be a "
+                f"pair (X, Y) or a triple (X, Y, sample_weight), got {type(chunk).__name__}"
+            )
+        net = self.net
+        name = f"chunk {index}"
+        X, _ = as_inputs(
+            chunk[0],
+            net.sizes[0],
+            net.dtype,
+            name=f"X of {name}",
+            allow_single=False,
+            check_finite=False,
+        )
+        Y, labels = as_targets(
+            chunk[1],
+            X.shape[0],
+            net.sizes[-1],
+            net.dtype,
+            name=f"Y of {name}",
+            check_finite=False,
+            probabilities=net.cost.needs_probabilities,
+            one_hot=False,
+        )
+        given = chunk[2] if len(chunk) == 3 else None
+        weights = _training_weights(
+            given,
+            self.options["class_weight"],
+            labels,
+            Y,
+            X.shape[0],
+            net.sizes[-1],
+            net.dtype,
+        )
+        return _Piece(X, Y, labels, weights, [(index, chunk, X, Y, 0)])
+
+    def chunks(self) -> Iterator[_Piece]:
+        if self.first is not None:  # the first epoch goes on from the chunk read already
+            first, self.first = self.first, None
+            yield first
+            iterator, start = self.one_shot, 1
+        elif self.open is None:
+            raise _one_shot_error()
+        else:
+            iterator, start = self.open(), 0
+        for index, chunk in enumerate(iterator, start):
+            yield self.check(chunk, index)
+
+    def pieces(self, shuffle, rng, batch_size):
+        gathered: list[_Piece] = []
+        rows = 0
+        for chunk in self.chunks():
+            gathered.append(chunk)
+            rows += chunk.X.shape[0]
+            if len(gathered) >= self.buffer:
+                piece, carried = _joined(gathered, rows - rows % batch_size)
+                gathered, rows = carried, sum(c.X.shape[0] for c in carried)
+                if piece is not None:
+                    yield self.for_the_core(piece)
+        last, _ = _joined(gathered, rows)
+        if last is not None:
+            yield self.for_the_core(last)
+
+    def for_the_core(self, piece: _Piece) -> _Piece:
+        weights = piece.weights
+        if weights is not None:
+            weights = mean_one_weights(weights, "the sample weights of a piece of the stream")
+        Y, labels, weights = _core_arrays(
+            piece.Y, piece.labels, weights, self.net.sizes[-1], piece.X.dtype
+        )
+        return _Piece(piece.X, Y, labels, weights, piece.origin)
+
+    def non_finite(self, piece, name, row):
+        for index, chunk, X, Y, offset in piece.origin:
+            if row < X.shape[0]:
+                checked = X if name == "X" else Y
+                original = chunk[0] if name == "X" else chunk[1]
+                error = non_finite_error(original, checked, name, offset + row)
+                return ValueError(f"in chunk {index} of the stream: {error}")
+            row -= X.shape[0]
+        raise AssertionError("the row lies in the piece")
+
+
+def _joined(chunks: list[_Piece], rows: int) -> tuple[_Piece | None, list[_Piece]]:
+    """The first `rows` rows of the chunks as one piece (None for none), and the rest
+    as chunks. One chunk whole is itself: no copy."""
+    if rows == 0:
+        return None, chunks
+    parts, rest, left = [], [], rows
+    for chunk in chunks:
+        m = chunk.X.shape[0]
+        if left >= m:
+            parts.append(chunk)
+        elif left > 0:
+            parts.append(_rows(chunk, 0, left))
+            rest.append(_rows(chunk, left, m))
+        else:
+            rest.append(chunk)
+        left -= min(left, m)
+    if len(parts) == 1:
+        return parts[0], rest
+    kinds = {(p.Y is None, p.labels is None, p.weights is None) for p in parts}
+    if len(kinds) > 1:
+        raise ValueError(
+            "the chunks of a stream must agree: all labels or all target rows, all with "
+            "sample weights or none"
+        )
+
+    def joined(name):
+        arrays = [getattr(p, name) for p in parts]
+        if name == "X" and is_sparse(arrays[0]):
+            import scipy.sparse
+
+            return scipy.sparse.vstack(arrays, format="csr")
+        return None if arrays[0] is None else np.concatenate(arrays)
+
+    origin = [entry for p in parts for entry in p.origin]
+    return _Piece(joined("X"), joined("Y"), joined("labels"), joined("weights"), origin), rest
+
+
+def _rows(piece: _Piece, start: int, stop: int) -> _Piece:
+    """Rows [start, stop) of a checked chunk."""
+    ((index, chunk, X, Y, offset),) = piece.origin
+    cut = slice(start, stop)
+
+    def part(array):
+        return None if array is None else array[cut]
+
+    return _Piece(
+        piece.X[cut],
+        part(piece.Y),
+        part(piece.labels),
+        part(piece.weights),
+        [(index, chunk, X[cut], part(Y), offset + start)],
+    )
+
+
+def _array_like(X: Any) -> bool:
+    """Whether X is one array (else, with Y omitted, fit reads it as a stream)."""
+    names = ("__array__", "__array_interface__", "__dlpack__")
+    return is_sparse(X) or any(hasattr(X, name) for name in names)
+
+
+def _mapped(array: Any) -> bool:
+    """Whether the array's memory is a file mapped into memory (a numpy.memmap or a view
+    of one): its rows are then read where they lie, not copied."""
+    while isinstance(array, np.ndarray):
+        array = array.base
+    return isinstance(array, mmap.mmap)
+
+
+def _one_shot_error() -> TypeError:
+    return TypeError(
+        "fit goes over a stream once per epoch, and this one (an iterator, such as a "
+        "generator) can be read only once: pass a list of chunks, a function that "
+        "returns a new iterator of them, or an object with __iter__; or epochs=1"
+    )
 
 
 def _metric_names(labels, Y, validation):
@@ -461,9 +855,11 @@ def _hold_out(
     validation_split: Any,
     net: Network,
     rng: np.random.Generator,
+    in_place: bool = False,
 ) -> tuple[NDArray[Any], Any, Any, Any, Any, Any]:
     """(X, Y, labels, weights) to train on, the validation (X, Y, labels) or None, and the
-    user's row of each training row (None: the same rows).
+    user's row of each training row (None: the same rows). `in_place` leaves X, Y and
+    labels whole (the training rows are read where they lie, by that last list).
 
     Y, labels and weights are each an array or None (typed Any: fit's variables of those
     names first hold what the user passed)."""
@@ -490,11 +886,13 @@ def _hold_out(
 
     # the core checks the training rows as it reads them; the held-out ones are checked here
     X_val, _ = as_inputs(X[val], net.sizes[0], net.dtype, allow_single=False)
-    Y_val, _ = as_targets(labels[val] if Y is None else Y[val], n_val, net.sizes[-1], net.dtype)
+    Y_val, _ = as_targets(
+        labels[val] if Y is None else Y[val], n_val, net.sizes[-1], net.dtype, one_hot=False
+    )
     return (
-        rows(X, train),
-        rows(Y, train),
-        rows(labels, train),
+        X if in_place else rows(X, train),
+        Y if in_place else rows(Y, train),
+        labels if in_place else rows(labels, train),
         rows(weights, train),
         (X_val, Y_val, rows(labels, val)),
         train,
@@ -535,5 +933,6 @@ def _check_validation_data(validation_data, net):
         net.dtype,
         name="Y_val",
         probabilities=net.cost.needs_probabilities,
+        one_hot=False,  # evaluate makes them a block at a time
     )
     return X, Y, labels

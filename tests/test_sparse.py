@@ -242,3 +242,18 @@ def test_the_estimators_take_sparse_input(kind):
         assert relative(fitted[0].network_.theta, fitted[1].network_.theta) < 1e-12
         assert_allclose(fitted[0].predict(sparse), fitted[1].predict(dense), rtol=1e-10)
         fitted[0].partial_fit(sparse, target)
+
+
+def test_a_stream_of_sparse_chunks_and_partial_fit():
+    X, y = data()
+    whole, streamed, partial = network(), network(), network()
+    whole.fit(X, y, epochs=2, batch_size=16, lr=0.1, shuffle=False)
+    chunks = [(X[i : i + 50], y[i : i + 50]) for i in range(0, X.shape[0], 50)]
+    streamed.fit(chunks, epochs=2, batch_size=16, lr=0.1, shuffle=False, shuffle_buffer=2)
+    for _ in range(2):
+        partial.partial_fit(X, y, batch_size=16, lr=0.1, shuffle=False)
+    assert relative(streamed.theta, whole.theta) < 1e-12
+    assert relative(partial.theta, whole.theta) < 1e-12
+    shuffled = network()
+    shuffled.fit(chunks, epochs=2, batch_size=16, lr=0.1, seed=0)  # gathered CSR rows
+    assert np.isfinite(shuffled.theta).all()
