@@ -140,7 +140,9 @@ def _numeric_array(values, name):
     producer allows."""
     if values is None:
         raise TypeError(f"{name} must be an array of numbers, got None")
-    if _is_table(values):
+    if type(values) is np.ndarray:  # the common case, without a look at its type's bases
+        array = values
+    elif _is_table(values):
         array = _table_array(values, name)
     else:
         try:
@@ -259,9 +261,10 @@ def feature_names(X: Any) -> tuple[str, ...] | None:
     ------
     TypeError
         If some names are str and some are not."""
-    if _library(X) == "pandas" and getattr(X, "ndim", 0) == 2:
+    library = _library(X)
+    if library == "pandas" and getattr(X, "ndim", 0) == 2:
         names = list(X.columns)
-    elif _library(X) == "pyarrow" and hasattr(X, "column_names"):
+    elif library == "pyarrow" and hasattr(X, "column_names"):
         names = list(X.column_names)
     else:
         return None
@@ -357,6 +360,8 @@ def as_inputs(
     reads through `core_rows`. check_finite=False leaves the check for inf and NaN in dense
     X to the core, which makes it as it reads the rows (fit, predict, evaluate) and reports
     the row to non_finite_error."""
+    if _ready(X, n_features, dtype) and not (check_finite and _first_non_finite(X.ravel()) >= 0):
+        return X, False  # already what the core reads: no conversion to make
     if is_sparse(X):
         return sparse_inputs(X, n_features, dtype, name), False
     array = _numeric_array(X, name)
@@ -371,9 +376,28 @@ def as_inputs(
     return _converted(array, name, dtype, check_finite), single
 
 
+def _ready(X, n_features, dtype):
+    """Whether X is a numpy array of rows exactly as the core reads them (2-D, C-contiguous,
+    aligned, native dtype, the network's width, between 1 and MAX_DIMENSION rows)."""
+    return (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and X.dtype == dtype
+        and X.shape[1] == n_features
+        and 0 < X.shape[0] <= MAX_DIMENSION
+        and X.flags.c_contiguous
+        and X.flags.aligned
+    )
+
+
 def is_sparse(X):
     """Whether X is a scipy.sparse matrix or array (without importing scipy.sparse)."""
-    return type(X).__module__.startswith("scipy.sparse") and hasattr(X, "tocsr")
+    kind = type(X)
+    return (
+        kind is not np.ndarray
+        and kind.__module__.startswith("scipy.sparse")
+        and hasattr(X, "tocsr")
+    )
 
 
 def sparse_inputs(X, n_features, dtype, name="X"):

@@ -1538,15 +1538,18 @@ class Network:
         """fit with X's column names given apart (step converts X first): checked
         against the network's, and recorded if it has none, once the data is checked;
         the validation data's are checked against them. first_epoch: as TrainingRun's."""
+        stream = Y is None and not _training.array_like(X)  # its chunks' names: its own
         with self._lock:
-            if self._feature_names is not None:
+            if self._feature_names is not None and not stream:
                 check_feature_names(self._feature_names, names, stacklevel=4)
             trained = names if self._feature_names is None else self._feature_names
             validation = options["validation_data"]
-            if isinstance(validation, (tuple, list)) and len(validation) == 2:
+            if isinstance(validation, (tuple, list)) and len(validation) == 2 and not stream:
                 given = feature_names(validation[0])
                 check_feature_names(trained, given, stacklevel=4, name="X_val")
             run = _training.TrainingRun(self, X, Y, options, first_epoch=first_epoch)
+            if stream:
+                trained = run.source.names  # type: ignore[attr-defined]
             self._feature_names = trained
             return run.run()
 

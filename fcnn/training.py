@@ -29,11 +29,13 @@ from ._validation import (
     as_targets,
     check_bool,
     check_dropout,
+    check_feature_names,
     check_hyperparameter,
     check_int,
     check_number,
     check_seed,
     core_rows,
+    feature_names,
     is_sparse,
     mean_one_weights,
     non_finite_error,
@@ -194,7 +196,7 @@ class TrainingRun:
         batch_size = options["batch_size"]
         n: int | None
         self.source: _Source
-        if Y is None and not _array_like(X):
+        if Y is None and not array_like(X):
             self.source = stream = _Stream(X, self.epochs, net, options, buffer)
             if batch_size is None:
                 raise ValueError("batch_size=None (the full batch) needs arrays, not a stream")
@@ -596,6 +598,8 @@ class _Stream(_Source):
         if self.open is None and epochs > 1:
             raise _one_shot_error()
         self.net, self.options, self.buffer = net, options, buffer
+        # the column names every chunk must have: the network's, else the first chunk's
+        self.names: Any = _NOT_YET if net.feature_names is None else net.feature_names
         self.one_shot = iterator
         self.n: int | None = None
         self.first = self.check(next(iterator, None), 0)  # the first epoch's first chunk
@@ -623,6 +627,11 @@ class _Stream(_Source):
             )
         net = self.net
         name = f"chunk {index}"
+        given = feature_names(chunk[0])
+        if self.names is _NOT_YET:  # the first chunk names the columns of a new network
+            self.names = given
+        else:
+            check_feature_names(self.names, given, stacklevel=6, name=f"X of {name}")
         X, _ = as_inputs(
             chunk[0],
             net.sizes[0],
@@ -700,6 +709,9 @@ class _Stream(_Source):
         raise AssertionError("the row lies in the piece")
 
 
+_NOT_YET = object()
+
+
 def _joined(chunks: list[_Piece], rows: int) -> tuple[_Piece | None, list[_Piece]]:
     """The first `rows` rows of the chunks as one piece (None for none), and the rest
     as chunks. One chunk whole is itself: no copy."""
@@ -754,7 +766,7 @@ def _rows(piece: _Piece, start: int, stop: int) -> _Piece:
     )
 
 
-def _array_like(X: Any) -> bool:
+def array_like(X: Any) -> bool:
     """Whether X is one array (else, with Y omitted, fit reads it as a stream)."""
     names = ("__array__", "__array_interface__", "__dlpack__")
     return is_sparse(X) or any(hasattr(X, name) for name in names)

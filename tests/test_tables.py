@@ -353,3 +353,16 @@ def test_importing_fcnn_imports_neither_pandas_nor_pyarrow(tmp_path):
     result = run_python(code, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_stream_of_data_frames_names_the_network_and_checks_every_chunk():
+    X = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 3)), columns=["a", "b", "c"])
+    y = np.arange(60) % 2
+    net = fcnn.Network([3, 4, 2], seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning about names that the chunks do have
+        net.fit([(X[:30], y[:30]), (X[30:], y[30:])], epochs=2, lr=0.1)
+    assert net.feature_names == ("a", "b", "c")
+    swapped = X[["b", "a", "c"]]
+    with pytest.raises(ValueError, match="order"):
+        net.fit([(X[:30], y[:30]), (swapped[30:], y[30:])], epochs=1, lr=0.1)
