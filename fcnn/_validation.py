@@ -9,7 +9,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -376,7 +376,7 @@ def as_inputs(
     return _converted(array, name, dtype, check_finite), single
 
 
-def _ready(X, n_features, dtype):
+def _ready(X: object, n_features: int, dtype: DTypeLike) -> TypeGuard[NDArray[Any]]:
     """Whether X is a numpy array of rows exactly as the core reads them (2-D, C-contiguous,
     aligned, native dtype, the network's width, between 1 and MAX_DIMENSION rows)."""
     return (
