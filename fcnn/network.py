@@ -1243,7 +1243,7 @@ class Network:
         mask_seed = int(np.random.default_rng(check_seed(seed)).integers(2**63))
         workspace = s.workspace(n, training=True, dropout=dropout > 0)
         settings = _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout)
-        cost = _compiled.core.gradients(
+        cost, _ = _compiled.core.gradients(
             s.layout, settings, workspace, s.theta, core_rows(X), Y, weights, mask_seed
         )
         w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in s.weights)

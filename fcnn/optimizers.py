@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
@@ -118,7 +118,13 @@ class Optimizer:
         return {"lr": self.lr}
 
     def core_settings(
-        self, *, l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0, has_prelu: bool = False
+        self,
+        *,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        dropout: float = 0.0,
+        has_prelu: bool = False,
+        batch_mean: bool = False,
     ) -> Any:
         """The compiled core's settings for this optimizer's next updates.
 
@@ -134,6 +140,10 @@ class Optimizer:
             The probability of dropping a hidden activation.
         has_prelu : bool, default False
             Whether the network learns PReLU slopes.
+        batch_mean : bool, default False
+            scikit-learn's objective: each mini-batch's gradient is its weighted mean
+            (divided by the sum of its sample weights W) and `l2` is scikit-learn's
+            alpha, the batch's penalty (alpha/2) sum w^2 / W.
 
         Returns
         -------
@@ -148,7 +158,8 @@ class Optimizer:
             l2=l2,
             dropout=dropout,
             has_prelu=has_prelu,
-            **self.hyperparameters(),
+            batch_mean=batch_mean,
+            **{k: v for k, v in self.hyperparameters().items() if k != "form"},
         )
 
     def bind(self, n_params: int, dtype: DTypeLike, network_shape: Sequence[int]) -> None:
@@ -205,8 +216,9 @@ class Optimizer:
         Examples
         --------
         >>> import fcnn
-        >>> fcnn.SGD(0.1, momentum=0.9).config()
-        {'name': 'SGD', 'lr': 0.1, 'momentum': 0.9, 'nesterov': False, 'weight_decay': 0.0, 't': 0}
+        >>> fcnn.SGD(0.1, momentum=0.9).config()  # doctest: +NORMALIZE_WHITESPACE
+        {'name': 'SGD', 'lr': 0.1, 'momentum': 0.9, 'nesterov': False, 'weight_decay': 0.0,
+         'form': 'pytorch', 't': 0}
         """
         return {"name": type(self).__name__, **self.hyperparameters(), "t": self.t}
 
@@ -222,7 +234,7 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, with optional momentum (PyTorch's form).
+    """Stochastic gradient descent, with optional momentum in PyTorch's or Sutskever's form.
 
     Parameters
     ----------
@@ -234,6 +246,10 @@ class SGD(Optimizer):
         Nesterov's momentum; needs momentum > 0.
     weight_decay : float, default=0.0
         L2 weight decay lambda >= 0, added to the weights' gradient.
+    form : {"pytorch", "sutskever"}, default="pytorch"
+        Where the learning rate enters the velocity (see Notes). The two are the same
+        while lr is constant; when it changes, "sutskever" keeps the past steps' rates in
+        the velocity (scikit-learn's and Keras's form).
 
     Raises
     ------
@@ -241,7 +257,8 @@ class SGD(Optimizer):
         If a hyperparameter is not a real number, or `nesterov` not a bool.
     ValueError
         If a hyperparameter is not finite, outside its range or, not 0, below the
-        smallest normal float64, or `nesterov` is True with momentum 0.
+        smallest normal float64, if `nesterov` is True with momentum 0, or `form` is
+        not one of the two.
 
     Notes
     -----
@@ -252,7 +269,14 @@ class SGD(Optimizer):
         theta <- theta - lr * (g + momentum * v)       if nesterov
         theta <- theta - lr * v                        otherwise
 
-    With momentum 0 this is the notes' theta <- theta - lr * g.
+    and with ``form="sutskever"`` (Sutskever et al. 2013, the velocity in the parameters'
+    units)::
+
+        v <- momentum * v - lr * g
+        theta <- theta + momentum * v - lr * g         if nesterov
+        theta <- theta + v                             otherwise
+
+    With momentum 0 both are the notes' theta <- theta - lr * g.
 
     Examples
     --------
@@ -269,7 +293,12 @@ class SGD(Optimizer):
     ranges = {"lr": _POSITIVE, "momentum": _DECAY_RATE, "weight_decay": _NON_NEGATIVE}
 
     def __init__(
-        self, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
+        self,
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        form: Literal["pytorch", "sutskever"] = "pytorch",
     ) -> None:
         super().__init__(lr)
         self.momentum = self._checked("momentum", momentum)
@@ -278,6 +307,8 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs momentum > 0")
         self.weight_decay = self._checked("weight_decay", weight_decay)
         self.n_states = 1 if self.momentum > 0 else 0
+        self.update_rule = _update_rule(form, {"pytorch": "sgd", "sutskever": "sgd_sutskever"})
+        self.form = form
 
     def hyperparameters(self) -> dict[str, Any]:
         return {
@@ -285,6 +316,7 @@ class SGD(Optimizer):
             "momentum": self.momentum,
             "nesterov": self.nesterov,
             "weight_decay": self.weight_decay,
+            "form": self.form,
         }
 
 
@@ -303,6 +335,10 @@ class Adam(Optimizer):
         Added to the denominator, > 0 and normal (see `Optimizer`).
     weight_decay : float, default=0.0
         L2 weight decay >= 0, added to the weights' gradient.
+    form : {"pytorch", "eps_hat"}, default="pytorch"
+        Where eps enters (see Notes): "eps_hat" is the efficient form of Kingma and Ba's
+        section 2 (scikit-learn's and Keras's), whose eps is added before the bias
+        correction of v and so weighs sqrt(1 - beta2^t) times as much.
 
     Raises
     ------
@@ -310,7 +346,7 @@ class Adam(Optimizer):
         If a hyperparameter is not a real number.
     ValueError
         If a hyperparameter is not finite, outside its range or, not 0, below the
-        smallest normal float64.
+        smallest normal float64, or `form` is not one of the two.
 
     See Also
     --------
@@ -325,13 +361,17 @@ class Adam(Optimizer):
         v <- beta2 * v + (1 - beta2) * g^2
         theta <- theta - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
 
+    and with ``form="eps_hat"`` the last line is::
+
+        theta <- theta - lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)
+
     t counts the updates, from 1.
 
     Examples
     --------
     >>> import fcnn
     >>> fcnn.Adam(lr=0.01).hyperparameters()
-    {'lr': 0.01, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-08, 'weight_decay': 0.0}
+    {'lr': 0.01, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-08, 'weight_decay': 0.0, 'form': 'pytorch'}
     """
 
     update_rule = "adam"
@@ -351,12 +391,15 @@ class Adam(Optimizer):
         beta2: float = 0.999,
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        form: Literal["pytorch", "eps_hat"] = "pytorch",
     ) -> None:
         super().__init__(lr)
         self.beta1 = self._checked("beta1", beta1)
         self.beta2 = self._checked("beta2", beta2)
         self.eps = self._checked("eps", eps)
         self.weight_decay = self._checked("weight_decay", weight_decay)
+        self.update_rule = _update_rule(form, {"pytorch": "adam", "eps_hat": "adam_eps_hat"})
+        self.form = form
 
     def hyperparameters(self) -> dict[str, Any]:
         return {
@@ -365,6 +408,7 @@ class Adam(Optimizer):
             "beta2": self.beta2,
             "eps": self.eps,
             "weight_decay": self.weight_decay,
+            "form": self.form,
         }
 
 
@@ -383,6 +427,8 @@ class AdamW(Adam):
         Added to the denominator, > 0 and normal (see `Optimizer`).
     weight_decay : float, default=1e-2
         Decoupled weight decay >= 0.
+    form : {"pytorch", "eps_hat"}, default="pytorch"
+        Where eps enters the Adam step (see `Adam`).
 
     Raises
     ------
@@ -420,8 +466,9 @@ class AdamW(Adam):
         beta2: float = 0.999,
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
+        form: Literal["pytorch", "eps_hat"] = "pytorch",
     ) -> None:
-        super().__init__(lr, beta1, beta2, eps, weight_decay)
+        super().__init__(lr, beta1, beta2, eps, weight_decay, form)
 
 
 class RMSProp(Optimizer):
@@ -515,6 +562,13 @@ class AdaGrad(Optimizer):
 
     def hyperparameters(self) -> dict[str, Any]:
         return {"lr": self.lr, "eps": self.eps}
+
+
+def _update_rule(form: str, rules: dict[str, str]) -> str:
+    """The core's update rule for an optimizer's `form`, one of the keys of `rules`."""
+    if not isinstance(form, str) or form not in rules:
+        raise ValueError(f"form must be one of {sorted(rules)}, got {form!r}")
+    return rules[form]
 
 
 _BY_NAME = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSProp, AdaGrad)}

@@ -375,7 +375,7 @@ class TrainingRun:
                 report = progress.update if not done else _offset(progress.update, done, cost_sum)
                 rows = m if self.n is None else self.n  # a stream's first epoch: this piece's
                 every = max(1, -(-rows // self.batch_size) // UPDATES_PER_EPOCH)
-            cost, accuracy, stop = _compiled.core.train_epoch(
+            cost, accuracy, stop, _ = _compiled.core.train_epoch(
                 self.internals.layout,
                 self.settings,
                 self.workspace(piece.X, shuffle),

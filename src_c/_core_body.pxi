@@ -31,6 +31,7 @@ from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMA
 from _costs cimport row_cost, output_error_row, label_log_likelihood_error
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD
 from _optimizers cimport Optimizer, update, SGD, ADAM, RMSPROP, ADAGRAD
+from _optimizers cimport SGD_SUTSKEVER, ADAM_EPS_HAT
 from _random cimport uniform, shuffle_in_place
 from _cpu cimport Lookahead, look_ahead, fetch_ahead, flush_subnormals, restore_float_mode
 from _cpu cimport FCNN_INSTRUCTIONS, fcnn_cpu_has_avx2
@@ -46,7 +47,8 @@ COST_CODES = {
     "absolute_error": ABSOLUTE_ERROR, "cross_entropy": CROSS_ENTROPY,
     "log_likelihood": LOG_LIKELIHOOD,
 }
-OPTIMIZER_CODES = {"sgd": SGD, "adam": ADAM, "rmsprop": RMSPROP, "adagrad": ADAGRAD}
+OPTIMIZER_CODES = {"sgd": SGD, "adam": ADAM, "rmsprop": RMSPROP, "adagrad": ADAGRAD,
+                   "sgd_sutskever": SGD_SUTSKEVER, "adam_eps_hat": ADAM_EPS_HAT}
 
 cdef unsigned long main_thread = threading.main_thread().ident  # where signal handlers run
 
@@ -204,6 +206,7 @@ cdef struct StepSettings:
     double decay                   # decoupled weight decay (AdamW)
     double dropout                 # probability of dropping a hidden activation
     bint fused                     # plain SGD: BP3/BP4 straight into theta
+    bint batch_mean                # scikit-learn's objective per batch (train_batch)
 
 
 cdef class UpdateSettings:
@@ -214,10 +217,12 @@ cdef class UpdateSettings:
     def __init__(self, int code, *, double lr, double momentum=0, bint nesterov=False,
                  double beta1=0, double beta2=0, double rho=0, double eps=0,
                  double weight_decay=0, bint decoupled=False, long long t=0,
-                 double l1=0, double l2=0, double dropout=0, bint has_prelu=False):
-        """l1, l2: coefficients of sum |w| and 1/2 sum w^2 in the cost (lambda/n). The
-        hyperparameters come from fcnn.optimizers (each optimizer gives its own); the
-        ones an optimizer does not read stay 0."""
+                 double l1=0, double l2=0, double dropout=0, bint has_prelu=False,
+                 bint batch_mean=False):
+        """l1, l2: coefficients of sum |w| and 1/2 sum w^2 in the cost (lambda/n); with
+        batch_mean, l2 is scikit-learn's alpha and each batch's gradient its weighted mean
+        (see train_batch). The hyperparameters come from fcnn.optimizers (each optimizer
+        gives its own); the ones an optimizer does not read stay 0."""
         self.step.optimizer.code = code
         self.step.optimizer.lr = lr
         self.step.optimizer.momentum = momentum
@@ -232,7 +237,9 @@ cdef class UpdateSettings:
         # Coupled weight decay is L2 by another name; decoupled decay acts on w directly.
         self.step.l2 = l2 + (0 if decoupled else weight_decay)
         self.step.decay = weight_decay if decoupled else 0
-        self.step.fused = code == SGD and momentum == 0 and l1 == 0 and not has_prelu
+        self.step.fused = ((code == SGD or code == SGD_SUTSKEVER) and momentum == 0 and l1 == 0
+                           and not has_prelu)
+        self.step.batch_mean = batch_mean
 
     @property
     def t(self):
@@ -364,10 +371,13 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                 const Py_ssize_t[::1] labels, const floating[::1] sample_weight,
                 floating[::1] state1, floating[::1] state2, Py_ssize_t batch_size,
                 bint shuffle, uint64_t seed,
-                int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0):
+                int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0,
+                const Py_ssize_t[::1] order=None):
     """One epoch of mini-batch training over (X, Y), X dense rows or CSRRows (whose
     shuffled batches are gathered into the workspace's CSR buffers), in an order drawn
-    from `seed` when `shuffle` (kept in ws.order); sample_weight (mean 1) or empty. For
+    from `seed` when `shuffle` (kept in ws.order), or in the given `order` of the rows (a
+    permutation of them, checked by the Python layer; with shuffle);
+    sample_weight (mean 1, or any with the settings' batch_mean) or empty. For
     class labels, `labels` (checked, else empty) stand for Y's one-hot rows, which each
     batch writes from them (Y is then not read, and may have no rows). The running cost and
     accuracy are each example's, taken just before the update that used it;
@@ -383,7 +393,8 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     The rows of X and Y are checked for inf and NaN as each batch reads them (the Python
     layer leaves that pass over the data to this one): Y's rows directly, X's through
     z^1, which an inf or NaN input makes non-finite, before any update. Returns (mean
-    running cost, mean running accuracy, stop) with stop None for a full epoch, else the
+    running cost, mean running accuracy, stop, mean running penalty: 0 but with the
+    settings' batch_mean, see train_batch) with stop None for a full epoch, else the
     epoch stopped early at a mini-batch:
     ("input", "X" or "Y", data row) for a non-finite input, or ("cost", batch, layer)
     where the cost stopped being finite, with the first layer whose z is not finite.
@@ -404,8 +415,9 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     cdef floating* weights_buffer = <floating*>buf.w_batch
     cdef bint weighted = sample_weight.shape[0] > 0
     cdef bint from_labels = labels.shape[0] > 0
-    cdef double total = 0.0, cost, correct = 0.0
+    cdef double total = 0.0, cost, correct = 0.0, penalty = 0.0, penalties = 0.0
     cdef uint64_t rng = seed
+    cdef bint given_order = order is not None
     cdef unsigned int float_mode
     cdef const floating* a_out = (<floating*>buf.a
                                   + buf.capacity * layers.unit_off[layers.n_layers - 1])
@@ -419,6 +431,8 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     cdef Py_ssize_t row_work = 3 * theta.shape[0] + WORK_PER_ROW
     if shuffle and ws.order.shape[0] != n:
         raise ValueError(f"the workspace orders {ws.order.shape[0]} rows, the data has {n}")
+    if given_order and (order.shape[0] != n or not shuffle):
+        raise ValueError(f"an order of {order.shape[0]} rows for {n} rows, shuffle={shuffle}")
     if (labels.shape[0] if from_labels else Y.shape[0]) != n:
         raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y and {labels.shape[0]} labels")
     if settings.step.dropout > 0 and buf.mask == NULL:
@@ -437,7 +451,10 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
         ahead.weight_size = sizeof(floating)
     with nogil:
         float_mode = flush_subnormals()
-        if shuffle:
+        if given_order:
+            for i in range(n):
+                buf.order[i] = order[i]
+        elif shuffle:
             # each epoch's order depends on its seed alone, not on the epochs before
             for i in range(n):
                 buf.order[i] = i
@@ -496,7 +513,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                 break
             cost = train_batch(layers, &settings.step, buf, &theta[0], &batch_x, batch_y,
                                batch_labels, batch_weights, m, &state1[0], &state2[0],
-                               theta.shape[0], &rng, &bad_x, next_batch)
+                               theta.shape[0], &rng, &bad_x, &penalty, next_batch)
             if bad_x >= 0:
                 break
             if not isfinite(cost):
@@ -504,6 +521,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                                                    0, m, buf.capacity)
                 break
             total += cost
+            penalties += penalty
             if accuracy_mode:
                 correct += correct_rows(a_out, batch_y, batch_weights, m, n_out, accuracy_mode)
             start += m
@@ -524,10 +542,11 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     if bad_x >= 0 or bad_y >= 0:
         local = bad_x if bad_x >= 0 else bad_y
         data_row = ws.order[start + local] if shuffle else start + local
-        return float("nan"), float("nan"), ("input", "X" if bad_x >= 0 else "Y", data_row)
+        return (float("nan"), float("nan"), ("input", "X" if bad_x >= 0 else "Y", data_row),
+                float("nan"))
     if start < n:
-        return float("nan"), float("nan"), ("cost", batch, bad_layer)
-    return total / n, (correct / n if accuracy_mode else float("nan")), None
+        return float("nan"), float("nan"), ("cost", batch, bad_layer), float("nan")
+    return total / n, (correct / n if accuracy_mode else float("nan")), None, penalties / n
 
 
 cdef double correct_rows(const floating* a, const floating* y, const floating* weights,
@@ -573,33 +592,62 @@ cdef inline void copy(floating* to, const floating* source, Py_ssize_t count) no
 
 def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floating[::1] theta,
               X, const floating[:, ::1] Y,
-              const floating[::1] sample_weight, uint64_t seed):
-    """ws.grad = the gradient of the mean (weighted) cost plus the settings' l1 and l2 terms over
-    all rows of X (dense rows or CSRRows), under a dropout mask drawn from `seed` when their
-    dropout > 0; deltas of every layer left in ws. Returns the mean (weighted) data cost."""
+              const floating[::1] sample_weight, uint64_t seed, floating[::1] grad=None):
+    """grad (ws.grad when None) = the gradient of the mean (weighted) cost plus the settings'
+    l1 and l2 terms over all rows of X (dense rows or CSRRows), a chunk of the workspace's
+    capacity at a time, under dropout masks drawn from `seed` when their dropout > 0; the
+    deltas of every layer for the last chunk are left in ws. With the settings' batch_mean,
+    the mean is over the sum W of the sample weights and l2 is scikit-learn's alpha (the
+    objective (sum_x w_x C_x + l2/2 sum w^2) / W, as train_batch has it for a batch).
+    Returns (the mean (weighted) data cost, the penalty: l2/2 sum w^2 / W with batch_mean,
+    else 0)."""
     check_workspace(ws, sizeof(floating), True)
     cdef const Layers* layers = &layout.layers
     cdef Buffers* buf = &ws.buf
-    cdef Py_ssize_t m, n_in
-    cdef Rows x = input_rows(X, sizeof(floating), &m, &n_in)
+    cdef Py_ssize_t n, n_in, start = 0, m, i
+    cdef Rows x = input_rows(X, sizeof(floating), &n, &n_in)
+    cdef Rows chunk
     cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
     cdef uint64_t rng = seed
-    cdef double cost
+    cdef double cost = 0, divisor = n, penalty = 0, l2 = settings.step.l2
     cdef Py_ssize_t capacity = buf.capacity
+    cdef floating* target
+    cdef floating beta
+    if grad is None:
+        grad = ws.grad
+    if grad.shape[0] != theta.shape[0]:
+        raise ValueError(f"a gradient of {grad.shape[0]} values for {theta.shape[0]} parameters")
+    if Y.shape[0] != n or (weights != NULL and sample_weight.shape[0] != n):
+        raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y, {sample_weight.shape[0]} weights")
     if settings.step.dropout > 0 and buf.mask == NULL:
         raise ValueError("the workspace has no room for dropout masks")
-    if m > capacity:
-        raise ValueError(f"{m} rows do not fit a workspace for {capacity}")
+    if n == 0:
+        raise ValueError("no rows to take the gradient over")
+    target = &grad[0]
     with nogil:
-        forward_pass(layers, &theta[0], &x, m, capacity, <floating*>buf.z,
-                     <floating*>buf.a, <floating*>buf.mask, settings.step.dropout, &rng, NULL)
-        cost = output_error(layers, &Y[0, 0], NULL, weights, m, capacity, <floating*>buf.z,
-                            <floating*>buf.a, <floating*>buf.delta)
-        backward_pass(layers, &theta[0], &x, m, capacity, <floating*>buf.z,
-                      <floating*>buf.a, <floating*>buf.mask, <floating*>buf.delta,
-                      <floating*>buf.grad, <floating>(1.0 / m), 0, 0, NULL)
-        regularize(layers, &theta[0], <floating*>buf.grad, settings.step.l1, settings.step.l2)
-    return cost / m
+        if settings.step.batch_mean and weights != NULL:
+            divisor = 0
+            for i in range(n):
+                divisor += weights[i]
+        while start < n:
+            m = min(capacity, n - start)
+            chunk = rows_from(&x, start, n_in, sizeof(floating))
+            beta = 0 if start == 0 else 1
+            forward_pass(layers, &theta[0], &chunk, m, capacity, <floating*>buf.z,
+                         <floating*>buf.a, <floating*>buf.mask, settings.step.dropout, &rng,
+                         NULL)
+            cost += output_error(layers, &Y[start, 0], NULL,
+                                 weights + start if weights != NULL else NULL, m, capacity,
+                                 <floating*>buf.z, <floating*>buf.a, <floating*>buf.delta)
+            backward_pass(layers, &theta[0], &chunk, m, capacity, <floating*>buf.z,
+                          <floating*>buf.a, <floating*>buf.mask, <floating*>buf.delta,
+                          target, <floating>(1.0 / divisor), beta, beta, NULL)
+            start += m
+        if settings.step.batch_mean:
+            l2 = settings.step.l2 / divisor
+            penalty = 0.5 * l2 * sum_of_squares(layers, &theta[0])
+        regularize(layers, &theta[0], target, settings.step.l1, l2)
+    return cost / divisor, penalty
 
 
 def forward(Layout layout, Workspace ws, const floating[::1] theta, X):

@@ -10,6 +10,8 @@ cdef enum OptimizerCode:
     ADAM = 1
     RMSPROP = 2
     ADAGRAD = 3
+    SGD_SUTSKEVER = 4         # velocity in parameter units: v <- mu v - lr g
+    ADAM_EPS_HAT = 5          # eps added before the bias correction of v
 
 
 cdef struct Optimizer:
@@ -28,7 +30,7 @@ cdef inline void update(const Optimizer* opt, floating* theta, const floating* g
     """One update of `count` parameters from their gradient g; s1, s2 the state."""
     cdef Py_ssize_t i
     cdef double step, m, v, lr_t, root_bc2
-    if opt.code == SGD and opt.momentum == 0:
+    if (opt.code == SGD or opt.code == SGD_SUTSKEVER) and opt.momentum == 0:
         for i in range(count):
             theta[i] = <floating>(theta[i] - opt.lr * g[i])
     elif opt.code == SGD:
@@ -37,6 +39,21 @@ cdef inline void update(const Optimizer* opt, floating* theta, const floating* g
             s1[i] = <floating>v
             step = g[i] + opt.momentum * v if opt.nesterov else v
             theta[i] = <floating>(theta[i] - opt.lr * step)
+    elif opt.code == SGD_SUTSKEVER:
+        for i in range(count):
+            v = opt.momentum * s1[i] - opt.lr * g[i]
+            s1[i] = <floating>v
+            step = opt.momentum * v - opt.lr * g[i] if opt.nesterov else v
+            theta[i] = <floating>(theta[i] + step)
+    elif opt.code == ADAM_EPS_HAT:
+        lr_t = (opt.lr * sqrt(1 - pow(opt.beta2, <double>opt.t))
+                / (1 - pow(opt.beta1, <double>opt.t)))
+        for i in range(count):
+            m = opt.beta1 * s1[i] + (1 - opt.beta1) * g[i]
+            v = opt.beta2 * s2[i] + (1 - opt.beta2) * g[i] * g[i]
+            s1[i] = <floating>m
+            s2[i] = <floating>v
+            theta[i] = <floating>(theta[i] - lr_t * m / (sqrt(v) + opt.eps))
     elif opt.code == ADAM:
         lr_t = opt.lr / (1 - pow(opt.beta1, <double>opt.t))
         root_bc2 = sqrt(1 - pow(opt.beta2, <double>opt.t))

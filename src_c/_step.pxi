@@ -42,13 +42,22 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
                         floating* theta, const Rows* x, const floating* y,
                         const Py_ssize_t* labels, const floating* weights, Py_ssize_t m,
                         floating* state1, floating* state2, Py_ssize_t n_params,
-                        uint64_t* rng, Py_ssize_t* bad_input, Lookahead* ahead) noexcept nogil:
+                        uint64_t* rng, Py_ssize_t* bad_input, double* penalty,
+                        Lookahead* ahead) noexcept nogil:
     """One update from m examples: forward_pass, output_error (BP1), backward_pass (BP2-BP4)
     and the optimizer's update. Returns their summed cost before it. Or, with no
     update, NaN and the first of the dense rows x that holds an inf or NaN in bad_input:
     such a row makes z^1 non-finite (inf * 0 is NaN), so x is read only when z^1 is (an
-    overflow to inf that saturating activations absorb is not an error)."""
-    cdef double cost
+    overflow to inf that saturating activations absorb is not an error).
+
+    The gradient is the mean over the m rows, and L2 adds l2 w. With settings.batch_mean it
+    is the weighted mean over the batch (divided by the sum of its sample weights, W), and L2
+    adds (l2 / W) w: the batch's objective is (sum_x w_x C_x + l2/2 sum w^2) / W
+    (scikit-learn's alpha = l2). The returned cost and `penalty` (the batch's l2/2 sum w^2
+    before the update) are then scaled by m / W, so that summed over an epoch and divided by
+    its rows they give scikit-learn's mean loss."""
+    cdef double cost, divisor = m, l2 = settings.l2
+    cdef Py_ssize_t i
     cdef floating* z = <floating*>buf.z
     cdef floating* a = <floating*>buf.a
     cdef floating* delta = <floating*>buf.delta
@@ -60,18 +69,28 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
         if bad_input[0] >= 0:
             return NAN
     cost = output_error(layers, y, labels, weights, m, buf.capacity, z, a, delta)
+    penalty[0] = 0
+    if settings.batch_mean:
+        if weights != NULL:
+            divisor = 0
+            for i in range(m):
+                divisor += weights[i]
+        l2 = settings.l2 / divisor
+        cost *= m / divisor
+        if l2 != 0:
+            penalty[0] = 0.5 * settings.l2 * sum_of_squares(layers, theta) * (m / divisor)
     fetch_ahead(ahead)
     settings.optimizer.t += 1
     if settings.fused:
         # update: w <- (1 - eta lambda/n) w - (eta/m) sum delta a^T, b <- b - (eta/m) sum delta
         backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, theta,
-                      <floating>(-settings.optimizer.lr / m),
-                      <floating>(1 - settings.optimizer.lr * settings.l2), 1, ahead)
+                      <floating>(-settings.optimizer.lr / divisor),
+                      <floating>(1 - settings.optimizer.lr * l2), 1, ahead)
     else:
         backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, grad,
-                      <floating>(1.0 / m), 0, 0, ahead)
-        if settings.l1 != 0 or settings.l2 != 0:
-            regularize(layers, theta, grad, settings.l1, settings.l2)
+                      <floating>(1.0 / divisor), 0, 0, ahead)
+        if settings.l1 != 0 or l2 != 0:
+            regularize(layers, theta, grad, settings.l1, l2)
         if settings.decay != 0:
             decay_weights(layers, theta, 1 - settings.optimizer.lr * settings.decay)
         # update: theta <- theta - step(grad), by the optimizer
@@ -263,6 +282,18 @@ cdef void regularize(const Layers* layers, const floating* theta, floating* grad
         for i in range(start, end):
             w = theta[i]
             grad[i] = <floating>(grad[i] + l2 * w + l1 * ((w > 0) - (w < 0)))
+
+
+cdef double sum_of_squares(const Layers* layers, const floating* theta) noexcept nogil:
+    """sum w^2 over the weights (not biases or slopes)."""
+    cdef Py_ssize_t k, i, start, end
+    cdef double total = 0
+    for k in range(layers.n_layers):
+        start = layers.w_off[k]
+        end = start + layers.sizes[k + 1] * layers.sizes[k]
+        for i in range(start, end):
+            total += <double>theta[i] * theta[i]
+    return total
 
 
 cdef void decay_weights(const Layers* layers, floating* theta, double factor) noexcept nogil:

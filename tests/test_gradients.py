@@ -107,7 +107,7 @@ def test_stale_buffer_contents_are_never_read():
     workspace = _core.Workspace(net.internals.layout, net.dtype, 5, training=True)
     for buffer in (workspace.z, workspace.a, workspace.delta, workspace.grad):
         buffer[...] = np.nan
-    cost = _core.gradients(
+    cost, _ = _core.gradients(
         net.internals.layout,
         fcnn.optimizers.gradient_settings(),
         workspace,

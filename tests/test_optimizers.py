@@ -12,9 +12,14 @@ OPTIMIZERS = {
     "sgd-weight-decay": lambda: fcnn.SGD(0.3, weight_decay=0.05),
     "momentum": lambda: fcnn.SGD(0.1, momentum=0.9),
     "nesterov": lambda: fcnn.SGD(0.1, momentum=0.8, nesterov=True, weight_decay=0.01),
+    "sutskever": lambda: fcnn.SGD(0.1, momentum=0.9, form="sutskever"),
+    "sutskever-nesterov": lambda: fcnn.SGD(
+        0.1, momentum=0.8, nesterov=True, weight_decay=0.01, form="sutskever"
+    ),
     "adam": lambda: fcnn.Adam(0.01),
     "adam-weight-decay": lambda: fcnn.Adam(0.01, beta1=0.8, beta2=0.99, eps=1e-6, weight_decay=0.1),
     "adamw": lambda: fcnn.AdamW(0.01, weight_decay=0.1),
+    "adam-eps-hat": lambda: fcnn.Adam(0.01, eps=1e-3, weight_decay=0.1, form="eps_hat"),
     "rmsprop": lambda: fcnn.RMSProp(0.01, rho=0.8),
     "adagrad": lambda: fcnn.AdaGrad(0.05),
 }
@@ -42,12 +47,19 @@ def closed_form(opt, theta, g, states, t, is_weight):
     if isinstance(opt, fcnn.SGD):
         if h["momentum"] == 0:
             return theta - lr * g, states
+        if h["form"] == "sutskever":
+            v = states[0] = h["momentum"] * states[0] - lr * g
+            step = h["momentum"] * v - lr * g if h["nesterov"] else v
+            return theta + step, states
         v = states[0] = h["momentum"] * states[0] + g
         step = g + h["momentum"] * v if h["nesterov"] else v
         return theta - lr * step, states
     if isinstance(opt, fcnn.Adam):
         m = states[0] = h["beta1"] * states[0] + (1 - h["beta1"]) * g
         v = states[1] = h["beta2"] * states[1] + (1 - h["beta2"]) * g**2
+        if h["form"] == "eps_hat":
+            lr_t = lr * np.sqrt(1 - h["beta2"] ** t) / (1 - h["beta1"] ** t)
+            return theta - lr_t * m / (np.sqrt(v) + h["eps"]), states
         m_hat, v_hat = m / (1 - h["beta1"] ** t), v / (1 - h["beta2"] ** t)
         return theta - lr * m_hat / (np.sqrt(v_hat) + h["eps"]), states
     if isinstance(opt, fcnn.RMSProp):
@@ -176,3 +188,50 @@ def test_each_optimizer_lowers_the_cost_on_mnist(name, mnist):
     assert after["cost"] < 0.5 * before
     assert history.cost[-1] < history.cost[0]
     assert after["accuracy"] > 0.8
+
+
+# fcnn's optimizer in scikit-learn's form, and scikit-learn's own (from its module)
+SCIKIT_LEARN_FORMS = {
+    "nesterov": (
+        lambda: fcnn.SGD(0.2, momentum=0.9, nesterov=True, form="sutskever"),
+        lambda module, params: module.SGDOptimizer(params, 0.2, "constant", 0.9, True),
+    ),
+    "momentum": (
+        lambda: fcnn.SGD(0.2, momentum=0.7, form="sutskever"),
+        lambda module, params: module.SGDOptimizer(params, 0.2, "constant", 0.7, False),
+    ),
+    "adam": (
+        lambda: fcnn.Adam(0.05, beta1=0.8, beta2=0.9, eps=1e-4, form="eps_hat"),
+        lambda module, params: module.AdamOptimizer(params, 0.05, 0.8, 0.9, 1e-4),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SCIKIT_LEARN_FORMS)
+def test_forms_match_scikit_learns_optimizers_as_the_learning_rate_changes(name):
+    """SGD(form="sutskever") and Adam(form="eps_hat") take scikit-learn's steps, also when
+    the learning rate changes between steps (where the two SGD forms part)."""
+    module = pytest.importorskip("sklearn.neural_network._stochastic_optimizers")
+    ours, theirs = SCIKIT_LEARN_FORMS[name]
+    net, X, Y = problem(5)
+    opt = ours()
+    params = [net.theta.copy()]
+    other = theirs(module, params)
+    twin = fcnn.Network(net.sizes, net.activations, net.cost)
+    for step, lr in enumerate([0.2, 0.05, 0.05, 0.01, 0.3]):
+        twin.theta[...] = params[0]
+        g = twin.gradients(X, Y).flat.copy()
+        if isinstance(opt, fcnn.SGD):
+            opt.lr = other.learning_rate = lr
+        net.fit(X, Y, epochs=1, batch_size=None, shuffle=False, optimizer=opt)
+        other.update_params(params, [g])
+        assert_allclose(net.theta, params[0], rtol=1e-13, atol=1e-15, err_msg=f"step {step}")
+
+
+def test_forms_are_checked_and_kept_in_the_config():
+    with pytest.raises(ValueError, match="form must be one of"):
+        fcnn.SGD(0.1, form="keras")
+    with pytest.raises(ValueError, match="form must be one of"):
+        fcnn.Adam(form="sutskever")
+    adam = fcnn.optimizers.from_config(fcnn.AdamW(form="eps_hat").config())
+    assert (type(adam), adam.form, adam.update_rule) == (fcnn.AdamW, "eps_hat", "adam_eps_hat")
