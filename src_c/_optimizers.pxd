@@ -27,49 +27,53 @@ cdef struct Optimizer:
 
 cdef inline void update(const Optimizer* opt, floating* theta, const floating* g,
                         floating* s1, floating* s2, Py_ssize_t count) noexcept nogil:
-    """One update of `count` parameters from their gradient g; s1, s2 the state."""
+    """One update of `count` parameters from their gradient g; s1, s2 the state. The
+    hyperparameters are read into locals first: a store to theta could alias them (the
+    compiler must assume), which would reload them at every step and keep the loops scalar."""
     cdef Py_ssize_t i
     cdef double step, m, v, lr_t, root_bc2
-    if (opt.code == SGD or opt.code == SGD_SUTSKEVER) and opt.momentum == 0:
+    cdef double lr = opt.lr, mu = opt.momentum, beta1 = opt.beta1, beta2 = opt.beta2
+    cdef double rho = opt.rho, eps = opt.eps
+    cdef bint nesterov = opt.nesterov
+    if (opt.code == SGD or opt.code == SGD_SUTSKEVER) and mu == 0:
         for i in range(count):
-            theta[i] = <floating>(theta[i] - opt.lr * g[i])
+            theta[i] = <floating>(theta[i] - lr * g[i])
     elif opt.code == SGD:
         for i in range(count):
-            v = opt.momentum * s1[i] + g[i]
+            v = mu * s1[i] + g[i]
             s1[i] = <floating>v
-            step = g[i] + opt.momentum * v if opt.nesterov else v
-            theta[i] = <floating>(theta[i] - opt.lr * step)
+            step = g[i] + mu * v if nesterov else v
+            theta[i] = <floating>(theta[i] - lr * step)
     elif opt.code == SGD_SUTSKEVER:
         for i in range(count):
-            v = opt.momentum * s1[i] - opt.lr * g[i]
+            v = mu * s1[i] - lr * g[i]
             s1[i] = <floating>v
-            step = opt.momentum * v - opt.lr * g[i] if opt.nesterov else v
+            step = mu * v - lr * g[i] if nesterov else v
             theta[i] = <floating>(theta[i] + step)
     elif opt.code == ADAM_EPS_HAT:
-        lr_t = (opt.lr * sqrt(1 - pow(opt.beta2, <double>opt.t))
-                / (1 - pow(opt.beta1, <double>opt.t)))
+        lr_t = lr * sqrt(1 - pow(beta2, <double>opt.t)) / (1 - pow(beta1, <double>opt.t))
         for i in range(count):
-            m = opt.beta1 * s1[i] + (1 - opt.beta1) * g[i]
-            v = opt.beta2 * s2[i] + (1 - opt.beta2) * g[i] * g[i]
+            m = beta1 * s1[i] + (1 - beta1) * g[i]
+            v = beta2 * s2[i] + (1 - beta2) * g[i] * g[i]
             s1[i] = <floating>m
             s2[i] = <floating>v
-            theta[i] = <floating>(theta[i] - lr_t * m / (sqrt(v) + opt.eps))
+            theta[i] = <floating>(theta[i] - lr_t * m / (sqrt(v) + eps))
     elif opt.code == ADAM:
-        lr_t = opt.lr / (1 - pow(opt.beta1, <double>opt.t))
-        root_bc2 = sqrt(1 - pow(opt.beta2, <double>opt.t))
+        lr_t = lr / (1 - pow(beta1, <double>opt.t))
+        root_bc2 = sqrt(1 - pow(beta2, <double>opt.t))
         for i in range(count):
-            m = opt.beta1 * s1[i] + (1 - opt.beta1) * g[i]
-            v = opt.beta2 * s2[i] + (1 - opt.beta2) * g[i] * g[i]
+            m = beta1 * s1[i] + (1 - beta1) * g[i]
+            v = beta2 * s2[i] + (1 - beta2) * g[i] * g[i]
             s1[i] = <floating>m
             s2[i] = <floating>v
-            theta[i] = <floating>(theta[i] - lr_t * m / (sqrt(v) / root_bc2 + opt.eps))
+            theta[i] = <floating>(theta[i] - lr_t * m / (sqrt(v) / root_bc2 + eps))
     elif opt.code == RMSPROP:
         for i in range(count):
-            v = opt.rho * s1[i] + (1 - opt.rho) * g[i] * g[i]
+            v = rho * s1[i] + (1 - rho) * g[i] * g[i]
             s1[i] = <floating>v
-            theta[i] = <floating>(theta[i] - opt.lr * g[i] / (sqrt(v) + opt.eps))
+            theta[i] = <floating>(theta[i] - lr * g[i] / (sqrt(v) + eps))
     elif opt.code == ADAGRAD:
         for i in range(count):
             v = s1[i] + <double>g[i] * g[i]
             s1[i] = <floating>v
-            theta[i] = <floating>(theta[i] - opt.lr * g[i] / (sqrt(v) + opt.eps))
+            theta[i] = <floating>(theta[i] - lr * g[i] / (sqrt(v) + eps))
