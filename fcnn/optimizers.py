@@ -629,14 +629,19 @@ BY_NAME: dict[str, Callable[..., Optimizer]] = {
 """The optimizers by the names the command line and the scikit-learn estimators take."""
 
 
-def gradient_settings(*, l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0) -> Any:
+def gradient_settings(
+    *, l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0, batch_mean: bool = False
+) -> Any:
     """The compiled core's settings for back-propagation without an update.
 
-    `Network.gradients` and the diagnostics pass them to `fcnn._core.gradients`, which
-    reads only the regularization and dropout (as `Optimizer.core_settings` defines them).
+    `Network.gradients`, the diagnostics and the scikit-learn drop-in's lbfgs pass them to
+    `fcnn._core.gradients`, which reads only the regularization, dropout and batch_mean
+    (as `Optimizer.core_settings` defines them).
     """
     sgd = _compiled.core.OPTIMIZER_CODES["sgd"]
-    return _compiled.core.UpdateSettings(sgd, lr=0.0, l1=l1, l2=l2, dropout=dropout)
+    return _compiled.core.UpdateSettings(
+        sgd, lr=0.0, l1=l1, l2=l2, dropout=dropout, batch_mean=batch_mean
+    )
 
 
 def get(optimizer: Optimizer | None, lr: float | None = None) -> Optimizer:

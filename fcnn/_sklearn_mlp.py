@@ -1,0 +1,485 @@
+"""scikit-learn's MLPClassifier and MLPRegressor with their training in fcnn's compiled core.
+
+Each class subclasses scikit-learn's own, so its parameters, checks, errors, warnings,
+fitted attributes, label handling, initial parameters, early-stopping split and stopping
+rules are scikit-learn's code. What is replaced is the arithmetic: an epoch of ``sgd`` or
+``adam`` is one call into the core (scikit-learn's per-batch objective, its forms of the
+updates, and its epoch order, drawn from its RandomState as scikit-learn draws it), an
+evaluation of the ``lbfgs`` objective and its gradient is one call, and so is a forward
+pass for predict.
+
+The parameters are ``coefs_`` and ``intercepts_``, as in scikit-learn; after a fit they are
+views of the flat parameter array of an fcnn Network that computes with them. A user may
+assign other arrays to them (scikit-learn's tests do): the next call copies them in.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from typing import Any
+
+import numpy as np
+import scipy
+import scipy.optimize
+from sklearn import neural_network as _sklearn_neural_network
+from sklearn.base import is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import _multilayer_perceptron as _sklearn_mlp
+from sklearn.utils.optimize import _check_optimize_result
+from sklearn.utils.validation import validate_data
+
+from . import _compiled
+from . import optimizers as _optimizers
+from ._validation import core_rows, is_sparse, sparse_inputs
+from .network import Network
+
+__all__ = ["MLPClassifier", "MLPRegressor", "patch", "unpatch"]
+
+_ORIGINALS = {"MLPClassifier": _sklearn_mlp.MLPClassifier, "MLPRegressor": _sklearn_mlp.MLPRegressor}
+
+# scikit-learn's names of activations, as fcnn's
+ACTIVATIONS = {
+    "identity": "linear",
+    "logistic": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "softmax": "softmax",
+    "exp": "exp",
+}
+# scikit-learn's loss for each output activation, as fcnn's cost (the same per example)
+COSTS = {"linear": "quadratic", "sigmoid": "cross_entropy", "softmax": "log_likelihood"}
+
+GRADIENT_ROWS = 4096
+"""Rows of the data a workspace holds at a time when lbfgs evaluates the whole data set."""
+
+
+class _LearningRate:
+    """scikit-learn's learning-rate rules for its stochastic solvers (its
+    SGDOptimizer and AdamOptimizer without their update, which the core makes): the rate
+    of the next epoch, its change at an epoch's end, and whether a plateau stops
+    training. Holds the fcnn optimizer whose state the core updates."""
+
+    def __init__(self, estimator: Any, n_params: int, dtype: np.dtype, sizes: Any) -> None:
+        self.solver = estimator.solver
+        self.learning_rate_init = float(estimator.learning_rate_init)
+        self.learning_rate = self.learning_rate_init  # the SGD rate of the next epoch
+        self.schedule = estimator.learning_rate
+        self.power_t = estimator.power_t
+        if self.solver == "sgd":
+            self.optimizer: _optimizers.Optimizer = _optimizers.SGD(
+                self.learning_rate_init,
+                momentum=estimator.momentum,
+                nesterov=bool(estimator.nesterovs_momentum and estimator.momentum > 0),
+                form="sutskever",
+            )
+        else:
+            self.optimizer = _optimizers.Adam(
+                self.learning_rate_init,
+                beta1=estimator.beta_1,
+                beta2=estimator.beta_2,
+                eps=estimator.epsilon,
+                form="eps_hat",
+            )
+        self.optimizer.bind(n_params, dtype, sizes)
+
+    def epoch_ended(self, samples_seen: int) -> None:
+        """scikit-learn's iteration_ends: 'invscaling' sets the rate from the samples seen."""
+        if self.solver == "sgd" and self.schedule == "invscaling":
+            self.learning_rate = self.learning_rate_init / (samples_seen + 1) ** self.power_t
+        if self.solver == "adam":  # the rate of Adam's last step, as scikit-learn reports it
+            t, opt = self.optimizer.t, self.optimizer
+            self.learning_rate = (
+                self.learning_rate_init * np.sqrt(1 - opt.beta2**t) / (1 - opt.beta1**t)  # type: ignore[attr-defined]
+            )
+
+    def stops(self, message: str, verbose: bool) -> bool:
+        """scikit-learn's trigger_stopping: whether a plateau ends training ('adaptive'
+        divides the rate by 5 instead, until it is at most 1e-6)."""
+        if self.solver != "sgd" or self.schedule != "adaptive":
+            if verbose:
+                print(message + " Stopping.")
+            return True
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(message + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(message + " Setting learning rate to %f" % self.learning_rate)
+        return False
+
+
+class _FCNNMixin:
+    """What the two drop-in estimators override in scikit-learn's BaseMultilayerPerceptron."""
+
+    # ------------------------------------------------------------------ the network
+
+    def _fcnn_network(self) -> Network:
+        """The fcnn Network whose parameters are ``coefs_`` and ``intercepts_``: built or
+        reused, with any array the user assigned copied in, and the attributes then views
+        of its parameters."""
+        coefs, intercepts = self.coefs_, self.intercepts_  # type: ignore[attr-defined]
+        hidden = ACTIVATIONS[self.activation]  # type: ignore[attr-defined]
+        output = ACTIVATIONS[self.out_activation_]  # type: ignore[attr-defined]
+        sizes = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
+        names = [hidden] * (len(coefs) - 1) + [output]
+        dtype = np.result_type(coefs[0].dtype, np.float32)
+        dtype = dtype if dtype in (np.float32, np.float64) else np.float64
+        net: Network | None = self.__dict__.get("_network")
+        if net is None or (
+            list(net.sizes),
+            [f.name for f in net.activations],
+            net.dtype,
+        ) != (sizes, names, dtype):
+            cost = "poisson" if getattr(self, "loss", None) == "poisson" else COSTS[output]
+            net = Network(sizes, names, cost, dtype=dtype)
+            self._network = net
+            # coefs_[i] is (fan_in, fan_out): the transpose of fcnn's w^l
+            self._views = ([w.T for w in net.weights], list(net.biases))
+        for given, views in zip((coefs, intercepts), self._views):
+            if any(a is not b for a, b in zip(given, views)):
+                for values, view in zip(given, views):
+                    view[...] = np.reshape(values, view.shape)
+                given[:] = views  # the attributes' lists hold the views from now on
+        return net
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()  # type: ignore[misc]
+        state.pop("_network", None)  # rebuilt from coefs_ and intercepts_
+        state.pop("_views", None)
+        return state
+
+    def _loss(self, cost: float, penalty: float) -> float:
+        """scikit-learn's loss from fcnn's mean cost: its squared error is averaged over
+        the outputs too."""
+        if self.out_activation_ == "identity":  # type: ignore[attr-defined]
+            cost /= self.n_outputs_  # type: ignore[attr-defined]
+        return float(cost + penalty)
+
+    @staticmethod
+    def _core_inputs(net, X):
+        """X (validated by scikit-learn) as the core reads it, in the network's dtype: a
+        C-contiguous array or a canonical CSR matrix."""
+        if is_sparse(X):
+            return sparse_inputs(X, net.sizes[0], net.dtype)
+        return np.ascontiguousarray(X, dtype=net.dtype)
+
+    @classmethod
+    def _core_data(cls, net, X, y, sample_weight):
+        """X, Y and the sample weights (empty if none) as the core reads them, in the
+        network's dtype."""
+        dtype = net.dtype
+        X = cls._core_inputs(net, X)
+        Y = np.ascontiguousarray(np.reshape(y, (y.shape[0], -1)), dtype=dtype)
+        weights = (
+            np.empty(0, dtype=dtype)
+            if sample_weight is None
+            else np.ascontiguousarray(sample_weight, dtype=dtype)
+        )
+        return X, Y, weights
+
+    # ------------------------------------------------------------------ predict
+
+    def _forward_pass_fast(self, X, check_input=True):
+        """The output activations of X, by the core (scikit-learn's forward pass). With
+        check_input False (scikit-learn's scoring of its validation set during fit),
+        outputs that are not finite come back as NaN, as scikit-learn's do, rather than
+        raising."""
+        if check_input:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        net = self._fcnn_network()
+        try:
+            out = net.internals.predict(X)
+        except FloatingPointError:
+            if check_input:
+                raise
+            return np.full((X.shape[0], net.sizes[-1]), np.nan, dtype=net.dtype)
+        if X.dtype != out.dtype and np.issubdtype(X.dtype, np.floating):
+            out = out.astype(np.result_type(X.dtype, out.dtype), copy=False)
+        return out
+
+    # ------------------------------------------------------------------ sgd and adam
+
+    def _fit_stochastic(
+        self,
+        X,
+        y,
+        sample_weight,
+        activations,
+        deltas,
+        coef_grads,
+        intercept_grads,
+        layer_units,
+        incremental,
+    ):
+        """scikit-learn's stochastic training loop, an epoch per call into the core."""
+        net = self._fcnn_network()
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = _LearningRate(self, net.theta.size, net.dtype, net.sizes)
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        early_stopping = self.early_stopping
+        if early_stopping:
+            # don't stratify in multilabel classification
+            should_stratify = is_classifier(self) and self.n_outputs_ == 1
+            stratify = y if should_stratify else None
+            if sample_weight is None:
+                X_train, X_val, y_train, y_val = train_test_split(
+                    X,
+                    y,
+                    random_state=self._random_state,
+                    test_size=self.validation_fraction,
+                    stratify=stratify,
+                )
+                sample_weight_train = sample_weight_val = None
+            else:
+                (X_train, X_val, y_train, y_val, sample_weight_train, sample_weight_val) = (
+                    train_test_split(
+                        X,
+                        y,
+                        sample_weight,
+                        random_state=self._random_state,
+                        test_size=self.validation_fraction,
+                        stratify=stratify,
+                    )
+                )
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase 'validation_fraction' "
+                    "or the size of your dataset."
+                )
+            if is_classifier(self):
+                y_val = self._label_binarizer.inverse_transform(y_val)
+            X_val = self._core_inputs(net, X_val)  # once, as predict reads it
+        else:
+            X_train, y_train, sample_weight_train = X, y, sample_weight
+            X_val = y_val = sample_weight_val = None
+
+        n_samples = X_train.shape[0]
+        sample_idx = np.arange(n_samples, dtype=np.intp)
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than "
+                    "sample size. It is going to be clipped"
+                )
+            batch_size = int(np.clip(self.batch_size, 1, n_samples))
+
+        X_core, Y, weights = self._core_data(net, X_train, y_train, sample_weight_train)
+        optimizer = self._optimizer.optimizer
+        settings = optimizer.core_settings(l2=float(self.alpha), batch_mean=True)
+        nonzeros = 0
+        if is_sparse(X_core):
+            per_row = np.diff(X_core.indptr)
+            nonzeros = max(1, int(np.sum(np.sort(per_row)[-batch_size:])))
+        workspace = net.internals.workspace(
+            batch_size, training=True, n_rows=n_samples, sparse_nonzeros=nonzeros
+        )
+        states = optimizer.states + [np.zeros(1, dtype=net.dtype)] * (2 - len(optimizer.states))
+        rows, labels = core_rows(X_core), np.empty(0, dtype=np.intp)
+        try:
+            self.n_iter_ = 0
+            for it in range(self.max_iter):
+                if self.shuffle:  # sklearn.utils.shuffle(sample_idx, random_state=...)'s draw
+                    sample_idx = sample_idx[self._random_state.permutation(n_samples)]
+                settings.lr = self._optimizer.learning_rate_init
+                if self.solver == "sgd":
+                    settings.lr = self._optimizer.learning_rate
+                cost, _, stop, penalty = _compiled.core.train_epoch(
+                    net.internals.layout,
+                    settings,
+                    workspace,
+                    net.theta,
+                    rows,
+                    Y,
+                    labels,
+                    weights,
+                    *states,
+                    batch_size,
+                    True,
+                    0,
+                    order=sample_idx,
+                )
+                optimizer.t = settings.t
+                if stop is not None:  # the cost stopped being finite, as scikit-learn's does
+                    cost = penalty = np.nan
+                self.n_iter_ += 1
+                self.loss_ = self._loss(cost, penalty)
+                self.t_ += n_samples
+                self.loss_curve_.append(self.loss_)
+                if self.verbose:
+                    print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+
+                # update no_improvement_count based on training loss or
+                # validation score according to early_stopping
+                self._update_no_improvement_count(early_stopping, X_val, y_val, sample_weight_val)
+
+                # for learning rate that needs to be updated at iteration end
+                self._optimizer.epoch_ended(self.t_)
+
+                if self._no_improvement_count > self.n_iter_no_change:
+                    # not better than last `n_iter_no_change` iterations by tol
+                    # stop or decrease learning rate
+                    if early_stopping:
+                        msg = (
+                            "Validation score did not improve more than "
+                            "tol=%f for %d consecutive epochs."
+                            % (self.tol, self.n_iter_no_change)
+                        )
+                    else:
+                        msg = (
+                            "Training loss did not improve more than tol=%f"
+                            " for %d consecutive epochs." % (self.tol, self.n_iter_no_change)
+                        )
+                    if self._optimizer.stops(msg, self.verbose):
+                        break
+                    self._no_improvement_count = 0
+
+                if incremental:
+                    break
+
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        "Stochastic Optimizer: Maximum iterations (%d) "
+                        "reached and the optimization hasn't converged yet." % self.max_iter,
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+
+        if early_stopping:  # restore best weights
+            best = zip(self._best_coefs + self._best_intercepts, self.coefs_ + self.intercepts_)
+            for values, view in best:
+                view[...] = values
+
+    # ------------------------------------------------------------------ lbfgs
+
+    def _fit_lbfgs(
+        self,
+        X,
+        y,
+        sample_weight,
+        activations,
+        deltas,
+        coef_grads,
+        intercept_grads,
+        layer_units,
+    ):
+        """scikit-learn's L-BFGS-B fit: scipy's minimizer over scikit-learn's packed
+        parameters, whose objective and gradient over the whole data set the core computes
+        in one call."""
+        net = self._fcnn_network()
+        self._coef_indptr, self._intercept_indptr = [], []
+        start = 0
+        for i in range(self.n_layers_ - 1):
+            n_fan_in, n_fan_out = layer_units[i], layer_units[i + 1]
+            end = start + (n_fan_in * n_fan_out)
+            self._coef_indptr.append((start, end, (n_fan_in, n_fan_out)))
+            start = end
+        for i in range(self.n_layers_ - 1):
+            end = start + layer_units[i + 1]
+            self._intercept_indptr.append((start, end))
+            start = end
+
+        objective = _Objective(self, net, X, y, sample_weight)
+        iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
+        options = {"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol}
+        if _SCIPY_TAKES_IPRINT:
+            options["iprint"] = iprint
+        opt_res = scipy.optimize.minimize(
+            objective,
+            objective.packed(),
+            method="L-BFGS-B",
+            jac=True,
+            options=options,
+        )
+        self.n_iter_ = _check_optimize_result("lbfgs", opt_res, self.max_iter)
+        self.loss_ = opt_res.fun
+        objective.unpack(opt_res.x)
+
+    def _loss_grad_lbfgs(
+        self,
+        packed_coef_inter,
+        X,
+        y,
+        sample_weight,
+        activations,
+        deltas,
+        coef_grads,
+        intercept_grads,
+    ):
+        """The loss and its gradient at scikit-learn's packed parameters, by the core: what
+        lbfgs minimizes (the other arguments are scikit-learn's buffers, not needed)."""
+        return _Objective(self, self._fcnn_network(), X, y, sample_weight)(packed_coef_inter)
+
+
+class _Objective:
+    """scikit-learn's lbfgs objective of an estimator over (X, y): the mean loss plus
+    alpha/2 sum w^2 / W, and its gradient, at parameters packed in scikit-learn's order
+    (all coefs_ row-major, then all intercepts_), by the core."""
+
+    def __init__(self, estimator, net, X, y, sample_weight):
+        self.estimator, self.net = estimator, net
+        X, self.Y, self.weights = estimator._core_data(net, X, y, sample_weight)
+        self.rows = core_rows(X)
+        self.settings = _optimizers.gradient_settings(l2=float(estimator.alpha), batch_mean=True)
+        self.workspace = net.internals.workspace(min(X.shape[0], GRADIENT_ROWS), training=True)
+        self.grad = np.empty_like(net.theta)
+        # theta[self.order] is scikit-learn's packed vector
+        w_off, b_off, _, _ = net.internals.layout.offsets()
+        pieces = []
+        for offset, w in zip(w_off, net.weights):
+            n_out, n_in = w.shape
+            pieces.append(offset + np.arange(n_out * n_in).reshape(n_out, n_in).T.ravel())
+        pieces += [offset + np.arange(b.size) for offset, b in zip(b_off, net.biases)]
+        self.order = np.concatenate(pieces)
+
+    def packed(self):
+        return self.net.theta[self.order].astype(np.float64)
+
+    def unpack(self, packed):
+        self.net.theta[self.order] = packed
+
+    def __call__(self, packed):
+        self.unpack(packed)
+        cost, penalty = _compiled.core.gradients(
+            self.net.internals.layout,
+            self.settings,
+            self.workspace,
+            self.net.theta,
+            self.rows,
+            self.Y,
+            self.weights,
+            0,
+            self.grad,
+        )
+        return self.estimator._loss(cost, penalty), self.grad[self.order].astype(np.float64)
+
+
+_SCIPY_TAKES_IPRINT = tuple(int(p) for p in scipy.__version__.split(".")[:2]) < (1, 15)
+
+
+class MLPClassifier(_FCNNMixin, _sklearn_mlp.MLPClassifier):
+    pass
+
+
+class MLPRegressor(_FCNNMixin, _sklearn_mlp.MLPRegressor):
+    pass
+
+
+def patch() -> None:
+    """Make ``sklearn.neural_network.MLPClassifier`` and ``MLPRegressor`` fcnn's."""
+    for name, cls in (("MLPClassifier", MLPClassifier), ("MLPRegressor", MLPRegressor)):
+        setattr(_sklearn_neural_network, name, cls)
+        setattr(_sklearn_mlp, name, cls)
+
+
+def unpatch() -> None:
+    """Give ``sklearn.neural_network`` its own MLPClassifier and MLPRegressor back."""
+    for name, cls in _ORIGINALS.items():
+        setattr(_sklearn_neural_network, name, cls)
+        setattr(_sklearn_mlp, name, cls)
