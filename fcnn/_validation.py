@@ -542,7 +542,7 @@ def as_targets(
     name="Y",
     single=False,
     check_finite=True,
-    probabilities=False,
+    cost=None,
     one_hot=True,
 ):
     """(Y as a C-contiguous (n_samples, n_outputs) array of dtype, integer labels or None).
@@ -550,8 +550,8 @@ def as_targets(
     Y is either targets of shape (n_samples, n_outputs), or, when n_outputs > 1, integer
     class labels of shape (n_samples,), turned into one-hot rows. With n_outputs == 1 a
     1-D Y holds the one target of each sample. `single`: X was one 1-D sample, so Y is
-    that sample's target vector or label. `probabilities`: the cost takes logarithms
-    (cross-entropy, log-likelihood), so targets must lie in [0, 1]. `one_hot=False`:
+    that sample's target vector or label. `cost`: the network's Cost, whose
+    `target_range` (for a cost that takes logarithms) targets must lie in. `one_hot=False`:
     for labels, return (None, labels), leaving the one-hot rows unmade.
     """
     array = _numeric_array(Y, name)
@@ -579,8 +579,8 @@ def as_targets(
     if array.shape[0] != n_samples:
         raise ValueError(f"{name} has {array.shape[0]} rows but X has {n_samples} samples")
     converted = _converted(array, name, dtype, check_finite)
-    if probabilities:
-        _require_probabilities(converted, name)
+    if cost is not None and cost.target_range is not None:
+        _require_in_range(converted, name, cost)
     return converted, None
 
 
@@ -589,15 +589,16 @@ def one_hot_rows(labels, n_outputs, dtype):
     return np.eye(n_outputs, dtype=dtype).take(labels, axis=0)
 
 
-def _require_probabilities(Y, name):
+def _require_in_range(targets, name, cost):
     # NaN passes here: the finiteness check (maybe the core's) names it.
-    outside = (Y < 0) | (Y > 1)
+    low, high = cost.target_range
+    outside = (targets < low) | (targets > high)
     if outside.any():
         index = tuple(int(i) for i in np.argwhere(outside)[0])
+        what = f"values >= {low:g}" if high == np.inf else f"probabilities in [{low:g}, {high:g}]"
         raise ValueError(
-            f"{name} must hold probabilities in [0, 1] for a cost that takes "
-            f"logarithms (cross_entropy, log_likelihood), found {Y[index]} at "
-            f"index {index}"
+            f"{name} must hold {what} for a cost that takes logarithms ({cost.name}), "
+            f"found {targets[index]} at index {index}"
         )
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "ReLU",
     "LeakyReLU",
     "Swish",
+    "Exp",
     "PReLU",
     "Softmax",
     "get",
@@ -41,7 +42,7 @@ __all__ = [
 ]
 
 ActivationName = Literal[
-    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu", "softmax"
+    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "prelu", "softmax"
 ]
 
 
@@ -304,6 +305,34 @@ class Swish(Activation):
         return s * (1 + z * (1 - s))
 
 
+class Exp(Activation):
+    """The exponential, f(z) = e^z, f'(z) = e^z: positive outputs, as the Poisson cost
+    needs (the output layer of scikit-learn's ``MLPRegressor(loss="poisson")``).
+
+    Usable at any layer. It overflows to inf for z above ln of the dtype's largest
+    number (about 709.8 in float64, 88.7 in float32), which `Network.predict` and
+    training report as non-finite outputs of the layer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import Exp
+    >>> Exp()(np.array([0.0, 1.0])).round(6)
+    array([1.      , 2.718282])
+    >>> Exp().derivative(np.array([0.0]))
+    array([1.])
+    """
+
+    name = "exp"
+
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        with np.errstate(over="ignore"):  # inf, as the core gives it
+            return np.exp(z)
+
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        return self(z)
+
+
 class PReLU(Activation):
     """The parametric rectifier (He et al.), with a slope learnt for each neuron.
 
@@ -454,7 +483,7 @@ class Softmax(Activation):
 
 
 _BY_NAME = {
-    cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Swish, PReLU, Softmax)
+    cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Swish, Exp, PReLU, Softmax)
 }
 
 
@@ -508,8 +537,8 @@ def get(activation: ActivationName | Activation) -> Activation:
     ----------
     activation : str or Activation
         A name, one of "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish",
-        "prelu" and "softmax", gives a new instance with default parameters; an instance
-        is returned as it is.
+        "exp", "prelu" and "softmax", gives a new instance with default parameters; an
+        instance is returned as it is.
 
     Returns
     -------

@@ -20,11 +20,14 @@ import sys
 import textwrap
 import time
 import warnings
+from typing import get_args
 
 import numpy as np
 
 from . import __version__, io, optimizers
 from ._validation import as_inputs
+from .activations import ActivationName
+from .costs import CostName
 from .datasets import load_idx, load_mnist, load_mnist_sample
 from .network import Network, predicted_classes
 from .training import DivergenceError
@@ -192,13 +195,12 @@ def build_parser():
         default="sigmoid",
         metavar="NAME[,NAME...]",
         help="one activation for every layer, or one per layer after the "
-        "input: linear, sigmoid, tanh, relu, leaky_relu, swish, prelu, "
-        "softmax (default: sigmoid)",
+        f"input: {', '.join(get_args(ActivationName))} (default: sigmoid)",
     )
     train.add_argument(
         "--cost",
         default="quadratic",
-        choices=["quadratic", "squared_error", "absolute_error", "cross_entropy", "log_likelihood"],
+        choices=get_args(CostName),
         help="cost function",
     )
     train.add_argument("--optimizer", default="sgd", choices=list(OPTIMIZERS), help="update rule")

@@ -31,11 +31,12 @@ __all__ = [
     "AbsoluteError",
     "CrossEntropy",
     "LogLikelihood",
+    "Poisson",
     "get",
 ]
 
 CostName = Literal[
-    "quadratic", "squared_error", "absolute_error", "cross_entropy", "log_likelihood"
+    "quadratic", "squared_error", "absolute_error", "cross_entropy", "log_likelihood", "poisson"
 ]
 
 
@@ -65,6 +66,12 @@ class Cost:
     ----------
     name : str
         The cost's name, as `get` takes it (None in the base class).
+    output_activations : tuple of str or None
+        The output activations the cost allows, for a cost that takes logarithms of
+        the outputs; None allows any.
+    target_range : tuple of (float, float) or None
+        The interval [low, high] the targets must lie in, for a cost that takes
+        logarithms of them; None for any real targets.
     needs_probabilities : bool
         The cost takes logarithms of the outputs, so the output layer must be sigmoid or
         softmax, and the targets must lie in [0, 1].
@@ -75,7 +82,13 @@ class Cost:
     """
 
     name: str | None = None
-    needs_probabilities: bool = False
+    output_activations: tuple[str, ...] | None = None
+    target_range: tuple[float, float] | None = None
+
+    @property
+    def needs_probabilities(self) -> bool:
+        """Whether outputs and targets are probabilities, in [0, 1]."""
+        return self.target_range == (0.0, 1.0)
 
     @property
     def code(self) -> int:
@@ -220,7 +233,8 @@ class CrossEntropy(Cost):
     """
 
     name = "cross_entropy"
-    needs_probabilities = True
+    output_activations = ("sigmoid", "softmax")
+    target_range = (0.0, 1.0)
 
     def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return -np.sum(_xlogy(y, a) + _xlogy(1 - y, 1 - a), axis=-1)
@@ -251,7 +265,8 @@ class LogLikelihood(Cost):
     """
 
     name = "log_likelihood"
-    needs_probabilities = True
+    output_activations = ("sigmoid", "softmax")
+    target_range = (0.0, 1.0)
 
     def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
         return -np.sum(_xlogy(y, a), axis=-1)
@@ -260,8 +275,47 @@ class LogLikelihood(Cost):
         return -_ratio(y, a)
 
 
+class Poisson(Cost):
+    """The half Poisson deviance C = sum_j [y_j ln(y_j / a_j) - y_j + a_j], with
+    0 ln 0 = 0: the cost of scikit-learn's ``MLPRegressor(loss="poisson")``, for counts
+    and rates; dC/da = 1 - y / a.
+
+    Needs positive outputs (an exp output layer, or sigmoid or softmax) and targets
+    >= 0.
+
+    Notes
+    -----
+    With an exp output the output error is delta^L = a - y (f' = a cancels y / a), and
+    the core computes the cost from z^L as y ln y - y z - y + e^z, finite where e^z has
+    rounded to 0. It is ``torch.nn.PoissonNLLLoss(log_input=True, full=False)`` of z^L
+    (the negative log-likelihood of a Poisson distribution of mean a, without its ln y!)
+    plus y ln y - y, which does not depend on the network, so that C = 0 at a = y.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.costs import Poisson
+    >>> a, y = np.array([[2.0, 1.0]]), np.array([[2.0, 0.0]])
+    >>> Poisson()(a, y)
+    array([1.])
+    >>> Poisson().derivative(a, y)
+    array([[0., 1.]])
+    """
+
+    name = "poisson"
+    output_activations = ("exp", "sigmoid", "softmax")
+    target_range = (0.0, np.inf)
+
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        return np.sum(_xlogy(y, y) - _xlogy(y, a) - y + a, axis=-1)
+
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        return 1 - _ratio(y, a)
+
+
 _BY_NAME = {
-    cls.name: cls for cls in (Quadratic, SquaredError, AbsoluteError, CrossEntropy, LogLikelihood)
+    cls.name: cls
+    for cls in (Quadratic, SquaredError, AbsoluteError, CrossEntropy, LogLikelihood, Poisson)
 }
 
 
@@ -271,8 +325,9 @@ def get(cost: CostName | Cost) -> Cost:
     Parameters
     ----------
     cost : str or Cost
-        A name, one of "quadratic", "squared_error", "absolute_error", "cross_entropy"
-        and "log_likelihood", gives a new instance; an instance is returned as it is.
+        A name, one of "quadratic", "squared_error", "absolute_error", "cross_entropy",
+        "log_likelihood" and "poisson", gives a new instance; an instance is returned as
+        it is.
 
     Returns
     -------

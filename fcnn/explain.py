@@ -38,6 +38,7 @@ ROUNDING_FACTOR = 64
 _MATCHED_PAIRS = {
     ("sigmoid", "cross_entropy"): "a^L - y (sigmoid + cross-entropy)",
     ("softmax", "log_likelihood"): "a^L - y (softmax + log-likelihood, one-hot y)",
+    ("exp", "poisson"): "a^L - y (exp + Poisson deviance)",
 }
 
 
@@ -291,7 +292,7 @@ def explain_step(net: Network, x: ArrayLike, y: ArrayLike, lr: float) -> StepExp
         net.dtype,
         name="y",
         single=single,
-        probabilities=net.cost.needs_probabilities,
+        cost=net.cost,
     )
     L = len(net.sizes) - 1
 

@@ -342,9 +342,7 @@ def gradcheck(
         atol = check_number(atol, "atol", minimum=0)
     rng = np.random.default_rng(check_seed(seed))
     X, _ = as_inputs(X, net.sizes[0], net.dtype)
-    Y, _ = as_targets(
-        Y, X.shape[0], net.sizes[-1], net.dtype, probabilities=net.cost.needs_probabilities
-    )
+    Y, _ = as_targets(Y, X.shape[0], net.sizes[-1], net.dtype, cost=net.cost)
     X = X.copy()  # perturbed for inputs=True; never the caller's array
 
     def cost():

@@ -356,10 +356,12 @@ class _Structure:
         self.activations = _resolve_activations(activations, len(sizes) - 1)
         self.cost = _costs.get(cost)
         output = self.activations[-1]
-        if self.cost.needs_probabilities and output.name not in ("sigmoid", "softmax"):
+        allowed = self.cost.output_activations
+        if allowed is not None and output.name not in allowed:
+            names = ", ".join(map(repr, allowed[:-1])) + f" or {allowed[-1]!r}"
             raise ValueError(
                 f"cost {self.cost.name!r} takes logarithms of the outputs, so the "
-                f"output activation must be 'sigmoid' or 'softmax', got {output.name!r}"
+                f"output activation must be {names}, got {output.name!r}"
             )
         self.dtype = dtype
         self.layout = _compiled.core.Layout(
@@ -499,12 +501,13 @@ class Network:
         ``[784, 30, 10]``.
     activations : str, Activation, or a sequence of them, default "sigmoid"
         One for every layer after the input, or one per layer. Names: "linear",
-        "sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu" (hidden layers only,
-        one learnt slope per neuron) and "softmax" (output layer only).
+        "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "prelu" (hidden layers
+        only, one learnt slope per neuron) and "softmax" (output layer only).
         ``fcnn.activations.LeakyReLU(slope=0.1)`` sets the leaky slope.
     cost : str or Cost, default "quadratic"
         "quadratic" (1/2 sum (a - y)^2), "squared_error", "absolute_error",
-        "cross_entropy" or "log_likelihood" (these two need a sigmoid or softmax output).
+        "cross_entropy" or "log_likelihood" (these two need a sigmoid or softmax output),
+        "poisson" (half Poisson deviance: an exp, sigmoid or softmax output).
     dtype : {"float64", "float32"}, default "float64"
         Of the parameters, the computations and the outputs (or the numpy dtype).
     init : str, default "normal_scaled"
@@ -531,7 +534,8 @@ class Network:
         If `sizes` has fewer than two layers or a width below 1; an activation or cost
         name is unknown; the activations are neither one nor one per layer; softmax is
         on a hidden layer or prelu on the output layer; the cost is "cross_entropy" or
-        "log_likelihood" and the output is not sigmoid or softmax; `dtype` is neither
+        "log_likelihood" and the output is not sigmoid or softmax, or "poisson" and the
+        output is not exp, sigmoid or softmax; `dtype` is neither
         float32 nor float64; `init` is unknown; `seed` is negative.
 
     See Also
@@ -1041,7 +1045,7 @@ class Network:
             Targets, or integer class labels in [0, sizes[-1]) that stand for one-hot
             rows (with one output, a 1-D Y holds each example's target). For a 1-D X,
             the example's target vector or label. With the cost "cross_entropy" or
-            "log_likelihood", targets must lie in [0, 1].
+            "log_likelihood", targets must lie in [0, 1]; with "poisson", be >= 0.
         sample_weight : array_like, shape (n_samples,), optional
             Per-example weights >= 0, not all zero; cost and accuracy become weighted
             averages.
@@ -1086,7 +1090,7 @@ class Network:
             s.sizes[-1],
             s.dtype,
             single=single,
-            probabilities=s.cost.needs_probabilities,
+            cost=s.cost,
             one_hot=False,  # made a chunk at a time
         )
         weights = None
@@ -1225,7 +1229,7 @@ class Network:
             s.sizes[-1],
             s.dtype,
             single=single,
-            probabilities=s.cost.needs_probabilities,
+            cost=s.cost,
         )
         _check_finite(s.theta)  # a write into a live view is not checked
         n = X.shape[0]
@@ -1409,8 +1413,8 @@ class Network:
         Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,), optional
             Targets, or integer class labels in [0, sizes[-1]) (with one output, a 1-D
             Y holds each example's target). With the cost "cross_entropy" or
-            "log_likelihood", targets must lie in [0, 1]. None (the default) when X is
-            a stream.
+            "log_likelihood", targets must lie in [0, 1]; with "poisson", be >= 0. None
+            (the default) when X is a stream.
         epochs : int, default 1
             Passes over the training data, >= 0.
         batch_size : int or None, default 32

@@ -99,7 +99,7 @@ def output_error(
 
     The notes' matched pairs cancel f' by hand: a - y, which stays finite where an
     output has rounded to 0 or 1."""
-    if (activation.name, cost.name) == ("sigmoid", "cross_entropy"):
+    if (activation.name, cost.name) in (("sigmoid", "cross_entropy"), ("exp", "poisson")):
         return a - y
     if (activation.name, cost.name) == ("softmax", "log_likelihood"):
         return a * np.sum(y, axis=1, keepdims=True) - y  # a - y for one-hot y

@@ -527,7 +527,7 @@ def _arrays(X, Y, options, net, rng):
         net.sizes[-1],
         net.dtype,
         check_finite=False,
-        probabilities=net.cost.needs_probabilities,
+        cost=net.cost,
         one_hot=False,
     )
     weights = _training_weights(
@@ -647,7 +647,7 @@ class _Stream(_Source):
             net.dtype,
             name=f"Y of {name}",
             check_finite=False,
-            probabilities=net.cost.needs_probabilities,
+            cost=net.cost,
             one_hot=False,
         )
         given = chunk[2] if len(chunk) == 3 else None
@@ -944,7 +944,7 @@ def _check_validation_data(validation_data, net):
         net.sizes[-1],
         net.dtype,
         name="Y_val",
-        probabilities=net.cost.needs_probabilities,
+        cost=net.cost,
         one_hot=False,  # evaluate makes them a block at a time
     )
     return X, Y, labels

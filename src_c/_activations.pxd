@@ -1,8 +1,9 @@
 # Activation functions f and their derivatives f', applied to whole layer blocks.
 # The switch on the activation is made once per row, outside the element loops.
-# Exponentials run in the network's precision, through exp_nonpositive (every form here
-# only needs e^x for x <= 0), so that the loops over a layer vectorize; every form is
-# stable for any finite z.
+# Exponentials run in the network's precision, through exp_nonpositive (sigmoid, swish
+# and softmax only need e^x for x <= 0) or exp_of (the exp activation), so that the loops
+# over a layer vectorize; every form but exp is stable for any finite z, and exp
+# overflows to inf, which the checks of non-finite outputs report.
 
 from libc.math cimport exp, log1p, fabs, fabsf, tanh, tanhf
 from libc.stdint cimport uint32_t, uint64_t
@@ -18,6 +19,7 @@ cdef enum Activation:
     SWISH = 5
     SOFTMAX = 6
     PRELU = 7
+    EXP = 8
 
 
 cdef union Float64Bits:
@@ -30,25 +32,22 @@ cdef union Float32Bits:
     uint32_t bits
 
 
-cdef inline floating exp_nonpositive(floating x) noexcept nogil:
-    """e^x for x <= 0 (NaN gives NaN), within about an ulp, in the precision of x.
+cdef inline floating exp_scaled(floating x, floating raise_k, floating scale) noexcept nogil:
+    """2^-raise_k e^(x + raise_k ln 2) scale, for a clamped x (NaN gives NaN), within about
+    an ulp, in the precision of x: e^x, where raise_k and scale = 2^-raise_k move k into
+    the exponent's range at the ends of x's range.
 
     A libm call per element keeps a loop scalar; this is branch-free arithmetic, so the
     loops over a layer that use it vectorize. e^x = 2^k e^r with k = round(x / ln 2)
     and r = x - k ln 2 in [-ln2/2, ln2/2] (ln 2 in two parts, so that k ln 2 is exact);
     e^r by its Taylor polynomial (degree 13 for double, 7 for float: truncation error
     under a tenth of an ulp) in Estrin's order (short dependency chains; the 1 added
-    last, for accuracy), and 2^k added to its exponent bits. k is rounded by adding
-    1.5 2^52 (2^23 for float), which leaves k in the sum's low bits. Below the smallest
-    normal result 2^(k + 512) is built instead (2^(k + 64) for float) and the product
-    scaled back, so the result underflows gradually to 0 at x = -746 (-104)."""
+    last, for accuracy), and 2^(k + raise_k) added to its exponent bits. k is rounded by
+    adding 1.5 2^52 (2^23 for float), which leaves k in the sum's low bits."""
     cdef Float64Bits shifted64, power64
     cdef Float32Bits shifted32, power32
-    cdef floating k, r, r2, r4, p, raise_k, scale
+    cdef floating k, r, r2, r4, p
     if floating is double:
-        x = -746.0 if x < -746.0 else x  # keeps NaN
-        raise_k = 512.0 if x < -708.0 else 0.0
-        scale = 7.458340731200207e-155 if x < -708.0 else 1.0  # 2^-512
         shifted64.value = x * 1.4426950408889634 + 6755399441055744.0
         k = shifted64.value - 6755399441055744.0
         r = (x - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10
@@ -64,9 +63,6 @@ cdef inline floating exp_nonpositive(floating x) noexcept nogil:
         power64.bits = power64.bits + (shifted64.bits << 52)
         return power64.value * scale
     else:
-        x = <float>-104.0 if x < <float>-104.0 else x
-        raise_k = <float>64.0 if x < <float>-87.0 else <float>0.0
-        scale = <float>5.421010862427522e-20 if x < <float>-87.0 else <float>1.0  # 2^-64
         shifted32.value = x * <float>1.44269504 + <float>12582912.0
         k = shifted32.value - <float>12582912.0
         r = (x - k * <float>0.693359375) - k * <float>-2.12194440e-4
@@ -78,6 +74,40 @@ cdef inline floating exp_nonpositive(floating x) noexcept nogil:
         power32.value = p
         power32.bits = power32.bits + (shifted32.bits << 23)
         return power32.value * scale
+
+
+cdef inline floating exp_nonpositive(floating x) noexcept nogil:
+    """e^x for x <= 0 (NaN gives NaN), by exp_scaled. Below the smallest normal result
+    2^(k + 512) is built instead (2^(k + 64) for float) and the product scaled back, so
+    the result underflows gradually to 0 at x = -746 (-104)."""
+    if floating is double:
+        x = -746.0 if x < -746.0 else x  # keeps NaN
+        return exp_scaled(x, 512.0 if x < -708.0 else 0.0,
+                          7.458340731200207e-155 if x < -708.0 else 1.0)  # 2^-512
+    else:
+        x = <float>-104.0 if x < <float>-104.0 else x
+        return exp_scaled(x, <float>64.0 if x < <float>-87.0 else <float>0.0,
+                          <float>5.421010862427522e-20 if x < <float>-87.0
+                          else <float>1.0)  # 2^-64
+
+
+cdef inline floating exp_of(floating x) noexcept nogil:
+    """e^x for any x (NaN gives NaN), by exp_scaled, branch-free: as exp_nonpositive for
+    x <= 0; above the largest normal 2^k, 2^(k - 512) is built instead (2^(k - 64) for
+    float) and the product scaled back, which overflows to inf past the largest finite
+    result (x is clamped at 710, 89 for float, where it has overflowed already)."""
+    if floating is double:
+        x = -746.0 if x < -746.0 else (710.0 if x > 710.0 else x)  # keeps NaN
+        return exp_scaled(x, 512.0 if x < -708.0 else (-512.0 if x > 708.0 else 0.0),
+                          7.458340731200207e-155 if x < -708.0  # 2^-512
+                          else (1.3407807929942597e+154 if x > 708.0 else 1.0))  # 2^512
+    else:
+        x = <float>-104.0 if x < <float>-104.0 else (<float>89.0 if x > <float>89.0 else x)
+        return exp_scaled(x, <float>64.0 if x < <float>-87.0
+                          else (<float>-64.0 if x > <float>87.0 else <float>0.0),
+                          <float>5.421010862427522e-20 if x < <float>-87.0  # 2^-64
+                          else (<float>1.8446744073709552e+19 if x > <float>87.0  # 2^64
+                                else <float>1.0))
 
 
 cdef inline floating abs_of(floating x) noexcept nogil:
@@ -138,21 +168,24 @@ cdef inline void add_bias_and_activate(int code, double param, const floating* b
                                        const floating* slopes, floating* z, floating* a,
                                        Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
     """z += b (per column), then a = f(z), over the (rows, cols) block: in one pass, but
-    for sigmoid and softmax, whose exponentials take one loop over the whole block after
-    the bias (short rows would leave a vector remainder in every row); softmax normalises
-    each row; PReLU has a learnt slope per column."""
+    for sigmoid, exp and softmax, whose exponentials take one loop over the whole block
+    after the bias (short rows would leave a vector remainder in every row); softmax
+    normalises each row; PReLU has a learnt slope per column."""
     cdef Py_ssize_t i, j, k
     cdef floating v, slope = <floating>param
-    if code == SOFTMAX or code == SIGMOID:
+    if code == SOFTMAX or code == SIGMOID or code == EXP:
         # the bias row by row, then the exponentials in one loop over the whole block
         for i in range(rows):
             for j in range(cols):
                 z[i * cols + j] = z[i * cols + j] + b[j]
         if code == SOFTMAX:
             softmax_rows(z, a, rows, cols)
-        else:
+        elif code == SIGMOID:
             for k in range(rows * cols):
                 a[k] = sigmoid_of(z[k])
+        else:
+            for k in range(rows * cols):
+                a[k] = exp_of(z[k])
         return
     for i in range(rows):
         k = i * cols
@@ -219,6 +252,12 @@ cdef inline void times_derivative(int code, double param, const floating* z,
         for i in range(count):
             s = sigmoid_of(z[i])
             d[i] = d[i] * s * (1 + z[i] * (1 - s))
+    elif code == EXP and a != NULL:
+        for i in range(count):
+            d[i] = d[i] * a[i]
+    elif code == EXP:
+        for i in range(count):
+            d[i] = d[i] * exp_of(z[i])
 
 
 cdef inline void prelu_backward(const floating* z, const floating* slopes, floating* d,

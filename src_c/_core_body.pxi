@@ -27,9 +27,9 @@ from cython cimport floating
 
 from _blas cimport gemm, product_kind
 from _activations cimport add_bias_and_activate, times_derivative, prelu_backward
-from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU
+from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU, EXP
 from _costs cimport row_cost, output_error_row, label_log_likelihood_error
-from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD
+from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD, POISSON
 from _optimizers cimport Optimizer, update, SGD, ADAM, RMSPROP, ADAGRAD
 from _optimizers cimport SGD_SUTSKEVER, ADAM_EPS_HAT
 from _random cimport uniform, shuffle_in_place
@@ -41,11 +41,12 @@ from _signals cimport WORK_PER_ROW, WORK_PER_BATCH
 ACTIVATION_CODES = {
     "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
     "leaky_relu": LEAKY_RELU, "swish": SWISH, "softmax": SOFTMAX, "prelu": PRELU,
+    "exp": EXP,
 }
 COST_CODES = {
     "quadratic": QUADRATIC, "squared_error": SQUARED_ERROR,
     "absolute_error": ABSOLUTE_ERROR, "cross_entropy": CROSS_ENTROPY,
-    "log_likelihood": LOG_LIKELIHOOD,
+    "log_likelihood": LOG_LIKELIHOOD, "poisson": POISSON,
 }
 OPTIMIZER_CODES = {"sgd": SGD, "adam": ADAM, "rmsprop": RMSPROP, "adagrad": ADAGRAD,
                    "sgd_sutskever": SGD_SUTSKEVER, "adam_eps_hat": ADAM_EPS_HAT}

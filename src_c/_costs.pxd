@@ -1,11 +1,12 @@
 # Cost functions C(a, y) of one example, and the output error delta^L = dC/dz^L (BP1).
 # Both take the output layer's z as well as a, so that logarithms are computed from z
-# (log-softmax, softplus) and stay finite where a itself has rounded to 0 or 1.
+# (log-softmax, softplus, ln e^z = z) and stay finite where a itself has rounded to 0 or 1
+# (or overflowed).
 
 from libc.math cimport exp, log, log1p, fabs, INFINITY, NAN
 
 from cython cimport floating
-from _activations cimport SIGMOID, SOFTMAX, softplus, times_derivative
+from _activations cimport SIGMOID, SOFTMAX, EXP, softplus, times_derivative
 
 cdef enum Cost:
     QUADRATIC = 0
@@ -13,6 +14,7 @@ cdef enum Cost:
     ABSOLUTE_ERROR = 2
     CROSS_ENTROPY = 3
     LOG_LIKELIHOOD = 4
+    POISSON = 5
 
 cdef inline double xlog(double x, double log_y) noexcept nogil:
     """x ln y with 0 ln 0 = 0, given ln y."""
@@ -46,9 +48,10 @@ cdef inline double log_one_minus_softmax(const floating* z, const floating* a, P
 
 cdef inline double row_cost(int cost, int act, const floating* z, const floating* a,
                             const floating* y, Py_ssize_t n) noexcept nogil:
-    """C for one example; the output activation is sigmoid or softmax for the last two costs."""
+    """C for one example; the output activation is sigmoid or softmax for cross-entropy
+    and log-likelihood, positive (exp, sigmoid or softmax) for Poisson."""
     cdef Py_ssize_t j
-    cdef double c = 0.0, diff, lse
+    cdef double c = 0.0, diff, lse, log_a
     if cost == QUADRATIC or cost == SQUARED_ERROR:
         for j in range(n):
             diff = a[j] - y[j]
@@ -57,6 +60,13 @@ cdef inline double row_cost(int cost, int act, const floating* z, const floating
     if cost == ABSOLUTE_ERROR:
         for j in range(n):
             c += fabs(a[j] - y[j])
+        return c
+    if cost == POISSON:
+        # the half deviance y ln(y / a) - y + a, as y ln y - y ln a - y + a, where an exp
+        # output's ln a is z
+        for j in range(n):
+            log_a = z[j] if act == EXP else log(a[j])
+            c += xlog(y[j], log(y[j])) - xlog(y[j], log_a) - y[j] + a[j]
         return c
     if act == SIGMOID:
         # ln a = -softplus(-z), ln(1 - a) = -softplus(z)
@@ -87,6 +97,8 @@ cdef inline double dcost_da(int cost, double a, double y) noexcept nogil:
         return a - y
     if cost == SQUARED_ERROR:
         return 2 * (a - y)
+    if cost == POISSON:
+        return 1 - (0.0 if y == 0 else y / a)  # 1 - y/a, with 0/0 = 0
     return (a > y) - (a < y)  # ABSOLUTE_ERROR: sign(a - y), 0 at the kink
 
 
@@ -95,6 +107,8 @@ cdef inline double softmax_h(int cost, double a, double y) noexcept nogil:
     (log-likelihood's h = -y is written out in output_error_row)."""
     if cost == CROSS_ENTROPY:  # a (-y/a + (1 - y)/(1 - a)); only called for a <= 1/2
         return -y + (1 - y) * a / (1 - a)
+    if cost == POISSON:  # a (1 - y/a)
+        return a - y
     return a * dcost_da(cost, a, y)
 
 
@@ -174,6 +188,9 @@ cdef inline void output_error_row(int cost, int act, double param, const floatin
     elif act == SIGMOID and cost == LOG_LIKELIHOOD:
         for j in range(n):
             d[j] = -y[j] * (1 - a[j])
+    elif act == EXP and cost == POISSON:
+        for j in range(n):
+            d[j] = a[j] - y[j]  # f' = a cancels y/a: the canonical pairing
     else:
         for j in range(n):
             d[j] = <floating>dcost_da(cost, a[j], y[j])

@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose
 import fcnn
 from fcnn import activations, costs
 
-NAMES = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "softmax"]
+NAMES = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "softmax"]  # bounded
 EXTREMES = np.array([[-1000.0, -40.0, -1e-3, 0.0, 1e-3, 40.0, 1000.0]])
 
 
@@ -24,7 +24,7 @@ def identity_net(activation, n, dtype="float64", cost="quadratic"):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + ["exp"])
 def test_core_activation_matches_reference(name, dtype):
     z = np.random.default_rng(0).normal(scale=3, size=(7, 5)).astype(dtype)
     reference = activations.get(name)
@@ -77,6 +77,33 @@ def test_core_sigmoid_is_within_a_few_ulps_everywhere(dtype, limit):
     assert (a[z < -np.log(np.finfo(dtype).max) - 50] == 0).all()
 
 
+# exp_of, the same polynomial over the whole real line: gradual underflow to 0 below,
+# the largest results through the 2^512 (2^64) rescaling above, inf past them.
+@pytest.mark.parametrize("dtype, limit", [(np.float64, 750.0), (np.float32, 110.0)])
+def test_core_exp_is_within_a_few_ulps_everywhere(dtype, limit):
+    top = np.log(np.finfo(dtype).max)
+    z = np.concatenate(
+        [
+            np.linspace(-limit, limit, 400_001),
+            np.linspace(-1, 1, 100_001),
+            np.linspace(top - 3, top + 3, 100_001),
+            -np.linspace(limit - 50, limit - 30, 100_001),
+        ]
+    ).astype(dtype)
+    exact = np.exp(z.astype(np.longdouble))
+    finite = exact <= np.finfo(dtype).max
+    a = identity_net("exp", 1, dtype).predict(z[finite, None])[:, 0]
+    exact = exact[finite]
+    normal = exact >= np.finfo(dtype).tiny
+    assert ulps_from_exact(a[normal], exact[normal], dtype).max() < 2
+    step = np.finfo(dtype).smallest_subnormal
+    assert (np.abs(a[~normal].astype(np.longdouble) - exact[~normal]) <= step).all()
+    overflowing = z[~finite]
+    assert overflowing.min() - top < 1e-4
+    with pytest.raises(FloatingPointError, match=r"row 0 .* overflowed \w+ in layer 1"):
+        identity_net("exp", 1, dtype).predict(overflowing[:, None])
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_core_softmax_and_swish_are_within_a_few_ulps(dtype):
     rng = np.random.default_rng(3)
@@ -94,7 +121,9 @@ def test_core_softmax_and_swish_are_within_a_few_ulps(dtype):
     assert ulps_from_exact(s[big], exact_s[big], dtype).max() < 8
 
 
-@pytest.mark.parametrize("name", ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish"])
+@pytest.mark.parametrize(
+    "name", ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp"]
+)
 def test_derivative_reference_matches_its_function(name):
     f = activations.get(name)
     z = np.linspace(-4, 4, 81) + 0.013  # off the kink of relu
@@ -116,6 +145,7 @@ COST_CASES = (
     ]
     + [(c, "softmax") for c in ["quadratic", "cross_entropy", "log_likelihood"]]
     + [(c, "linear") for c in ["quadratic", "squared_error", "absolute_error"]]
+    + [("poisson", f) for f in ["exp", "sigmoid", "softmax"]]
 )
 
 
@@ -159,3 +189,23 @@ def test_sigmoid_cross_entropy_is_exact_where_a_rounds():
 def test_cost_names_and_objects():
     assert costs.get("quadratic") == costs.Quadratic()
     assert fcnn.Network([2, 2], cost=costs.CrossEntropy()).cost.name == "cross_entropy"
+
+
+def test_poisson_with_exp_outputs_takes_its_logarithm_from_z():
+    """Where e^z has rounded to 0, y ln(y / a) - y + a is y ln y - y z - y, finite."""
+    z = np.array([[-800.0, -30.0, 2.0]])
+    y = np.array([[2.0, 0.0, 1.0]])
+    net = identity_net("exp", 3, cost="poisson")
+    expected = (2 * np.log(2) + 1600 - 2) + np.exp(-30.0) + (-2 - 1 + np.exp(2.0))
+    assert net.evaluate(z, y)["cost"] == pytest.approx(expected, rel=1e-15)
+    grads = net.gradients(z, y)
+    assert_allclose(grads.delta[1], net.predict(z) - y, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("output", ["exp", "sigmoid", "softmax"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_poisson_costs_nothing_where_outputs_equal_the_targets(output, dtype):
+    z = np.array([[-1.0, 0.5, -2.0]], dtype=dtype)
+    net = identity_net(output, 3, dtype, cost="poisson")
+    a = net.predict(z)
+    assert net.evaluate(z, a)["cost"] == pytest.approx(0, abs=100 * float(np.finfo(dtype).eps))

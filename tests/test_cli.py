@@ -482,3 +482,25 @@ def test_messages_are_wrapped_to_the_terminal_and_whole_in_logs(monkeypatch):
     assert len(lines) > 1 and all(len(line) <= 39 for line in lines)
     assert " ".join(line.strip() for line in lines) == message  # no word broken or lost
     assert log.getvalue() == message + "\n"
+
+
+def test_train_with_the_poisson_cost(tmp_path, capsys):
+    path = tmp_path / "poisson.fcnn"
+    status, _, err = run(
+        capsys,
+        "train",
+        "--out",
+        path,
+        "--activations",
+        "relu,exp",
+        "--cost",
+        "poisson",
+        "--lr",
+        "0.01",
+        "--quiet",
+        *FAST_TRAIN,
+    )
+    assert status == 0, err
+    net = fcnn.io.load(path)
+    assert [f.name for f in net.activations] == ["relu", "exp"]
+    assert net.cost.name == "poisson"

@@ -88,6 +88,29 @@ def test_the_avx2_build_computes_what_the_baseline_build_does(
         np.testing.assert_array_equal(avx2, baseline, strict=True)
 
 
+def train_a_poisson_network(dtype, output):
+    """exp on the hidden layer, with inputs and steps small enough that it does not
+    overflow, and each positive output of the Poisson cost."""
+    rng = np.random.default_rng(4)
+    X = (0.5 * rng.standard_normal((300, 13))).astype(dtype)
+    Y = rng.poisson(2.0, (300, 3)).astype(dtype)
+    net = fcnn.Network([13, 16, 3], ["exp", output], "poisson", dtype=dtype, seed=1)
+    history = net.fit(X, Y, epochs=2, batch_size=16, seed=2, optimizer=fcnn.Adam(0.01))
+    gradients = net.gradients(X[:20], Y[:20])
+    return [net.theta.copy(), net.predict(X), history.cost, gradients.flat, gradients.delta[1]]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("output", ["exp", "sigmoid", "softmax"])
+def test_the_builds_agree_on_exp_and_poisson(avx2_core, monkeypatch, dtype, output):
+    results = [
+        computed_with(core, monkeypatch, lambda: train_a_poisson_network(dtype, output))
+        for core in (_compiled.baseline, avx2_core)
+    ]
+    for baseline, avx2 in zip(*results):
+        np.testing.assert_array_equal(avx2, baseline, strict=True)
+
+
 def chosen_core(choice, tmp_path):
     return run_python(
         "import fcnn, fcnn._compiled as c; print(c.core.__name__)", tmp_path, FCNN_CORE=choice

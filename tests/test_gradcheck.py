@@ -8,13 +8,14 @@ import pytest
 import fcnn
 from fcnn import GradcheckResult, float64_copy, gradcheck, reference
 
-HIDDEN = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu"]
-ELEMENTWISE_OUTPUTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish"]
+HIDDEN = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "prelu"]
+ELEMENTWISE_OUTPUTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp"]
 PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error"]
 OUTPUT_PAIRS = (
     [(f, c) for f in ELEMENTWISE_OUTPUTS for c in PLAIN_COSTS]
     + [("sigmoid", "cross_entropy"), ("sigmoid", "log_likelihood")]
     + [("softmax", c) for c in PLAIN_COSTS + ["cross_entropy", "log_likelihood"]]
+    + [(f, "poisson") for f in ("exp", "sigmoid", "softmax")]
 )
 KINKED = ("relu", "leaky_relu", "prelu")
 # Central differences with eps = 1e-6 are exact only where C is smooth within +-eps of
@@ -25,6 +26,8 @@ KINK_MARGIN = 1e-3
 
 
 def targets(rng, output, cost, n, n_out):
+    if cost == "poisson":  # counts, zeros among them
+        return rng.poisson(1.0, size=(n, n_out)).astype(float)
     if output == "softmax":
         return np.eye(n_out)[rng.integers(n_out, size=n)]
     if cost in ("cross_entropy", "log_likelihood"):

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 import fcnn
 from fcnn import reference
 
-ELEMENTWISE = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish"]
+ELEMENTWISE = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp"]
 PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error"]
 # (output activation, cost) pairs: the plain costs suit any output; the logarithmic ones
 # need outputs in (0, 1).
@@ -17,10 +17,13 @@ OUTPUT_PAIRS = (
     [(f, c) for f in ELEMENTWISE for c in PLAIN_COSTS]
     + [("sigmoid", "cross_entropy"), ("sigmoid", "log_likelihood")]
     + [("softmax", c) for c in PLAIN_COSTS + ["cross_entropy", "log_likelihood"]]
+    + [(f, "poisson") for f in ("exp", "sigmoid", "softmax")]
 )
 
 
 def targets(rng, output, cost, n, n_out):
+    if cost == "poisson":  # rates, zeros among them
+        return rng.uniform(0, 3, size=(n, n_out)) * rng.integers(2, size=(n, n_out))
     if output == "softmax":
         return np.eye(n_out)[rng.integers(n_out, size=n)]
     if cost in ("cross_entropy", "log_likelihood"):

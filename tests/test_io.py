@@ -8,6 +8,7 @@ import re
 import stat
 import threading
 import time
+from typing import get_args
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ ACTIVATION_CASES = {
     "relu": (["relu", "sigmoid"], "quadratic"),
     "leaky_relu": ([LeakyReLU(slope=0.3), "tanh"], "absolute_error"),
     "swish": (["swish", "sigmoid"], "quadratic"),
+    "exp": (["tanh", "exp"], "poisson"),
     "prelu": ([PReLU(initial=0.1), "softmax"], "log_likelihood"),
     "softmax": (["relu", "softmax"], "log_likelihood"),
 }
@@ -86,6 +88,13 @@ def test_round_trip_then_training_continues_bit_for_bit(tmp_path, activation, op
     twin.fit(X, y, epochs=2, batch_size=8)
     assert np.array_equal(loaded.theta, twin.theta)
     assert_same_state(loaded, twin)
+
+
+def test_the_format_documentation_names_every_activation_and_cost():
+    with open(DOCS, encoding="utf-8") as file:
+        docs = file.read()
+    names = [*get_args(fcnn.activations.ActivationName), *get_args(fcnn.costs.CostName)]
+    assert [name for name in names if f"`{name}`" not in docs] == []
 
 
 def test_continued_training_depends_on_what_the_file_restores(tmp_path):

@@ -93,12 +93,12 @@ def test_the_recording_core_sees_every_entry_point(core):
 # ---------------------------------------------------------------- Network(...)
 
 LISTED_ACTIVATIONS = (
-    r"expected one of \['leaky_relu', 'linear', 'prelu', 'relu', 'sigmoid', "
+    r"expected one of \['exp', 'leaky_relu', 'linear', 'prelu', 'relu', 'sigmoid', "
     r"'softmax', 'swish', 'tanh'\]"
 )
 LISTED_COSTS = (
     r"expected one of \['absolute_error', 'cross_entropy', 'log_likelihood', "
-    r"'quadratic', 'squared_error'\]"
+    r"'poisson', 'quadratic', 'squared_error'\]"
 )
 
 
@@ -164,6 +164,11 @@ LISTED_COSTS = (
             dict(sizes=[4, 3], activations="tanh", cost="log_likelihood"),
             ValueError,
             "output activation must be 'sigmoid' or 'softmax', got 'tanh'",
+        ),
+        (
+            dict(sizes=[4, 3], activations="linear", cost="poisson"),
+            ValueError,
+            "output activation must be 'exp', 'sigmoid' or 'softmax', got 'linear'",
         ),
         (
             dict(sizes=[4, 3], dtype="float16"),
@@ -418,6 +423,21 @@ def test_targets_of_a_logarithmic_cost_must_be_probabilities(core, entry, activa
         ValueError,
         match=rf"Y must hold probabilities in \[0, 1\] for a cost "
         rf"that takes logarithms .* found {value} at index \(4, 1\)",
+    ):
+        WITH_Y[entry](net, np.ones((5, 4)), Y)
+    assert core.calls == []
+
+
+@pytest.mark.parametrize("entry", WITH_Y)
+@pytest.mark.parametrize("output", ["exp", "sigmoid", "softmax"])
+def test_targets_of_the_poisson_cost_must_not_be_negative(core, entry, output):
+    net = made(core, [4, 3], output, "poisson", seed=0)
+    Y = np.full((5, 3), 7.5)
+    Y[4, 1] = -0.5
+    with pytest.raises(
+        ValueError,
+        match=r"Y must hold values >= 0 for a cost that takes logarithms \(poisson\), "
+        r"found -0.5 at index \(4, 1\)",
     ):
         WITH_Y[entry](net, np.ones((5, 4)), Y)
     assert core.calls == []
