@@ -60,7 +60,9 @@ from ._validation import (
 from .activations import Activation
 from .network import Network
 
-__all__ = ["FCNNClassifier", "FCNNRegressor"]
+from ._sklearn_mlp import MLPClassifier, MLPRegressor, patch, unpatch
+
+__all__ = ["FCNNClassifier", "FCNNRegressor", "MLPClassifier", "MLPRegressor", "patch", "unpatch"]
 
 OPTIMIZERS = _optimizers.BY_NAME
 
