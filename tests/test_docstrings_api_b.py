@@ -1,5 +1,5 @@
 """The examples in the docstrings of activations, costs, optimizers, schedules,
-initializers, reference, threads, plotting, diagnostics and sklearn run and print what
+initializers, reference, threads, plotting, diagnostics and sklearn (with the drop-in MLP estimators) run and print what
 they show; and the ConvergenceWarning of FCNNClassifier.fit points at its caller."""
 
 import doctest
@@ -20,6 +20,7 @@ MODULES = [
     "fcnn.plotting",
     "fcnn.diagnostics",
     "fcnn.sklearn",
+    "fcnn._sklearn_mlp",
 ]
 
 
