@@ -43,7 +43,8 @@ class History:
     samples_per_second : list of float
         Training examples per second of each epoch.
     best_epoch : int or None
-        With early stopping: the 1-based epoch whose parameters were kept, else None.
+        With early stopping: the 1-based epoch of the best monitored value, whose
+        parameters were kept (unless fit's restore_best=False), else None.
     stopped_epoch : int or None
         With early stopping: the 1-based epoch after which training stopped, or None
         when it ran all epochs.

@@ -1386,7 +1386,10 @@ class Network:
         patience: int = 10,
         min_delta: float = 0.0,
         monitor: Monitor = "val_cost",
-        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        restore_best: bool = True,
+        validation_data: tuple[ArrayLike, ArrayLike]
+        | tuple[ArrayLike, ArrayLike, ArrayLike | None]
+        | None = None,
         validation_split: float | None = None,
         sample_weight: ArrayLike | None = None,
         class_weight: dict[int, float] | Literal["balanced"] | None = None,
@@ -1439,15 +1442,25 @@ class Network:
             epochs.
         early_stopping : bool, default False
             Stop when `monitor` has not improved by more than `min_delta` for `patience`
-            epochs, and restore the best parameters.
+            epochs; then (or after the last epoch) keep the parameters of the epoch with
+            the best `monitor` value, improved by any amount (see `restore_best`).
         patience : int, default 10
-            Epochs without improvement before stopping, >= 0.
+            Epochs since the last improvement by more than `min_delta` before stopping,
+            >= 0.
         min_delta : float, default 0.0
-            The improvement that counts, >= 0.
+            The improvement that resets the patience, >= 0. It does not decide which
+            epoch is best: a smaller improvement still makes a new best epoch.
         monitor : {"val_cost", "val_accuracy", "cost"}, default "val_cost"
-            What early stopping watches; the validation scores need validation data.
-        validation_data : tuple of (array_like, array_like), optional
-            A pair (X_val, Y_val), scored after each epoch.
+            What early stopping watches (the lowest cost or the highest accuracy is
+            best); the validation scores need validation data.
+        restore_best : bool, default True
+            With early stopping: True keeps the parameters of the best epoch
+            (``History.best_epoch``), False those of the last epoch trained (Keras's
+            restore_best_weights).
+        validation_data : tuple, optional
+            A pair (X_val, Y_val), or a triple (X_val, Y_val, sample_weight_val) whose
+            weights (>= 0, not all zero; None for none) make ``val_cost`` and
+            ``val_accuracy`` weighted averages; scored after each epoch.
         validation_split : float, optional
             Instead of validation_data: the fraction of (X, Y), in (0, 1), held out for
             validation (chosen with `seed`).
@@ -1484,17 +1497,18 @@ class Network:
             parameters (and optimizer state) of the epoch before.
         TypeError
             If an argument has the wrong type: X or Y not numbers, optimizer not an
-            Optimizer, validation_data not a pair, class_weight neither a dict nor
-            "balanced", a flag not a bool; a stream's chunk not a pair or triple, or a
-            stream that can be read only once for more than one epoch.
+            Optimizer, validation_data not a pair or triple, class_weight neither a
+            dict nor "balanced", a flag not a bool; a stream's chunk not a pair or
+            triple, or a stream that can be read only once for more than one epoch.
         ValueError
-            Before any training, if X or Y do not fit the network (shape, inf or NaN,
-            labels), both lr and optimizer are given, the optimizer holds another
-            network's state, a number is out of its range, monitor is unknown or not
-            measured by this fit, both validation_data and validation_split are given,
-            class_weight is asked for without class labels, or the parameters are not
-            finite. For a stream, when a chunk is read that does not fit (or holds inf
-            or NaN: the message names the chunk), with the epoch undone.
+            Before any training, if X or Y (or the validation data and its weights) do
+            not fit the network (shape, inf or NaN, labels), both lr and optimizer are
+            given, the optimizer holds another network's state, a number is out of its
+            range, monitor is unknown or not measured by this fit, both validation_data
+            and validation_split are given, class_weight is asked for without class
+            labels, or the parameters are not finite. For a stream, when a chunk is
+            read that does not fit (or holds inf or NaN: the message names the chunk),
+            with the epoch undone.
 
         See Also
         --------
@@ -1548,7 +1562,7 @@ class Network:
                 check_feature_names(self._feature_names, names, stacklevel=4)
             trained = names if self._feature_names is None else self._feature_names
             validation = options["validation_data"]
-            if isinstance(validation, (tuple, list)) and len(validation) == 2 and not stream:
+            if isinstance(validation, (tuple, list)) and len(validation) in (2, 3) and not stream:
                 given = feature_names(validation[0])
                 check_feature_names(trained, given, stacklevel=4, name="X_val")
             run = _training.TrainingRun(self, X, Y, options, first_epoch=first_epoch)

@@ -18,8 +18,11 @@ fcnn.Network); ``clone``, pickling, Pipeline, GridSearchCV and cross_val_score w
 scikit-learn is an optional extra: ``pip install "fcnn[sklearn]"``. ``import fcnn`` never
 imports it; this module does.
 
-Training is Network.fit: mini-batch gradient descent with the chosen optimizer, the cost
-C = (1/n) sum_x C_x (sample-weighted) plus l2/(2n) sum w^2 over the weights.
+Training is Network.fit: mini-batch gradient descent with the chosen optimizer on the
+cost C = (1/n) sum_x C_x (a weighted mean with sample weights) + l2/(2n) sum w^2 over the
+weights, n the training-set size, so every mini-batch's gradient carries the same penalty
+(l2/n) w. That is not scikit-learn's alpha, which it divides by each mini-batch's rows
+instead (see the ``l2`` parameter).
 """
 
 from __future__ import annotations
@@ -66,8 +69,13 @@ __all__ = ["FCNNClassifier", "FCNNRegressor", "MLPClassifier", "MLPRegressor", "
 
 OPTIMIZERS = _optimizers.BY_NAME
 
-# Glorot uniform weights and zero biases, as scikit-learn's MLP starts.
+# fcnn's Glorot uniform: weights uniform in +-sqrt(6 / (fan_in + fan_out)) for every
+# activation, biases zero. (scikit-learn's MLP draws weights and biases alike in
+# +-sqrt(factor / (fan_in + fan_out)), factor 2 for logistic and 6 otherwise.)
 INIT = "xavier_uniform"
+
+KEPT_DTYPES = (np.float64, np.float32)
+"""The input dtypes that dtype=None keeps (validate_data makes any other the first)."""
 PREDICT_ROWS = 2**16
 """Rows whose probabilities the classifier's predict holds at a time."""
 
@@ -88,9 +96,21 @@ class _FCNNBase(BaseEstimator):
 
     # ------------------------------------------------------------------ parameters
 
-    def _check_parameters(self):
-        """The parameters, checked and resolved (a namespace); ValueError or TypeError
-        naming the parameter otherwise."""
+    def _input_dtype(self):
+        """`dtype` checked, as validate_data takes it: the one asked for, or for None
+        float32 and float64 inputs kept as they are and any other made float64."""
+        if self.dtype is None:
+            return KEPT_DTYPES
+        if self.dtype not in ("float64", "float32", np.float64, np.float32):
+            raise ValueError(
+                f"dtype must be 'float64' or 'float32' (or None: X's own), got {self.dtype!r}"
+            )
+        return np.dtype(self.dtype)
+
+    def _check_parameters(self, dtype):
+        """The parameters, checked and resolved (a namespace), for a network of `dtype`
+        (X's as validate_data made it); ValueError or TypeError naming the parameter
+        otherwise."""
         hidden = self.hidden_layer_sizes
         if isinstance(hidden, numbers.Integral) and not isinstance(hidden, (bool, np.bool_)):
             hidden = (hidden,)
@@ -126,9 +146,6 @@ class _FCNNBase(BaseEstimator):
             _resolve(_activations.get, self.output_activation, "output_activation")
         if self.cost is not None:
             _resolve(_costs.get, self.cost, "cost")
-        if self.dtype not in ("float64", "float32", np.float64, np.float32):
-            raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
-        dtype = np.dtype(self.dtype)
         if isinstance(self.optimizer, str):
             if self.optimizer not in OPTIMIZERS:
                 raise ValueError(
@@ -220,13 +237,15 @@ class _FCNNBase(BaseEstimator):
 
         Training stops early when the training cost (or, with early_stopping=True, the
         cost on the held-out validation_fraction) has not improved by more than `tol`
-        for `n_iter_no_change` epochs; the network then keeps the parameters of its best
-        epoch. tol=None trains for exactly `epochs` epochs (unless early_stopping).
+        for `n_iter_no_change` epochs. With early_stopping=True the network keeps the
+        parameters of the epoch with the lowest validation cost, else those of the last
+        epoch trained. tol=None trains for exactly `epochs` epochs (unless
+        early_stopping).
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The inputs, converted to `dtype`; finite.
+            The inputs, finite, converted to the network's dtype (see `dtype`).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             The targets: class labels or a 0/1 indicator matrix (classifier), numbers
             (regressor).
@@ -253,17 +272,18 @@ class _FCNNBase(BaseEstimator):
         return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
-        settings = self._check_parameters()
+        requested = self._input_dtype()
         check_columns(X, "X")  # names the column of a missing value
         X, y = validate_data(
             self,
             X,
             y,
             multi_output=True,
-            dtype=settings.dtype,
+            dtype=requested,
             y_numeric=not self._is_classifier,
             accept_sparse=SPARSE_FORMATS,
         )
+        settings = self._check_parameters(X.dtype)
         Y, labels = self._targets(y, settings.dtype, reset=True)
         sample_weight = self._sample_weight(sample_weight, X, labels)
         class_weight = self._class_weight(labels, partial=False)
@@ -278,7 +298,7 @@ class _FCNNBase(BaseEstimator):
                 random_state=seed,
                 stratify=labels,
             )
-            validation = (X[val], Y[val])
+            validation = (X[val], Y[val], _weights_of(val, sample_weight, class_weight, labels))
             X, Y = X[train], Y[train]
             sample_weight = None if sample_weight is None else sample_weight[train]
         stops = settings.early_stopping or settings.tol is not None
@@ -295,6 +315,7 @@ class _FCNNBase(BaseEstimator):
             patience=settings.n_iter_no_change,
             min_delta=settings.tol or 0.0,
             monitor="val_cost" if settings.early_stopping else "cost",
+            restore_best=settings.early_stopping,  # the training cost's rule keeps the last
             validation_data=validation,
             sample_weight=sample_weight,
             class_weight=class_weight,
@@ -321,20 +342,20 @@ class _FCNNBase(BaseEstimator):
         """One epoch over (X, y), continuing the network and the optimizer's state. The
         stopping rules (tol, early_stopping) are fit's; partial_fit always trains."""
         first = not hasattr(self, "network_")
-        settings = self._check_parameters()
-        dtype = settings.dtype if first else self.network_.dtype
+        requested = self._input_dtype()
         check_columns(X, "X")  # names the column of a missing value
         X, y = validate_data(
             self,
             X,
             y,
             multi_output=True,
-            dtype=dtype,
+            dtype=requested if first else self.network_.dtype,
             reset=first,
             y_numeric=not self._is_classifier,
             accept_sparse=SPARSE_FORMATS,
         )
-        Y, labels = self._targets(y, dtype, reset=first, partial=True, classes=classes)
+        settings = self._check_parameters(X.dtype)
+        Y, labels = self._targets(y, X.dtype, reset=first, partial=True, classes=classes)
         sample_weight = self._sample_weight(sample_weight, X, labels, partial=True)
         class_weight = self._class_weight(labels, partial=True)
         if first:
@@ -434,28 +455,36 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         A name uses `learning_rate`; an optimizer instance brings its own, and each fit
         trains with a fresh copy of its configuration, leaving the instance unchanged.
     learning_rate : float, default=0.001
-        For a named optimizer, > 0 and at least the smallest normal number of `dtype`
-        (as l2 and dropout, unless 0: a training epoch treats smaller ones as 0).
+        For a named optimizer, > 0 and at least the smallest normal number of the
+        network's dtype (as l2 and dropout, unless 0: a training epoch treats smaller
+        ones as 0).
     batch_size : int or "auto", default=32
         Examples per mini-batch; "auto" is min(200, n_samples).
     epochs : int, default=200
         The most passes over the training data that fit makes (scikit-learn's max_iter).
     l2 : float, default=0.0
-        L2 penalty in the notes' form: the cost gains l2/(2n) sum w^2 (weights only),
-        n the training-set size; the same as scikit-learn MLP's alpha. >= 0.
+        L2 penalty in the notes' form, >= 0: the cost gains l2/(2n) sum w^2 over the
+        weights (not the biases), n the training-set size, the same in every
+        mini-batch. It is not scikit-learn's alpha, which adds alpha/(2m) sum w^2 to
+        each mini-batch of m rows: alpha = l2 * m / n gives the same penalty per step
+        (fcnn.sklearn's MLPClassifier and MLPRegressor take alpha).
     dropout : float, default=0.0
         Probability of dropping a hidden unit during training, in [0, 1).
     early_stopping : bool, default=False
-        Hold out `validation_fraction` of the training data (stratified by class) and stop when its
-        cost has not improved by more than `tol` for `n_iter_no_change` epochs, keeping the
-        best epoch's parameters. When False, the training cost is watched the same way.
+        Hold out `validation_fraction` of the training data (stratified by class) and
+        stop when its cost (weighted by sample_weight and class_weight, as the training
+        cost) has not improved by more than `tol` for `n_iter_no_change` epochs; the
+        parameters kept are those of the epoch with the lowest validation cost. When
+        False, the training cost is watched the same way (unless tol is None) and the
+        last epoch's parameters are kept.
     validation_fraction : float, default=0.1
         The fraction of the training data held out with early_stopping, in (0, 1).
     n_iter_no_change : int, default=10
-        The patience of the stopping rule, in epochs.
+        The patience of the stopping rule: epochs since the last improvement by more
+        than `tol`.
     tol : float or None, default=1e-4
-        The improvement that counts; None turns the stopping rule on the training cost
-        off (fit then runs all `epochs`).
+        The improvement that resets the patience; None turns the stopping rule on the
+        training cost off (fit then runs all `epochs`).
     shuffle : bool, default=True
         Visit the examples in a fresh random order each epoch. (The order of an epoch
         shuffles the previous epoch's order within one fit, so with shuffling two
@@ -464,8 +493,10 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         An int is the Network's seed, which fixes its initial parameters, the order of
         the examples in each epoch and the validation split: the same int gives the same
         model. None or a RandomState draws a seed.
-    dtype : {"float64", "float32"}, default="float64"
-        Of the network, its computations and predict_proba.
+    dtype : {"float64", "float32"} or None, default=None
+        Of the network, its computations, predict_proba and predict_log_proba. None is
+        X's own when X is float32 or float64 (float32 stays float32, as in
+        scikit-learn's MLP), else float64.
     verbose : bool, default=False
         A progress bar per epoch.
     class_weight : dict, "balanced" or None, default=None
@@ -483,8 +514,9 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
     history_ : fcnn.History
         What the last fit or partial_fit recorded, epoch by epoch.
     loss_curve_ : list of float
-        The training cost of each epoch (mean running cost, without the l2 term), over
-        fit and the partial_fit calls after it.
+        The training cost of each epoch, over fit and the partial_fit calls after it:
+        the mean of the examples' costs, each taken just before the update that used
+        it, without the l2 term (scikit-learn's ``loss_curve_`` includes its alpha term).
     n_iter_ : int
         Epochs trained.
     n_features_in_ : int
@@ -539,7 +571,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         tol: float | None = 1e-4,
         shuffle: bool = True,
         random_state: int | np.random.RandomState | None = None,
-        dtype: Literal["float64", "float32"] | type[np.float64] | type[np.float32] = "float64",
+        dtype: Literal["float64", "float32"] | type[np.float64] | type[np.float32] | None = None,
         verbose: bool = False,
         class_weight: dict[Any, float] | Literal["balanced"] | None = None,
     ) -> None:
@@ -786,6 +818,43 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         """
         return self._probabilities(self._outputs(X))
 
+    def predict_log_proba(self, X: ArrayLike) -> NDArray[np.floating]:
+        """The natural logarithm of each class's probability, ``log(predict_proba(X))``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The inputs.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), of the network's dtype
+            The log-probabilities, in the order of ``classes_`` (-inf where a
+            probability is 0).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the classifier has not been fitted.
+        ValueError
+            If X is not valid or has another number of features than in fit.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_iris
+        >>> from fcnn.sklearn import FCNNClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = FCNNClassifier((8,), epochs=20, tol=None, random_state=0).fit(X, y)
+        >>> log_proba = clf.predict_log_proba(X[:2])
+        >>> log_proba.shape
+        (2, 3)
+        >>> bool(np.allclose(np.exp(log_proba).sum(axis=1), 1))
+        True
+        """
+        probabilities = self.predict_proba(X)
+        return np.log(probabilities, out=probabilities)
+
     def _probabilities(self, out):
         if self._multi_label:
             return out
@@ -847,36 +916,45 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         A name uses `learning_rate`; an optimizer instance brings its own, and each fit
         trains with a fresh copy of its configuration, leaving the instance unchanged.
     learning_rate : float, default=0.001
-        For a named optimizer, > 0 and at least the smallest normal number of `dtype`
-        (as l2 and dropout, unless 0: a training epoch treats smaller ones as 0).
+        For a named optimizer, > 0 and at least the smallest normal number of the
+        network's dtype (as l2 and dropout, unless 0: a training epoch treats smaller
+        ones as 0).
     batch_size : int or "auto", default=32
         Examples per mini-batch; "auto" is min(200, n_samples).
     epochs : int, default=200
         The most passes over the training data that fit makes (scikit-learn's max_iter).
     l2 : float, default=0.0
-        L2 penalty in the notes' form: the cost gains l2/(2n) sum w^2 (weights only),
-        n the training-set size; the same as scikit-learn MLP's alpha. >= 0.
+        L2 penalty in the notes' form, >= 0: the cost gains l2/(2n) sum w^2 over the
+        weights (not the biases), n the training-set size, the same in every
+        mini-batch. It is not scikit-learn's alpha, which adds alpha/(2m) sum w^2 to
+        each mini-batch of m rows: alpha = l2 * m / n gives the same penalty per step
+        (fcnn.sklearn's MLPClassifier and MLPRegressor take alpha).
     dropout : float, default=0.0
         Probability of dropping a hidden unit during training, in [0, 1).
     early_stopping : bool, default=False
-        Hold out `validation_fraction` of the training data and stop when its cost has
-        not improved by more than `tol` for `n_iter_no_change` epochs, keeping the best
-        epoch's parameters. When False, the training cost is watched the same way.
+        Hold out `validation_fraction` of the training data and stop when its cost
+        (weighted by sample_weight, as the training cost) has not improved by more than
+        `tol` for `n_iter_no_change` epochs; the parameters kept are those of the epoch
+        with the lowest validation cost. When False, the training cost is watched the
+        same way (unless tol is None) and the last epoch's parameters are kept.
     validation_fraction : float, default=0.1
         The fraction of the training data held out with early_stopping, in (0, 1).
     n_iter_no_change : int, default=10
-        The patience of the stopping rule, in epochs.
+        The patience of the stopping rule: epochs since the last improvement by more
+        than `tol`.
     tol : float or None, default=1e-4
-        The improvement that counts; None turns the stopping rule on the training cost
-        off (fit then runs all `epochs`).
+        The improvement that resets the patience; None turns the stopping rule on the
+        training cost off (fit then runs all `epochs`).
     shuffle : bool, default=True
         Visit the examples in a fresh random order each epoch.
     random_state : int, RandomState or None, default=None
         An int is the Network's seed, which fixes its initial parameters, the order of
         the examples in each epoch and the validation split: the same int gives the same
         model. None or a RandomState draws a seed.
-    dtype : {"float64", "float32"}, default="float64"
-        Of the network, its computations and predict.
+    dtype : {"float64", "float32"} or None, default=None
+        Of the network, its computations and predict. None is X's own when X is
+        float32 or float64 (float32 stays float32, as in scikit-learn's MLP), else
+        float64.
     verbose : bool, default=False
         A progress bar per epoch.
 
@@ -889,8 +967,9 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
     history_ : fcnn.History
         What the last fit or partial_fit recorded, epoch by epoch.
     loss_curve_ : list of float
-        The training cost of each epoch (mean running cost, without the l2 term), over
-        fit and the partial_fit calls after it.
+        The training cost of each epoch, over fit and the partial_fit calls after it:
+        the mean of the examples' costs, each taken just before the update that used
+        it, without the l2 term (scikit-learn's ``loss_curve_`` includes its alpha term).
     n_iter_ : int
         Epochs trained.
     n_features_in_ : int
@@ -946,7 +1025,7 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         tol: float | None = 1e-4,
         shuffle: bool = True,
         random_state: int | np.random.RandomState | None = None,
-        dtype: Literal["float64", "float32"] | type[np.float64] | type[np.float32] = "float64",
+        dtype: Literal["float64", "float32"] | type[np.float64] | type[np.float32] | None = None,
         verbose: bool = False,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -1041,6 +1120,23 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         """
         out = self._outputs(X)
         return out[:, 0] if self.n_outputs_ == 1 else out
+
+
+def _weights_of(rows, sample_weight, class_weight, labels):
+    """The weights of `rows` as fit trains with them (sample_weight times the class weight
+    of each row's label), or None when there are neither."""
+    weights = None if sample_weight is None else sample_weight[rows]
+    if class_weight is not None:
+        per_class = np.array([class_weight[label] for label in range(len(class_weight))])
+        by_class = per_class[labels[rows]]
+        weights = by_class if weights is None else weights * by_class
+    if weights is not None and not weights.any():
+        raise ValueError(
+            "the rows held out for early_stopping (validation_fraction) all have weight 0, "
+            "so their cost is not defined: give more of them weight, or a larger "
+            "validation_fraction"
+        )
+    return weights
 
 
 def _resolve(getter, value, name):

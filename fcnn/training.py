@@ -183,6 +183,7 @@ class TrainingRun:
         verbose = check_bool(options["verbose"], "verbose")
         kinds = check_kinds(options["diagnostics"])
         self.early_stopping = check_bool(options["early_stopping"], "early_stopping")
+        self.restore_best = check_bool(options["restore_best"], "restore_best")
         self.patience = check_int(options["patience"], "patience", minimum=0)
         self.min_delta = check_number(options["min_delta"], "min_delta", minimum=0)
         self.monitor = monitor = options["monitor"]
@@ -299,7 +300,8 @@ class TrainingRun:
         of one finished epoch.
         """
         theta, optimizer, settings = self.internals.theta, self.optimizer, self.settings
-        best = None
+        best = None  # (value, epoch, parameters or None) of the best monitored value
+        improved = None  # (value, epoch) of the last improvement by more than min_delta
         if not self.first_epoch:
             self.schedule.reset()
         progress = None
@@ -338,9 +340,11 @@ class TrainingRun:
                     if self.early_stopping:  # `monitor` is among the metrics: checked when made
                         value = metrics[self.monitor]
                         value = -value if self.monitor == "val_accuracy" else value
-                        if best is None or value < best[0] - self.min_delta:
-                            best = (value, epoch, theta.copy())
-                        elif epoch - best[1] >= self.patience:
+                        if best is None or value < best[0]:
+                            best = (value, epoch, theta.copy() if self.restore_best else None)
+                        if improved is None or value < improved[0] - self.min_delta:
+                            improved = (value, epoch)
+                        elif epoch - improved[1] >= self.patience:
                             history.stopped_epoch = epoch + 1
                             stopping = True
                     unfinished = False
@@ -358,7 +362,8 @@ class TrainingRun:
             raise
         if best is not None:
             with held_interrupts():
-                np.copyto(theta, best[2])
+                if best[2] is not None:
+                    np.copyto(theta, best[2])
                 history.best_epoch = best[1] + 1
         return history
 
@@ -515,8 +520,8 @@ class _Arrays(_Source):
 
 
 def _arrays(X, Y, options, net, rng):
-    """The `_Arrays` source of fit's arrays (X, Y) and the validation (X, Y, labels) or
-    None."""
+    """The `_Arrays` source of fit's arrays (X, Y) and the validation (X, Y, labels,
+    weights) or None."""
     originals = {"X": X, "Y": Y}
     # The core checks X and Y for inf and NaN as it reads them: no extra pass here.
     X, _ = as_inputs(X, net.sizes[0], net.dtype, allow_single=False, check_finite=False)
@@ -792,7 +797,7 @@ def _metric_names(labels, Y, validation):
     """The metrics that every epoch of a fit on (Y, labels) with `validation` records."""
     names = {"cost", "accuracy"} if _accuracy_mode(labels, Y) else {"cost"}
     if validation is not None:
-        _, Y_val, labels_val = validation
+        _, Y_val, labels_val, _ = validation
         names |= {"val_cost"}
         if _accuracy_mode(labels_val, Y_val):
             names |= {"val_accuracy"}
@@ -869,7 +874,8 @@ def _hold_out(
     rng: np.random.Generator,
     in_place: bool = False,
 ) -> tuple[NDArray[Any], Any, Any, Any, Any, Any]:
-    """(X, Y, labels, weights) to train on, the validation (X, Y, labels) or None, and the
+    """(X, Y, labels, weights) to train on, the validation (X, Y, labels, weights) or None
+    (held-out rows are not weighted), and the
     user's row of each training row (None: the same rows). `in_place` leaves X, Y and
     labels whole (the training rows are read where they lie, by that last list).
 
@@ -906,7 +912,7 @@ def _hold_out(
         Y if in_place else rows(Y, train),
         labels if in_place else rows(labels, train),
         rows(weights, train),
-        (X_val, Y_val, rows(labels, val)),
+        (X_val, Y_val, rows(labels, val), None),
         train,
     )
 
@@ -934,9 +940,12 @@ def _divergence(net, epoch, batch, layer, lr):
 
 
 def _check_validation_data(validation_data, net):
-    """The validation (X, Y, labels) of fit's `validation_data`, checked."""
-    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-        raise TypeError("validation_data must be a pair (X_val, Y_val)")
+    """The validation (X, Y, labels, weights or None) of fit's `validation_data`, checked."""
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        raise TypeError(
+            "validation_data must be a pair (X_val, Y_val) or a triple "
+            "(X_val, Y_val, sample_weight_val)"
+        )
     X, _ = as_inputs(validation_data[0], net.sizes[0], net.dtype, name="X_val", allow_single=False)
     Y, labels = as_targets(
         validation_data[1],
@@ -947,4 +956,7 @@ def _check_validation_data(validation_data, net):
         cost=net.cost,
         one_hot=False,  # evaluate makes them a block at a time
     )
-    return X, Y, labels
+    weights = None
+    if len(validation_data) == 3 and validation_data[2] is not None:
+        weights = as_sample_weight(validation_data[2], X.shape[0], net.dtype, "sample_weight_val")
+    return X, Y, labels, weights

@@ -246,6 +246,65 @@ def test_early_stopping_restores_the_best_parameters():
     assert net.evaluate(X[40:], y[40:])["cost"] == pytest.approx(best, rel=1e-12)
 
 
+def scripted_validation(monkeypatch, val_costs):
+    """Make each epoch's validation cost the next of `val_costs`: a curve by design."""
+    costs = iter(val_costs)
+    monkeypatch.setattr(
+        fcnn.network.NetworkInternals, "evaluate", lambda *args: {"cost": next(costs)}
+    )
+
+
+# The best cost, 0.49 in epoch 3, improves on epoch 2's by less than min_delta: the
+# patience runs from epoch 2 (stopping after epoch 4), the best epoch is 3.
+SCRIPTED_COSTS = [1.0, 0.5, 0.49, 0.6, 0.6, 0.6]
+SCRIPTED_RUN = dict(epochs=6, batch_size=2, lr=0.5, early_stopping=True, patience=2, min_delta=0.05)
+
+
+def xor_net_after(epochs):
+    X, y = xor()
+    net = fcnn.Network([2, 3, 2], seed=0)
+    net.fit(X, y, epochs=epochs, batch_size=2, lr=0.5)
+    return net
+
+
+def test_early_stopping_keeps_the_best_value_improved_by_any_amount(monkeypatch):
+    X, y = xor()
+    net = fcnn.Network([2, 3, 2], seed=0)
+    scripted_validation(monkeypatch, SCRIPTED_COSTS)
+    history = net.fit(X, y, validation_data=(X, y), **SCRIPTED_RUN)
+    monkeypatch.undo()
+    assert (history.best_epoch, history.stopped_epoch) == (3, 4)
+    assert np.array_equal(net.theta, xor_net_after(3).theta)
+
+
+def test_restore_best_false_keeps_the_last_epoch(monkeypatch):
+    X, y = xor()
+    net = fcnn.Network([2, 3, 2], seed=0)
+    scripted_validation(monkeypatch, SCRIPTED_COSTS)
+    history = net.fit(X, y, validation_data=(X, y), restore_best=False, **SCRIPTED_RUN)
+    monkeypatch.undo()
+    assert (history.best_epoch, history.stopped_epoch) == (3, 4)
+    assert np.array_equal(net.theta, xor_net_after(4).theta)
+
+
+def test_validation_weights_make_the_validation_scores_weighted_means():
+    rng = np.random.default_rng(8)
+    X, y = rng.normal(size=(40, 3)), rng.integers(3, size=40)
+    X_val, y_val, w_val = rng.normal(size=(15, 3)), rng.integers(3, size=15), rng.random(15)
+    net = fcnn.Network([3, 5, 3], ["tanh", "softmax"], "log_likelihood", seed=0)
+    history = net.fit(X, y, epochs=1, lr=0.5, validation_data=(X_val, y_val, w_val))
+    probabilities = net.predict(X_val)
+    costs = -np.log(probabilities[np.arange(15), y_val])
+    assert history.val_cost[0] == pytest.approx(np.sum(w_val * costs) / np.sum(w_val), rel=1e-12)
+    right = probabilities.argmax(axis=1) == y_val
+    assert history.val_accuracy[0] == pytest.approx(np.average(right, weights=w_val), rel=1e-12)
+    unweighted = fcnn.Network([3, 5, 3], ["tanh", "softmax"], "log_likelihood", seed=0)
+    plain = unweighted.fit(X, y, epochs=1, lr=0.5, validation_data=(X_val, y_val, None))
+    assert plain.val_cost[0] == pytest.approx(np.mean(costs), rel=1e-12)
+    with pytest.raises(ValueError, match=r"sample_weight_val must have shape \(15,\)"):
+        net.fit(X, y, validation_data=(X_val, y_val, w_val[:3]))
+
+
 def test_validation_split_holds_out_a_seeded_fraction():
     rng = np.random.default_rng(6)
     X, y = rng.normal(size=(50, 3)), rng.integers(2, size=50)

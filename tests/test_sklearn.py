@@ -346,6 +346,82 @@ def test_stopping_rules(blobs):
         assert exact.fit(X, X[:, 0]).n_iter_ == 7
 
 
+def test_the_training_cost_rule_keeps_the_last_epoch(blobs):
+    X, y = blobs
+    settings = dict(hidden_layer_sizes=(8,), learning_rate=0.01, random_state=0)
+    stopped = FCNNClassifier(epochs=500, tol=0.05, n_iter_no_change=2, **settings).fit(X, y)
+    assert stopped.n_iter_ < 500
+    last = FCNNClassifier(epochs=stopped.n_iter_, tol=None, **settings).fit(X, y)
+    assert_array_equal(stopped.network_.theta, last.network_.theta)
+
+
+def held_out(model, X, y):
+    """The rows fit held out for early stopping, as it chose them."""
+    labels = np.searchsorted(model.classes_, y)
+    rows = np.arange(X.shape[0])
+    return train_test_split(
+        rows, test_size=model.validation_fraction, random_state=model.random_state, stratify=labels
+    )[1]
+
+
+def test_early_stopping_keeps_the_lowest_validation_cost(blobs):
+    X, y = blobs
+    model = FCNNClassifier(
+        (8,),
+        epochs=500,
+        early_stopping=True,
+        tol=0.05,  # many smaller improvements: the best epoch is not the last to improve by tol
+        n_iter_no_change=5,
+        learning_rate=0.02,
+        random_state=0,
+    ).fit(X, y)
+    val_cost = model.history_.val_cost
+    assert model.history_.best_epoch == 1 + int(np.argmin(val_cost))
+    val = held_out(model, X, y)
+    kept = model.network_.evaluate(X[val], np.searchsorted(model.classes_, y[val]))["cost"]
+    assert kept == pytest.approx(min(val_cost), rel=1e-12)
+
+
+def test_early_stopping_weighs_the_validation_cost(blobs):
+    X, y = blobs
+    weights = np.random.default_rng(0).random(y.shape[0])
+    class_weight = {0: 1.0, 1: 3.0, 2: 0.5}
+    model = FCNNClassifier(
+        (8,), epochs=1, early_stopping=True, class_weight=class_weight, random_state=0
+    ).fit(X, y, sample_weight=weights)
+    val = held_out(model, X, y)
+    combined = weights[val] * np.array([class_weight[label] for label in y[val]])
+    scores = model.network_.evaluate(X[val], y[val], sample_weight=combined)
+    assert model.history_.val_cost[0] == pytest.approx(scores["cost"], rel=1e-12)
+    assert model.history_.val_accuracy[0] == pytest.approx(scores["accuracy"], rel=1e-12)
+    with pytest.raises(ValueError, match="held out for early_stopping .* all have weight 0"):
+        model.fit(X, y, sample_weight=np.isin(np.arange(y.shape[0]), val, invert=True))
+
+
+@pytest.mark.parametrize("estimator", [FCNNClassifier, FCNNRegressor])
+def test_float32_input_stays_float32(blobs, estimator):
+    X, y = blobs
+    outputs = "predict_proba" if estimator is FCNNClassifier else "predict"
+    for given, dtype, expected in [
+        (np.float32, None, np.float32),
+        (np.float64, None, np.float64),
+        (np.int64, None, np.float64),
+        (np.float32, "float64", np.float64),
+        (np.float64, "float32", np.float32),
+    ]:
+        model = estimator((4,), epochs=2, dtype=dtype, random_state=0).fit(X.astype(given), y)
+        assert model.network_.dtype == expected
+        assert getattr(model, outputs)(X.astype(given)).dtype == expected
+        assert getattr(model, outputs)(X).dtype == expected
+
+
+def test_predict_log_proba_is_the_log_of_predict_proba(blobs):
+    X, y = blobs
+    for targets in (y, y == 0):  # softmax outputs, and one sigmoid output
+        model = FCNNClassifier((4,), epochs=3, random_state=0).fit(X, targets)
+        assert_array_equal(model.predict_log_proba(X), np.log(model.predict_proba(X)))
+
+
 def test_sample_weight_zero_is_removal(blobs):
     X, y = blobs
     weights = np.r_[np.ones(100), np.zeros(20)]

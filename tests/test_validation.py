@@ -616,6 +616,7 @@ class ConstantLr(Schedule):
         (dict(shuffle=1), TypeError, "shuffle must be True or False, got int 1"),
         (dict(verbose=None), TypeError, "verbose must be True or False"),
         (dict(early_stopping="on"), TypeError, "early_stopping must be True or False"),
+        (dict(restore_best=1), TypeError, "restore_best must be True or False, got int 1"),
         (dict(validation_split=0), ValueError, "validation_split must leave at least one example"),
         (
             dict(validation_split=1.5),
