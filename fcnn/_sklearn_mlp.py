@@ -15,9 +15,8 @@ assign other arrays to them (scikit-learn's tests do): the next call copies them
 
 from __future__ import annotations
 
-import sys
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy
@@ -37,7 +36,10 @@ from .network import Network
 
 __all__ = ["MLPClassifier", "MLPRegressor", "patch", "unpatch"]
 
-_ORIGINALS = {"MLPClassifier": _sklearn_mlp.MLPClassifier, "MLPRegressor": _sklearn_mlp.MLPRegressor}
+_ORIGINALS = {
+    "MLPClassifier": _sklearn_mlp.MLPClassifier,
+    "MLPRegressor": _sklearn_mlp.MLPRegressor,
+}
 
 # scikit-learn's names of activations, as fcnn's
 ACTIVATIONS = {
@@ -67,6 +69,7 @@ class _LearningRate:
         self.learning_rate = self.learning_rate_init  # the SGD rate of the next epoch
         self.schedule = estimator.learning_rate
         self.power_t = estimator.power_t
+        self.beta_1, self.beta_2 = estimator.beta_1, estimator.beta_2
         if self.solver == "sgd":
             self.optimizer: _optimizers.Optimizer = _optimizers.SGD(
                 self.learning_rate_init,
@@ -89,9 +92,9 @@ class _LearningRate:
         if self.solver == "sgd" and self.schedule == "invscaling":
             self.learning_rate = self.learning_rate_init / (samples_seen + 1) ** self.power_t
         if self.solver == "adam":  # the rate of Adam's last step, as scikit-learn reports it
-            t, opt = self.optimizer.t, self.optimizer
+            t = self.optimizer.t
             self.learning_rate = (
-                self.learning_rate_init * np.sqrt(1 - opt.beta2**t) / (1 - opt.beta1**t)  # type: ignore[attr-defined]
+                self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
             )
 
     def stops(self, message: str, verbose: bool) -> bool:
@@ -107,12 +110,25 @@ class _LearningRate:
             return True
         self.learning_rate /= 5.0
         if verbose:
-            print(message + " Setting learning rate to %f" % self.learning_rate)
+            print(f"{message} Setting learning rate to {self.learning_rate:f}")
         return False
 
 
-class _FCNNMixin:
+if TYPE_CHECKING:  # the estimator attributes that the mixin's methods read
+    from sklearn.neural_network._multilayer_perceptron import (
+        BaseMultilayerPerceptron as _Estimator,
+    )
+else:
+    _Estimator = object
+
+
+class _FCNNMixin(_Estimator):
     """What the two drop-in estimators override in scikit-learn's BaseMultilayerPerceptron."""
+
+    _no_improvement_count: int  # scikit-learn's, set by its _initialize
+    _optimizer: _LearningRate
+    _network: Network  # a cache, rebuilt from coefs_ and intercepts_
+    _views: tuple[list[Any], list[Any]]  # coefs_ and intercepts_ as its parameters' views
 
     # ------------------------------------------------------------------ the network
 
@@ -120,13 +136,13 @@ class _FCNNMixin:
         """The fcnn Network whose parameters are ``coefs_`` and ``intercepts_``: built or
         reused, with any array the user assigned copied in, and the attributes then views
         of its parameters."""
-        coefs, intercepts = self.coefs_, self.intercepts_  # type: ignore[attr-defined]
-        hidden = ACTIVATIONS[self.activation]  # type: ignore[attr-defined]
-        output = ACTIVATIONS[self.out_activation_]  # type: ignore[attr-defined]
+        coefs, intercepts = self.coefs_, self.intercepts_
+        hidden = ACTIVATIONS[self.activation]
+        output = ACTIVATIONS[self.out_activation_]
         sizes = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
         names = [hidden] * (len(coefs) - 1) + [output]
         dtype = np.result_type(coefs[0].dtype, np.float32)
-        dtype = dtype if dtype in (np.float32, np.float64) else np.float64
+        dtype = dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
         net: Network | None = self.__dict__.get("_network")
         if net is None or (
             list(net.sizes),
@@ -146,7 +162,7 @@ class _FCNNMixin:
         return net
 
     def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()  # type: ignore[misc]
+        state = super().__getstate__()
         state.pop("_network", None)  # rebuilt from coefs_ and intercepts_
         state.pop("_views", None)
         return state
@@ -154,8 +170,8 @@ class _FCNNMixin:
     def _loss(self, cost: float, penalty: float) -> float:
         """scikit-learn's loss from fcnn's mean cost: its squared error is averaged over
         the outputs too."""
-        if self.out_activation_ == "identity":  # type: ignore[attr-defined]
-            cost /= self.n_outputs_  # type: ignore[attr-defined]
+        if self.out_activation_ == "identity":
+            cost /= self.n_outputs_
         return float(cost + penalty)
 
     @staticmethod
@@ -265,7 +281,8 @@ class _FCNNMixin:
             if self.batch_size > n_samples:
                 warnings.warn(
                     "Got `batch_size` less than 1 or larger than "
-                    "sample size. It is going to be clipped"
+                    "sample size. It is going to be clipped",
+                    stacklevel=5,  # the caller of fit
                 )
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
 
@@ -283,7 +300,7 @@ class _FCNNMixin:
         rows, labels = core_rows(X_core), np.empty(0, dtype=np.intp)
         try:
             self.n_iter_ = 0
-            for it in range(self.max_iter):
+            for _ in range(self.max_iter):
                 if self.shuffle:  # sklearn.utils.shuffle(sample_idx, random_state=...)'s draw
                     sample_idx = sample_idx[self._random_state.permutation(n_samples)]
                 settings.lr = self._optimizer.learning_rate_init
@@ -312,7 +329,7 @@ class _FCNNMixin:
                 self.t_ += n_samples
                 self.loss_curve_.append(self.loss_)
                 if self.verbose:
-                    print("Iteration %d, loss = %.8f" % (self.n_iter_, self.loss_))
+                    print(f"Iteration {self.n_iter_:d}, loss = {self.loss_:.8f}")
 
                 # update no_improvement_count based on training loss or
                 # validation score according to early_stopping
@@ -326,14 +343,13 @@ class _FCNNMixin:
                     # stop or decrease learning rate
                     if early_stopping:
                         msg = (
-                            "Validation score did not improve more than "
-                            "tol=%f for %d consecutive epochs."
-                            % (self.tol, self.n_iter_no_change)
+                            f"Validation score did not improve more than tol={self.tol:f} "
+                            f"for {self.n_iter_no_change:d} consecutive epochs."
                         )
                     else:
                         msg = (
-                            "Training loss did not improve more than tol=%f"
-                            " for %d consecutive epochs." % (self.tol, self.n_iter_no_change)
+                            f"Training loss did not improve more than tol={self.tol:f} "
+                            f"for {self.n_iter_no_change:d} consecutive epochs."
                         )
                     if self._optimizer.stops(msg, self.verbose):
                         break
@@ -344,12 +360,13 @@ class _FCNNMixin:
 
                 if self.n_iter_ == self.max_iter:
                     warnings.warn(
-                        "Stochastic Optimizer: Maximum iterations (%d) "
-                        "reached and the optimization hasn't converged yet." % self.max_iter,
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter:d}) "
+                        "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
+                        stacklevel=5,  # the caller of fit
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
+            warnings.warn("Training interrupted by user.", stacklevel=5)
 
         if early_stopping:  # restore best weights
             best = zip(self._best_coefs + self._best_intercepts, self.coefs_ + self.intercepts_)

@@ -52,6 +52,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import activations as _activations
 from . import costs as _costs
 from . import optimizers as _optimizers
+from ._sklearn_mlp import MLPClassifier, MLPRegressor, patch, unpatch
 from ._validation import (
     as_sample_weight,
     check_bool,
@@ -62,8 +63,6 @@ from ._validation import (
 )
 from .activations import Activation
 from .network import Network
-
-from ._sklearn_mlp import MLPClassifier, MLPRegressor, patch, unpatch
 
 __all__ = ["FCNNClassifier", "FCNNRegressor", "MLPClassifier", "MLPRegressor", "patch", "unpatch"]
 

@@ -1,6 +1,7 @@
 """The examples in the docstrings of activations, costs, optimizers, schedules,
-initializers, reference, threads, plotting, diagnostics and sklearn (with the drop-in MLP estimators) run and print what
-they show; and the ConvergenceWarning of FCNNClassifier.fit points at its caller."""
+initializers, reference, threads, plotting, diagnostics and sklearn (with the drop-in MLP
+estimators) run and print what they show; and the ConvergenceWarning of FCNNClassifier.fit
+points at its caller."""
 
 import doctest
 import importlib

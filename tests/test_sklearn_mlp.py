@@ -127,9 +127,13 @@ def test_same_parameters_with_sample_weights(kind, early_stopping):
         alpha=0.05, early_stopping=early_stopping,
     )  # fmt: skip
     weighted = []
-    for cls in (MLPClassifier, neural_network.MLPClassifier) if kind == "class" else (
-        MLPRegressor,
-        neural_network.MLPRegressor,
+    for cls in (
+        (MLPClassifier, neural_network.MLPClassifier)
+        if kind == "class"
+        else (
+            MLPRegressor,
+            neural_network.MLPRegressor,
+        )
     ):
         estimator = cls(**pair[0].get_params())
         weighted.append(estimator.fit(X, y, sample_weight=weights))
@@ -213,7 +217,7 @@ def test_assigned_parameters_are_copied_in_and_pickles_keep_them():
     loaded = pickle.loads(pickle.dumps(ours))
     np.testing.assert_array_equal(loaded.predict_proba(X), ours.predict_proba(X))
     for estimator in (loaded, ours):
-        estimator.set_params(solver="sgd", warm_start=True, max_iter=2).fit(X, y)
+        estimator.set_params(warm_start=True, max_iter=3).fit(X, y)
     np.testing.assert_array_equal(loaded.coefs_[0], ours.coefs_[0])
 
 
@@ -246,9 +250,11 @@ def test_patch_and_unpatch():
 
 def test_predict_overflow_is_an_error_but_scoring_during_fit_is_nan():
     X, y = data("iris", "number")
-    estimator = MLPRegressor((4,), solver="lbfgs", max_iter=5, random_state=0).fit(X, y)
-    estimator.coefs_[0][...] = 1e300
-    with pytest.raises(FloatingPointError, match="row 0"):
+    estimator = MLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5, random_state=0)
+    estimator.fit(X, y)
+    for coefs in estimator.coefs_:
+        coefs[...] = 1e300
+    with pytest.raises(FloatingPointError, match="overflowed float64 in layer 2"):
         estimator.predict(X)
     assert np.isnan(estimator._forward_pass_fast(X, check_input=False)).all()
 
@@ -311,7 +317,8 @@ def test_core_epoch_in_a_given_order_is_the_epoch_over_those_rows():
     X, Y = rng.normal(size=(23, 4)), rng.normal(size=(23, 2))
     order = rng.permutation(23)
     nets = [fcnn.Network([4, 5, 2], ["relu", "linear"], seed=1) for _ in range(2)]
-    for net, rows, given, shuffled in ((nets[0], slice(None), order, True), (nets[1], order, None, False)):
+    runs = ((nets[0], slice(None), order, True), (nets[1], order, None, False))
+    for net, rows, given, shuffled in runs:
         optimizer = fcnn.SGD(0.05, momentum=0.9, form="sutskever")
         optimizer.bind(net.theta.size, net.dtype, net.sizes)
         settings = optimizer.core_settings(l2=0.1, batch_mean=True)
@@ -334,9 +341,20 @@ def test_core_epoch_in_a_given_order_is_the_epoch_over_those_rows():
         MLPRegressor(),
         MLPClassifier((16,), max_iter=50, learning_rate_init=0.01),
         MLPRegressor(hidden_layer_sizes=(16,), max_iter=50, learning_rate_init=0.01),
-        FCNNClassifier((16,), epochs=50),
+        FCNNClassifier((16,), epochs=50, learning_rate=0.01),
         FCNNRegressor((16,), epochs=50, learning_rate=0.01),
     ]
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
+
+
+def test_warnings_point_at_the_caller():
+    X, y = data("iris")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        MLPClassifier(max_iter=2, batch_size=500, random_state=0).fit(X, y)
+        MLPClassifier(batch_size=500).partial_fit(X, y, classes=[0, 1, 2])
+    assert len(caught) == 3
+    assert {w.filename for w in caught} == {__file__}
+    assert issubclass(caught[1].category, ConvergenceWarning)
