@@ -27,7 +27,7 @@ def run_block(block, tmp_path, after=""):
 
 
 def test_every_block_is_tested():
-    assert len(python_blocks()) == 3
+    assert len(python_blocks()) == 4
     assert all("import" in block for block in python_blocks())  # none leans on another
 
 
@@ -71,8 +71,18 @@ def test_seeing_back_propagation_prints_the_step_the_check_and_the_norms(tmp_pat
         assert (tmp_path / picture).stat().st_size > 10_000
 
 
+def test_the_drop_in_example_fits_as_scikit_learn_does(tmp_path):
+    pytest.importorskip("sklearn")
+    block = python_blocks()[2]
+    done = run_python(block, tmp_path)
+    assert done.returncode == 0 and done.stderr == "", done.stderr  # converged: no warning
+    theirs = block.replace("from fcnn.sklearn import", "from sklearn.neural_network import")
+    expected = run_python(theirs, tmp_path)
+    assert done.stdout == expected.stdout and "(64, 64)" in done.stdout
+
+
 def test_the_scikit_learn_example_prints_its_test_accuracy(tmp_path):
     pytest.importorskip("sklearn")
-    done = run_python(python_blocks()[2], tmp_path)
+    done = run_python(python_blocks()[3], tmp_path)
     assert done.returncode == 0 and done.stderr == "", done.stderr  # no ConvergenceWarning
     assert 0.85 < float(done.stdout.strip().splitlines()[-1]) <= 1.0
