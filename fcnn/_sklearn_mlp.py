@@ -238,40 +238,12 @@ class _FCNNMixin(_Estimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         early_stopping = self.early_stopping
         if early_stopping:
-            # don't stratify in multilabel classification
-            should_stratify = is_classifier(self) and self.n_outputs_ == 1
-            stratify = y if should_stratify else None
-            if sample_weight is None:
-                X_train, X_val, y_train, y_val = train_test_split(
-                    X,
-                    y,
-                    random_state=self._random_state,
-                    test_size=self.validation_fraction,
-                    stratify=stratify,
-                )
-                sample_weight_train = sample_weight_val = None
-            else:
-                (X_train, X_val, y_train, y_val, sample_weight_train, sample_weight_val) = (
-                    train_test_split(
-                        X,
-                        y,
-                        sample_weight,
-                        random_state=self._random_state,
-                        test_size=self.validation_fraction,
-                        stratify=stratify,
-                    )
-                )
-            if X_val.shape[0] < 2:
-                raise ValueError(
-                    "The validation set is too small. Increase 'validation_fraction' "
-                    "or the size of your dataset."
-                )
-            if is_classifier(self):
-                y_val = self._label_binarizer.inverse_transform(y_val)
-            X_val = self._core_inputs(net, X_val)  # once, as predict reads it
+            X_train, y_train, sample_weight_train, validation = self._held_out(
+                net, X, y, sample_weight
+            )
         else:
             X_train, y_train, sample_weight_train = X, y, sample_weight
-            X_val = y_val = sample_weight_val = None
+            validation = (None, None, None)
 
         n_samples = X_train.shape[0]
         sample_idx = np.arange(n_samples, dtype=np.intp)
@@ -333,7 +305,7 @@ class _FCNNMixin(_Estimator):
 
                 # update no_improvement_count based on training loss or
                 # validation score according to early_stopping
-                self._update_no_improvement_count(early_stopping, X_val, y_val, sample_weight_val)
+                self._update_no_improvement_count(early_stopping, *validation)
 
                 # for learning rate that needs to be updated at iteration end
                 self._optimizer.epoch_ended(self.t_)
@@ -372,6 +344,31 @@ class _FCNNMixin(_Estimator):
             best = zip(self._best_coefs + self._best_intercepts, self.coefs_ + self.intercepts_)
             for values, view in best:
                 view[...] = values
+
+    def _held_out(self, net, X, y, sample_weight):
+        """scikit-learn's early-stopping split, drawn from its RandomState: the training
+        (X, y, sample_weight) and the validation (X as the core reads it, the labels as
+        scikit-learn scores them, sample_weight)."""
+        # don't stratify in multilabel classification
+        should_stratify = is_classifier(self) and self.n_outputs_ == 1
+        stratify = y if should_stratify else None
+        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+        parts = train_test_split(
+            *arrays,
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        X_train, X_val, y_train, y_val = parts[:4]
+        weights_train, weights_val = parts[4:] if sample_weight is not None else (None, None)
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        if is_classifier(self):
+            y_val = self._label_binarizer.inverse_transform(y_val)
+        return X_train, y_train, weights_train, (self._core_inputs(net, X_val), y_val, weights_val)
 
     # ------------------------------------------------------------------ lbfgs
 
