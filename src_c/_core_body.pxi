@@ -522,7 +522,8 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                                                    0, m, buf.capacity)
                 break
             total += cost
-            penalties += penalty
+            if settings.step.batch_mean:
+                penalties += penalty
             if accuracy_mode:
                 correct += correct_rows(a_out, batch_y, batch_weights, m, n_out, accuracy_mode)
             start += m

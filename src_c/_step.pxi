@@ -57,7 +57,8 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
     before the update) are then scaled by m / W, so that summed over an epoch and divided by
     its rows they give scikit-learn's mean loss."""
     cdef double cost, divisor = m, l2 = settings.l2
-    cdef Py_ssize_t i
+    cdef floating* target
+    cdef floating alpha, beta_w, beta_b
     cdef floating* z = <floating*>buf.z
     cdef floating* a = <floating*>buf.a
     cdef floating* delta = <floating*>buf.delta
@@ -69,26 +70,21 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
         if bad_input[0] >= 0:
             return NAN
     cost = output_error(layers, y, labels, weights, m, buf.capacity, z, a, delta)
-    penalty[0] = 0
     if settings.batch_mean:
-        if weights != NULL:
-            divisor = 0
-            for i in range(m):
-                divisor += weights[i]
+        divisor = batch_objective(layers, settings.l2, theta, weights, m, &cost, penalty)
         l2 = settings.l2 / divisor
-        cost *= m / divisor
-        if l2 != 0:
-            penalty[0] = 0.5 * settings.l2 * sum_of_squares(layers, theta) * (m / divisor)
     fetch_ahead(ahead)
     settings.optimizer.t += 1
+    # BP2-BP4 into the gradient, or (fused) the update itself:
+    # w <- (1 - eta lambda/n) w - (eta/m) sum delta a^T, b <- b - (eta/m) sum delta
     if settings.fused:
-        # update: w <- (1 - eta lambda/n) w - (eta/m) sum delta a^T, b <- b - (eta/m) sum delta
-        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, theta,
-                      <floating>(-settings.optimizer.lr / divisor),
-                      <floating>(1 - settings.optimizer.lr * l2), 1, ahead)
+        target, alpha = theta, <floating>(-settings.optimizer.lr / divisor)
+        beta_w, beta_b = <floating>(1 - settings.optimizer.lr * l2), 1
     else:
-        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, grad,
-                      <floating>(1.0 / divisor), 0, 0, ahead)
+        target, alpha, beta_w, beta_b = grad, <floating>(1.0 / divisor), 0, 0
+    backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, target, alpha, beta_w,
+                  beta_b, ahead)
+    if not settings.fused:
         if settings.l1 != 0 or l2 != 0:
             regularize(layers, theta, grad, settings.l1, l2)
         if settings.decay != 0:
@@ -97,6 +93,25 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
         update(&settings.optimizer, theta, grad, state1, state2, n_params)
     fetch_ahead(ahead, rest=True)
     return cost
+
+
+cdef double batch_objective(const Layers* layers, double alpha, const floating* theta,
+                            const floating* weights, Py_ssize_t m, double* cost,
+                            double* penalty) noexcept nogil:
+    """scikit-learn's objective of a batch of m rows (train_batch): returns the sum W of
+    their weights (m without weights), and scales their summed cost by m / W and sets the
+    penalty to (m / W) alpha/2 sum w^2."""
+    cdef Py_ssize_t i
+    cdef double divisor = m
+    if weights != NULL:
+        divisor = 0
+        for i in range(m):
+            divisor += weights[i]
+    cost[0] *= m / divisor
+    penalty[0] = 0
+    if alpha != 0:
+        penalty[0] = 0.5 * alpha * sum_of_squares(layers, theta) * (m / divisor)
+    return divisor
 
 
 cdef void forward_pass(const Layers* layers, const floating* theta, const Rows* x,
@@ -279,21 +294,34 @@ cdef void regularize(const Layers* layers, const floating* theta, floating* grad
     for k in range(layers.n_layers):
         start = layers.w_off[k]
         end = start + layers.sizes[k + 1] * layers.sizes[k]
+        if l1 == 0:  # the common case, in a loop that vectorizes
+            for i in range(start, end):
+                grad[i] = <floating>(grad[i] + l2 * theta[i])
+            continue
         for i in range(start, end):
             w = theta[i]
             grad[i] = <floating>(grad[i] + l2 * w + l1 * ((w > 0) - (w < 0)))
 
 
 cdef double sum_of_squares(const Layers* layers, const floating* theta) noexcept nogil:
-    """sum w^2 over the weights (not biases or slopes)."""
+    """sum w^2 over the weights (not biases or slopes), in four partial sums: one running
+    sum would wait on each addition before the next (a pass as long as a small step)."""
     cdef Py_ssize_t k, i, start, end
-    cdef double total = 0
+    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0
     for k in range(layers.n_layers):
         start = layers.w_off[k]
         end = start + layers.sizes[k + 1] * layers.sizes[k]
-        for i in range(start, end):
-            total += <double>theta[i] * theta[i]
-    return total
+        i = start
+        while i + 4 <= end:
+            s0 += <double>theta[i] * theta[i]
+            s1 += <double>theta[i + 1] * theta[i + 1]
+            s2 += <double>theta[i + 2] * theta[i + 2]
+            s3 += <double>theta[i + 3] * theta[i + 3]
+            i += 4
+        while i < end:
+            s0 += <double>theta[i] * theta[i]
+            i += 1
+    return (s0 + s1) + (s2 + s3)
 
 
 cdef void decay_weights(const Layers* layers, floating* theta, double factor) noexcept nogil:
