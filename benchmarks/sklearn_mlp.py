@@ -47,6 +47,7 @@ import time
 import warnings
 
 import numpy as np
+import scipy
 import sklearn
 from peers import roofline
 from peers.common import blas_info
@@ -289,8 +290,9 @@ def print_report(rows, verdicts, environment, args):
         f"{args.threads} BLAS thread(s); {args.rounds} rounds; per epoch: {args.epochs} epochs"
     )
     print(
-        f"scikit-learn {sklearn.__version__}, numpy {np.__version__}, fcnn {fcnn.__version__} "
-        f"(core {environment['core']})"
+        f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}, numpy "
+        f"{np.__version__}, scipy {scipy.__version__}, fcnn {fcnn.__version__} (core "
+        f"{environment['core']})"
     )
     for lib in environment["blas"] or []:
         print("  " + ", ".join(f"{k} {v}" for k, v in lib.items()))
