@@ -373,7 +373,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                 floating[::1] state1, floating[::1] state2, Py_ssize_t batch_size,
                 bint shuffle, uint64_t seed,
                 int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0,
-                const Py_ssize_t[::1] order=None):
+                const Py_ssize_t[::1] order=None, const double[::1] lrs=None):
     """One epoch of mini-batch training over (X, Y), X dense rows or CSRRows (whose
     shuffled batches are gathered into the workspace's CSR buffers), in an order drawn
     from `seed` when `shuffle` (kept in ws.order), or in the given `order` of the rows (a
@@ -382,7 +382,10 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     class labels, `labels` (checked, else empty) stand for Y's one-hot rows, which each
     batch writes from them (Y is then not read, and may have no rows). The running cost and
     accuracy are each example's, taken just before the update that used it;
-    accuracy_mode as in correct_rows (0: no accuracy, NaN returned).
+    accuracy_mode as in correct_rows (0: no accuracy, NaN returned). With `lrs`, one
+    learning rate per mini-batch (checked by the Python layer), each batch sets the
+    settings' lr to its own before its update (a per-step schedule); without, the
+    settings' lr holds for the whole epoch.
 
     With progress_every > 0, every that many mini-batches the GIL is taken back for a
     call progress(rows done, running cost sum); an exception it raises (KeyboardInterrupt
@@ -419,6 +422,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     cdef double total = 0.0, cost, correct = 0.0, penalty = 0.0, penalties = 0.0
     cdef uint64_t rng = seed
     cdef bint given_order = order is not None
+    cdef bint per_batch_lr = lrs is not None
     cdef unsigned int float_mode
     cdef const floating* a_out = (<floating*>buf.a
                                   + buf.capacity * layers.unit_off[layers.n_layers - 1])
@@ -434,6 +438,9 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
         raise ValueError(f"the workspace orders {ws.order.shape[0]} rows, the data has {n}")
     if given_order and (order.shape[0] != n or not shuffle):
         raise ValueError(f"an order of {order.shape[0]} rows for {n} rows, shuffle={shuffle}")
+    if per_batch_lr and lrs.shape[0] != (n + batch_size - 1) // batch_size:
+        raise ValueError(f"{lrs.shape[0]} learning rates for {n} rows in batches of "
+                         f"{batch_size}")
     if (labels.shape[0] if from_labels else Y.shape[0]) != n:
         raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y and {labels.shape[0]} labels")
     if settings.step.dropout > 0 and buf.mask == NULL:
@@ -512,6 +519,8 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
             bad_y = -1 if from_labels else first_non_finite_row(batch_y, m, n_out)
             if bad_y >= 0:
                 break
+            if per_batch_lr:
+                settings.step.optimizer.lr = lrs[batch]
             cost = train_batch(layers, &settings.step, buf, &theta[0], &batch_x, batch_y,
                                batch_labels, batch_weights, m, &state1[0], &state2[0],
                                theta.shape[0], &rng, &bad_x, &penalty, next_batch)
