@@ -1439,7 +1439,8 @@ class Network:
         lr_schedule : str, Schedule or None, default None
             None (constant), a name ("constant", "step", "exponential",
             "inverse_scaling", "plateau") or an fcnn.schedules.Schedule, applied between
-            epochs.
+            epochs, or before each mini-batch for one with ``per_step`` (such as
+            ``OneCycle``).
         early_stopping : bool, default False
             Stop when `monitor` has not improved by more than `min_delta` for `patience`
             epochs; then (or after the last epoch) keep the parameters of the epoch with

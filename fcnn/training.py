@@ -247,6 +247,7 @@ class TrainingRun:
         self.optimizer_states = states + [np.zeros(1, dtype=net.dtype)] * (2 - len(states))
         self.live = [internals.theta] + states
         self.snapshot = [array.copy() for array in self.live]
+        self.batches = 0  # the mini-batches of the last epoch, for a per-step schedule
 
     def workspace(self, X: Any, shuffle: bool) -> Any:
         """The core's buffers for a piece of inputs X (a shuffled piece orders its rows in
@@ -304,14 +305,17 @@ class TrainingRun:
         improved = None  # (value, epoch) of the last improvement by more than min_delta
         if not self.first_epoch:
             self.schedule.reset()
+            self.schedule.steps = 0
         progress = None
         unfinished = False
         last = self.first_epoch + self.epochs
         try:
             for epoch in range(self.first_epoch, last):
                 number = epoch + 1
-                settings.lr = check_hyperparameter(
-                    self.schedule.lr(epoch, optimizer.lr),
+                lr = settings.lr = check_hyperparameter(
+                    self.schedule.lr(
+                        self.schedule.steps if self.schedule.per_step else epoch, optimizer.lr
+                    ),
                     f"the lr_schedule's lr for epoch {number}",
                     dtype=self.net.dtype,
                 )
@@ -334,7 +338,8 @@ class TrainingRun:
                 stopping = False
                 with held_interrupts():  # the epoch is recorded whole, or undone
                     optimizer.t = settings.t
-                    history.record(metrics, seconds=seconds, samples=n, lr=settings.lr)
+                    history.record(metrics, seconds=seconds, samples=n, lr=lr)
+                    self.schedule.steps += self.batches
                     if self.diagnostics is not None:
                         self.diagnostics.record(history)
                     if self.early_stopping:  # `monitor` is among the metrics: checked when made
@@ -396,6 +401,7 @@ class TrainingRun:
                 self.accuracy_mode,
                 report,
                 every,
+                lrs=self._batch_lrs(batches, m),
             )
             if stop is not None and stop[0] == "input":  # (the epoch is undone by the caller)
                 raise self.source.non_finite(piece, *stop[1:])
@@ -407,11 +413,31 @@ class TrainingRun:
             done += m
             cost_sum += cost * m
             batches += -(-m // self.batch_size)
+        self.batches = batches
         if not parts:
             raise ValueError(f"the stream gave no chunks in epoch {number}")
         if len(parts) == 1:
             return parts[0]
         return cost_sum / done, sum(a * m for _, a, m in parts) / done, done
+
+    def _batch_lrs(self, done: int, m: int) -> NDArray[np.float64] | None:
+        """A per-step schedule's learning rates for the mini-batches of m rows after `done`
+        mini-batches of the epoch, checked as the per-epoch one is; None for a per-epoch
+        schedule (the settings' lr then holds for all)."""
+        if not self.schedule.per_step:
+            return None
+        step = self.schedule.steps + done
+        rates = self.schedule.lrs(step, -(-m // self.batch_size), self.optimizer.lr)
+        tiny = np.finfo(self.net.dtype).tiny
+        bad = ~np.isfinite(rates) | (rates < 0) | ((rates > 0) & (rates < tiny))
+        if bad.any():
+            i = int(np.argmax(bad))
+            check_hyperparameter(
+                float(rates[i]),
+                f"the lr_schedule's lr for mini-batch {step + i + 1}",
+                dtype=self.net.dtype,
+            )
+        return np.ascontiguousarray(rates, dtype=np.float64)
 
     def _undo_epoch(self) -> None:
         """Back to the parameters, optimizer state and generator of the last finished
