@@ -551,7 +551,8 @@ def as_targets(
     class labels of shape (n_samples,), turned into one-hot rows. With n_outputs == 1 a
     1-D Y holds the one target of each sample. `single`: X was one 1-D sample, so Y is
     that sample's target vector or label. `cost`: the network's Cost, whose
-    `target_range` (for a cost that takes logarithms) targets must lie in. `one_hot=False`:
+    `target_range` (for a cost that takes logarithms) targets must lie in, or whose
+    `binary_targets` they must be (0 or 1). `one_hot=False`:
     for labels, return (None, labels), leaving the one-hot rows unmade.
     """
     array = _numeric_array(Y, name)
@@ -581,12 +582,25 @@ def as_targets(
     converted = _converted(array, name, dtype, check_finite)
     if cost is not None and cost.target_range is not None:
         _require_in_range(converted, name, cost)
+    if cost is not None and cost.binary_targets:
+        _require_binary(converted, name, cost)
     return converted, None
 
 
 def one_hot_rows(labels, n_outputs, dtype):
     """The (len(labels), n_outputs) one-hot rows of checked labels."""
     return np.eye(n_outputs, dtype=dtype).take(labels, axis=0)
+
+
+def _require_binary(targets, name, cost):
+    # NaN passes here, as in _require_in_range.
+    outside = (targets != 0) & (targets != 1) & ~np.isnan(targets)
+    if outside.any():
+        index = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise ValueError(
+            f"{name} must hold binary labels 0 or 1 for the cost {cost.name!r}, found "
+            f"{targets[index]} at index {index}"
+        )
 
 
 def _require_in_range(targets, name, cost):

@@ -16,13 +16,14 @@ The notes' quadratic cost of one example, whose output a = 0.5123724780 should b
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import xlogy
 
 from . import _compiled
+from ._validation import check_real
 
 __all__ = [
     "Cost",
@@ -32,11 +33,25 @@ __all__ = [
     "CrossEntropy",
     "LogLikelihood",
     "Poisson",
+    "Huber",
+    "Pinball",
+    "Hinge",
+    "LogPoisson",
     "get",
+    "from_config",
 ]
 
 CostName = Literal[
-    "quadratic", "squared_error", "absolute_error", "cross_entropy", "log_likelihood", "poisson"
+    "quadratic",
+    "squared_error",
+    "absolute_error",
+    "cross_entropy",
+    "log_likelihood",
+    "poisson",
+    "huber",
+    "pinball",
+    "hinge",
+    "log_poisson",
 ]
 
 
@@ -60,18 +75,25 @@ class Cost:
     """Base class of the costs C(a, y) of one example: a name, the core's code, NumPy
     references of C and dC/da.
 
-    Two costs are equal when they are of the same class.
+    Subclasses set `name`; those with a parameter set `param` (the value the core reads).
+    Two costs are equal when they are of the same class with the same parameter.
 
     Attributes
     ----------
     name : str
-        The cost's name, as `get` takes it (None in the base class).
+        The cost's name, as `get` and `from_config` take it (None in the base class).
+    param : float
+        The parameter the core reads (Huber's delta, Pinball's tau); 0.0 for the others.
     output_activations : tuple of str or None
-        The output activations the cost allows, for a cost that takes logarithms of
-        the outputs; None allows any.
+        The output activations the cost allows; None allows any.
+    output_reason : str
+        Why the output activation is restricted, for the error that a network with
+        another one raises.
     target_range : tuple of (float, float) or None
         The interval [low, high] the targets must lie in, for a cost that takes
         logarithms of them; None for any real targets.
+    binary_targets : bool
+        The targets must be 0 or 1 (class labels, as the hinge reads them).
     needs_probabilities : bool
         The cost takes logarithms of the outputs, so the output layer must be sigmoid or
         softmax, and the targets must lie in [0, 1].
@@ -79,11 +101,15 @@ class Cost:
     See Also
     --------
     get : A Cost from its name.
+    from_config : A Cost from its `config`.
     """
 
     name: str | None = None
+    param: float = 0.0
     output_activations: tuple[str, ...] | None = None
+    output_reason: str = "takes logarithms of the outputs"
     target_range: tuple[float, float] | None = None
+    binary_targets: bool = False
 
     @property
     def needs_probabilities(self) -> bool:
@@ -129,14 +155,33 @@ class Cost:
         """
         raise NotImplementedError
 
+    def config(self) -> dict[str, Any]:
+        """The cost as plain data; ``from_config(config())`` rebuilds it.
+
+        Returns
+        -------
+        dict
+            ``{"name": name}``, with the parameter too where there is one, e.g.
+            ``{"name": "huber", "delta": 1.0}``.
+
+        Examples
+        --------
+        >>> from fcnn.costs import Pinball, from_config
+        >>> Pinball(tau=0.9).config()
+        {'name': 'pinball', 'tau': 0.9}
+        >>> from_config(Pinball(tau=0.9).config()) == Pinball(tau=0.9)
+        True
+        """
+        return {"name": self.name}
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
     def __eq__(self, other):
-        return type(self) is type(other)
+        return type(self) is type(other) and self.param == other.param
 
     def __hash__(self):
-        return hash(type(self))
+        return hash((type(self), self.param))
 
 
 class Quadratic(Cost):
@@ -313,9 +358,205 @@ class Poisson(Cost):
         return 1 - _ratio(y, a)
 
 
+class Huber(Cost):
+    """The Huber cost C = sum_j h(a_j - y_j), h(r) = r^2 / 2 for abs(r) < delta, else
+    delta (abs(r) - delta / 2): quadratic near the target, linear (robust to outliers)
+    beyond delta; dC/da = a - y clamped to [-delta, delta]. It is
+    ``torch.nn.HuberLoss(delta=delta, reduction="sum")`` of one example; with delta = 1,
+    the smooth L1 loss.
+
+    Parameters
+    ----------
+    delta : float, default=1.0
+        Where the quadratic part turns linear, > 0.
+
+    Raises
+    ------
+    TypeError
+        If `delta` is not a real number (a bool is not).
+    ValueError
+        If `delta` is not finite or not > 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.costs import Huber
+    >>> a, y = np.array([[0.5, 3.0]]), np.array([[0.0, 0.0]])
+    >>> Huber(delta=1.0)(a, y)
+    array([2.625])
+    >>> Huber(delta=1.0).derivative(a, y)
+    array([[0.5, 1. ]])
+    """
+
+    name = "huber"
+
+    def __init__(self, delta: float = 1.0) -> None:
+        self.param = check_real(delta, "Huber delta", low=0, low_open=True)
+
+    @property
+    def delta(self) -> float:
+        """Where the quadratic part turns linear."""
+        return self.param
+
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        r = np.abs(a - y)
+        return np.sum(
+            np.where(r < self.param, 0.5 * r * r, self.param * (r - 0.5 * self.param)), axis=-1
+        )
+
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        return np.clip(a - y, -self.param, self.param)
+
+    def config(self) -> dict[str, Any]:
+        return {"name": self.name, "delta": self.param}
+
+    def __repr__(self):
+        return f"Huber(delta={self.param!r})"
+
+
+class Pinball(Cost):
+    """The pinball (quantile) cost C = sum_j max(tau r_j, (tau - 1) r_j), r = y - a,
+    whose minimiser is the tau-quantile of the targets: an output below its target costs
+    tau per unit, above it 1 - tau; dC/da = -tau below y, 1 - tau above, and 1/2 - tau at
+    a = y (the middle of the two, which is 0 for the median, tau = 1/2, half the absolute
+    error).
+
+    Parameters
+    ----------
+    tau : float, default=0.5
+        The quantile, in (0, 1).
+
+    Raises
+    ------
+    TypeError
+        If `tau` is not a real number (a bool is not).
+    ValueError
+        If `tau` is not in (0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.costs import Pinball
+    >>> a, y = np.array([[0.0, 2.0]]), np.array([[1.0, 0.0]])
+    >>> Pinball(tau=0.75)(a, y)
+    array([1.25])
+    >>> Pinball(tau=0.75).derivative(a, y)
+    array([[-0.75,  0.25]])
+    """
+
+    name = "pinball"
+
+    def __init__(self, tau: float = 0.5) -> None:
+        self.param = check_real(tau, "Pinball tau", low=0, high=1, low_open=True, high_open=True)
+
+    @property
+    def tau(self) -> float:
+        """The quantile."""
+        return self.param
+
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        r = y - a
+        return np.sum(np.maximum(self.param * r, (self.param - 1) * r), axis=-1)
+
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        return 0.5 * np.sign(a - y) + 0.5 - self.param
+
+    def config(self) -> dict[str, Any]:
+        return {"name": self.name, "tau": self.param}
+
+    def __repr__(self):
+        return f"Pinball(tau={self.param!r})"
+
+
+class Hinge(Cost):
+    """The hinge cost of binary labels, C = sum_j max(0, 1 - t_j a_j) with t = 2y - 1:
+    the labels 0 and 1 become -1 and +1, and an output costs nothing once it is on its
+    label's side by a margin of 1 (a linear SVM's loss, for a network's score);
+    dC/da = -t inside the margin (t a < 1), else 0 (also at t a = 1).
+
+    Needs a linear output layer (a score on the whole real line: a bounded output would
+    never clear the margin) and targets 0 or 1 (integer class labels, one-hot, for more
+    outputs: one binary hinge per output).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.costs import Hinge
+    >>> a, y = np.array([[0.25, -3.0, 2.0]]), np.array([[1.0, 0.0, 0.0]])
+    >>> Hinge()(a, y)
+    array([3.75])
+    >>> Hinge().derivative(a, y)
+    array([[-1.,  0.,  1.]])
+    """
+
+    name = "hinge"
+    output_activations = ("linear",)
+    output_reason = "reads the output as a score on the whole real line"
+    binary_targets = True
+
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        return np.sum(np.maximum(0, 1 - (2 * y - 1) * a), axis=-1)
+
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        t = 2 * y - 1
+        return np.where(t * a < 1, -t, 0.0)
+
+
+class LogPoisson(Cost):
+    """The half Poisson deviance of a log-rate output: the rate is e^a, and
+    C = sum_j [e^a_j - y_j a_j + y_j ln y_j - y_j], with 0 ln 0 = 0 (the cost `Poisson`
+    of the rate e^a); dC/da = e^a - y, which is the output error delta^L.
+
+    Needs a linear output layer (the log-rate takes any real value) and targets >= 0.
+    The rate overflows to inf for an output above about 709.8 (88.7 in float32, in the
+    output error), which training reports as a divergence.
+
+    Notes
+    -----
+    It is ``torch.nn.PoissonNLLLoss(log_input=True, full=False)`` of a (TensorFlow's
+    ``log_poisson_loss``, whence the name) plus y ln y - y, which does not depend on the
+    network, so that C = 0 at e^a = y. The same model as a `Poisson` cost with an exp
+    output layer, with the rate's logarithm as the network's output.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.costs import LogPoisson
+    >>> a, y = np.array([[np.log(2.0), 0.0]]), np.array([[2.0, 0.0]])
+    >>> LogPoisson()(a, y).round(12)
+    array([1.])
+    >>> LogPoisson().derivative(a, y).round(12)
+    array([[0., 1.]])
+    """
+
+    name = "log_poisson"
+    output_activations = ("linear",)
+    output_reason = "reads the output as a log-rate on the whole real line"
+    target_range = (0.0, np.inf)
+
+    def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        with np.errstate(over="ignore"):  # inf, as the core gives it
+            return np.sum(np.exp(a) - y * a + _xlogy(y, y) - y, axis=-1)
+
+    def derivative(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
+        with np.errstate(over="ignore"):
+            return np.exp(a) - y
+
+
 _BY_NAME = {
     cls.name: cls
-    for cls in (Quadratic, SquaredError, AbsoluteError, CrossEntropy, LogLikelihood, Poisson)
+    for cls in (
+        Quadratic,
+        SquaredError,
+        AbsoluteError,
+        CrossEntropy,
+        LogLikelihood,
+        Poisson,
+        Huber,
+        Pinball,
+        Hinge,
+        LogPoisson,
+    )
 }
 
 
@@ -326,8 +567,8 @@ def get(cost: CostName | Cost) -> Cost:
     ----------
     cost : str or Cost
         A name, one of "quadratic", "squared_error", "absolute_error", "cross_entropy",
-        "log_likelihood" and "poisson", gives a new instance; an instance is returned as
-        it is.
+        "log_likelihood", "poisson", "huber", "pinball", "hinge" and "log_poisson", gives
+        a new instance with default parameters; an instance is returned as it is.
 
     Returns
     -------
@@ -354,3 +595,45 @@ def get(cost: CostName | Cost) -> Cost:
         except KeyError:
             raise ValueError(f"unknown cost {cost!r}; expected one of {sorted(_BY_NAME)}") from None
     raise TypeError(f"cost must be a name or an fcnn.costs.Cost, got {type(cost).__name__}")
+
+
+_PARAMETERS = {"huber": ("delta",), "pinball": ("tau",)}
+
+
+def from_config(config: dict[str, Any]) -> Cost:
+    """The Cost that `Cost.config` described.
+
+    Parameters
+    ----------
+    config : dict
+        ``{"name": name}`` plus the cost's parameter where it has one ("delta" for
+        "huber", "tau" for "pinball"); a missing parameter takes its default.
+
+    Returns
+    -------
+    Cost
+
+    Raises
+    ------
+    ValueError
+        If `config` is not a dict with a str "name", the name is unknown, or it holds a
+        key the cost does not take; or the parameter is out of its range.
+    TypeError
+        If the parameter's value is not a real number.
+
+    Examples
+    --------
+    >>> from fcnn.costs import from_config
+    >>> from_config({"name": "huber", "delta": 0.5})
+    Huber(delta=0.5)
+    """
+    if not isinstance(config, dict) or not isinstance(config.get("name"), str):
+        raise ValueError(f"a cost config is a dict with a 'name', got {config!r}")
+    name = config["name"]
+    if name not in _BY_NAME:
+        raise ValueError(f"unknown cost {name!r}; expected one of {sorted(_BY_NAME)}")
+    allowed = _PARAMETERS.get(name, ())
+    extra = set(config) - {"name", *allowed}
+    if extra:
+        raise ValueError(f"cost {name!r} takes no parameter {sorted(extra)}")
+    return _BY_NAME[name](**{key: config[key] for key in allowed if key in config})

@@ -69,10 +69,10 @@ def _chunk_rows(sizes, n_params):
     return min(512, max(32, n_params // sizes[0]))
 
 
-def _has_parameters(activation):
-    """Whether an activation is more than its name (e.g. LeakyReLU(slope=0.2)): then it
-    shows as its repr."""
-    return activation.config() != {"name": activation.name}
+def _has_parameters(function):
+    """Whether an activation or cost is more than its name (e.g. LeakyReLU(slope=0.2),
+    Huber(delta=1.0)): then it shows as its repr, and a cost is saved as its config."""
+    return function.config() != {"name": function.name}
 
 
 def _aligned_zeros(n, dtype, alignment=64):
@@ -358,9 +358,10 @@ class _Structure:
         output = self.activations[-1]
         allowed = self.cost.output_activations
         if allowed is not None and output.name not in allowed:
-            names = ", ".join(map(repr, allowed[:-1])) + f" or {allowed[-1]!r}"
+            *others, last = map(repr, allowed)
+            names = f"{', '.join(others)} or {last}" if others else last
             raise ValueError(
-                f"cost {self.cost.name!r} takes logarithms of the outputs, so the "
+                f"cost {self.cost.name!r} {self.cost.output_reason}, so the "
                 f"output activation must be {names}, got {output.name!r}"
             )
         self.dtype = dtype
@@ -369,6 +370,7 @@ class _Structure:
             [f.code for f in self.activations],
             [f.param for f in self.activations],
             self.cost.code,
+            self.cost.param,
         )
         self.theta = _aligned_zeros(self.layout.n_params, dtype)
         w_off, b_off, p_off, _ = self.layout.offsets()
@@ -507,7 +509,11 @@ class Network:
     cost : str or Cost, default "quadratic"
         "quadratic" (1/2 sum (a - y)^2), "squared_error", "absolute_error",
         "cross_entropy" or "log_likelihood" (these two need a sigmoid or softmax output),
-        "poisson" (half Poisson deviance: an exp, sigmoid or softmax output).
+        "poisson" (half Poisson deviance: an exp, sigmoid or softmax output), "huber",
+        "pinball" (quantile), "hinge" (binary labels 0/1: a linear output) or
+        "log_poisson" (half Poisson deviance of the rate e^a: a linear output).
+        ``fcnn.costs.Huber(delta=0.5)`` and ``fcnn.costs.Pinball(tau=0.9)`` set the
+        parameters (the names give delta = 1 and tau = 0.5).
     dtype : {"float64", "float32"}, default "float64"
         Of the parameters, the computations and the outputs (or the numpy dtype).
     init : str, default "normal_scaled"
@@ -534,9 +540,10 @@ class Network:
         If `sizes` has fewer than two layers or a width below 1; an activation or cost
         name is unknown; the activations are neither one nor one per layer; softmax is
         on a hidden layer or prelu on the output layer; the cost is "cross_entropy" or
-        "log_likelihood" and the output is not sigmoid or softmax, or "poisson" and the
-        output is not exp, sigmoid or softmax; `dtype` is neither
-        float32 nor float64; `init` is unknown; `seed` is negative.
+        "log_likelihood" and the output is not sigmoid or softmax, "poisson" and the
+        output is not exp, sigmoid or softmax, or "hinge" or "log_poisson" and the output
+        is not linear; `dtype` is neither float32 nor float64; `init` is unknown; `seed`
+        is negative.
 
     See Also
     --------
@@ -733,7 +740,8 @@ class Network:
         Returns
         -------
         header : dict
-            JSON-serialisable: "sizes", "activations" (their configs), "cost", "dtype",
+            JSON-serialisable: "sizes", "activations" (their configs), "cost" (its name,
+            or its config for a cost with a parameter), "dtype",
             "rng" (the shuffling generator's state), "optimizer" (its config or
             None) and, only when the network has them, "feature_names" (a list of str).
         arrays : dict of str to ndarray
@@ -759,7 +767,8 @@ class Network:
             header = {
                 "sizes": list(s.sizes),
                 "activations": [f.config() for f in s.activations],
-                "cost": s.cost.name,
+                # a name, as files before costs had parameters, unless it has one
+                "cost": s.cost.config() if _has_parameters(s.cost) else s.cost.name,
                 "dtype": s.dtype.name,
                 "rng": self._rng.bit_generator.state,
                 "optimizer": None if self.optimizer is None else self.optimizer.config(),
@@ -819,13 +828,16 @@ class Network:
             )
         if not isinstance(header["activations"], list):
             raise TypeError("header 'activations' must be a list of activation configs")
-        if not isinstance(header["cost"], str) or not isinstance(header["dtype"], str):
-            raise TypeError("header 'cost' and 'dtype' must be names")
+        cost = header["cost"]
+        if not isinstance(cost, (str, dict)):
+            raise TypeError("header 'cost' must be a name or a cost config")
+        if not isinstance(header["dtype"], str):
+            raise TypeError("header 'dtype' must be a name")
         net = cls.__new__(cls)
         net._build(
             check_sizes(header["sizes"]),
             [_activations.from_config(c) for c in header["activations"]],
-            header["cost"],
+            _costs.from_config(cost) if isinstance(cost, dict) else cost,
             check_dtype(header["dtype"]),
         )
         net._feature_names = as_feature_names(header.get("feature_names"), net.sizes[0])
@@ -911,9 +923,9 @@ class Network:
     def __repr__(self):
         s = self._structure
         names = ", ".join(repr(f) if _has_parameters(f) else repr(f.name) for f in s.activations)
+        cost = repr(s.cost) if _has_parameters(s.cost) else repr(s.cost.name)
         return (
-            f"Network({list(s.sizes)}, activations=[{names}], "
-            f"cost={s.cost.name!r}, dtype={s.dtype.name!r})"
+            f"Network({list(s.sizes)}, activations=[{names}], cost={cost}, dtype={s.dtype.name!r})"
         )
 
     def _repr_html_(self):
@@ -929,9 +941,8 @@ class Network:
             total += count
             shown = repr(f) if _has_parameters(f) else f.name
             rows.append(_html_row([l, s.sizes[l], shown, count]))
-        caption = html.escape(
-            f"Network: cost {s.cost.name}, dtype {s.dtype.name}, {total:,} parameters"
-        )
+        cost = repr(s.cost) if _has_parameters(s.cost) else s.cost.name
+        caption = html.escape(f"Network: cost {cost}, dtype {s.dtype.name}, {total:,} parameters")
         return f"<table>\n<caption>{caption}</caption>\n" + "\n".join(rows) + "\n</table>"
 
     # ------------------------------------------------------------------ inference
@@ -1045,7 +1056,8 @@ class Network:
             Targets, or integer class labels in [0, sizes[-1]) that stand for one-hot
             rows (with one output, a 1-D Y holds each example's target). For a 1-D X,
             the example's target vector or label. With the cost "cross_entropy" or
-            "log_likelihood", targets must lie in [0, 1]; with "poisson", be >= 0.
+            "log_likelihood", targets must lie in [0, 1]; with "poisson" or
+            "log_poisson", be >= 0; with "hinge", be 0 or 1.
         sample_weight : array_like, shape (n_samples,), optional
             Per-example weights >= 0, not all zero; cost and accuracy become weighted
             averages.
@@ -1416,8 +1428,9 @@ class Network:
         Y : array_like, shape (n_samples, sizes[-1]) or (n_samples,), optional
             Targets, or integer class labels in [0, sizes[-1]) (with one output, a 1-D
             Y holds each example's target). With the cost "cross_entropy" or
-            "log_likelihood", targets must lie in [0, 1]; with "poisson", be >= 0. None
-            (the default) when X is a stream.
+            "log_likelihood", targets must lie in [0, 1]; with "poisson" or
+            "log_poisson", be >= 0; with "hinge", be 0 or 1. None (the default) when X
+            is a stream.
         epochs : int, default 1
             Passes over the training data, >= 0.
         batch_size : int or None, default 32

@@ -30,6 +30,7 @@ from _activations cimport add_bias_and_activate, times_derivative, prelu_backwar
 from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU, EXP
 from _costs cimport row_cost, output_error_row, label_log_likelihood_error
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD, POISSON
+from _costs cimport HUBER, PINBALL, HINGE, LOG_POISSON
 from _optimizers cimport Optimizer, update, SGD, ADAM, RMSPROP, ADAGRAD
 from _optimizers cimport SGD_SUTSKEVER, ADAM_EPS_HAT
 from _random cimport uniform, shuffle_in_place
@@ -46,7 +47,8 @@ ACTIVATION_CODES = {
 COST_CODES = {
     "quadratic": QUADRATIC, "squared_error": SQUARED_ERROR,
     "absolute_error": ABSOLUTE_ERROR, "cross_entropy": CROSS_ENTROPY,
-    "log_likelihood": LOG_LIKELIHOOD, "poisson": POISSON,
+    "log_likelihood": LOG_LIKELIHOOD, "poisson": POISSON, "huber": HUBER,
+    "pinball": PINBALL, "hinge": HINGE, "log_poisson": LOG_POISSON,
 }
 OPTIMIZER_CODES = {"sgd": SGD, "adam": ADAM, "rmsprop": RMSPROP, "adagrad": ADAGRAD,
                    "sgd_sutskever": SGD_SUTSKEVER, "adam_eps_hat": ADAM_EPS_HAT}
@@ -65,6 +67,7 @@ cdef struct Layers:
     const int* act                 # L activation codes
     const double* act_param        # L activation parameters (leaky slope)
     int cost
+    double cost_param              # Huber's delta, pinball's tau
 
 
 cdef class Layout:
@@ -75,7 +78,8 @@ cdef class Layout:
     cdef double[::1] _act_param
     cdef readonly Py_ssize_t n_params, n_units
 
-    def __init__(self, sizes, activation_codes, activation_params, int cost_code):
+    def __init__(self, sizes, activation_codes, activation_params, int cost_code,
+                 double cost_param=0.0):
         cdef Py_ssize_t k, L = len(sizes) - 1, offset = 0, units = 0
         self._sizes = np.asarray(sizes, dtype=np.intp)
         self._act = np.asarray(activation_codes, dtype=np.intc)
@@ -104,6 +108,7 @@ cdef class Layout:
         self.layers.act = &self._act[0]
         self.layers.act_param = &self._act_param[0]
         self.layers.cost = cost_code
+        self.layers.cost_param = cost_param
 
     def offsets(self):
         """Per layer: where w, b and the PReLU slopes (-1: none) start in theta, and how
@@ -817,8 +822,9 @@ cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* t
             copy(out + start * n_out, a + last, m * n_out)
             if Y != NULL:
                 for i in range(m):
-                    c = row_cost(layers.cost, layers.act[layers.n_layers - 1], z + last + i * n_out,
-                                 a + last + i * n_out, Y + (start + i) * n_out, n_out)
+                    c = row_cost(layers.cost, layers.cost_param, layers.act[layers.n_layers - 1],
+                                 z + last + i * n_out, a + last + i * n_out,
+                                 Y + (start + i) * n_out, n_out)
                     total += c if weights == NULL else c * weights[start + i]
             start += m
             if signals != NULL and check_due(signals, m * row_work):

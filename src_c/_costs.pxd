@@ -1,7 +1,8 @@
 # Cost functions C(a, y) of one example, and the output error delta^L = dC/dz^L (BP1).
 # Both take the output layer's z as well as a, so that logarithms are computed from z
 # (log-softmax, softplus, ln e^z = z) and stay finite where a itself has rounded to 0 or 1
-# (or overflowed).
+# (or overflowed). The costs with a parameter (Huber's delta, pinball's tau) read it as
+# `param`.
 
 from libc.math cimport exp, log, log1p, fabs, INFINITY, NAN
 
@@ -15,6 +16,10 @@ cdef enum Cost:
     CROSS_ENTROPY = 3
     LOG_LIKELIHOOD = 4
     POISSON = 5
+    HUBER = 6
+    PINBALL = 7
+    HINGE = 8
+    LOG_POISSON = 9
 
 cdef inline double xlog(double x, double log_y) noexcept nogil:
     """x ln y with 0 ln 0 = 0, given ln y."""
@@ -46,12 +51,12 @@ cdef inline double log_one_minus_softmax(const floating* z, const floating* a, P
     return log_sum_exp(z, n, j) - log_sum_exp(z, n)
 
 
-cdef inline double row_cost(int cost, int act, const floating* z, const floating* a,
-                            const floating* y, Py_ssize_t n) noexcept nogil:
+cdef inline double row_cost(int cost, double param, int act, const floating* z,
+                            const floating* a, const floating* y, Py_ssize_t n) noexcept nogil:
     """C for one example; the output activation is sigmoid or softmax for cross-entropy
     and log-likelihood, positive (exp, sigmoid or softmax) for Poisson."""
     cdef Py_ssize_t j
-    cdef double c = 0.0, diff, lse, log_a
+    cdef double c = 0.0, diff, lse, log_a, r, margin
     if cost == QUADRATIC or cost == SQUARED_ERROR:
         for j in range(n):
             diff = a[j] - y[j]
@@ -67,6 +72,25 @@ cdef inline double row_cost(int cost, int act, const floating* z, const floating
         for j in range(n):
             log_a = z[j] if act == EXP else log(a[j])
             c += xlog(y[j], log(y[j])) - xlog(y[j], log_a) - y[j] + a[j]
+        return c
+    if cost == HUBER:  # as torch.nn.HuberLoss computes it
+        for j in range(n):
+            r = fabs(a[j] - y[j])
+            c += 0.5 * r * r if r < param else param * (r - 0.5 * param)
+        return c
+    if cost == PINBALL:  # max(tau r, (tau - 1) r) with r = y - a
+        for j in range(n):
+            r = y[j] - a[j]
+            c += param * r if r >= 0 else (param - 1) * r
+        return c
+    if cost == HINGE:  # max(0, 1 - t a), t = 2y - 1 in {-1, +1}
+        for j in range(n):
+            margin = 1 - (2 * y[j] - 1) * a[j]
+            c += margin if margin > 0 else 0.0
+        return c
+    if cost == LOG_POISSON:  # the half deviance of the rate e^a: e^a - y a + y ln y - y
+        for j in range(n):
+            c += exp(a[j]) - y[j] * a[j] + xlog(y[j], log(y[j])) - y[j]
         return c
     if act == SIGMOID:
         # ln a = -softplus(-z), ln(1 - a) = -softplus(z)
@@ -91,25 +115,34 @@ cdef inline double row_cost(int cost, int act, const floating* z, const floating
     return c
 
 
-cdef inline double dcost_da(int cost, double a, double y) noexcept nogil:
-    """dC/da_j for the costs that make sense with any output activation."""
+cdef inline double dcost_da(int cost, double param, double a, double y) noexcept nogil:
+    """dC/da_j for the costs that make sense with any output activation; at a kink, the
+    middle of the one-sided derivatives (as torch's max and abs), 0 for the hinge."""
     if cost == QUADRATIC:
         return a - y
     if cost == SQUARED_ERROR:
         return 2 * (a - y)
     if cost == POISSON:
         return 1 - (0.0 if y == 0 else y / a)  # 1 - y/a, with 0/0 = 0
+    if cost == HUBER:  # a - y clamped to [-delta, delta]
+        return -param if a - y < -param else (param if a - y > param else a - y)
+    if cost == PINBALL:  # 1 - tau above y, -tau below
+        return 0.5 * ((a > y) - (a < y)) + 0.5 - param
+    if cost == HINGE:  # -t inside the margin
+        return 1 - 2 * y if (2 * y - 1) * a < 1 else 0.0
+    if cost == LOG_POISSON:
+        return exp(a) - y
     return (a > y) - (a < y)  # ABSOLUTE_ERROR: sign(a - y), 0 at the kink
 
 
-cdef inline double softmax_h(int cost, double a, double y) noexcept nogil:
+cdef inline double softmax_h(int cost, double param, double a, double y) noexcept nogil:
     """h_j = a_j dC/da_j, with each cost's a_j cancelled by hand where it divides
     (log-likelihood's h = -y is written out in output_error_row)."""
     if cost == CROSS_ENTROPY:  # a (-y/a + (1 - y)/(1 - a)); only called for a <= 1/2
         return -y + (1 - y) * a / (1 - a)
     if cost == POISSON:  # a (1 - y/a)
         return a - y
-    return a * dcost_da(cost, a, y)
+    return a * dcost_da(cost, param, a, y)
 
 
 cdef inline void softmax_cross_entropy_error(const floating* z, const floating* a,
@@ -127,7 +160,7 @@ cdef inline void softmax_cross_entropy_error(const floating* z, const floating* 
             m = j
             h = -y[j]
         else:
-            h = softmax_h(CROSS_ENTROPY, a[j], y[j])
+            h = softmax_h(CROSS_ENTROPY, 0.0, a[j], y[j])
         d[j] = <floating>h
         total += h
     if m >= 0:
@@ -157,9 +190,9 @@ cdef inline double label_log_likelihood_error(const floating* z, const floating*
     return 0.0 - (z[label] - log_sum_exp(z, n))
 
 
-cdef inline void output_error_row(int cost, int act, double param, const floating* z,
-                                  const floating* a, const floating* y, floating* d,
-                                  Py_ssize_t n) noexcept nogil:
+cdef inline void output_error_row(int cost, double cost_param, int act, double act_param,
+                                  const floating* z, const floating* a, const floating* y,
+                                  floating* d, Py_ssize_t n) noexcept nogil:
     """BP1 for one example: d = dC/dz."""
     cdef Py_ssize_t j
     cdef double total = 0.0, h
@@ -177,7 +210,7 @@ cdef inline void output_error_row(int cost, int act, double param, const floatin
     elif act == SOFTMAX:
         # Softmax Jacobian da_j/dz_k = a_j (delta_jk - a_k), so d_k = h_k - a_k sum_j h_j.
         for j in range(n):
-            h = softmax_h(cost, a[j], y[j])
+            h = softmax_h(cost, cost_param, a[j], y[j])
             d[j] = <floating>h
             total += h
         for j in range(n):
@@ -193,5 +226,5 @@ cdef inline void output_error_row(int cost, int act, double param, const floatin
             d[j] = a[j] - y[j]  # f' = a cancels y/a: the canonical pairing
     else:
         for j in range(n):
-            d[j] = <floating>dcost_da(cost, a[j], y[j])
-        times_derivative(act, param, z, a, d, n)
+            d[j] = <floating>dcost_da(cost, cost_param, a[j], y[j])
+        times_derivative(act, act_param, z, a, d, n)

@@ -171,11 +171,11 @@ cdef double output_error(const Layers* layers, const floating* y, const Py_ssize
             c = label_log_likelihood_error(z + off + i * n, a + off + i * n, labels[i],
                                            delta + off + i * n, n)
         else:
-            c = row_cost(layers.cost, layers.act[L], z + off + i * n, a + off + i * n,
-                         y + i * n, n)
-            output_error_row(layers.cost, layers.act[L], layers.act_param[L],
-                             z + off + i * n, a + off + i * n, y + i * n, delta + off + i * n,
-                             n)
+            c = row_cost(layers.cost, layers.cost_param, layers.act[L], z + off + i * n,
+                         a + off + i * n, y + i * n, n)
+            output_error_row(layers.cost, layers.cost_param, layers.act[L],
+                             layers.act_param[L], z + off + i * n, a + off + i * n, y + i * n,
+                             delta + off + i * n, n)
         if weights != NULL:
             c *= weights[i]
             for j in range(n):

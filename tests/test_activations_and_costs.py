@@ -9,7 +9,7 @@ from conftest import RTOL
 from numpy.testing import assert_allclose
 
 import fcnn
-from fcnn import activations, costs
+from fcnn import activations, costs, reference
 
 NAMES = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "softmax"]  # bounded
 EXTREMES = np.array([[-1000.0, -40.0, -1e-3, 0.0, 1e-3, 40.0, 1000.0]])
@@ -146,6 +146,8 @@ COST_CASES = (
     + [(c, "softmax") for c in ["quadratic", "cross_entropy", "log_likelihood"]]
     + [(c, "linear") for c in ["quadratic", "squared_error", "absolute_error"]]
     + [("poisson", f) for f in ["exp", "sigmoid", "softmax"]]
+    + [(c, f) for c in ["huber", "pinball"] for f in ["linear", "sigmoid", "softmax"]]
+    + [("hinge", "linear"), ("log_poisson", "linear")]
 )
 
 
@@ -154,6 +156,8 @@ def test_core_cost_matches_reference(cost, output):
     rng = np.random.default_rng(1)
     z = rng.normal(size=(6, 4))
     y = np.eye(4)[rng.integers(4, size=6)] if output == "softmax" else rng.uniform(size=(6, 4))
+    if cost == "hinge":
+        y = rng.integers(2, size=(6, 4)).astype(float)
     net = identity_net(output, 4, cost=cost)
     a = activations.get(output)(z)
     expected = np.mean(costs.get(cost)(a, y))
@@ -209,3 +213,85 @@ def test_poisson_costs_nothing_where_outputs_equal_the_targets(output, dtype):
     net = identity_net(output, 3, dtype, cost="poisson")
     a = net.predict(z)
     assert net.evaluate(z, a)["cost"] == pytest.approx(0, abs=100 * float(np.finfo(dtype).eps))
+
+
+WITH_A_PARAMETER = [costs.Huber(delta=0.4), costs.Pinball(tau=0.9), costs.Pinball(tau=0.05)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("cost", WITH_A_PARAMETER, ids=repr)
+@pytest.mark.parametrize("output", ["linear", "tanh", "softmax"])
+def test_core_costs_with_a_parameter_match_the_reference(output, cost, dtype):
+    """The parameter reaches the core: cost and output error as the NumPy reference."""
+    rng = np.random.default_rng(2)
+    z = rng.normal(size=(6, 4)).astype(dtype)
+    y = rng.normal(scale=0.5, size=(6, 4)).astype(dtype)
+    net = identity_net(output, 4, dtype, cost=cost)
+    z64, a64, y64 = (np.asarray(v, dtype=np.float64) for v in (z, net.predict(z), y))
+    rtol = 1e-12 if dtype == "float64" else 1e-5
+    expected = np.mean(cost(a64, y64))
+    assert net.evaluate(z, y)["cost"] == pytest.approx(expected, rel=rtol)
+    delta = reference.output_error(activations.get(output), cost, z64, a64, y64)
+    assert_allclose(net.gradients(z, y).delta[1], delta, rtol=rtol, atol=rtol)
+
+
+def test_the_costs_at_their_kinks():
+    """Huber at |a - y| = delta, pinball at a = y (1/2 - tau, the middle of -tau and
+    1 - tau), the hinge at (2y - 1) a = 1 (0)."""
+    z = np.array([[0.5, -0.5, 2.0, 0.25]])
+    y = np.array([[0.0, 0.0, 2.0, 0.0]])
+    net = identity_net("linear", 4, cost=costs.Huber(delta=0.5))
+    assert net.evaluate(z, y)["cost"] == 0.125 + 0.125 + 0 + 0.03125
+    assert_allclose(net.gradients(z, y).delta[1], [[0.5, -0.5, 0.0, 0.25]], rtol=0, atol=0)
+    net = identity_net("linear", 4, cost=costs.Pinball(tau=0.75))
+    assert net.evaluate(z, y)["cost"] == 0.25 * 0.5 + 0.75 * 0.5 + 0 + 0.25 * 0.25
+    assert_allclose(net.gradients(z, y).delta[1], [[0.25, -0.75, -0.25, 0.25]], rtol=0, atol=0)
+    z, y = np.array([[1.0, -1.0, 0.5, 3.0]]), np.array([[1.0, 0.0, 1.0, 0.0]])
+    net = identity_net("linear", 4, cost="hinge")
+    assert net.evaluate(z, y)["cost"] == 0 + 0 + 0.5 + 4
+    assert_allclose(net.gradients(z, y).delta[1], [[0.0, 0.0, -1.0, 1.0]], rtol=0, atol=0)
+
+
+def test_log_poisson_costs_nothing_where_the_rate_equals_the_target():
+    y = np.array([[0.5, 3.0, 7.25]])
+    net = identity_net("linear", 3, cost="log_poisson")
+    z = np.log(y)
+    assert net.evaluate(z, y)["cost"] == pytest.approx(0, abs=1e-14)
+    assert_allclose(net.gradients(z, y).delta[1], np.exp(z) - y, rtol=0, atol=1e-14)
+    # a target 0: the cost is the rate e^z, the output error too
+    assert net.evaluate(z, np.zeros((1, 3)))["cost"] == pytest.approx(np.exp(z).sum())
+
+
+def test_costs_with_a_parameter_compare_show_and_rebuild_by_it():
+    assert costs.Huber(0.5) == costs.Huber(delta=0.5) != costs.Huber(2.0)
+    assert costs.Pinball(0.9) != costs.Pinball(0.1)
+    assert len({costs.Huber(), costs.Huber(1.0), costs.Pinball()}) == 2
+    assert costs.get("huber") == costs.Huber(delta=1.0)
+    assert costs.get("pinball").tau == 0.5
+    assert repr(costs.Pinball(0.25)) == "Pinball(tau=0.25)"
+    for cost in [costs.Huber(0.25), costs.Pinball(0.125), costs.Hinge(), costs.Quadratic()]:
+        assert costs.from_config(cost.config()) == cost
+    assert costs.Hinge().config() == {"name": "hinge"}
+    assert costs.from_config({"name": "huber"}) == costs.Huber()
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda: costs.Huber(0.0), ValueError, r"Huber delta must be a finite number > 0, got 0.0"),
+        (lambda: costs.Huber(-1), ValueError, r"Huber delta .* got -1.0"),
+        (lambda: costs.Huber(float("inf")), ValueError, r"Huber delta .* got inf"),
+        (lambda: costs.Huber(True), TypeError, r"Huber delta must be a finite number"),
+        (lambda: costs.Pinball(0), ValueError, r"Pinball tau must be a finite number in \(0, 1\)"),
+        (lambda: costs.Pinball(1.0), ValueError, r"Pinball tau .* got 1.0"),
+        (lambda: costs.Pinball(float("nan")), ValueError, r"Pinball tau .* got nan"),
+        (lambda: costs.Pinball("0.5"), TypeError, r"Pinball tau .* got str '0.5'"),
+        (lambda: costs.from_config({"name": "huber", "tau": 0.5}), ValueError, "no parameter"),
+        (lambda: costs.from_config({"name": "hinge", "delta": 1}), ValueError, "no parameter"),
+        (lambda: costs.from_config({"name": "huberr"}), ValueError, "unknown cost 'huberr'"),
+        (lambda: costs.from_config("huber"), ValueError, "a cost config is a dict"),
+    ],
+)
+def test_bad_cost_parameters_are_rejected(make, error, message):
+    with pytest.raises(error, match=message):
+        make()

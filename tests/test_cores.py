@@ -10,6 +10,7 @@ from conftest import run_python
 
 import fcnn
 from fcnn import _compiled
+from fcnn.costs import Huber, Pinball
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu", "linear"]
 OUTPUT_AND_COST = [
@@ -105,6 +106,45 @@ def train_a_poisson_network(dtype, output):
 def test_the_builds_agree_on_exp_and_poisson(avx2_core, monkeypatch, dtype, output):
     results = [
         computed_with(core, monkeypatch, lambda: train_a_poisson_network(dtype, output))
+        for core in (_compiled.baseline, avx2_core)
+    ]
+    for baseline, avx2 in zip(*results):
+        np.testing.assert_array_equal(avx2, baseline, strict=True)
+
+
+# The costs after the notes', each with outputs it allows; binary targets suit them all.
+COST_CASES = [
+    ("tanh", Huber(delta=0.5)),
+    ("softmax", Huber(delta=0.5)),
+    ("sigmoid", Pinball(tau=0.8)),
+    ("linear", Pinball(tau=0.3)),
+    ("linear", "hinge"),
+    ("linear", "log_poisson"),
+]
+
+
+def train_with_cost(dtype, output, cost):
+    rng = np.random.default_rng(5)
+    X = (0.5 * rng.standard_normal((300, 13))).astype(dtype)
+    Y = rng.integers(0, 2, (300, 4)).astype(dtype)
+    net = fcnn.Network([13, 16, 4], ["tanh", output], cost, dtype=dtype, seed=1)
+    history = net.fit(X, Y, epochs=2, batch_size=16, seed=2, optimizer=fcnn.Adam(0.01))
+    gradients = net.gradients(X[:20], Y[:20])
+    return [
+        net.theta.copy(),
+        net.predict(X),
+        history.cost,
+        net.evaluate(X, Y)["cost"],
+        gradients.flat,
+        gradients.delta[2],
+    ]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("output, cost", COST_CASES, ids=str)
+def test_the_builds_agree_on_the_costs_after_the_notes(avx2_core, monkeypatch, dtype, output, cost):
+    results = [
+        computed_with(core, monkeypatch, lambda: train_with_cost(dtype, output, cost))
         for core in (_compiled.baseline, avx2_core)
     ]
     for baseline, avx2 in zip(*results):

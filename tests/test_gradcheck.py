@@ -6,28 +6,38 @@ import numpy as np
 import pytest
 
 import fcnn
-from fcnn import GradcheckResult, float64_copy, gradcheck, reference
+from fcnn import GradcheckResult, costs, float64_copy, gradcheck, reference
 
 HIDDEN = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "prelu"]
 ELEMENTWISE_OUTPUTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp"]
-PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error"]
+PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error", "huber", "pinball"]
 OUTPUT_PAIRS = (
     [(f, c) for f in ELEMENTWISE_OUTPUTS for c in PLAIN_COSTS]
     + [("sigmoid", "cross_entropy"), ("sigmoid", "log_likelihood")]
     + [("softmax", c) for c in PLAIN_COSTS + ["cross_entropy", "log_likelihood"]]
     + [(f, "poisson") for f in ("exp", "sigmoid", "softmax")]
+    + [("linear", "hinge"), ("linear", "log_poisson")]
 )
 KINKED = ("relu", "leaky_relu", "prelu")
 # Central differences with eps = 1e-6 are exact only where C is smooth within +-eps of
-# theta (and of X). Kinks sit at z = 0 (relu, leaky_relu, prelu) and at a = y
-# (absolute_error); the data below keep every such z and a - y at least KINK_MARGIN away,
-# a thousand times what a perturbation of 1e-6 can move them.
+# theta (and of X). Kinks sit at z = 0 (relu, leaky_relu, prelu), at a = y (absolute_error,
+# pinball), at |a - y| = delta (Huber's second derivative) and at (2y - 1) a = 1 (hinge);
+# the data below keep every such point at least KINK_MARGIN away, a thousand times what a
+# perturbation of 1e-6 can move them.
 KINK_MARGIN = 1e-3
+COST_KINKS = {
+    "absolute_error": lambda cost, a, y: a - y,
+    "pinball": lambda cost, a, y: a - y,
+    "huber": lambda cost, a, y: np.abs(a - y) - cost.delta,
+    "hinge": lambda cost, a, y: (2 * y - 1) * a - 1,
+}
 
 
 def targets(rng, output, cost, n, n_out):
-    if cost == "poisson":  # counts, zeros among them
+    if cost in ("poisson", "log_poisson"):  # counts, zeros among them
         return rng.poisson(1.0, size=(n, n_out)).astype(float)
+    if cost == "hinge":
+        return rng.integers(2, size=(n, n_out)).astype(float)
     if output == "softmax":
         return np.eye(n_out)[rng.integers(n_out, size=n)]
     if cost in ("cross_entropy", "log_likelihood"):
@@ -42,8 +52,8 @@ def smooth_batch(net, rng, n=5):
         Y = targets(rng, net.activations[-1].name, net.cost.name, n, net.sizes[-1])
         trace = net.trace(X)
         near = [np.abs(z).min() for f, z in zip(net.activations, trace.z[1:]) if f.name in KINKED]
-        if net.cost.name == "absolute_error":
-            near.append(np.abs(trace.a[-1] - Y).min())
+        if net.cost.name in COST_KINKS:
+            near.append(np.abs(COST_KINKS[net.cost.name](net.cost, trace.a[-1], Y)).min())
         if min(near, default=np.inf) > KINK_MARGIN:
             return X, Y
     raise AssertionError("no batch away from the kinks in 100 draws")
@@ -71,6 +81,17 @@ def test_passes_for_every_activation_and_cost(hidden, output, cost):
     expected = {(1, "w"), (1, "b"), (2, "w"), (2, "b"), (0, "x")}
     assert kinds == expected | ({(1, "slopes")} if hidden == "prelu" else set())
     assert result.worst[1]["w"].checked == 12 and result.worst[0]["x"].checked == 15
+    assert result.max_error <= 1e-6
+
+
+@pytest.mark.parametrize("output", ["linear", "tanh", "softmax"])
+@pytest.mark.parametrize("cost", [costs.Huber(delta=0.3), costs.Pinball(tau=0.85)])
+def test_passes_for_the_costs_with_a_parameter(output, cost):
+    rng = np.random.default_rng(sum(map(ord, output + cost.name)))
+    net = fcnn.Network([3, 4, 3], ["tanh", output], cost, seed=int(rng.integers(1000)))
+    X, Y = smooth_batch(net, rng)
+    result = gradcheck(net, X, Y, inputs=True)
+    assert result.passed, result.report()
     assert result.max_error <= 1e-6
 
 

@@ -10,7 +10,7 @@ import fcnn
 from fcnn import reference
 
 ELEMENTWISE = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp"]
-PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error"]
+PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error", "huber", "pinball"]
 # (output activation, cost) pairs: the plain costs suit any output; the logarithmic ones
 # need outputs in (0, 1).
 OUTPUT_PAIRS = (
@@ -18,12 +18,15 @@ OUTPUT_PAIRS = (
     + [("sigmoid", "cross_entropy"), ("sigmoid", "log_likelihood")]
     + [("softmax", c) for c in PLAIN_COSTS + ["cross_entropy", "log_likelihood"]]
     + [(f, "poisson") for f in ("exp", "sigmoid", "softmax")]
+    + [("linear", "hinge"), ("linear", "log_poisson")]
 )
 
 
 def targets(rng, output, cost, n, n_out):
-    if cost == "poisson":  # rates, zeros among them
+    if cost in ("poisson", "log_poisson"):  # rates, zeros among them
         return rng.uniform(0, 3, size=(n, n_out)) * rng.integers(2, size=(n, n_out))
+    if cost == "hinge":
+        return rng.integers(2, size=(n, n_out)).astype(float)
     if output == "softmax":
         return np.eye(n_out)[rng.integers(n_out, size=n)]
     if cost in ("cross_entropy", "log_likelihood"):

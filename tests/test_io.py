@@ -16,6 +16,7 @@ import pytest
 import fcnn
 from fcnn import _model_file, io
 from fcnn.activations import LeakyReLU, PReLU
+from fcnn.costs import Huber, Pinball
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "docs", "model-format.md")
 
@@ -136,6 +137,47 @@ def test_round_trip_of_untrained_and_plain_sgd_networks(tmp_path, dtype):
     loaded = fcnn.load(tmp_path / "sgd.fcnn")
     assert_same_state(loaded, untrained)
     assert np.array_equal(loaded.predict(X), untrained.predict(X))
+
+
+# The costs after the notes', each with an output that fits it; one-hot targets suit all.
+COST_CASES = {
+    "huber": (["tanh", "sigmoid"], Huber(delta=0.25)),
+    "pinball": (["relu", "linear"], Pinball(tau=0.9)),
+    "hinge": (["tanh", "linear"], "hinge"),
+    "log_poisson": (["tanh", "linear"], "log_poisson"),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name", sorted(COST_CASES))
+def test_round_trip_of_each_cost_then_training_continues_bit_for_bit(tmp_path, name, dtype):
+    activations, cost = COST_CASES[name]
+    X, labels = data()
+    Y = np.eye(3)[labels]
+    net, twin = (fcnn.Network([4, 6, 3], activations, cost, dtype=dtype, seed=3) for _ in "ab")
+    for network in (net, twin):
+        network.fit(X, Y, epochs=2, batch_size=8, optimizer=fcnn.Adam(0.01))
+    net.save(tmp_path / "model.fcnn")
+    loaded = fcnn.load(tmp_path / "model.fcnn")
+    assert loaded.cost == net.cost and repr(loaded) == repr(net)
+    assert_same_state(loaded, net)
+    loaded.fit(X, Y, epochs=2, batch_size=8)
+    twin.fit(X, Y, epochs=2, batch_size=8)
+    assert np.array_equal(loaded.theta, twin.theta)
+
+
+def test_a_cost_with_a_parameter_is_saved_as_its_config_the_others_as_their_names():
+    header, arrays = fcnn.Network([2, 1], "linear", Pinball(tau=0.9)).state()
+    assert header["cost"] == {"name": "pinball", "tau": 0.9}
+    assert fcnn.Network.from_state(header, arrays).cost == Pinball(tau=0.9)
+    # a plain name (what files had before costs had parameters) and a config both load
+    for cost in ["pinball", {"name": "pinball"}]:
+        assert fcnn.Network.from_state(dict(header, cost=cost), arrays).cost == Pinball()
+    assert fcnn.Network([2, 1], "linear", "hinge").state()[0]["cost"] == "hinge"
+    with pytest.raises(ValueError, match=r"Pinball tau must be a finite number in \(0, 1\)"):
+        fcnn.Network.from_state(dict(header, cost={"name": "pinball", "tau": 1.5}), arrays)
+    with pytest.raises(TypeError, match="header 'cost' must be a name or a cost config"):
+        fcnn.Network.from_state(dict(header, cost=["pinball"]), arrays)
 
 
 def test_save_overwrites_and_leaves_no_temporary_file(tmp_path):

@@ -441,7 +441,7 @@ def test_sample_weight_zero_is_removal(blobs):
         ({"activation": "gelu"}, ValueError, "activation='gelu' is not valid"),
         ({"activation": ["relu", "tanh"]}, ValueError, "activation is a list of 2"),
         ({"output_activation": "linear"}, ValueError, "output_activation must be 'softmax'"),
-        ({"cost": "hinge"}, ValueError, "cost='hinge' is not valid"),
+        ({"cost": "mse"}, ValueError, "cost='mse' is not valid"),
         ({"optimizer": "lbfgs"}, ValueError, "optimizer must be one of"),
         ({"optimizer": 3}, TypeError, "optimizer must be a name"),
         ({"learning_rate": 0}, ValueError, "learning_rate must be a finite number > 0"),

@@ -97,8 +97,8 @@ LISTED_ACTIVATIONS = (
     r"'softmax', 'swish', 'tanh'\]"
 )
 LISTED_COSTS = (
-    r"expected one of \['absolute_error', 'cross_entropy', 'log_likelihood', "
-    r"'poisson', 'quadratic', 'squared_error'\]"
+    r"expected one of \['absolute_error', 'cross_entropy', 'hinge', 'huber', "
+    r"'log_likelihood', 'log_poisson', 'pinball', 'poisson', 'quadratic', 'squared_error'\]"
 )
 
 
@@ -169,6 +169,18 @@ LISTED_COSTS = (
             dict(sizes=[4, 3], activations="linear", cost="poisson"),
             ValueError,
             "output activation must be 'exp', 'sigmoid' or 'softmax', got 'linear'",
+        ),
+        (
+            dict(sizes=[4, 3], activations="tanh", cost="hinge"),
+            ValueError,
+            "cost 'hinge' reads the output as a score on the whole real line, so the "
+            "output activation must be 'linear', got 'tanh'",
+        ),
+        (
+            dict(sizes=[4, 3], activations="exp", cost="log_poisson"),
+            ValueError,
+            "cost 'log_poisson' reads the output as a log-rate on the whole real line, so "
+            "the output activation must be 'linear', got 'exp'",
         ),
         (
             dict(sizes=[4, 3], dtype="float16"),
@@ -441,6 +453,42 @@ def test_targets_of_the_poisson_cost_must_not_be_negative(core, entry, output):
     ):
         WITH_Y[entry](net, np.ones((5, 4)), Y)
     assert core.calls == []
+
+
+@pytest.mark.parametrize("entry", WITH_Y)
+def test_targets_of_the_log_poisson_cost_must_not_be_negative(core, entry):
+    net = made(core, [4, 3], "linear", "log_poisson", seed=0)
+    Y = np.full((5, 3), 7.5)
+    Y[2, 0] = -1.0
+    with pytest.raises(ValueError, match=r"Y must hold values >= 0 .* \(log_poisson\)"):
+        WITH_Y[entry](net, np.ones((5, 4)), Y)
+    assert core.calls == []
+
+
+@pytest.mark.parametrize("entry", WITH_Y)
+@pytest.mark.parametrize("value", [0.5, -1.0, 2.0])
+def test_targets_of_the_hinge_cost_must_be_binary_labels(core, entry, value):
+    net = made(core, [4, 3], "linear", "hinge", seed=0)
+    Y = np.ones((5, 3))
+    Y[3, 2] = value
+    with pytest.raises(
+        ValueError,
+        match=rf"Y must hold binary labels 0 or 1 for the cost 'hinge', found {value} at "
+        r"index \(3, 2\)",
+    ):
+        WITH_Y[entry](net, np.ones((5, 4)), Y)
+    assert core.calls == []
+
+
+def test_labels_of_the_hinge_cost_are_its_binary_targets(core):
+    net = made(core, [4, 3], "linear", "hinge", seed=0)
+    net.evaluate(np.ones((3, 4)), [0, 2, 1])  # one-hot rows: 0 and 1
+    with pytest.raises(ValueError, match=r"Y_val must hold binary labels"):
+        net.fit(
+            np.ones((5, 4)),
+            np.zeros((5, 3)),
+            validation_data=(np.ones((2, 4)), np.full((2, 3), 0.5)),
+        )
 
 
 def test_validation_targets_of_a_logarithmic_cost_must_be_probabilities(core):
