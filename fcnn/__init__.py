@@ -3,9 +3,9 @@
 `Network` is the network: its forward pass, back-propagation and training run in
 compiled code (Cython and BLAS) without the GIL. `fcnn.load` reads a saved network,
 `gradcheck` checks the gradients, the optimizers (`SGD`, `Adam`, ...) and the modules
-`activations`, `costs`, `initializers`, `schedules` and `callbacks` configure training, `datasets`
-holds XOR and MNIST (with a bundled sample), and ``fcnn.sklearn`` has scikit-learn
-estimators.
+`activations`, `costs`, `initializers`, `schedules` and `callbacks` configure training,
+`datasets` holds XOR and MNIST (with a bundled sample), and ``fcnn.sklearn`` has
+scikit-learn estimators.
 
 Examples
 --------

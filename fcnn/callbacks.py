@@ -15,9 +15,10 @@ list order, between epochs only, never per mini-batch:
   the best parameters; ``logs`` is the last epoch's (empty if none ran).
 
 A callback stops training by setting ``net.stop_training = True`` (fit sets it to False
-when it starts): fit stops after the current epoch, the epoch that set it included. It
-changes the learning rate through the optimizer, ``net.optimizer.lr = value``: the next
-epoch (this one, in ``on_epoch_begin``) uses it, through the learning-rate schedule. A
+when it starts): fit stops when the current epoch is over and recorded, and
+`History.stopped_epoch` says which. It changes the learning rate through the optimizer,
+``net.optimizer.lr = value``: the next epoch (this one, in ``on_epoch_begin``) and the
+optimizer's later fits use it, through the learning-rate schedule. A
 callback that raises stops training with its exception; the network keeps the state of
 the last recorded epoch (an exception in ``on_epoch_end`` comes after its epoch is
 recorded).
@@ -133,14 +134,15 @@ class Checkpoint(Callback):
         epoch's figures: ``"net-{epoch:03d}.fcnn"``, ``"best.fcnn"`` or
         ``"net-{epoch}-{val_cost:.4f}.fcnn"``.
     monitor : str or None, default None
-        A figure of the epoch's ``logs`` ("val_cost", "val_f1", ...); with it, a file is
-        written only when the figure improves on the best so far (strictly). None
-        saves after every epoch.
+        A figure of the epoch's ``logs`` ("val_cost", "val_f1", ...). None saves after
+        every epoch.
     mode : {"min", "max"}, default "min"
         Whether a lower or a higher `monitor` is better.
     save_best_only : bool, default False
-        Needs `monitor`: True writes the file only when the monitored figure improves;
-        False writes it after every epoch, and `monitor` is then only checked.
+        Needs `monitor`: True writes the file only when the monitored figure is better
+        (strictly) than its best so far, in every fit this Checkpoint was given to (a
+        loop of `Network.partial_fit`, say); False writes it after every epoch, and
+        `monitor` is then only checked.
 
     Raises
     ------
@@ -184,9 +186,6 @@ class Checkpoint(Callback):
         if self.monitor is not None:
             check_monitor(self.monitor, names, "Checkpoint")
 
-    def on_train_begin(self, net: Network, logs: Mapping[str, float]) -> None:
-        self.best = math.nan
-
     def on_epoch_end(self, net: Network, epoch: int, logs: Mapping[str, float]) -> None:
         if self.save_best_only:
             value = logs[self.monitor]  # type: ignore[index]
@@ -207,14 +206,18 @@ class CSVLogger(Callback):
     """Write each epoch's figures as a row of a CSV file, as the epoch ends.
 
     The first row names the columns: "epoch" (1-based), then the figures of the first
-    epoch's ``logs`` in their order. The file is written anew by each fit, and closed
-    after each row: it is complete up to the last recorded epoch also when training
-    stops with an exception.
+    epoch's ``logs`` in their order. The file is closed after each row: it is complete
+    up to the last recorded epoch also when training stops with an exception.
 
     Parameters
     ----------
     path : str or os.PathLike
         The CSV file.
+    append : bool, default False
+        False writes the file anew at the start of each fit; True adds rows under the
+        columns of an existing file (a loop of `Network.partial_fit`, say), leaving
+        empty a column the epoch does not have and out a figure the file has no
+        column for.
 
     Examples
     --------
@@ -230,12 +233,16 @@ class CSVLogger(Callback):
     epoch,cost,accuracy,lr
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], append: bool = False) -> None:
         self.path = os.fspath(path)
+        self.append = bool(append)
         self.columns: list[str] | None = None
 
     def on_train_begin(self, net: Network, logs: Mapping[str, float]) -> None:
         self.columns = None
+        if self.append and os.path.exists(self.path) and os.path.getsize(self.path):
+            with open(self.path, newline="") as file:
+                self.columns = next(csv.reader(file))
 
     def on_epoch_end(self, net: Network, epoch: int, logs: Mapping[str, float]) -> None:
         first = self.columns is None
@@ -244,7 +251,8 @@ class CSVLogger(Callback):
             writer = csv.writer(file)
             if first:
                 writer.writerow(columns)
-            writer.writerow([epoch, *(repr(float(logs[name])) for name in columns[1:])])
+            values = (repr(float(logs[name])) if name in logs else "" for name in columns[1:])
+            writer.writerow([epoch, *values])
 
     def __repr__(self):
-        return f"CSVLogger({self.path!r})"
+        return f"CSVLogger({self.path!r}, append={self.append})"

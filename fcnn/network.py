@@ -1460,9 +1460,9 @@ class Network:
             The improvement that resets the patience, >= 0. It does not decide which
             epoch is best: a smaller improvement still makes a new best epoch.
         monitor : str, default "val_cost"
-            What early stopping watches: "val_cost", "val_accuracy", "cost",
-            "accuracy" or a metric of `metrics` by its recorded name ("val_f1"); the
-            validation figures need validation data.
+            What early stopping watches: "val_cost", "val_accuracy", "cost" or a
+            metric of `metrics` by its recorded name ("val_f1"); the validation figures
+            need validation data.
         mode : {"min", "max"} or None, default None
             Whether a lower or a higher `monitor` is better; None: the lowest cost, the
             highest accuracy (a metric of `metrics` needs "min" or "max").

@@ -64,7 +64,7 @@ BLOCK_BYTES = 8 * 2**20
 SAMPLE_ROWS = 1000
 """Training rows gathered from such a file for the diagnostics."""
 
-Monitor: TypeAlias = Literal["val_cost", "val_accuracy", "cost", "accuracy"]
+Monitor: TypeAlias = Literal["val_cost", "val_accuracy", "cost"]
 """The figures of every fit that early stopping can watch (and the user's metrics)."""
 MetricsOn: TypeAlias = Literal["validation", "training", "both"]
 """The data that fit's metrics score."""
@@ -204,8 +204,9 @@ class TrainingRun:
         user_names = {prefix + name for prefix in prefixes for name in self.metrics}
         if monitor not in typing.get_args(Monitor) and monitor not in user_names:
             raise ValueError(
-                "monitor must be 'val_cost', 'val_accuracy', 'cost', 'accuracy' or the name "
-                f"of one of the metrics as recorded ({sorted(user_names)}), got {monitor!r}"
+                f"monitor must be 'val_cost', 'val_accuracy' or 'cost', got {monitor!r}; or "
+                f"the recorded name of one of fit's metrics "
+                f"({', '.join(sorted(user_names)) or 'none given'})"
             )
         mode = options["mode"]
         if mode is not None or self.early_stopping:

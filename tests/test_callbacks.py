@@ -287,6 +287,26 @@ def test_csv_logger_writes_a_row_per_epoch(tmp_path):
     network().fit(X, y, epochs=1, lr=0.1, callbacks=[CSVLogger(path)])
     with open(path, newline="") as file:
         assert len(list(csv.reader(file))) == 2  # written anew by each fit
+    net, logger = network(), CSVLogger(path, append=True)
+    net.partial_fit(X, y, lr=0.1, validation_data=(X, y), callbacks=[logger])
+    net.partial_fit(X, y, callbacks=[logger])
+    with open(path, newline="") as file:
+        rows = list(csv.reader(file))
+    assert [row[0] for row in rows] == ["epoch", "1", "1", "2"]
+    assert len(rows[2]) == 4  # the first fit's columns, without val_cost
+
+
+def test_checkpoint_keeps_its_best_across_partial_fits(tmp_path):
+    X, y = data()
+    path = tmp_path / "best.fcnn"
+    checkpoint = Checkpoint(path, monitor="score", mode="max", save_best_only=True)
+    options = {"metrics": {"score": sequence([0, 0.5, 0, 0.4])}, "metrics_on": "training"}
+    net = network()
+    net.partial_fit(X, y, lr=0.1, callbacks=[checkpoint], **options)
+    best = net.theta.copy()
+    net.partial_fit(X, y, callbacks=[checkpoint], **options)
+    assert not np.array_equal(net.theta, best)
+    assert np.array_equal(fcnn.load(path).theta, best) and checkpoint.best == 0.5
 
 
 @pytest.mark.parametrize(
