@@ -3,9 +3,9 @@
 `Network` is the network: its forward pass, back-propagation and training run in
 compiled code (Cython and BLAS) without the GIL. `fcnn.load` reads a saved network,
 `gradcheck` checks the gradients, the optimizers (`SGD`, `Adam`, ...) and the modules
-`activations`, `costs`, `initializers` and `schedules` configure training, `datasets`
-holds XOR and MNIST (with a bundled sample), and ``fcnn.sklearn`` has scikit-learn
-estimators.
+`activations`, `costs`, `initializers`, `schedules` and `callbacks` configure training,
+`datasets` holds XOR and MNIST (with a bundled sample), and ``fcnn.sklearn`` has
+scikit-learn estimators.
 
 Examples
 --------
@@ -28,7 +28,17 @@ from ._source_tree import use_installed_package_if_unbuilt
 # and the imports below only find its modules already loaded.
 use_installed_package_if_unbuilt(__name__, __file__)
 
-from . import activations, costs, datasets, initializers, optimizers, reference, schedules, threads
+from . import (
+    activations,
+    callbacks,
+    costs,
+    datasets,
+    initializers,
+    optimizers,
+    reference,
+    schedules,
+    threads,
+)
 from .gradient_check import GradcheckResult, float64_copy, gradcheck
 from .history import History
 from .io import ModelFileError, load
@@ -55,6 +65,7 @@ __all__ = [
     "RMSProp",
     "AdaGrad",
     "activations",
+    "callbacks",
     "costs",
     "datasets",
     "initializers",

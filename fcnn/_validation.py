@@ -510,6 +510,35 @@ def target_kind(Y, labels=None):
     return "one_hot" if (Y.sum(axis=1) == 1).all() else "real"
 
 
+def predicted_classes(outputs: NDArray[np.floating]) -> NDArray[np.intp]:
+    """The class that each row of a network's outputs stands for.
+
+    The one rule of fcnn's accuracy and of ``fcnn predict``: the index of the largest
+    output, or, for one output, 1 where it is >= 0.5 and 0 elsewhere.
+
+    Parameters
+    ----------
+    outputs : ndarray, shape (n_samples, n_outputs)
+        Output activations, as `Network.predict` returns them for 2-D X.
+
+    Returns
+    -------
+    ndarray of intp, shape (n_samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn._validation import predicted_classes
+    >>> predicted_classes(np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]])).tolist()
+    [1, 0]
+    >>> predicted_classes(np.array([[0.5], [0.49]])).tolist()
+    [1, 0]
+    """
+    if outputs.shape[1] == 1:
+        return (outputs[:, 0] >= 0.5).astype(np.intp)
+    return outputs.argmax(axis=1)
+
+
 def check_dropout(dropout, n_hidden_layers):
     """Dropout's probability of dropping a hidden unit: in [0, 1), 0 without hidden layers."""
     dropout = check_hyperparameter(dropout, "dropout", low=0, high=1, high_open=True)

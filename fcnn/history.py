@@ -36,6 +36,10 @@ class History:
         Cost on the validation data after each epoch, when there is validation data.
     val_accuracy : list of float
         Accuracy on the validation data after each epoch, for classification.
+    metrics : dict of str to list of float
+        The values of fit's `metrics` after each epoch, by their recorded names ("val_f1"
+        on the validation data, "f1" on the training data); each is also an attribute
+        of that name (``history.val_f1``).
     lr : list of float
         The learning rate of each epoch (after the learning-rate schedule).
     seconds : list of float
@@ -46,8 +50,8 @@ class History:
         With early stopping: the 1-based epoch of the best monitored value, whose
         parameters were kept (unless fit's restore_best=False), else None.
     stopped_epoch : int or None
-        With early stopping: the 1-based epoch after which training stopped, or None
-        when it ran all epochs.
+        The 1-based epoch after which early stopping or a callback stopped training,
+        or None when it ran all epochs.
     grad_norm_w, grad_norm_b : list of list of float
         With ``diagnostics`` "grad_norm": per epoch, the norm ``||dC/dw^l||`` (BP4)
         and ``||dC/db^l||`` (BP3) of each layer l = 1..L, of the mean data cost.
@@ -83,6 +87,7 @@ class History:
         self.accuracy: list[float] = []
         self.val_cost: list[float] = []
         self.val_accuracy: list[float] = []
+        self.metrics: dict[str, list[float]] = {}
         self.lr: list[float] = []
         self.seconds: list[float] = []
         self.samples_per_second: list[float] = []
@@ -99,8 +104,8 @@ class History:
         Parameters
         ----------
         metrics : dict of str to float
-            ``{"cost": ...}`` and, when measured, "accuracy", "val_cost" and
-            "val_accuracy".
+            ``{"cost": ...}`` and, when measured, "accuracy", "val_cost",
+            "val_accuracy" and the values of fit's `metrics` by their recorded names.
         seconds : float
             The epoch's wall time.
         samples : int
@@ -109,12 +114,21 @@ class History:
             The epoch's learning rate.
         """
         self.cost.append(metrics["cost"])
-        for key in ("accuracy", "val_cost", "val_accuracy"):
-            if key in metrics:
-                getattr(self, key).append(metrics[key])
+        for key, value in metrics.items():
+            if key in _SCORES[1:]:
+                getattr(self, key).append(value)
+            elif key != "cost":
+                self.metrics.setdefault(key, []).append(value)
         self.lr.append(lr)
         self.seconds.append(seconds)
         self.samples_per_second.append(samples / seconds if seconds > 0 else float("inf"))
+
+    def __getattr__(self, name: str) -> list[float]:
+        """A metric of fit's `metrics` by its recorded name, as ``history.val_f1``."""
+        metrics = self.__dict__.get("metrics", {})
+        if name in metrics:
+            return metrics[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def epochs(self) -> int:
@@ -127,9 +141,10 @@ class History:
         Returns
         -------
         dict
-            The keys "cost", "accuracy", "val_cost", "val_accuracy", "lr", "seconds",
-            "samples_per_second", "best_epoch", "stopped_epoch", "grad_norm_w",
-            "grad_norm_b", "dead_units" and "saturation", each the attribute of that name.
+            The keys "cost", "accuracy", "val_cost", "val_accuracy", "metrics" (a dict of
+            lists), "lr", "seconds", "samples_per_second", "best_epoch",
+            "stopped_epoch", "grad_norm_w", "grad_norm_b", "dead_units" and
+            "saturation", each the attribute of that name.
 
         Examples
         --------
@@ -145,6 +160,7 @@ class History:
             "accuracy": list(self.accuracy),
             "val_cost": list(self.val_cost),
             "val_accuracy": list(self.val_accuracy),
+            "metrics": {name: list(values) for name, values in self.metrics.items()},
             "lr": list(self.lr),
             "seconds": list(self.seconds),
             "samples_per_second": list(self.samples_per_second),
@@ -162,8 +178,8 @@ class History:
         Returns
         -------
         str
-            Cost, accuracy and validation scores where measured, learning rate, seconds
-            and samples per second.
+            Cost, accuracy, validation scores and fit's metrics where measured, learning
+            rate, seconds and samples per second.
 
         Raises
         ------
@@ -186,6 +202,7 @@ class History:
             parts.append(f"val_cost {self.val_cost[-1]:.6g}")
         if len(self.val_accuracy) == epoch:
             parts.append(f"val_accuracy {self.val_accuracy[-1]:.4f}")
+        parts += [f"{name} {values[-1]:.6g}" for name, values in self.metrics.items()]
         parts.append(f"lr {self.lr[-1]:g}")
         parts.append(f"{self.seconds[-1]:.2f} s ({self.samples_per_second[-1]:,.0f} samples/s)")
         return "  ".join(parts)
@@ -203,7 +220,7 @@ class History:
         Returns
         -------
         matplotlib.figure.Figure
-            The figure: cost per epoch, and accuracy when recorded.
+            The figure: cost per epoch, and accuracy and fit's metrics when recorded.
 
         Raises
         ------
@@ -285,7 +302,8 @@ class History:
     def __repr__(self):
         if not self.epochs:
             return "History(epochs=0)"
-        recorded = [name for name in _SCORES + _PER_LAYER if getattr(self, name)]
+        recorded = [name for name in _SCORES if getattr(self, name)] + list(self.metrics)
+        recorded += [name for name in _PER_LAYER if getattr(self, name)]
         name, value, epoch = self._best()
         return (
             f"History(epochs={self.epochs}, metrics=[{', '.join(recorded)}], "
@@ -294,7 +312,8 @@ class History:
 
     def _repr_html_(self):
         """Jupyter's view: a table of the epochs by their metrics."""
-        columns = [name for name in _SCORES if getattr(self, name)] + ["lr", "seconds"]
+        columns = [name for name in _SCORES if getattr(self, name)] + list(self.metrics)
+        columns += ["lr", "seconds"]
         epochs: list[int | None] = list(range(self.epochs))
         if len(epochs) > _HTML_ROWS:
             half = _HTML_ROWS // 2

@@ -43,10 +43,11 @@ from ._validation import (
     mean_one_weights,
     non_finite_error,
     one_hot_rows,
+    predicted_classes,
     target_kind,
 )
 from .initializers import check_scheme, initialize
-from .training import SHUFFLE_BUFFER, DiagnosticName, Monitor, ScheduleName
+from .training import SHUFFLE_BUFFER, DiagnosticName, MetricsOn, Monitor, ScheduleName
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -529,6 +530,9 @@ class Network:
     optimizer : Optimizer or None
         The optimizer of the last `fit`, which the next fit continues (with its state)
         unless given ``lr`` or another optimizer; None before the first fit.
+    stop_training : bool
+        Set to True by a callback of `fit` to stop training after the current epoch;
+        fit sets it to False when it starts.
 
     Raises
     ------
@@ -599,6 +603,7 @@ class Network:
         self._structure = _Structure(sizes, activations, cost, dtype)
         # the optimizer of the last fit, which the next fit continues
         self.optimizer: Optimizer | None = None
+        self.stop_training = False
         self._feature_names: tuple[str, ...] | None = None
         # fit, step, save and __setstate__ hold it: one training run at a time, never a
         # half-updated save, never a structure swapped under a fit
@@ -1397,7 +1402,8 @@ class Network:
         early_stopping: bool = False,
         patience: int = 10,
         min_delta: float = 0.0,
-        monitor: Monitor = "val_cost",
+        monitor: Monitor | str = "val_cost",
+        mode: Literal["min", "max"] | None = None,
         restore_best: bool = True,
         validation_data: tuple[ArrayLike, ArrayLike]
         | tuple[ArrayLike, ArrayLike, ArrayLike | None]
@@ -1410,6 +1416,9 @@ class Network:
         seed: int | np.random.Generator | None = None,
         verbose: bool = False,
         diagnostics: Literal["all"] | DiagnosticName | Sequence[DiagnosticName] | None = None,
+        metrics: Mapping[str, Callable[..., float] | str] | None = None,
+        metrics_on: MetricsOn = "validation",
+        callbacks: Sequence[Any] | None = None,
     ) -> History:
         """Train by mini-batch gradient descent.
 
@@ -1464,9 +1473,13 @@ class Network:
         min_delta : float, default 0.0
             The improvement that resets the patience, >= 0. It does not decide which
             epoch is best: a smaller improvement still makes a new best epoch.
-        monitor : {"val_cost", "val_accuracy", "cost"}, default "val_cost"
-            What early stopping watches (the lowest cost or the highest accuracy is
-            best); the validation scores need validation data.
+        monitor : str, default "val_cost"
+            What early stopping watches: "val_cost", "val_accuracy", "cost" or a
+            metric of `metrics` by its recorded name ("val_f1"); the validation figures
+            need validation data.
+        mode : {"min", "max"} or None, default None
+            Whether a lower or a higher `monitor` is better; None: the lowest cost, the
+            highest accuracy (a metric of `metrics` needs "min" or "max").
         restore_best : bool, default True
             With early stopping: True keeps the parameters of the best epoch
             (``History.best_epoch``), False those of the last epoch trained (Keras's
@@ -1498,6 +1511,28 @@ class Network:
         diagnostics : str, sequence of str or None, default None
             "all" or some of "grad_norm", "dead_units", "saturation": per-layer figures
             measured after each epoch and kept in the History (see fcnn.diagnostics).
+        metrics : dict of str to callable or str, optional
+            Your own figures, by a name (a Python identifier): each a function
+            ``metric(y_true, y_pred)`` returning a real number (a scikit-learn metric
+            such as ``sklearn.metrics.f1_score``), or a scikit-learn scorer (made by
+            ``make_scorer``, or its name as ``sklearn.metrics.get_scorer`` takes it:
+            "f1_macro", "roc_auc"), which sees the network as a classifier whose
+            ``predict_proba`` is its outputs (with one output, class 1's), or as a
+            regressor. After each epoch (and once before training, to check it), each
+            is called on the data of `metrics_on`, unweighted: for classes (integer
+            labels, one-hot rows, one 0/1 output) with the true class labels and the
+            network's (the largest output; with one output, >= 0.5), else with the
+            targets and the outputs (1-D for one output). Recorded in the
+            History as ``val_<name>`` (validation data) and ``<name>`` (training data),
+            passed to the callbacks and usable as `monitor`.
+        metrics_on : {"validation", "training", "both"}, default "validation"
+            The data the metrics score: the validation data, the training data (arrays,
+            not a stream; rows of a file are gathered into memory), or both.
+        callbacks : sequence of callbacks, optional
+            Objects with any of the methods of `fcnn.callbacks.Callback`, called in
+            order between epochs: they can stop training (``net.stop_training =
+            True``) and change the learning rate (``net.optimizer.lr``); see
+            fcnn.callbacks.
 
         Returns
         -------
@@ -1512,13 +1547,18 @@ class Network:
         TypeError
             If an argument has the wrong type: X or Y not numbers, optimizer not an
             Optimizer, validation_data not a pair or triple, class_weight neither a
-            dict nor "balanced", a flag not a bool; a stream's chunk not a pair or
-            triple, or a stream that can be read only once for more than one epoch.
+            dict nor "balanced", a flag not a bool, a metric not callable or
+            returning other than a real number (found before training); a stream's chunk
+            not a pair or triple, or a stream that can be read only once for more than
+            one epoch.
         ValueError
             Before any training, if X or Y (or the validation data and its weights) do
             not fit the network (shape, inf or NaN, labels), both lr and optimizer are
             given, the optimizer holds another network's state, a number is out of its
-            range, monitor is unknown or not measured by this fit, both validation_data
+            range, monitor is unknown or not measured by this fit (or a callback's
+            monitor), mode is not "min" or "max" (or None for a built-in monitor),
+            a metric's name is not an identifier or is History's own, metrics need
+            validation data that is not given, both validation_data
             and validation_split are given, class_weight is asked for without class
             labels, or the parameters are not finite. For a stream, when a chunk is
             read that does not fit (or holds inf or NaN: the message names the chunk),
@@ -1530,6 +1570,7 @@ class Network:
         step : One gradient-descent step.
         fcnn.optimizers : The optimizers.
         fcnn.schedules : The learning-rate schedules.
+        fcnn.callbacks : Callbacks, checkpoints and a CSV log.
 
         Notes
         -----
@@ -1550,6 +1591,12 @@ class Network:
         generator and the History are those of the last finished epoch, also if a
         second Ctrl-C comes while that is restored. The KeyboardInterrupt keeps the
         History of the finished epochs as ``history``.
+
+        A metric or callback that raises stops training with its exception, and the
+        network is left as at the end of the last recorded epoch: a metric's exception
+        undoes its epoch as Ctrl-C does; a callback's ``on_epoch_end`` comes after its
+        epoch is recorded. Early stopping's restore of the best parameters happens
+        only when training ends without an exception.
 
         Examples
         --------
@@ -1673,35 +1720,6 @@ def _stored_array(arrays, name, shape, dtype):
     if not np.isfinite(array).all():
         raise ValueError(f"array {name!r} holds non-finite values")
     return array
-
-
-def predicted_classes(outputs: NDArray[np.floating]) -> NDArray[np.intp]:
-    """The class that each row of a network's outputs stands for.
-
-    The one rule of fcnn's accuracy and of ``fcnn predict``: the index of the largest
-    output, or, for one output, 1 where it is >= 0.5 and 0 elsewhere.
-
-    Parameters
-    ----------
-    outputs : ndarray, shape (n_samples, n_outputs)
-        Output activations, as `Network.predict` returns them for 2-D X.
-
-    Returns
-    -------
-    ndarray of intp, shape (n_samples,)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from fcnn.network import predicted_classes
-    >>> predicted_classes(np.array([[0.2, 0.7, 0.1], [0.6, 0.3, 0.1]])).tolist()
-    [1, 0]
-    >>> predicted_classes(np.array([[0.5], [0.49]])).tolist()
-    [1, 0]
-    """
-    if outputs.shape[1] == 1:
-        return (outputs[:, 0] >= 0.5).astype(np.intp)
-    return outputs.argmax(axis=1)
 
 
 def _predict(structure, X, original):

@@ -59,8 +59,9 @@ def plot_history(
     """Learning curves of a fit, per epoch 1..n.
 
     Left: the training cost (the running mean over each epoch) and the validation cost.
-    Right, when any accuracy was recorded: the validation accuracy and the training
-    accuracy. With early stopping, a dashed line marks best_epoch, the epoch whose
+    Next, when any accuracy was recorded: the validation accuracy and the training
+    accuracy. Last, when fit had `metrics`: their values, one line each. With early
+    stopping, a dashed line marks best_epoch, the epoch whose
     parameters were kept.
 
     Parameters
@@ -107,9 +108,11 @@ def plot_history(
     accuracy = _series(history, "accuracy")
     val_accuracy = _series(history, "val_accuracy")
     best_epoch = _field(history, "best_epoch")
+    metrics = _field(history, "metrics") or {}
 
     with_accuracy = bool(accuracy or val_accuracy)
-    fig, axes = _figure(path, 1 + with_accuracy, figsize=(5.5 * (1 + with_accuracy), 4.2))
+    panels = 1 + with_accuracy + bool(metrics)
+    fig, axes = _figure(path, panels, figsize=(5.5 * panels, 4.2))
     cost_axes = axes[0]
     _epoch_line(cost_axes, cost, "training cost", "C0")
     if val_cost:
@@ -124,6 +127,11 @@ def plot_history(
             _epoch_line(accuracy_axes, val_accuracy, "validation accuracy", "C1")
         accuracy_axes.set_ylabel("accuracy")
         accuracy_axes.set_title("accuracy")
+    if metrics:
+        metrics_axes = axes[-1]
+        for k, (name, values) in enumerate(metrics.items()):
+            _epoch_line(metrics_axes, [float(v) for v in values], name, f"C{k}")
+        metrics_axes.set_title("metrics")
     for ax in axes:
         if best_epoch is not None:
             ax.axvline(

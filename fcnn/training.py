@@ -4,13 +4,15 @@ Each epoch is one call into the core per piece of the data, which shuffles the p
 through its mini-batches and updates the parameters in place without the GIL. Arrays in
 memory are one piece; a stream of chunks is read a few chunks to a piece (its
 shuffle_buffer), and a memory-mapped file with held-out rows a block of rows to a piece.
-Between epochs the run applies the learning-rate schedule, scores the validation data,
-keeps the best parameters for early stopping, and checks for divergence.
+Between epochs the run applies the learning-rate schedule, scores the validation data and
+the user's metrics, keeps the best parameters for early stopping, checks for divergence,
+and calls the user's callbacks.
 """
 
 from __future__ import annotations
 
 import mmap
+import numbers
 import time
 import typing
 from collections.abc import Callable, Iterator, Mapping
@@ -20,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _compiled
+from . import callbacks as _callbacks
 from . import optimizers as _optimizers
 from . import schedules as _schedules
 from ._interrupts import held_interrupts
@@ -39,6 +42,7 @@ from ._validation import (
     is_sparse,
     mean_one_weights,
     non_finite_error,
+    predicted_classes,
     scaled_weights,
     target_kind,
 )
@@ -61,7 +65,9 @@ SAMPLE_ROWS = 1000
 """Training rows gathered from such a file for the diagnostics."""
 
 Monitor: TypeAlias = Literal["val_cost", "val_accuracy", "cost"]
-"""What early stopping watches."""
+"""The figures of every fit that early stopping can watch (and the user's metrics)."""
+MetricsOn: TypeAlias = Literal["validation", "training", "both"]
+"""The data that fit's metrics score."""
 ScheduleName: TypeAlias = Literal["constant", "step", "exponential", "inverse_scaling", "plateau"]
 """The names `fcnn.schedules.get` takes."""
 DiagnosticName: TypeAlias = Literal["grad_norm", "dead_units", "saturation"]
@@ -186,11 +192,26 @@ class TrainingRun:
         self.restore_best = check_bool(options["restore_best"], "restore_best")
         self.patience = check_int(options["patience"], "patience", minimum=0)
         self.min_delta = check_number(options["min_delta"], "min_delta", minimum=0)
-        self.monitor = monitor = options["monitor"]
-        if monitor not in typing.get_args(Monitor):
+        self.callbacks = _checked_callbacks(options["callbacks"])
+        self.metrics = _checked_metrics(options["metrics"])
+        metrics_on = options["metrics_on"]
+        if metrics_on not in typing.get_args(MetricsOn):
             raise ValueError(
-                f"monitor must be 'val_cost', 'val_accuracy' or 'cost', got {monitor!r}"
+                f"metrics_on must be 'validation', 'training' or 'both', got {metrics_on!r}"
             )
+        prefixes = {"validation": ["val_"], "training": [""], "both": ["", "val_"]}[metrics_on]
+        self.monitor = monitor = options["monitor"]
+        user_names = {prefix + name for prefix in prefixes for name in self.metrics}
+        if monitor not in typing.get_args(Monitor) and monitor not in user_names:
+            raise ValueError(
+                f"monitor must be 'val_cost', 'val_accuracy' or 'cost', got {monitor!r}; or "
+                f"the recorded name of one of fit's metrics "
+                f"({', '.join(sorted(user_names)) or 'none given'})"
+            )
+        mode = options["mode"]
+        if mode is not None or self.early_stopping:
+            mode = _callbacks.check_mode(mode, monitor)
+        self.maximize = mode == "max"
         seed = options["seed"]
         rng = internals.rng if seed is None else np.random.default_rng(check_seed(seed))
         buffer = check_int(options["shuffle_buffer"], "shuffle_buffer", minimum=1)
@@ -213,13 +234,32 @@ class TrainingRun:
             raise ValueError(
                 f"early_stopping on {monitor!r} needs validation_data or validation_split"
             )
+        self.scored = []  # (prefix, X, true values, kind of targets) of each data set scored
+        if self.metrics and "val_" in prefixes:
+            if self.validation is None:
+                raise ValueError(
+                    "metrics on the validation data need validation_data or validation_split "
+                    "(or metrics_on='training')"
+                )
+            X_val, Y_val, labels_val, _ = self.validation
+            self.scored.append(("val_", X_val, *_truth(Y_val, labels_val)))
+        if self.metrics and "" in prefixes:
+            if not isinstance(self.source, _Arrays):
+                raise ValueError("metrics on the training data need arrays, not a stream")
+            X_train, Y_train, labels_train = self.source.training_rows()
+            self.scored.append(("", X_train, *_truth(Y_train, labels_train)))
         measured = _metric_names(labels, Y, self.validation)  # known now: fail before training
+        measured |= set(self._scores())  # each metric called once: fail before training
         if self.early_stopping and monitor not in measured:
             raise ValueError(
                 f"early stopping monitors {monitor!r}, which this fit does not "
                 f"measure (accuracy needs class labels): it measures {sorted(measured)}"
             )
         self.schedule.check_metrics(measured)
+        for callback in self.callbacks:
+            check = getattr(callback, "check_metrics", None)
+            if check is not None:
+                check(measured)
         self.n = n
         if batch_size is None:
             batch_size = n
@@ -248,6 +288,34 @@ class TrainingRun:
         self.live = [internals.theta] + states
         self.snapshot = [array.copy() for array in self.live]
         self.batches = 0  # the mini-batches of the last epoch, for a per-step schedule
+
+    def _scores(self) -> dict[str, float]:
+        """The user's metrics of the network as it is, by their recorded names."""
+        scores = {}
+        for prefix, X, truth, kind in self.scored:
+            outputs = self.internals.predict(X)
+            if kind == "real":
+                predicted = outputs[:, 0] if outputs.shape[1] == 1 else outputs
+            else:
+                predicted = predicted_classes(outputs)
+            for name, (metric, scorer) in self.metrics.items():
+                if scorer:
+                    value = metric(_estimator_view(kind, outputs, predicted), X, truth)
+                else:
+                    value = metric(truth, predicted)
+                if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                    raise TypeError(
+                        f"metric {name!r} must return a real number, got {type(value).__name__}"
+                    )
+                scores[prefix + name] = float(value)
+        return scores
+
+    def _call(self, method: str, *arguments: Any) -> None:
+        """Call each callback's `method` that it has, in order, with the network first."""
+        for callback in self.callbacks:
+            found = getattr(callback, method, None)
+            if found is not None:
+                found(self.net, *arguments)
 
     def workspace(self, X: Any, shuffle: bool) -> Any:
         """The core's buffers for a piece of inputs X (a shuffled piece orders its rows in
@@ -309,9 +377,13 @@ class TrainingRun:
         progress = None
         unfinished = False
         last = self.first_epoch + self.epochs
+        logs: dict[str, float] = {}
+        self.net.stop_training = False
         try:
+            self._call("on_train_begin", {})
             for epoch in range(self.first_epoch, last):
                 number = epoch + 1
+                self._call("on_epoch_begin", number, {})
                 lr = settings.lr = check_hyperparameter(
                     self.schedule.lr(
                         self.schedule.steps if self.schedule.per_step else epoch, optimizer.lr
@@ -335,6 +407,7 @@ class TrainingRun:
                 if self.validation is not None:
                     scores = self.internals.evaluate(*self.validation)
                     metrics.update({f"val_{key}": value for key, value in scores.items()})
+                metrics.update(self._scores())
                 stopping = False
                 with held_interrupts():  # the epoch is recorded whole, or undone
                     optimizer.t = settings.t
@@ -344,7 +417,7 @@ class TrainingRun:
                         self.diagnostics.record(history)
                     if self.early_stopping:  # `monitor` is among the metrics: checked when made
                         value = metrics[self.monitor]
-                        value = -value if self.monitor == "val_accuracy" else value
+                        value = -value if self.maximize else value
                         if best is None or value < best[0]:
                             best = (value, epoch, theta.copy() if self.restore_best else None)
                         if improved is None or value < improved[0] - self.min_delta:
@@ -357,6 +430,11 @@ class TrainingRun:
                 if progress is not None:
                     progress.close(history.describe_last())
                     progress = None
+                logs = {**metrics, "lr": settings.lr}
+                self._call("on_epoch_end", number, logs)
+                if self.net.stop_training and not stopping:
+                    history.stopped_epoch = number
+                    stopping = True
                 if stopping:
                     break
         except BaseException:  # bad input, divergence, Ctrl-C
@@ -370,6 +448,7 @@ class TrainingRun:
                 if best[2] is not None:
                     np.copyto(theta, best[2])
                 history.best_epoch = best[1] + 1
+        self._call("on_train_end", logs)
         return history
 
     def _epoch(self, number: int, progress: EpochProgress | None) -> tuple[float, float, int]:
@@ -529,6 +608,13 @@ class _Arrays(_Source):
                 weights[which] if weights.shape[0] else weights,
                 rows,
             )
+
+    def training_rows(self):
+        """(X, Y, labels) of all the training rows (gathered from a file: a copy)."""
+        if self.rows is None:
+            return self.X, self.Y, self.labels
+        labels = None if self.labels is None else self.labels[self.rows]
+        return self.X[self.rows], None if self.Y is None else self.Y[self.rows], labels
 
     def sample(self):
         """(X, Y, labels) of training rows (all, or the first few of a file's), for the
@@ -828,6 +914,84 @@ def _metric_names(labels, Y, validation):
         if _accuracy_mode(labels_val, Y_val):
             names |= {"val_accuracy"}
     return names
+
+
+def _checked_callbacks(callbacks: Any) -> list[Any]:
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, typing.Iterable):
+        raise TypeError(f"callbacks must be a list of callbacks, got {type(callbacks).__name__}")
+    return list(callbacks)
+
+
+def _checked_metrics(metrics: Any) -> dict[str, tuple[Callable[..., Any], bool]]:
+    """fit's metrics by name: (a function of (y_true, y_pred) or a scikit-learn scorer,
+    whether it is a scorer)."""
+    if metrics is None:
+        return {}
+    if not isinstance(metrics, Mapping):
+        raise TypeError(
+            f"metrics must be a dict of names to functions, got {type(metrics).__name__}"
+        )
+    taken = set(History().as_dict()) | {"epochs", "epoch", "metrics"}
+    for name in metrics:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"a metric's name must be a Python identifier, got {name!r}")
+        if {name, f"val_{name}"} & taken:
+            raise ValueError(f"the metric name {name!r} is History's own: choose another")
+    return {name: _checked_metric(name, metric) for name, metric in metrics.items()}
+
+
+def _checked_metric(name: str, metric: Any) -> tuple[Callable[..., Any], bool]:
+    if isinstance(metric, str) or type(metric).__module__.startswith("sklearn."):
+        from sklearn.metrics import get_scorer
+
+        return get_scorer(metric), True  # a scorer's name, or a scorer object as it is
+    if not callable(metric):
+        raise TypeError(
+            f"metric {name!r} must be a function of (y_true, y_pred) or a scikit-learn "
+            f"scorer, got {type(metric).__name__}"
+        )
+    return metric, False
+
+
+def _estimator_view(kind: str, outputs: NDArray[Any], predicted: NDArray[Any]) -> Any:
+    """The network's predictions on the data a scikit-learn scorer is given, as an
+    estimator: a classifier whose predict_proba is the outputs (with one output, the
+    probability of class 1), or a regressor."""
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+    if kind == "real":
+
+        class Regressor(RegressorMixin, BaseEstimator):
+            def predict(self, X):
+                return predicted
+
+        return Regressor()
+
+    class Classifier(ClassifierMixin, BaseEstimator):
+        classes_ = np.arange(max(outputs.shape[1], 2))
+
+        def predict(self, X):
+            return predicted
+
+        def predict_proba(self, X):
+            if outputs.shape[1] == 1:
+                return np.hstack([1 - outputs, outputs])
+            return outputs
+
+    return Classifier()
+
+
+def _truth(Y, labels):
+    """(the true values that fit's metrics receive, the kind of targets) of checked targets:
+    class labels for classes, else the targets (one output: a 1-D array)."""
+    kind = target_kind(Y, labels)
+    if kind == "labels":
+        return labels, kind
+    if kind != "real":
+        return predicted_classes(Y), kind
+    return (Y[:, 0] if Y.shape[1] == 1 else Y), kind
 
 
 # How the core counts right answers (see correct_rows in src_c/_core.pyx), by target kind.
