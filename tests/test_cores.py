@@ -12,6 +12,7 @@ import fcnn
 from fcnn import _compiled
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu", "linear"]
+HIDDEN += ["gelu", "gelu_tanh", "elu", "selu", "softplus", "mish"]
 OUTPUT_AND_COST = [
     ("softmax", "log_likelihood"),
     ("softmax", "cross_entropy"),

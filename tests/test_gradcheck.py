@@ -8,8 +8,9 @@ import pytest
 import fcnn
 from fcnn import GradcheckResult, float64_copy, gradcheck, reference
 
-HIDDEN = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "prelu"]
-ELEMENTWISE_OUTPUTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp"]
+NEW = ["gelu", "gelu_tanh", "elu", "selu", "softplus", "mish"]
+HIDDEN = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "prelu", *NEW]
+ELEMENTWISE_OUTPUTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", *NEW]
 PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error"]
 OUTPUT_PAIRS = (
     [(f, c) for f in ELEMENTWISE_OUTPUTS for c in PLAIN_COSTS]
@@ -17,9 +18,9 @@ OUTPUT_PAIRS = (
     + [("softmax", c) for c in PLAIN_COSTS + ["cross_entropy", "log_likelihood"]]
     + [(f, "poisson") for f in ("exp", "sigmoid", "softmax")]
 )
-KINKED = ("relu", "leaky_relu", "prelu")
+KINKED = ("relu", "leaky_relu", "prelu", "elu")
 # Central differences with eps = 1e-6 are exact only where C is smooth within +-eps of
-# theta (and of X). Kinks sit at z = 0 (relu, leaky_relu, prelu) and at a = y
+# theta (and of X). Kinks sit at z = 0 (relu, leaky_relu, prelu, elu unless alpha = 1) and at a = y
 # (absolute_error); the data below keep every such z and a - y at least KINK_MARGIN away,
 # a thousand times what a perturbation of 1e-6 can move them.
 KINK_MARGIN = 1e-3
@@ -72,6 +73,15 @@ def test_passes_for_every_activation_and_cost(hidden, output, cost):
     assert kinds == expected | ({(1, "slopes")} if hidden == "prelu" else set())
     assert result.worst[1]["w"].checked == 12 and result.worst[0]["x"].checked == 15
     assert result.max_error <= 1e-6
+
+
+def test_passes_for_elu_with_other_alphas_at_both_layers():
+    rng = np.random.default_rng(11)
+    layers = [fcnn.activations.ELU(alpha=0.4), fcnn.activations.ELU(alpha=2.5)]
+    net = fcnn.Network([3, 4, 3], layers, "quadratic", seed=5)
+    X, Y = smooth_batch(net, rng)
+    result = gradcheck(net, X, Y, inputs=True)
+    assert result.passed, result.report()
 
 
 def test_deep_net_with_labels_and_without_inputs():
