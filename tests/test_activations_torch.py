@@ -78,10 +78,7 @@ def test_softplus_is_z_above_pytorchs_threshold_bit_for_bit():
     assert np.array_equal(a, F.softplus(torch.tensor(z)).numpy())
 
 
-mpmath = pytest.importorskip("mpmath")
-
-
-def exact_gelus(z):
+def exact_gelus(mpmath, z):
     """GELU and its tanh form and their derivatives at z, in 60-digit arithmetic."""
     with mpmath.workdps(60):
         x = mpmath.mpf(float(z))
@@ -93,8 +90,9 @@ def exact_gelus(z):
 
 
 def test_gelus_keep_their_digits_where_pytorchs_cancel():
+    mpmath = pytest.importorskip("mpmath")
     z = np.linspace(-38, GELU_CANCELS_BELOW, 401)
-    exact = np.array([exact_gelus(v) for v in z])
+    exact = np.array([exact_gelus(mpmath, v) for v in z])
     for name, column in (("gelu", 0), ("gelu_tanh", 2)):
         a, d = core_values_and_derivatives(name, z)
         normal = np.abs(exact[:, column + 1]) > np.finfo(np.float64).tiny
