@@ -17,11 +17,12 @@ array([0.3, 0. , 0.2])
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import expit
+from scipy.special import erfc, expit
 
 from . import _compiled
 from ._validation import check_real
@@ -35,6 +36,12 @@ __all__ = [
     "LeakyReLU",
     "Swish",
     "Exp",
+    "GELU",
+    "GELUTanh",
+    "ELU",
+    "SELU",
+    "Softplus",
+    "Mish",
     "PReLU",
     "Softmax",
     "get",
@@ -42,12 +49,37 @@ __all__ = [
 ]
 
 ActivationName = Literal[
-    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "prelu", "softmax"
+    "linear",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "swish",
+    "exp",
+    "gelu",
+    "gelu_tanh",
+    "elu",
+    "selu",
+    "softplus",
+    "mish",
+    "prelu",
+    "softmax",
 ]
+
+#: SELU's alpha and scale (Klambauer et al. 2017), to PyTorch's digits.
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+#: Softplus is z itself above this, as PyTorch's default ``threshold=20`` makes it.
+SOFTPLUS_THRESHOLD = 20.0
 
 
 def _sigmoid(z: NDArray[np.floating]) -> NDArray[np.floating]:
     return expit(z)  # stable for any finite z
+
+
+def _softplus(z: NDArray[np.floating]) -> NDArray[np.floating]:
+    with np.errstate(under="ignore"):  # ln(1 + e^z) is 0 for large -z
+        return np.logaddexp(0, z)  # stable for any finite z
 
 
 class Activation:
@@ -61,7 +93,7 @@ class Activation:
     name : str
         The activation's name, as `get` and `from_config` take it (None in the base class).
     param : float
-        The parameter the core reads (LeakyReLU's slope); 0.0 for the others.
+        The parameter the core reads (LeakyReLU's slope, ELU's alpha); 0.0 for the others.
     learnable : bool
         Whether the activation has parameters of its own in the network (PReLU's slopes).
 
@@ -333,6 +365,203 @@ class Exp(Activation):
         return self(z)
 
 
+class GELU(Activation):
+    """The Gaussian error linear unit (Hendrycks and Gimpel), exact:
+    f(z) = z Phi(z), f'(z) = Phi(z) + z phi(z), with the standard normal CDF Phi and
+    density phi.
+
+    Phi(z) is computed as erfc(-z / sqrt 2) / 2, which keeps its digits where Phi(z) is
+    small (PyTorch's ``gelu`` takes 1 + erf(z / sqrt 2), which cancels there). "gelu_tanh"
+    is its tanh approximation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import GELU
+    >>> GELU()(np.array([-1.0, 0.0, 1.0])).round(6)
+    array([-0.158655,  0.      ,  0.841345])
+    >>> GELU().derivative(np.array([0.0]))
+    array([0.5])
+    """
+
+    name = "gelu"
+
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        return 0.5 * z * erfc(-z * math.sqrt(0.5))
+
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        with np.errstate(over="ignore", under="ignore"):  # phi(z) is 0 for large |z|
+            density = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+        return 0.5 * erfc(-z * math.sqrt(0.5)) + z * density
+
+
+def _gelu_tanh_inner(z):
+    """2u = 2 sqrt(2/pi) (z + 0.044715 z^3): twice the argument of tanh, and its
+    derivative, which is 0 where sigmoid(2u) has saturated (that keeps it finite)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # z^3 = inf saturates sigmoid
+        inner = math.sqrt(8 / math.pi) * (z + 0.044715 * z**3)
+        slope = math.sqrt(8 / math.pi) * (1 + 3 * 0.044715 * np.minimum(z * z, 1e4))
+    return inner, slope
+
+
+class GELUTanh(Activation):
+    """The tanh approximation of GELU, PyTorch's ``gelu(approximate="tanh")``:
+    f(z) = z (1 + tanh u) / 2 with u = sqrt(2/pi) (z + 0.044715 z^3).
+
+    Computed as f(z) = z sigmoid(2u), the same function, which stays accurate where
+    tanh u is near -1; f'(z) = s + z s (1 - s) d(2u)/dz with s = sigmoid(2u).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import GELUTanh
+    >>> GELUTanh()(np.array([-1.0, 0.0, 1.0])).round(6)
+    array([-0.158808,  0.      ,  0.841192])
+    >>> GELUTanh().derivative(np.array([0.0]))
+    array([0.5])
+    """
+
+    name = "gelu_tanh"
+
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        return z * _sigmoid(_gelu_tanh_inner(z)[0])
+
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        inner, slope = _gelu_tanh_inner(z)
+        s = _sigmoid(inner)
+        return s + z * s * (1 - s) * slope
+
+
+class ELU(Activation):
+    """The exponential linear unit (Clevert et al.), f(z) = z if z > 0 else
+    alpha (e^z - 1), f'(z) = 1 if z > 0 else alpha e^z.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        The value that f approaches as z goes to -inf, negated; any finite real number.
+
+    Raises
+    ------
+    TypeError
+        If `alpha` is not a real number (a bool is not).
+    ValueError
+        If `alpha` is not finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import ELU
+    >>> f = ELU(alpha=0.5)
+    >>> f(np.array([2.0, -2.0])).round(6)
+    array([ 2.      , -0.432332])
+    >>> f.derivative(np.array([2.0, 0.0]))
+    array([1. , 0.5])
+    """
+
+    name = "elu"
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.param = check_real(alpha, "ELU alpha")
+
+    @property
+    def alpha(self) -> float:
+        """The scale of the negative part, alpha (e^z - 1)."""
+        return self.param
+
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        return _elu(z, self.param)
+
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        return _elu_derivative(z, self.param)
+
+    def config(self) -> dict[str, Any]:
+        return {"name": self.name, "alpha": self.param}
+
+    def __repr__(self):
+        return f"ELU(alpha={self.param!r})"
+
+
+def _elu(z, alpha):
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+
+
+def _elu_derivative(z, alpha):
+    with np.errstate(under="ignore"):  # e^z is 0 for large -z
+        return np.where(z > 0, 1, alpha * np.exp(np.minimum(z, 0)))
+
+
+class SELU(Activation):
+    """The scaled exponential linear unit (Klambauer et al.), scale ELU(alpha)(z) with
+    PyTorch's alpha = 1.6732632423543772... and scale = 1.0507009873554804... (`SELU_ALPHA`,
+    `SELU_SCALE`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import SELU
+    >>> SELU()(np.array([1.0, -1.0])).round(6)
+    array([ 1.050701, -1.111331])
+    >>> SELU().derivative(np.array([1.0])).round(6)
+    array([1.050701])
+    """
+
+    name = "selu"
+
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        return SELU_SCALE * _elu(z, SELU_ALPHA)
+
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        return SELU_SCALE * _elu_derivative(z, SELU_ALPHA)
+
+
+class Softplus(Activation):
+    """Softplus, f(z) = ln(1 + e^z), f'(z) = sigmoid(z); z itself above 20 (f'(z) = 1),
+    as PyTorch's ``softplus`` with its defaults beta=1, threshold=20 (`SOFTPLUS_THRESHOLD`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import Softplus
+    >>> Softplus()(np.array([0.0, 30.0])).round(6)
+    array([ 0.693147, 30.      ])
+    >>> Softplus().derivative(np.array([0.0]))
+    array([0.5])
+    """
+
+    name = "softplus"
+
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        return np.where(z > SOFTPLUS_THRESHOLD, z, _softplus(z))
+
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        return np.where(z > SOFTPLUS_THRESHOLD, 1, _sigmoid(z))
+
+
+class Mish(Activation):
+    """Mish (Misra), f(z) = z tanh(ln(1 + e^z)), f'(z) = t + z sigmoid(z) (1 - t^2) with
+    t = tanh(ln(1 + e^z)) (no threshold, as PyTorch's ``mish``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fcnn.activations import Mish
+    >>> Mish()(np.array([-1.0, 0.0, 1.0])).round(6)
+    array([-0.303401,  0.      ,  0.865098])
+    >>> Mish().derivative(np.array([0.0])).round(6)
+    array([0.6])
+    """
+
+    name = "mish"
+
+    def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        return z * np.tanh(_softplus(z))
+
+    def derivative(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
+        t = np.tanh(_softplus(z))
+        return t + z * _sigmoid(z) * (1 - t * t)
+
+
 class PReLU(Activation):
     """The parametric rectifier (He et al.), with a slope learnt for each neuron.
 
@@ -483,11 +712,28 @@ class Softmax(Activation):
 
 
 _BY_NAME = {
-    cls.name: cls for cls in (Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Swish, Exp, PReLU, Softmax)
+    cls.name: cls
+    for cls in (
+        Linear,
+        Sigmoid,
+        Tanh,
+        ReLU,
+        LeakyReLU,
+        Swish,
+        Exp,
+        GELU,
+        GELUTanh,
+        ELU,
+        SELU,
+        Softplus,
+        Mish,
+        PReLU,
+        Softmax,
+    )
 }
 
 
-_PARAMETERS = {"leaky_relu": ("slope",), "prelu": ("initial",)}
+_PARAMETERS = {"leaky_relu": ("slope",), "elu": ("alpha",), "prelu": ("initial",)}
 
 
 def from_config(config: dict[str, Any]) -> Activation:
@@ -497,7 +743,8 @@ def from_config(config: dict[str, Any]) -> Activation:
     ----------
     config : dict
         ``{"name": name}`` plus the activation's parameter where it has one ("slope" for
-        "leaky_relu", "initial" for "prelu"); a missing parameter takes its default.
+        "leaky_relu", "alpha" for "elu", "initial" for "prelu"); a missing parameter
+        takes its default.
 
     Returns
     -------
@@ -537,8 +784,9 @@ def get(activation: ActivationName | Activation) -> Activation:
     ----------
     activation : str or Activation
         A name, one of "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish",
-        "exp", "prelu" and "softmax", gives a new instance with default parameters; an
-        instance is returned as it is.
+        "exp", "gelu", "gelu_tanh", "elu", "selu", "softplus", "mish", "prelu" and
+        "softmax", gives a new instance with default parameters; an instance is returned
+        as it is.
 
     Returns
     -------

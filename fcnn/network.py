@@ -504,9 +504,11 @@ class Network:
         ``[784, 30, 10]``.
     activations : str, Activation, or a sequence of them, default "sigmoid"
         One for every layer after the input, or one per layer. Names: "linear",
-        "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "prelu" (hidden layers
-        only, one learnt slope per neuron) and "softmax" (output layer only).
-        ``fcnn.activations.LeakyReLU(slope=0.1)`` sets the leaky slope.
+        "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "gelu", "gelu_tanh",
+        "elu", "selu", "softplus", "mish", "prelu" (hidden layers only, one learnt slope
+        per neuron) and "softmax" (output layer only).
+        ``fcnn.activations.LeakyReLU(slope=0.1)`` sets the leaky slope,
+        ``fcnn.activations.ELU(alpha=0.5)`` ELU's alpha.
     cost : str or Cost, default "quadratic"
         "quadratic" (1/2 sum (a - y)^2), "squared_error", "absolute_error",
         "cross_entropy" or "log_likelihood" (these two need a sigmoid or softmax output),

@@ -441,7 +441,8 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
     hidden_layer_sizes : tuple of int, default=(100,)
         Widths of the hidden layers; () is a network without hidden layers.
     activation : str or fcnn Activation, or one per hidden layer, default="relu"
-        "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish" or "prelu".
+        "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "gelu",
+        "gelu_tanh", "elu", "selu", "softplus", "mish" or "prelu".
     output_activation : {"softmax", "sigmoid"} or None, default=None
         None: softmax for multi-class targets, one sigmoid unit for binary targets and
         one sigmoid per label for multi-label targets. "softmax" on binary targets gives
@@ -905,7 +906,8 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
     hidden_layer_sizes : tuple of int, default=(100,)
         Widths of the hidden layers; () is a network without hidden layers.
     activation : str or fcnn Activation, or one per hidden layer, default="relu"
-        "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish" or "prelu".
+        "linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "gelu",
+        "gelu_tanh", "elu", "selu", "softplus", "mish" or "prelu".
     output_activation : str, fcnn Activation or None, default=None
         None is "linear"; any fcnn activation allowed at the output (e.g. "sigmoid" for
         targets in (0, 1)).

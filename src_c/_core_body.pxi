@@ -28,6 +28,7 @@ from cython cimport floating
 from _blas cimport gemm, product_kind
 from _activations cimport add_bias_and_activate, times_derivative, prelu_backward
 from _activations cimport LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU, SWISH, SOFTMAX, PRELU, EXP
+from _activations cimport GELU, GELU_TANH, ELU, SELU, SOFTPLUS, MISH
 from _costs cimport row_cost, output_error_row, label_log_likelihood_error
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD, POISSON
 from _costs cimport HUBER, PINBALL, HINGE, LOG_POISSON
@@ -42,7 +43,8 @@ from _signals cimport WORK_PER_ROW, WORK_PER_BATCH
 ACTIVATION_CODES = {
     "linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
     "leaky_relu": LEAKY_RELU, "swish": SWISH, "softmax": SOFTMAX, "prelu": PRELU,
-    "exp": EXP,
+    "exp": EXP, "gelu": GELU, "gelu_tanh": GELU_TANH, "elu": ELU, "selu": SELU,
+    "softplus": SOFTPLUS, "mish": MISH,
 }
 COST_CODES = {
     "quadratic": QUADRATIC, "squared_error": SQUARED_ERROR,

@@ -13,6 +13,7 @@ from fcnn import _compiled
 from fcnn.costs import Huber, Pinball
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu", "linear"]
+HIDDEN += ["gelu", "gelu_tanh", "elu", "selu", "softplus", "mish"]
 OUTPUT_AND_COST = [
     ("softmax", "log_likelihood"),
     ("softmax", "cross_entropy"),

@@ -26,6 +26,7 @@ from fcnn import activations, costs
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
 ELEMENTWISE = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "prelu"]
+ELEMENTWISE += ["gelu", "gelu_tanh", "elu", "selu", "softplus", "mish"]
 Z = np.array([-1e30, -1000.0, -1.0, 0.0, 1.0, 1000.0, 1e30])
 SMALL_Z = Z[1:-1]  # float32 gradients of |z| = 1e30 exceed float32 (1e30 * 1e30)
 

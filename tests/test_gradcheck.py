@@ -8,8 +8,9 @@ import pytest
 import fcnn
 from fcnn import GradcheckResult, costs, float64_copy, gradcheck, reference
 
-HIDDEN = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "prelu"]
-ELEMENTWISE_OUTPUTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp"]
+NEW = ["gelu", "gelu_tanh", "elu", "selu", "softplus", "mish"]
+HIDDEN = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", "prelu", *NEW]
+ELEMENTWISE_OUTPUTS = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp", *NEW]
 PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error", "huber", "pinball"]
 OUTPUT_PAIRS = (
     [(f, c) for f in ELEMENTWISE_OUTPUTS for c in PLAIN_COSTS]
@@ -18,9 +19,9 @@ OUTPUT_PAIRS = (
     + [(f, "poisson") for f in ("exp", "sigmoid", "softmax")]
     + [("linear", "hinge"), ("linear", "log_poisson")]
 )
-KINKED = ("relu", "leaky_relu", "prelu")
+KINKED = ("relu", "leaky_relu", "prelu", "elu")
 # Central differences with eps = 1e-6 are exact only where C is smooth within +-eps of
-# theta (and of X). Kinks sit at z = 0 (relu, leaky_relu, prelu), at a = y (absolute_error,
+# theta (and of X). Kinks sit at z = 0 (relu, leaky_relu, prelu, elu unless alpha = 1), at a = y (absolute_error,
 # pinball), at |a - y| = delta (Huber's second derivative) and at (2y - 1) a = 1 (hinge);
 # the data below keep every such point at least KINK_MARGIN away, a thousand times what a
 # perturbation of 1e-6 can move them.
@@ -93,6 +94,15 @@ def test_passes_for_the_costs_with_a_parameter(output, cost):
     result = gradcheck(net, X, Y, inputs=True)
     assert result.passed, result.report()
     assert result.max_error <= 1e-6
+
+
+def test_passes_for_elu_with_other_alphas_at_both_layers():
+    rng = np.random.default_rng(11)
+    layers = [fcnn.activations.ELU(alpha=0.4), fcnn.activations.ELU(alpha=2.5)]
+    net = fcnn.Network([3, 4, 3], layers, "quadratic", seed=5)
+    X, Y = smooth_batch(net, rng)
+    result = gradcheck(net, X, Y, inputs=True)
+    assert result.passed, result.report()
 
 
 def test_deep_net_with_labels_and_without_inputs():

@@ -10,6 +10,7 @@ import fcnn
 from fcnn import reference
 
 ELEMENTWISE = ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "swish", "exp"]
+ELEMENTWISE += ["gelu", "gelu_tanh", "elu", "selu", "softplus", "mish"]
 PLAIN_COSTS = ["quadratic", "squared_error", "absolute_error", "huber", "pinball"]
 # (output activation, cost) pairs: the plain costs suit any output; the logarithmic ones
 # need outputs in (0, 1).

@@ -15,7 +15,7 @@ import pytest
 
 import fcnn
 from fcnn import _model_file, io
-from fcnn.activations import LeakyReLU, PReLU
+from fcnn.activations import ELU, LeakyReLU, PReLU
 from fcnn.costs import Huber, Pinball
 
 DOCS = os.path.join(os.path.dirname(__file__), "..", "docs", "model-format.md")
@@ -29,6 +29,12 @@ ACTIVATION_CASES = {
     "leaky_relu": ([LeakyReLU(slope=0.3), "tanh"], "absolute_error"),
     "swish": (["swish", "sigmoid"], "quadratic"),
     "exp": (["tanh", "exp"], "poisson"),
+    "gelu": (["gelu", "gelu"], "quadratic"),
+    "gelu_tanh": (["gelu_tanh", "sigmoid"], "cross_entropy"),
+    "elu": ([ELU(alpha=0.7), "elu"], "absolute_error"),
+    "selu": (["selu", "linear"], "squared_error"),
+    "softplus": (["softplus", "softplus"], "quadratic"),
+    "mish": (["mish", "softmax"], "log_likelihood"),
     "prelu": ([PReLU(initial=0.1), "softmax"], "log_likelihood"),
     "softmax": (["relu", "softmax"], "log_likelihood"),
 }

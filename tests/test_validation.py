@@ -93,8 +93,8 @@ def test_the_recording_core_sees_every_entry_point(core):
 # ---------------------------------------------------------------- Network(...)
 
 LISTED_ACTIVATIONS = (
-    r"expected one of \['exp', 'leaky_relu', 'linear', 'prelu', 'relu', 'sigmoid', "
-    r"'softmax', 'swish', 'tanh'\]"
+    r"expected one of \['elu', 'exp', 'gelu', 'gelu_tanh', 'leaky_relu', 'linear', 'mish', "
+    r"'prelu', 'relu', 'selu', 'sigmoid', 'softmax', 'softplus', 'swish', 'tanh'\]"
 )
 LISTED_COSTS = (
     r"expected one of \['absolute_error', 'cross_entropy', 'hinge', 'huber', "
