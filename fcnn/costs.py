@@ -325,8 +325,8 @@ class Poisson(Cost):
     0 ln 0 = 0: the cost of scikit-learn's ``MLPRegressor(loss="poisson")``, for counts
     and rates; dC/da = 1 - y / a.
 
-    Needs positive outputs (an exp output layer, or sigmoid or softmax) and targets
-    >= 0.
+    Needs positive outputs (an exp or softplus output layer, or sigmoid or softmax) and
+    targets >= 0.
 
     Notes
     -----
@@ -348,7 +348,7 @@ class Poisson(Cost):
     """
 
     name = "poisson"
-    output_activations = ("exp", "sigmoid", "softmax")
+    output_activations = ("exp", "softplus", "sigmoid", "softmax")
     target_range = (0.0, np.inf)
 
     def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:

@@ -16,7 +16,7 @@ OUTPUT_PAIRS = (
     [(f, c) for f in ELEMENTWISE_OUTPUTS for c in PLAIN_COSTS]
     + [("sigmoid", "cross_entropy"), ("sigmoid", "log_likelihood")]
     + [("softmax", c) for c in PLAIN_COSTS + ["cross_entropy", "log_likelihood"]]
-    + [(f, "poisson") for f in ("exp", "sigmoid", "softmax")]
+    + [(f, "poisson") for f in ("exp", "softplus", "sigmoid", "softmax")]
     + [("linear", "hinge"), ("linear", "log_poisson")]
 )
 KINKED = ("relu", "leaky_relu", "prelu", "elu")
