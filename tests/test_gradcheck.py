@@ -21,10 +21,10 @@ OUTPUT_PAIRS = (
 )
 KINKED = ("relu", "leaky_relu", "prelu", "elu")
 # Central differences with eps = 1e-6 are exact only where C is smooth within +-eps of
-# theta (and of X). Kinks sit at z = 0 (relu, leaky_relu, prelu, elu unless alpha = 1), at a = y (absolute_error,
-# pinball), at |a - y| = delta (Huber's second derivative) and at (2y - 1) a = 1 (hinge);
-# the data below keep every such point at least KINK_MARGIN away, a thousand times what a
-# perturbation of 1e-6 can move them.
+# theta (and of X). Kinks sit at z = 0 (relu, leaky_relu, prelu, elu unless alpha = 1), at
+# a = y (absolute_error, pinball), at |a - y| = delta (Huber's second derivative) and at
+# (2y - 1) a = 1 (hinge); the data below keep every such point at least KINK_MARGIN away,
+# a thousand times what a perturbation of 1e-6 can move them.
 KINK_MARGIN = 1e-3
 COST_KINKS = {
     "absolute_error": lambda cost, a, y: a - y,

@@ -168,7 +168,7 @@ LISTED_COSTS = (
         (
             dict(sizes=[4, 3], activations="linear", cost="poisson"),
             ValueError,
-            "output activation must be 'exp', 'sigmoid' or 'softmax', got 'linear'",
+            "output activation must be 'exp', 'softplus', 'sigmoid' or 'softmax', got 'linear'",
         ),
         (
             dict(sizes=[4, 3], activations="tanh", cost="hinge"),
