@@ -1452,7 +1452,8 @@ class Network:
             fit's optimizer when there is one).
         optimizer : Optimizer or None, default None
             An optimizer from fcnn.optimizers (SGD with momentum, Adam, AdamW, RMSProp,
-            AdaGrad), which keeps its state from one fit to the next; not with `lr`.
+            AdaGrad, Rprop), which keeps its state from one fit to the next; not with
+            `lr`.
         l1, l2 : float, default 0.0
             Regularization in the notes' form with n the training-set size: the cost
             gains ``l2/(2n) sum w^2 + l1/n sum |w|`` (weights only), so plain SGD does

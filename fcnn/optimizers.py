@@ -39,7 +39,17 @@ MAX_STEPS = 2**53
 """The largest step count t: the bias corrections raise betas to t as a double, exact
 up to 2**53."""
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "AdaGrad", "get", "from_config"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSProp",
+    "AdaGrad",
+    "Rprop",
+    "get",
+    "from_config",
+]
 
 
 class Optimizer:
@@ -159,8 +169,12 @@ class Optimizer:
             dropout=dropout,
             has_prelu=has_prelu,
             batch_mean=batch_mean,
-            **{k: v for k, v in self.hyperparameters().items() if k != "form"},
+            **self._core_hyperparameters(),
         )
+
+    def _core_hyperparameters(self) -> dict[str, Any]:
+        """The hyperparameters by the names the core's UpdateSettings takes."""
+        return {k: v for k, v in self.hyperparameters().items() if k != "form"}
 
     def bind(self, n_params: int, dtype: DTypeLike, network_shape: Sequence[int]) -> None:
         """Allocate the state for a network with n_params parameters, on first use.
@@ -564,6 +578,137 @@ class AdaGrad(Optimizer):
         return {"lr": self.lr, "eps": self.eps}
 
 
+class Rprop(Optimizer):
+    """Resilient back-propagation as ``torch.optim.Rprop`` has it: iRPROP- (Igel and Hüsken).
+
+    Each parameter has its own step size, grown while its gradient keeps its sign and
+    shrunk when the sign flips; the step takes only the sign of the gradient. Meant for
+    full-batch training (``batch_size=None``): the sign of a mini-batch's gradient is
+    noisy.
+
+    Parameters
+    ----------
+    lr : float, default=0.01
+        The initial step size of every parameter, > 0 and normal (see `Optimizer`). The
+        first update reads it; later ones read only the step sizes (so an `lr_schedule`
+        has no effect after it).
+    etas : (float, float), default=(0.5, 1.2)
+        (eta_minus, eta_plus), the factors of a step size when the gradient's sign flips
+        and when it stays; 0 < eta_minus < 1 < eta_plus.
+    step_sizes : (float, float), default=(1e-6, 50)
+        (step_min, step_max), the range each step size is kept in, 0 <= step_min <=
+        step_max, step_max > 0.
+
+    Raises
+    ------
+    TypeError
+        If a hyperparameter is not a real number, or `etas` or `step_sizes` not a pair.
+    ValueError
+        If a hyperparameter is not finite, outside its range or, not 0, below the
+        smallest normal float64.
+
+    Notes
+    -----
+    For each parameter theta with gradient g, the last gradient used g' (0 at first)
+    and step size s (lr at first), at every update::
+
+        s <- clip(s * eta_plus, step_min, step_max)    if g g' > 0
+        s <- clip(s * eta_minus, step_min, step_max)   if g g' < 0, and then g <- 0
+        s <- clip(s, step_min, step_max)               if g g' = 0
+        theta <- theta - sign(g) * s
+        g' <- g
+
+    This is ``torch.optim.Rprop`` (its sign test in the network's dtype, as torch takes
+    it), and it is iRPROP- of Igel and Hüsken (2000), FANN's default algorithm: the step
+    after a sign flip is skipped and not taken back. The one difference from the paper
+    is torch's: the clip applies to every step size at every update, which changes
+    nothing while lr is in [step_min, step_max]. FANN's own defaults are
+    ``Rprop(lr=0.1, step_sizes=(0, 50))`` (FANN also keeps each step size at least
+    1e-4, and counts a zero product as no flip).
+
+    The state is g' and s (`states` [0] and [1]), saved in the model file.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> X, y = fcnn.datasets.xor()
+    >>> net = fcnn.Network([2, 4, 1], "tanh", "quadratic", seed=0)
+    >>> history = net.fit(X, y, epochs=20, batch_size=None, optimizer=fcnn.Rprop())
+    >>> history.cost[-1] < history.cost[0]
+    True
+    >>> fcnn.Rprop(etas=(0.5, 0.9))
+    Traceback (most recent call last):
+    ...
+    ValueError: eta_plus must be a finite number > 1, got 0.9
+    """
+
+    update_rule = "rprop"
+    n_states = 2
+    ranges = {
+        "lr": _POSITIVE,
+        "eta_minus": {"low_open": True, "high": 1, "high_open": True},
+        "eta_plus": {"low": 1, "low_open": True},
+        "step_min": _NON_NEGATIVE,
+        "step_max": _POSITIVE,
+    }
+
+    def __init__(
+        self,
+        lr: float = 0.01,
+        etas: tuple[float, float] = (0.5, 1.2),
+        step_sizes: tuple[float, float] = (1e-6, 50),
+    ) -> None:
+        super().__init__(lr)
+        self.etas, self.step_sizes = etas, step_sizes
+        self._check_pairs()
+
+    def _check_pairs(self) -> None:
+        """Check `etas` and `step_sizes` (which may have been assigned since), as tuples."""
+        self.etas = self._pair(self.etas, "etas", "eta_minus", "eta_plus")
+        self.step_sizes = self._pair(self.step_sizes, "step_sizes", "step_min", "step_max")
+        if self.step_min > self.step_max:
+            raise ValueError(f"step_sizes must have step_min <= step_max, got {self.step_sizes}")
+
+    def _pair(self, values: Any, name: str, first: str, second: str) -> tuple[float, float]:
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+            raise TypeError(f"{name} must be a pair ({first}, {second}), got {values!r}")
+        if len(values) != 2:
+            raise ValueError(f"{name} must be a pair ({first}, {second}), got {values!r}")
+        return self._checked(first, values[0]), self._checked(second, values[1])
+
+    @property
+    def eta_minus(self) -> float:
+        return self.etas[0]
+
+    @property
+    def eta_plus(self) -> float:
+        return self.etas[1]
+
+    @property
+    def step_min(self) -> float:
+        return self.step_sizes[0]
+
+    @property
+    def step_max(self) -> float:
+        return self.step_sizes[1]
+
+    def bind(self, n_params: int, dtype: DTypeLike, network_shape: Sequence[int]) -> None:
+        self._check_pairs()
+        super().bind(n_params, dtype, network_shape)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {"lr": self.lr, "etas": self.etas, "step_sizes": self.step_sizes}
+
+    def _core_hyperparameters(self) -> dict[str, Any]:
+        return {
+            "lr": self.lr,
+            "eta_minus": self.eta_minus,
+            "eta_plus": self.eta_plus,
+            "step_min": self.step_min,
+            "step_max": self.step_max,
+        }
+
+
 def _update_rule(form: str, rules: dict[str, str]) -> str:
     """The core's update rule for an optimizer's `form`, one of the keys of `rules`."""
     if not isinstance(form, str) or form not in rules:
@@ -571,7 +716,7 @@ def _update_rule(form: str, rules: dict[str, str]) -> str:
     return rules[form]
 
 
-_BY_NAME = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSProp, AdaGrad)}
+_BY_NAME = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSProp, AdaGrad, Rprop)}
 
 
 def from_config(config: dict[str, Any]) -> Optimizer:
@@ -591,8 +736,8 @@ def from_config(config: dict[str, Any]) -> Optimizer:
     Raises
     ------
     ValueError
-        If `config` is not a dict whose "name" is "SGD", "Adam", "AdamW", "RMSProp" or
-        "AdaGrad", if it holds an argument that the class does not take, if a
+        If `config` is not a dict whose "name" is "SGD", "Adam", "AdamW", "RMSProp",
+        "AdaGrad" or "Rprop", if it holds an argument that the class does not take, if a
         hyperparameter is not a valid value (wrong type too), or if "t" is not in
         [0, 2**53].
     TypeError
@@ -625,6 +770,7 @@ BY_NAME: dict[str, Callable[..., Optimizer]] = {
     "adamw": AdamW,
     "rmsprop": RMSProp,
     "adagrad": AdaGrad,
+    "rprop": Rprop,
 }
 """The optimizers by the names the command line and the scikit-learn estimators take."""
 
