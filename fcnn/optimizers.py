@@ -47,6 +47,7 @@ __all__ = [
     "RMSProp",
     "AdaGrad",
     "Rprop",
+    "LBFGS",
     "get",
     "from_config",
 ]
@@ -103,6 +104,9 @@ class Optimizer:
 
     def __init__(self, lr: float) -> None:
         self.lr = self._checked("lr", lr)
+        self._unbound()
+
+    def _unbound(self) -> None:
         self.t = 0  # update steps taken
         self.states: list[NDArray[np.floating]] = []
         self._network_shape: Sequence[int] | None = None
@@ -709,6 +713,77 @@ class Rprop(Optimizer):
         }
 
 
+class LBFGS(Optimizer):
+    """Full-batch L-BFGS-B (scipy's) on the cost over all the training data, for `Network.fit`.
+
+    Each evaluation of the objective and its gradient is one call into the core over the
+    whole training set; scipy's ``minimize(method="L-BFGS-B")`` takes the steps (the
+    scikit-learn drop-in's ``lbfgs`` solver runs the same code, ``fcnn.lbfgs``). The
+    objective is the mean (weighted) cost plus fit's `l1` and `l2` terms, as mini-batch
+    training has it. An L-BFGS run is its own iterations: `Network.fit` ignores
+    `epochs`, `batch_size` and `shuffle` with it, records one History entry per
+    iteration (lr NaN), and refuses `lr` (as with any optimizer), `lr_schedule`,
+    `dropout`, `early_stopping` and streams. Callbacks are called after each iteration
+    as after an epoch, and may stop the run. A later `fit` starts a new minimization
+    from the parameters (L-BFGS keeps no state between runs; `t` counts the iterations
+    of all of them).
+
+    Parameters
+    ----------
+    max_iter : int, default=200
+        The most iterations of a run, >= 1.
+    tol : float, default=1e-4
+        The run stops when the projected gradient's largest component is at most tol
+        (scipy's ``gtol``), >= 0.
+    max_fun : int, default=15000
+        The most evaluations of the objective in a run, >= 1.
+
+    Attributes
+    ----------
+    result : scipy.optimize.OptimizeResult or None
+        The last run's result (why it stopped: ``result.message``), None before one.
+
+    Raises
+    ------
+    TypeError
+        If `max_iter` or `max_fun` is not an integer, or `tol` not a real number.
+    ValueError
+        If `max_iter` or `max_fun` is < 1, or `tol` not a finite number >= 0.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> X, y = fcnn.datasets.xor()
+    >>> net = fcnn.Network([2, 4, 1], "tanh", "quadratic", seed=0)
+    >>> history = net.fit(X, y, optimizer=fcnn.LBFGS(max_iter=30))
+    >>> history.epochs <= 30, history.cost[-1] < history.cost[0]
+    (True, True)
+    """
+
+    ranges = {"tol": _NON_NEGATIVE}
+
+    def __init__(self, max_iter: int = 200, tol: float = 1e-4, max_fun: int = 15000) -> None:
+        self.max_iter = check_int(max_iter, "max_iter", minimum=1)
+        self.tol = self._checked("tol", tol)
+        self.max_fun = check_int(max_fun, "max_fun", minimum=1)
+        self.result: Any = None
+        self._unbound()
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {"max_iter": self.max_iter, "tol": self.tol, "max_fun": self.max_fun}
+
+    def core_settings(
+        self,
+        *,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        dropout: float = 0.0,
+        has_prelu: bool = False,
+        batch_mean: bool = False,
+    ) -> Any:
+        return gradient_settings(l1=l1, l2=l2, dropout=dropout, batch_mean=batch_mean)
+
+
 def _update_rule(form: str, rules: dict[str, str]) -> str:
     """The core's update rule for an optimizer's `form`, one of the keys of `rules`."""
     if not isinstance(form, str) or form not in rules:
@@ -716,7 +791,7 @@ def _update_rule(form: str, rules: dict[str, str]) -> str:
     return rules[form]
 
 
-_BY_NAME = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSProp, AdaGrad, Rprop)}
+_BY_NAME = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSProp, AdaGrad, Rprop, LBFGS)}
 
 
 def from_config(config: dict[str, Any]) -> Optimizer:
@@ -737,7 +812,7 @@ def from_config(config: dict[str, Any]) -> Optimizer:
     ------
     ValueError
         If `config` is not a dict whose "name" is "SGD", "Adam", "AdamW", "RMSProp",
-        "AdaGrad" or "Rprop", if it holds an argument that the class does not take, if a
+        "AdaGrad", "Rprop" or "LBFGS", if it holds an argument that the class does not take, if a
         hyperparameter is not a valid value (wrong type too), or if "t" is not in
         [0, 2**53].
     TypeError
@@ -788,6 +863,14 @@ def gradient_settings(
     return _compiled.core.UpdateSettings(
         sgd, lr=0.0, l1=l1, l2=l2, dropout=dropout, batch_mean=batch_mean
     )
+
+
+def penalty(weights: Sequence[NDArray[Any]], *, l1: float = 0.0, l2: float = 0.0) -> float:
+    """The cost's regularization terms ``l1 sum |w| + l2/2 sum w^2`` over the weight
+    matrices, with l1 and l2 as `gradient_settings` takes them (the gradient's terms)."""
+    w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in weights)
+    w1 = sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in weights)
+    return l2 / 2 * w2 + l1 * w1
 
 
 def get(optimizer: Optimizer | None, lr: float | None = None) -> Optimizer:

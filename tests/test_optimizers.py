@@ -178,6 +178,9 @@ def test_an_optimizer_belongs_to_one_network_shape():
         (lambda: fcnn.Rprop(step_sizes=(1.0, 0.5)), "step_min <= step_max"),
         (lambda: fcnn.Rprop(step_sizes=(-1.0, 0.5)), "step_min must be a finite number >= 0"),
         (lambda: fcnn.Rprop(step_sizes=(0, 0)), "step_max must be a finite number > 0"),
+        (lambda: fcnn.LBFGS(max_iter=0), "max_iter"),
+        (lambda: fcnn.LBFGS(max_fun=0), "max_fun"),
+        (lambda: fcnn.LBFGS(tol=-1.0), "tol must be a finite number >= 0"),
     ],
 )
 def test_bad_hyperparameters_are_refused_when_made(make, match):
