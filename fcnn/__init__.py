@@ -43,7 +43,7 @@ from .gradient_check import GradcheckResult, float64_copy, gradcheck
 from .history import History
 from .io import ModelFileError, load
 from .network import Gradients, Network, Trace
-from .optimizers import SGD, AdaGrad, Adam, AdamW, RMSProp
+from .optimizers import LBFGS, SGD, AdaGrad, Adam, AdamW, RMSProp, Rprop
 from .training import DivergenceError
 
 __version__ = "0.1.0"
@@ -64,6 +64,8 @@ __all__ = [
     "AdamW",
     "RMSProp",
     "AdaGrad",
+    "Rprop",
+    "LBFGS",
     "activations",
     "callbacks",
     "costs",

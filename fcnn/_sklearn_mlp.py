@@ -19,8 +19,6 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy
-import scipy.optimize
 from sklearn import neural_network as _sklearn_neural_network
 from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
@@ -30,6 +28,7 @@ from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import validate_data
 
 from . import _compiled
+from . import lbfgs as _lbfgs
 from . import optimizers as _optimizers
 from ._validation import core_rows, is_sparse, sparse_inputs
 from .network import Network
@@ -52,9 +51,6 @@ ACTIVATIONS = {
 }
 # scikit-learn's loss for each output activation, as fcnn's cost (the same per example)
 COSTS = {"linear": "quadratic", "sigmoid": "cross_entropy", "softmax": "log_likelihood"}
-
-GRADIENT_ROWS = 4096
-"""Rows of the data a workspace holds at a time when lbfgs evaluates the whole data set."""
 
 
 class _LearningRate:
@@ -399,21 +395,16 @@ class _FCNNMixin(_Estimator):
             self._intercept_indptr.append((start, end))
             start = end
 
-        objective = _Objective(self, net, X, y, sample_weight)
-        iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
-        options = {"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol}
-        if _SCIPY_TAKES_IPRINT:
-            options["iprint"] = iprint
-        opt_res = scipy.optimize.minimize(
+        objective = _objective(self, net, X, y, sample_weight)
+        opt_res = _lbfgs.minimize(
             objective,
-            objective.packed(),
-            method="L-BFGS-B",
-            jac=True,
-            options=options,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            max_fun=self.max_fun,
+            verbose=self.verbose is True or self.verbose >= 1,
         )
         self.n_iter_ = _check_optimize_result("lbfgs", opt_res, self.max_iter)
         self.loss_ = opt_res.fun
-        objective.unpack(opt_res.x)
 
     def _loss_grad_lbfgs(
         self,
@@ -428,53 +419,24 @@ class _FCNNMixin(_Estimator):
     ):
         """The loss and its gradient at scikit-learn's packed parameters, by the core: what
         lbfgs minimizes (the other arguments are scikit-learn's buffers, not needed)."""
-        return _Objective(self, self._fcnn_network(), X, y, sample_weight)(packed_coef_inter)
+        return _objective(self, self._fcnn_network(), X, y, sample_weight)(packed_coef_inter)
 
 
-class _Objective:
+def _objective(estimator, net, X, y, sample_weight):
     """scikit-learn's lbfgs objective of an estimator over (X, y): the mean loss plus
     alpha/2 sum w^2 / W, and its gradient, at parameters packed in scikit-learn's order
-    (all coefs_ row-major, then all intercepts_), by the core."""
-
-    def __init__(self, estimator, net, X, y, sample_weight):
-        self.estimator, self.net = estimator, net
-        X, self.Y, self.weights = estimator._core_data(net, X, y, sample_weight)
-        self.rows = core_rows(X)
-        self.settings = _optimizers.gradient_settings(l2=float(estimator.alpha), batch_mean=True)
-        self.workspace = net.internals.workspace(min(X.shape[0], GRADIENT_ROWS), training=True)
-        self.grad = np.empty_like(net.theta)
-        # theta[self.order] is scikit-learn's packed vector
-        w_off, b_off, _, _ = net.internals.layout.offsets()
-        pieces = []
-        for offset, w in zip(w_off, net.weights):
-            n_out, n_in = w.shape
-            pieces.append(offset + np.arange(n_out * n_in).reshape(n_out, n_in).T.ravel())
-        pieces += [offset + np.arange(b.size) for offset, b in zip(b_off, net.biases)]
-        self.order = np.concatenate(pieces)
-
-    def packed(self):
-        return self.net.theta[self.order].astype(np.float64)
-
-    def unpack(self, packed):
-        self.net.theta[self.order] = packed
-
-    def __call__(self, packed):
-        self.unpack(packed)
-        cost, penalty = _compiled.core.gradients(
-            self.net.internals.layout,
-            self.settings,
-            self.workspace,
-            self.net.theta,
-            self.rows,
-            self.Y,
-            self.weights,
-            0,
-            self.grad,
-        )
-        return self.estimator._loss(cost, penalty), self.grad[self.order].astype(np.float64)
-
-
-_SCIPY_TAKES_IPRINT = tuple(int(p) for p in scipy.__version__.split(".")[:2]) < (1, 15)
+    (all coefs_ row-major, then all intercepts_)."""
+    X, Y, weights = estimator._core_data(net, X, y, sample_weight)
+    settings = _optimizers.gradient_settings(l2=float(estimator.alpha), batch_mean=True)
+    w_off, b_off, _, _ = net.internals.layout.offsets()
+    pieces = []
+    for offset, w in zip(w_off, net.weights):
+        n_out, n_in = w.shape
+        pieces.append(offset + np.arange(n_out * n_in).reshape(n_out, n_in).T.ravel())
+    pieces += [offset + np.arange(b.size) for offset, b in zip(b_off, net.biases)]
+    return _lbfgs.Objective(
+        net, X, Y, weights, settings, order=np.concatenate(pieces), loss=estimator._loss
+    )
 
 
 class MLPClassifier(_FCNNMixin, _sklearn_mlp.MLPClassifier):

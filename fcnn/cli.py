@@ -210,7 +210,7 @@ def build_parser():
         metavar="ETA",
         help=f"learning rate; default: {SGD_DEFAULT_LR} for sgd, the "
         f"optimizer's own default for the others (adam, adamw 0.001; "
-        f"rmsprop, adagrad 0.01)",
+        f"rmsprop, adagrad, rprop 0.01)",
     )
     train.add_argument(
         "--momentum", type=float, default=0.0, help="momentum coefficient (sgd only)"

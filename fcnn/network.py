@@ -1269,9 +1269,7 @@ class Network:
         cost, _ = _compiled.core.gradients(
             s.layout, settings, workspace, s.theta, core_rows(X), Y, weights, mask_seed
         )
-        w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in s.weights)
-        w1 = sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in s.weights)
-        cost += l2 / 2 * w2 + l1 * w1
+        cost += _optimizers.penalty(s.weights, l1=l1, l2=l2)
         grad = workspace.grad
         w_off, b_off, p_off, _ = s.layout.offsets()
         grad_w = [grad[o : o + w.size].reshape(w.shape) for o, w in zip(w_off, s.weights)]
@@ -1452,7 +1450,9 @@ class Network:
             fit's optimizer when there is one).
         optimizer : Optimizer or None, default None
             An optimizer from fcnn.optimizers (SGD with momentum, Adam, AdamW, RMSProp,
-            AdaGrad), which keeps its state from one fit to the next; not with `lr`.
+            AdaGrad, Rprop), which keeps its state from one fit to the next; not with
+            `lr`. `fcnn.LBFGS` trains on the full batch by L-BFGS-B instead, one History
+            record per iteration (it says which options it ignores and refuses).
         l1, l2 : float, default 0.0
             Regularization in the notes' form with n the training-set size: the cost
             gains ``l2/(2n) sum w^2 + l1/n sum |w|`` (weights only), so plain SGD does

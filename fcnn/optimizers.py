@@ -39,7 +39,18 @@ MAX_STEPS = 2**53
 """The largest step count t: the bias corrections raise betas to t as a double, exact
 up to 2**53."""
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSProp", "AdaGrad", "get", "from_config"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "RMSProp",
+    "AdaGrad",
+    "Rprop",
+    "LBFGS",
+    "get",
+    "from_config",
+]
 
 
 class Optimizer:
@@ -93,6 +104,9 @@ class Optimizer:
 
     def __init__(self, lr: float) -> None:
         self.lr = self._checked("lr", lr)
+        self._unbound()
+
+    def _unbound(self) -> None:
         self.t = 0  # update steps taken
         self.states: list[NDArray[np.floating]] = []
         self._network_shape: Sequence[int] | None = None
@@ -159,8 +173,12 @@ class Optimizer:
             dropout=dropout,
             has_prelu=has_prelu,
             batch_mean=batch_mean,
-            **{k: v for k, v in self.hyperparameters().items() if k != "form"},
+            **self._core_hyperparameters(),
         )
+
+    def _core_hyperparameters(self) -> dict[str, Any]:
+        """The hyperparameters by the names the core's UpdateSettings takes."""
+        return {k: v for k, v in self.hyperparameters().items() if k != "form"}
 
     def bind(self, n_params: int, dtype: DTypeLike, network_shape: Sequence[int]) -> None:
         """Allocate the state for a network with n_params parameters, on first use.
@@ -564,6 +582,208 @@ class AdaGrad(Optimizer):
         return {"lr": self.lr, "eps": self.eps}
 
 
+class Rprop(Optimizer):
+    """Resilient back-propagation as ``torch.optim.Rprop`` has it: iRPROP- (Igel and Hüsken).
+
+    Each parameter has its own step size, grown while its gradient keeps its sign and
+    shrunk when the sign flips; the step takes only the sign of the gradient. Meant for
+    full-batch training (``batch_size=None``): the sign of a mini-batch's gradient is
+    noisy.
+
+    Parameters
+    ----------
+    lr : float, default=0.01
+        The initial step size of every parameter, > 0 and normal (see `Optimizer`). The
+        first update reads it; later ones read only the step sizes (so an `lr_schedule`
+        has no effect after it).
+    etas : (float, float), default=(0.5, 1.2)
+        (eta_minus, eta_plus), the factors of a step size when the gradient's sign flips
+        and when it stays; 0 < eta_minus < 1 < eta_plus.
+    step_sizes : (float, float), default=(1e-6, 50)
+        (step_min, step_max), the range each step size is kept in, 0 <= step_min <=
+        step_max, step_max > 0.
+
+    Raises
+    ------
+    TypeError
+        If a hyperparameter is not a real number, or `etas` or `step_sizes` not a pair.
+    ValueError
+        If a hyperparameter is not finite, outside its range or, not 0, below the
+        smallest normal float64.
+
+    Notes
+    -----
+    For each parameter theta with gradient g, the last gradient used g' (0 at first)
+    and step size s (lr at first), at every update::
+
+        s <- clip(s * eta_plus, step_min, step_max)    if g g' > 0
+        s <- clip(s * eta_minus, step_min, step_max)   if g g' < 0, and then g <- 0
+        s <- clip(s, step_min, step_max)               if g g' = 0
+        theta <- theta - sign(g) * s
+        g' <- g
+
+    This is ``torch.optim.Rprop`` (its sign test in the network's dtype, as torch takes
+    it), and it is iRPROP- of Igel and Hüsken (2000), FANN's default algorithm: the step
+    after a sign flip is skipped and not taken back. The one difference from the paper
+    is torch's: the clip applies to every step size at every update, which changes
+    nothing while lr is in [step_min, step_max]. FANN's own defaults are
+    ``Rprop(lr=0.1, step_sizes=(0, 50))`` (FANN also keeps each step size at least
+    1e-4, and counts a zero product as no flip).
+
+    The state is g' and s (`states` [0] and [1]), saved in the model file.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> X, y = fcnn.datasets.xor()
+    >>> net = fcnn.Network([2, 4, 1], "tanh", "quadratic", seed=0)
+    >>> history = net.fit(X, y, epochs=20, batch_size=None, optimizer=fcnn.Rprop())
+    >>> history.cost[-1] < history.cost[0]
+    True
+    >>> fcnn.Rprop(etas=(0.5, 0.9))
+    Traceback (most recent call last):
+    ...
+    ValueError: eta_plus must be a finite number > 1, got 0.9
+    """
+
+    update_rule = "rprop"
+    n_states = 2
+    ranges = {
+        "lr": _POSITIVE,
+        "eta_minus": {"low_open": True, "high": 1, "high_open": True},
+        "eta_plus": {"low": 1, "low_open": True},
+        "step_min": _NON_NEGATIVE,
+        "step_max": _POSITIVE,
+    }
+
+    def __init__(
+        self,
+        lr: float = 0.01,
+        etas: tuple[float, float] = (0.5, 1.2),
+        step_sizes: tuple[float, float] = (1e-6, 50),
+    ) -> None:
+        super().__init__(lr)
+        self.etas, self.step_sizes = etas, step_sizes
+        self._check_pairs()
+
+    def _check_pairs(self) -> None:
+        """Check `etas` and `step_sizes` (which may have been assigned since), as tuples."""
+        self.etas = self._pair(self.etas, "etas", "eta_minus", "eta_plus")
+        self.step_sizes = self._pair(self.step_sizes, "step_sizes", "step_min", "step_max")
+        if self.step_min > self.step_max:
+            raise ValueError(f"step_sizes must have step_min <= step_max, got {self.step_sizes}")
+
+    def _pair(self, values: Any, name: str, first: str, second: str) -> tuple[float, float]:
+        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+            raise TypeError(f"{name} must be a pair ({first}, {second}), got {values!r}")
+        if len(values) != 2:
+            raise ValueError(f"{name} must be a pair ({first}, {second}), got {values!r}")
+        return self._checked(first, values[0]), self._checked(second, values[1])
+
+    @property
+    def eta_minus(self) -> float:
+        return self.etas[0]
+
+    @property
+    def eta_plus(self) -> float:
+        return self.etas[1]
+
+    @property
+    def step_min(self) -> float:
+        return self.step_sizes[0]
+
+    @property
+    def step_max(self) -> float:
+        return self.step_sizes[1]
+
+    def bind(self, n_params: int, dtype: DTypeLike, network_shape: Sequence[int]) -> None:
+        self._check_pairs()
+        super().bind(n_params, dtype, network_shape)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {"lr": self.lr, "etas": self.etas, "step_sizes": self.step_sizes}
+
+    def _core_hyperparameters(self) -> dict[str, Any]:
+        return {
+            "lr": self.lr,
+            "eta_minus": self.eta_minus,
+            "eta_plus": self.eta_plus,
+            "step_min": self.step_min,
+            "step_max": self.step_max,
+        }
+
+
+class LBFGS(Optimizer):
+    """Full-batch L-BFGS-B (scipy's) on the cost over all the training data, for `Network.fit`.
+
+    Each evaluation of the objective and its gradient is one call into the core over the
+    whole training set; scipy's ``minimize(method="L-BFGS-B")`` takes the steps (the
+    scikit-learn drop-in's ``lbfgs`` solver runs the same code, ``fcnn.lbfgs``). The
+    objective is the mean (weighted) cost plus fit's `l1` and `l2` terms, as mini-batch
+    training has it. An L-BFGS run is its own iterations: `Network.fit` ignores
+    `epochs`, `batch_size` and `shuffle` with it, records one History entry per
+    iteration (lr NaN), and refuses `lr` (as with any optimizer), `lr_schedule`,
+    `dropout`, `early_stopping` and streams. Callbacks are called after each iteration
+    as after an epoch, and may stop the run. A later `fit` starts a new minimization
+    from the parameters (L-BFGS keeps no state between runs; `t` counts the iterations
+    of all of them).
+
+    Parameters
+    ----------
+    max_iter : int, default=200
+        The most iterations of a run, >= 1.
+    tol : float, default=1e-4
+        The run stops when the projected gradient's largest component is at most tol
+        (scipy's ``gtol``), >= 0.
+    max_fun : int, default=15000
+        The most evaluations of the objective in a run, >= 1.
+
+    Attributes
+    ----------
+    result : scipy.optimize.OptimizeResult or None
+        The last run's result (why it stopped: ``result.message``), None before one.
+
+    Raises
+    ------
+    TypeError
+        If `max_iter` or `max_fun` is not an integer, or `tol` not a real number.
+    ValueError
+        If `max_iter` or `max_fun` is < 1, or `tol` not a finite number >= 0.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> X, y = fcnn.datasets.xor()
+    >>> net = fcnn.Network([2, 4, 1], "tanh", "quadratic", seed=0)
+    >>> history = net.fit(X, y, optimizer=fcnn.LBFGS(max_iter=30))
+    >>> history.epochs <= 30, history.cost[-1] < history.cost[0]
+    (True, True)
+    """
+
+    ranges = {"tol": _NON_NEGATIVE}
+
+    def __init__(self, max_iter: int = 200, tol: float = 1e-4, max_fun: int = 15000) -> None:
+        self.max_iter = check_int(max_iter, "max_iter", minimum=1)
+        self.tol = self._checked("tol", tol)
+        self.max_fun = check_int(max_fun, "max_fun", minimum=1)
+        self.result: Any = None
+        self._unbound()
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {"max_iter": self.max_iter, "tol": self.tol, "max_fun": self.max_fun}
+
+    def core_settings(
+        self,
+        *,
+        l1: float = 0.0,
+        l2: float = 0.0,
+        dropout: float = 0.0,
+        has_prelu: bool = False,
+        batch_mean: bool = False,
+    ) -> Any:
+        return gradient_settings(l1=l1, l2=l2, dropout=dropout, batch_mean=batch_mean)
+
+
 def _update_rule(form: str, rules: dict[str, str]) -> str:
     """The core's update rule for an optimizer's `form`, one of the keys of `rules`."""
     if not isinstance(form, str) or form not in rules:
@@ -571,7 +791,7 @@ def _update_rule(form: str, rules: dict[str, str]) -> str:
     return rules[form]
 
 
-_BY_NAME = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSProp, AdaGrad)}
+_BY_NAME = {cls.__name__: cls for cls in (SGD, Adam, AdamW, RMSProp, AdaGrad, Rprop, LBFGS)}
 
 
 def from_config(config: dict[str, Any]) -> Optimizer:
@@ -591,8 +811,8 @@ def from_config(config: dict[str, Any]) -> Optimizer:
     Raises
     ------
     ValueError
-        If `config` is not a dict whose "name" is "SGD", "Adam", "AdamW", "RMSProp" or
-        "AdaGrad", if it holds an argument that the class does not take, if a
+        If `config` is not a dict whose "name" is "SGD", "Adam", "AdamW", "RMSProp",
+        "AdaGrad", "Rprop" or "LBFGS", if it holds an argument that the class does not take, if a
         hyperparameter is not a valid value (wrong type too), or if "t" is not in
         [0, 2**53].
     TypeError
@@ -625,6 +845,7 @@ BY_NAME: dict[str, Callable[..., Optimizer]] = {
     "adamw": AdamW,
     "rmsprop": RMSProp,
     "adagrad": AdaGrad,
+    "rprop": Rprop,
 }
 """The optimizers by the names the command line and the scikit-learn estimators take."""
 
@@ -642,6 +863,14 @@ def gradient_settings(
     return _compiled.core.UpdateSettings(
         sgd, lr=0.0, l1=l1, l2=l2, dropout=dropout, batch_mean=batch_mean
     )
+
+
+def penalty(weights: Sequence[NDArray[Any]], *, l1: float = 0.0, l2: float = 0.0) -> float:
+    """The cost's regularization terms ``l1 sum |w| + l2/2 sum w^2`` over the weight
+    matrices, with l1 and l2 as `gradient_settings` takes them (the gradient's terms)."""
+    w2 = sum(float(np.sum(w.astype(np.float64) ** 2)) for w in weights)
+    w1 = sum(float(np.sum(np.abs(w), dtype=np.float64)) for w in weights)
+    return l2 / 2 * w2 + l1 * w1
 
 
 def get(optimizer: Optimizer | None, lr: float | None = None) -> Optimizer:

@@ -451,7 +451,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
     cost : str or None, default=None
         None: "log_likelihood" with softmax, "cross_entropy" with sigmoid outputs (the
         output error is then a - y); or any fcnn cost name.
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"} or fcnn Optimizer, default="adam"
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad", "rprop"} or Optimizer, default="adam"
         A name uses `learning_rate`; an optimizer instance brings its own, and each fit
         trains with a fresh copy of its configuration, leaving the instance unchanged.
     learning_rate : float, default=0.001
@@ -913,7 +913,7 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         targets in (0, 1)).
     cost : str or None, default=None
         None is "quadratic", 1/2 sum_j (a_j - y_j)^2 per example; or any fcnn cost name.
-    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad"} or fcnn Optimizer, default="adam"
+    optimizer : {"sgd", "adam", "adamw", "rmsprop", "adagrad", "rprop"} or Optimizer, default="adam"
         A name uses `learning_rate`; an optimizer instance brings its own, and each fit
         trains with a fresh copy of its configuration, leaving the instance unchanged.
     learning_rate : float, default=0.001

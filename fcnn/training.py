@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _compiled
 from . import callbacks as _callbacks
+from . import lbfgs as _lbfgs
 from . import optimizers as _optimizers
 from . import schedules as _schedules
 from ._interrupts import held_interrupts
@@ -230,6 +231,8 @@ class TrainingRun:
             self.source = arrays
             X, Y, labels = arrays.sample()
             n = arrays.n
+        if isinstance(optimizer, _optimizers.LBFGS):
+            _check_lbfgs_options(self.source, options, dropout)
         if self.early_stopping and self.validation is None and monitor != "cost":
             raise ValueError(
                 f"early_stopping on {monitor!r} needs validation_data or validation_split"
@@ -269,9 +272,10 @@ class TrainingRun:
 
         optimizer.bind(internals.layout.n_params, net.dtype, net.sizes)
         net.optimizer = optimizer
+        self.penalties = (l1 / n if l1 else 0.0, l2 / n if l2 else 0.0)
         self.settings = optimizer.core_settings(
-            l1=l1 / n if l1 else 0.0,
-            l2=l2 / n if l2 else 0.0,
+            l1=self.penalties[0],
+            l2=self.penalties[1],
             dropout=dropout,
             has_prelu=any(f.learnable for f in net.activations),
         )
@@ -354,6 +358,8 @@ class TrainingRun:
         """
         history = History()
         try:
+            if isinstance(self.optimizer, _optimizers.LBFGS):
+                return self._minimize(history)
             return self._train(history)
         except KeyboardInterrupt as interrupt:  # from anywhere, also a second Ctrl-C
             interrupt.history = history  # type: ignore[attr-defined]
@@ -451,6 +457,80 @@ class TrainingRun:
         self._call("on_train_end", logs)
         return history
 
+    def _minimize(self, history: History) -> History:
+        """`run` for `fcnn.LBFGS`: one minimization over all the training rows, recording
+        each iteration as an epoch. An exception (a callback's, Ctrl-C) leaves the
+        parameters of the last recorded iteration."""
+        optimizer = self.optimizer
+        assert isinstance(optimizer, _optimizers.LBFGS) and isinstance(self.source, _Arrays)
+        X, Y, labels = self.source.training_rows()
+        weights = self.source.core[2]
+        targets = Y if Y is not None else _one_hot(labels, self.net.sizes[-1], self.net.dtype)
+        _check_finite_rows(self.source, X, targets)
+        l1, l2 = self.penalties
+
+        def loss(cost: float, _: float) -> float:
+            return cost + _optimizers.penalty(self.net.weights, l1=l1, l2=l2)
+
+        objective = _lbfgs.Objective(self.net, X, targets, weights, self.settings, loss=loss)
+        theta = self.internals.theta
+        recorded = theta.copy()
+        logs: dict[str, float] = {}
+        started = time.perf_counter()
+        number = self.first_epoch
+
+        def iteration(packed: NDArray[np.float64]) -> None:
+            nonlocal started, number, logs
+            objective.unpack(packed)
+            number += 1
+            self._call("on_epoch_begin", number, {})
+            metrics = self.internals.evaluate(X, Y, labels, weights if weights.size else None)
+            if not self.accuracy_mode:
+                metrics.pop("accuracy", None)
+            if self.validation is not None:
+                scores = self.internals.evaluate(*self.validation)
+                metrics.update({f"val_{key}": value for key, value in scores.items()})
+            metrics.update(self._scores())
+            with held_interrupts():
+                optimizer.t += 1
+                history.record(
+                    metrics, seconds=time.perf_counter() - started, samples=X.shape[0], lr=np.nan
+                )
+                if self.diagnostics is not None:
+                    self.diagnostics.record(history)
+                np.copyto(recorded, theta)
+            logs = {**metrics, "lr": np.nan}
+            self._call("on_epoch_end", number, logs)
+            started = time.perf_counter()
+            if self.net.stop_training:
+                history.stopped_epoch = number
+                raise StopIteration
+
+        self.net.stop_training = False
+        self._call("on_train_begin", {})
+        try:
+            optimizer.result = _lbfgs.minimize(
+                objective,
+                max_iter=optimizer.max_iter,
+                tol=optimizer.tol,
+                max_fun=optimizer.max_fun,
+                callback=iteration,
+                verbose=self.verbose,
+            )
+        except BaseException:
+            with held_interrupts():
+                np.copyto(theta, recorded)
+            raise
+        if not np.isfinite(theta).all():
+            np.copyto(theta, recorded)
+            raise DivergenceError(
+                f"L-BFGS diverged in iteration {number + 1}: the parameters became "
+                f"non-finite. The network keeps those of iteration {number}.",
+                number + 1,
+            )
+        self._call("on_train_end", logs)
+        return history
+
     def _epoch(self, number: int, progress: EpochProgress | None) -> tuple[float, float, int]:
         """One pass over the data, a core call per piece: (mean running cost, mean running
         accuracy, rows)."""
@@ -525,6 +605,44 @@ class TrainingRun:
             for saved, live in zip(self.snapshot, self.live):
                 np.copyto(live, saved)
             self.rng.bit_generator.state = self.rng_state
+
+
+def _check_lbfgs_options(source: _Source, options: Mapping[str, Any], dropout: Any) -> None:
+    """Refuse fit's options that an L-BFGS run cannot honour."""
+    if not isinstance(source, _Arrays):
+        raise ValueError("fcnn.LBFGS trains on arrays (the full batch), not a stream")
+    refused = {
+        "lr_schedule": options["lr_schedule"] is not None,
+        "dropout": dropout > 0,
+        "early_stopping": options["early_stopping"],
+    }
+    given = [name for name, is_given in refused.items() if is_given]
+    if given:
+        raise ValueError(
+            f"fcnn.LBFGS takes no {', '.join(given)}: it minimizes the full-batch cost "
+            f"with its own steps (max_iter, tol and max_fun stop it)"
+        )
+
+
+def _one_hot(labels: NDArray[np.intp], n_outputs: int, dtype: Any) -> NDArray[Any]:
+    targets = np.zeros((labels.shape[0], n_outputs), dtype=dtype)
+    targets[np.arange(labels.shape[0]), labels] = 1
+    return targets
+
+
+def _check_finite_rows(source: _Arrays, X: Any, Y: NDArray[Any]) -> None:
+    """The error for the first row of the training inputs or targets that is not finite
+    (the epoch loop's core finds them as it reads them; the L-BFGS objective does not)."""
+    for name, values in (("X", X.data if is_sparse(X) else X), ("Y", Y)):
+        finite = np.isfinite(values)
+        if finite.all():
+            continue
+        if values.ndim == 1:  # a CSR matrix's values: the row that holds the first bad one
+            row = int(np.searchsorted(X.indptr, np.argmin(finite), side="right") - 1)
+        else:
+            row = int(np.argmin(finite.all(axis=1)))
+        origin = source.rows if source.rows is not None else source.user_rows
+        raise source.non_finite(_Piece(X, Y, np.empty(0, np.intp), np.empty(0), origin), name, row)
 
 
 def _batch_nonzeros(X, batch_size):

@@ -33,7 +33,7 @@ from _costs cimport row_cost, output_error_row, label_log_likelihood_error
 from _costs cimport QUADRATIC, SQUARED_ERROR, ABSOLUTE_ERROR, CROSS_ENTROPY, LOG_LIKELIHOOD, POISSON
 from _costs cimport HUBER, PINBALL, HINGE, LOG_POISSON
 from _optimizers cimport Optimizer, update, SGD, ADAM, RMSPROP, ADAGRAD
-from _optimizers cimport SGD_SUTSKEVER, ADAM_EPS_HAT
+from _optimizers cimport SGD_SUTSKEVER, ADAM_EPS_HAT, RPROP
 from _random cimport uniform, shuffle_in_place
 from _cpu cimport Lookahead, look_ahead, fetch_ahead, flush_subnormals, restore_float_mode
 from _cpu cimport FCNN_INSTRUCTIONS, fcnn_cpu_has_avx2
@@ -53,7 +53,8 @@ COST_CODES = {
     "pinball": PINBALL, "hinge": HINGE, "log_poisson": LOG_POISSON,
 }
 OPTIMIZER_CODES = {"sgd": SGD, "adam": ADAM, "rmsprop": RMSPROP, "adagrad": ADAGRAD,
-                   "sgd_sutskever": SGD_SUTSKEVER, "adam_eps_hat": ADAM_EPS_HAT}
+                   "sgd_sutskever": SGD_SUTSKEVER, "adam_eps_hat": ADAM_EPS_HAT,
+                   "rprop": RPROP}
 
 cdef unsigned long main_thread = threading.main_thread().ident  # where signal handlers run
 
@@ -225,6 +226,7 @@ cdef class UpdateSettings:
     def __init__(self, int code, *, double lr, double momentum=0, bint nesterov=False,
                  double beta1=0, double beta2=0, double rho=0, double eps=0,
                  double weight_decay=0, bint decoupled=False, long long t=0,
+                 double eta_minus=0, double eta_plus=0, double step_min=0, double step_max=0,
                  double l1=0, double l2=0, double dropout=0, bint has_prelu=False,
                  bint batch_mean=False):
         """l1, l2: coefficients of sum |w| and 1/2 sum w^2 in the cost (lambda/n); with
@@ -240,6 +242,10 @@ cdef class UpdateSettings:
         self.step.optimizer.rho = rho
         self.step.optimizer.eps = eps
         self.step.optimizer.t = t
+        self.step.optimizer.eta_minus = eta_minus
+        self.step.optimizer.eta_plus = eta_plus
+        self.step.optimizer.step_min = step_min
+        self.step.optimizer.step_max = step_max
         self.step.l1 = l1
         self.step.dropout = dropout
         # Coupled weight decay is L2 by another name; decoupled decay acts on w directly.

@@ -12,6 +12,7 @@ cdef enum OptimizerCode:
     ADAGRAD = 3
     SGD_SUTSKEVER = 4         # velocity in parameter units: v <- mu v - lr g
     ADAM_EPS_HAT = 5          # eps added before the bias correction of v
+    RPROP = 6                 # iRPROP-: s1 the last gradient used, s2 the step sizes
 
 
 cdef struct Optimizer:
@@ -22,6 +23,8 @@ cdef struct Optimizer:
     double beta1, beta2       # Adam
     double rho                # RMSProp
     double eps                # Adam, RMSProp, AdaGrad
+    double eta_minus, eta_plus  # Rprop: the factors of a step size
+    double step_min, step_max   # Rprop: the range of a step size
     long long t               # updates taken, counting this one
 
 
@@ -32,9 +35,13 @@ cdef inline void update(const Optimizer* opt, floating* theta, const floating* g
     compiler must assume), which would reload them at every step and keep the loops scalar."""
     cdef Py_ssize_t i
     cdef double step, m, v, lr_t, root_bc2
+    cdef floating product, gradient
     cdef double lr = opt.lr, mu = opt.momentum, beta1 = opt.beta1, beta2 = opt.beta2
     cdef double rho = opt.rho, eps = opt.eps
     cdef bint nesterov = opt.nesterov
+    cdef double eta_minus = opt.eta_minus, eta_plus = opt.eta_plus
+    cdef double step_min = opt.step_min, step_max = opt.step_max
+    cdef bint first = opt.t == 1
     if (opt.code == SGD or opt.code == SGD_SUTSKEVER) and mu == 0:
         for i in range(count):
             theta[i] = <floating>(theta[i] - lr * g[i])
@@ -77,3 +84,17 @@ cdef inline void update(const Optimizer* opt, floating* theta, const floating* g
             v = s1[i] + <double>g[i] * g[i]
             s1[i] = <floating>v
             theta[i] = <floating>(theta[i] - lr * g[i] / (sqrt(v) + eps))
+    elif opt.code == RPROP:
+        for i in range(count):
+            step = lr if first else s2[i]  # the step sizes start at lr
+            gradient = g[i]
+            product = gradient * s1[i]  # in the network's dtype, as torch's sign test
+            if product > 0:
+                step = step * eta_plus
+            elif product < 0:
+                step = step * eta_minus
+                gradient = 0  # the sign flipped: no step now, and no flip test next time
+            step = min(max(step, step_min), step_max)
+            s2[i] = <floating>step
+            s1[i] = gradient
+            theta[i] = <floating>(theta[i] - ((gradient > 0) - (gradient < 0)) * step)

@@ -17,6 +17,7 @@ OPTIMIZERS = {
     "adamw": lambda: fcnn.AdamW(1e-2),
     "rmsprop": lambda: fcnn.RMSProp(1e-2),
     "adagrad": lambda: fcnn.AdaGrad(0.1),
+    "rprop": lambda: fcnn.Rprop(0.01),
 }
 
 

@@ -45,6 +45,7 @@ OPTIMIZERS = {
     "adamw": lambda: fcnn.AdamW(0.01, weight_decay=0.05),
     "rmsprop": lambda: fcnn.RMSProp(0.005),
     "adagrad": lambda: fcnn.AdaGrad(0.05),
+    "rprop": lambda: fcnn.Rprop(0.01),
 }
 
 

@@ -22,6 +22,7 @@ OPTIMIZERS = {
     "adam-eps-hat": lambda: fcnn.Adam(0.01, eps=1e-3, weight_decay=0.1, form="eps_hat"),
     "rmsprop": lambda: fcnn.RMSProp(0.01, rho=0.8),
     "adagrad": lambda: fcnn.AdaGrad(0.05),
+    "rprop": lambda: fcnn.Rprop(0.02, etas=(0.4, 1.3), step_sizes=(1e-4, 0.05)),
 }
 
 
@@ -65,6 +66,14 @@ def closed_form(opt, theta, g, states, t, is_weight):
     if isinstance(opt, fcnn.RMSProp):
         v = states[0] = h["rho"] * states[0] + (1 - h["rho"]) * g**2
         return theta - lr * g / (np.sqrt(v) + h["eps"]), states
+    if isinstance(opt, fcnn.Rprop):
+        (eta_minus, eta_plus), (step_min, step_max) = h["etas"], h["step_sizes"]
+        product = g * states[0]
+        step = np.full_like(theta, lr) if t == 1 else states[1]
+        step = np.where(product > 0, step * eta_plus, np.where(product < 0, step * eta_minus, step))
+        g = np.where(product < 0, 0.0, g)
+        states = [g, np.clip(step, step_min, step_max)]
+        return theta - np.sign(g) * states[1], states
     G = states[0] = states[0] + g**2
     return theta - lr * g / (np.sqrt(G) + h["eps"]), states
 
@@ -161,6 +170,17 @@ def test_an_optimizer_belongs_to_one_network_shape():
         (lambda: fcnn.AdamW(lr=float("inf")), "lr"),
         (lambda: fcnn.RMSProp(rho=1.5), "rho"),
         (lambda: fcnn.AdaGrad(eps=-1e-10), "eps"),
+        (lambda: fcnn.Rprop(lr=0), "lr"),
+        (lambda: fcnn.Rprop(etas=(0.5, 1.0)), r"eta_plus must be a finite number > 1"),
+        (lambda: fcnn.Rprop(etas=(0.0, 1.2)), r"eta_minus must be a finite number in \(0, 1\)"),
+        (lambda: fcnn.Rprop(etas=(0.5, float("inf"))), r"eta_plus must be a finite number > 1"),
+        (lambda: fcnn.Rprop(etas=(0.5,)), r"etas must be a pair \(eta_minus, eta_plus\)"),
+        (lambda: fcnn.Rprop(step_sizes=(1.0, 0.5)), "step_min <= step_max"),
+        (lambda: fcnn.Rprop(step_sizes=(-1.0, 0.5)), "step_min must be a finite number >= 0"),
+        (lambda: fcnn.Rprop(step_sizes=(0, 0)), "step_max must be a finite number > 0"),
+        (lambda: fcnn.LBFGS(max_iter=0), "max_iter"),
+        (lambda: fcnn.LBFGS(max_fun=0), "max_fun"),
+        (lambda: fcnn.LBFGS(tol=-1.0), "tol must be a finite number >= 0"),
     ],
 )
 def test_bad_hyperparameters_are_refused_when_made(make, match):

@@ -18,6 +18,7 @@ OPTIMIZERS = {
     "adamw": lambda: fcnn.optimizers.AdamW(0.01, weight_decay=0.01),
     "rmsprop": lambda: fcnn.optimizers.RMSProp(0.01),
     "adagrad": lambda: fcnn.optimizers.AdaGrad(0.05),
+    "rprop": lambda: fcnn.optimizers.Rprop(0.01),
 }
 
 
