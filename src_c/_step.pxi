@@ -43,9 +43,10 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
                         const Py_ssize_t* labels, const floating* weights, Py_ssize_t m,
                         floating* state1, floating* state2, Py_ssize_t n_params,
                         uint64_t* rng, Py_ssize_t* bad_input, double* penalty,
-                        Lookahead* ahead) noexcept nogil:
-    """One update from m examples: forward_pass, output_error (BP1), backward_pass (BP2-BP4)
-    and the optimizer's update. Returns their summed cost before it. Or, with no
+                        Lookahead* ahead, floating* ema) noexcept nogil:
+    """One update from m examples: forward_pass, output_error (BP1), backward_pass (BP2-BP4),
+    clipping, the optimizer's update, and then the moving average `ema` of theta (NULL:
+    none) moved towards it. Returns their summed cost before it. Or, with no
     update, NaN and the first of the dense rows x that holds an inf or NaN in bad_input:
     such a row makes z^1 non-finite (inf * 0 is NaN), so x is read only when z^1 is (an
     overflow to inf that saturating activations absorb is not an error).
@@ -87,12 +88,49 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
     if not settings.fused:
         if settings.l1 != 0 or l2 != 0:
             regularize(layers, theta, grad, settings.l1, l2)
+        if settings.clip_norm != 0 or settings.clip_value != 0:
+            clip(grad, n_params, settings.clip_norm, settings.clip_value)
         if settings.decay != 0:
             decay_weights(layers, theta, 1 - settings.optimizer.lr * settings.decay)
         # update: theta <- theta - step(grad), by the optimizer
         update(&settings.optimizer, theta, grad, state1, state2, n_params)
+    if ema != NULL:
+        move_average(ema, theta, settings.ema_decay, n_params)
     fetch_ahead(ahead, rest=True)
     return cost
+
+
+cdef void clip(floating* grad, Py_ssize_t n, double max_norm, double max_value) noexcept nogil:
+    """As torch.nn.utils.clip_grad_norm_ (max_norm) and then clip_grad_value_ (max_value;
+    0 skips either): grad *= max_norm / (||grad|| + 1e-6) when that is below 1, with
+    ||grad|| the 2-norm over all parameters; then each element clamped to [-max_value,
+    max_value]."""
+    cdef Py_ssize_t i
+    cdef double scale
+    cdef floating factor, high = <floating>max_value, low = <floating>-max_value
+    if max_norm != 0:
+        scale = max_norm / (sqrt(squares(grad, n)) + 1e-6)
+        if scale < 1:
+            factor = <floating>scale
+            for i in range(n):
+                grad[i] = grad[i] * factor
+    if max_value != 0:
+        for i in range(n):
+            grad[i] = high if grad[i] > high else (low if grad[i] < low else grad[i])
+
+
+cdef void move_average(floating* ema, const floating* theta, double decay,
+                       Py_ssize_t n) noexcept nogil:
+    """ema <- decay ema + (1 - decay) theta, as torch.lerp(ema, theta, 1 - decay) computes
+    it (torch.optim.swa_utils.get_ema_multi_avg_fn): from the nearer end."""
+    cdef Py_ssize_t i
+    cdef floating weight = <floating>(1 - decay), rest = 1 - weight
+    if weight < 0.5:
+        for i in range(n):
+            ema[i] = ema[i] + weight * (theta[i] - ema[i])
+    else:
+        for i in range(n):
+            ema[i] = theta[i] - (theta[i] - ema[i]) * rest
 
 
 cdef double batch_objective(const Layers* layers, double alpha, const floating* theta,
@@ -321,6 +359,22 @@ cdef double sum_of_squares(const Layers* layers, const floating* theta) noexcept
         while i < end:
             s0 += <double>theta[i] * theta[i]
             i += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+cdef double squares(const floating* values, Py_ssize_t n) noexcept nogil:
+    """sum v^2 in double, in four partial sums as sum_of_squares."""
+    cdef Py_ssize_t i = 0
+    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    while i + 4 <= n:
+        s0 += <double>values[i] * values[i]
+        s1 += <double>values[i + 1] * values[i + 1]
+        s2 += <double>values[i + 2] * values[i + 2]
+        s3 += <double>values[i + 3] * values[i + 3]
+        i += 4
+    while i < n:
+        s0 += <double>values[i] * values[i]
+        i += 1
     return (s0 + s1) + (s2 + s3)
 
 
