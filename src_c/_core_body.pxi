@@ -255,11 +255,12 @@ cdef class UpdateSettings:
     def clip(self, double norm=0, double value=0):
         """Clip each mini-batch's gradient (with its l1 and l2 terms) before the update:
         to a 2-norm of at most `norm` over all parameters, then each element to [-value,
-        value]; 0 leaves it. The fused SGD path never forms the gradient: clipping turns
-        it off."""
+        value]; 0 leaves it. The fused SGD path never forms the gradient: clipping by value,
+        or by norm with l2, turns it off; by norm alone it stays where train_batch can
+        take the norm from the Gram matrices of the batch's rows (gram_pays)."""
         self.step.clip_norm = norm
         self.step.clip_value = value
-        if norm != 0 or value != 0:
+        if value != 0 or (norm != 0 and self.step.l2 != 0):
             self.step.fused = False
 
     def average(self, double ema_decay):

@@ -12,24 +12,25 @@ import fcnn
 N, M = 24, 6  # rows, and rows per mini-batch: 4 steps an epoch
 
 
-def data(seed=0):
+def data(seed=0, width=3):
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((N, 3))
+    X = rng.standard_normal((N, width))
     Y = np.stack([np.sin(X.sum(axis=1)), X[:, 0] * X[:, 1]], axis=1)
     return X, Y
 
 
-def network():
-    return fcnn.Network([3, 5, 2], ["tanh", "linear"], "quadratic", seed=1)
+def network(sizes=(3, 5, 2)):
+    return fcnn.Network(sizes, ["tanh", "linear"], "quadratic", seed=1)
 
 
 def torch_twin(torch, net):
     """A torch model with net's parameters, and its quadratic cost of a batch (the mean
     over its rows of 1/2 ||a - y||^2)."""
+    n_in, n_hidden, n_out = net.sizes
     model = torch.nn.Sequential(
-        torch.nn.Linear(3, 5, dtype=torch.float64),
+        torch.nn.Linear(n_in, n_hidden, dtype=torch.float64),
         torch.nn.Tanh(),
-        torch.nn.Linear(5, 2, dtype=torch.float64),
+        torch.nn.Linear(n_hidden, n_out, dtype=torch.float64),
     )
     with torch.no_grad():
         for layer, w, b in zip((model[0], model[2]), net.weights, net.biases):
@@ -49,7 +50,7 @@ def torch_parameters(model):
     ]
 
 
-def train_torch(torch, net, X, Y, epochs, lr, clip=None, average=None):
+def train_torch(torch, net, X, Y, epochs, lr, clip=None, average=None, batch_size=M):
     """Plain SGD over the batches in order, clip(parameters) after each backward pass
     and average.update_parameters(model) after each step (and once before the first)."""
     model, cost = torch_twin(torch, net)
@@ -58,9 +59,9 @@ def train_torch(torch, net, X, Y, epochs, lr, clip=None, average=None):
         average = average(model)
         average.update_parameters(model)
     for _ in range(epochs):
-        for start in range(0, N, M):
+        for start in range(0, N, batch_size):
             optimizer.zero_grad()
-            cost(X[start : start + M], Y[start : start + M]).backward()
+            cost(X[start : start + batch_size], Y[start : start + batch_size]).backward()
             if clip is not None:
                 clip(model.parameters())
             optimizer.step()
@@ -73,6 +74,12 @@ def parameters(net):
     return list(net.weights) + list(net.biases)
 
 
+# Plain SGD clipped by norm alone takes the norm from the rows' Gram matrices where
+# they are small (wide layers, few rows), else from the gradient.
+SHAPES = {"narrow": ((3, 5, 2), M), "wide": ((30, 40, 2), 2)}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize(
     "options, clip",
     [
@@ -80,14 +87,17 @@ def parameters(net):
         ({"clip_value": 0.02}, lambda nn, p: nn.utils.clip_grad_value_(p, 0.02)),
     ],
 )
-def test_clipping_is_torchs(options, clip):
+def test_clipping_is_torchs(shape, options, clip):
     torch = pytest.importorskip("torch")
-    X, Y = data()
-    net = network()
-    model, _ = train_torch(torch, net, X, Y, 5, 0.3, clip=lambda p: clip(torch.nn, list(p)))
-    unclipped = network()
-    unclipped.fit(X, Y, epochs=5, batch_size=M, lr=0.3, shuffle=False)
-    net.fit(X, Y, epochs=5, batch_size=M, lr=0.3, shuffle=False, **options)
+    sizes, batch_size = SHAPES[shape]
+    X, Y = data(width=sizes[0])
+    net = network(sizes)
+    model, _ = train_torch(
+        torch, net, X, Y, 5, 0.3, clip=lambda p: clip(torch.nn, list(p)), batch_size=batch_size
+    )
+    unclipped = network(sizes)
+    unclipped.fit(X, Y, epochs=5, batch_size=batch_size, lr=0.3, shuffle=False)
+    net.fit(X, Y, epochs=5, batch_size=batch_size, lr=0.3, shuffle=False, **options)
     for ours, theirs in zip(parameters(net), torch_parameters(model)):
         assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
     assert not np.allclose(net.theta, unclipped.theta)  # the clipping acted
