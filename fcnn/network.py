@@ -1570,8 +1570,8 @@ class Network:
             Clip each mini-batch's gradient (with its l1 and l2 terms) before the update
             as ``torch.nn.utils.clip_grad_norm_`` does: scale it by ``clip_norm /
             (norm + 1e-6)`` when that is below 1, with norm its 2-norm over all
-            parameters; > 0. Plain SGD then forms the gradient before the update, a
-            little slower than without clipping.
+            parameters; > 0. Clipping changes the rounding of plain SGD, and makes it
+            form the gradient apart (slower) with `l2`, `clip_value` or large batches.
         clip_value : float or None, default None
             Clamp each element of the gradient to ``[-clip_value, clip_value]``
             (``torch.nn.utils.clip_grad_value_``), after `clip_norm`; > 0.
