@@ -250,3 +250,38 @@ def test_a_diverging_epoch_leaves_the_ema_as_it_was():
     with pytest.raises(fcnn.DivergenceError):
         net.fit(X, Y * 1e200, epochs=1, batch_size=M, lr=1e200, ema_decay=0.5)
     assert_array_equal(net.averaged().theta, ema)
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-12), ("float32", 1e-5)])
+def test_the_norm_from_gram_matrices_is_the_gradients_with_dropout_and_weights(dtype, rtol):
+    """Plain SGD clipped by norm in small batches keeps its fused update and takes the
+    norm from the rows' Gram matrices; a clip_value too large to act makes it form the
+    gradient instead: the two agree to rounding."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((40, 30)).astype(dtype)
+    labels = rng.integers(0, 3, 40)
+    weights = rng.uniform(0.5, 2.0, 40)
+    nets = []
+    for extra in ({}, {"clip_value": 1e30}):
+        net = fcnn.Network([30, 40, 3], ["tanh", "softmax"], "log_likelihood", dtype=dtype, seed=1)
+        net.fit(
+            X,
+            labels,
+            epochs=3,
+            batch_size=4,
+            lr=0.5,
+            seed=2,
+            dropout=0.2,
+            sample_weight=weights,
+            clip_norm=0.1,
+            **extra,
+        )
+        nets.append(net)
+    assert_allclose(nets[0].theta, nets[1].theta, rtol=rtol, atol=rtol * 1e-2)
+    unclipped = fcnn.Network(
+        [30, 40, 3], ["tanh", "softmax"], "log_likelihood", dtype=dtype, seed=1
+    )
+    unclipped.fit(
+        X, labels, epochs=3, batch_size=4, lr=0.5, seed=2, dropout=0.2, sample_weight=weights
+    )
+    assert not np.allclose(nets[0].theta, unclipped.theta, rtol=1e-3)
