@@ -35,6 +35,7 @@ from ._validation import (
     check_dtype,
     check_feature_names,
     check_hyperparameter,
+    check_int,
     check_positive_number,
     check_seed,
     check_sizes,
@@ -342,6 +343,28 @@ class ParameterList(Sequence[Any]):
         return f"ParameterList({self._kind!r}, shapes={shapes}, dtype={dtype.dtype.name!r})"
 
 
+class _Averages:
+    """A network's averages of its parameters over training, in the layout of theta.
+
+    `ema` is the exponential moving average that ``fit(ema_decay=)`` moves after each
+    update (in the core), `swa` the equal average of the `swa_count` epoch-end
+    parameters that ``fit(swa_start=)`` took. None: not kept.
+    """
+
+    def __init__(self) -> None:
+        self.ema: NDArray[Any] | None = None
+        self.swa: NDArray[Any] | None = None
+        self.swa_count = 0
+
+    def add_to_swa(self, theta: NDArray[Any]) -> None:
+        """Take theta into the equal average, as torch.optim.swa_utils.AveragedModel does."""
+        if self.swa is None:
+            self.swa, self.swa_count = theta.copy(), 1
+            return
+        self.swa += (theta - self.swa) / (self.swa_count + 1)
+        self.swa_count += 1
+
+
 class _Structure:
     """Everything a network is but its parameters' values and its training state: widths,
     functions, dtype, the core's layout, the parameter array with its per-layer views, and
@@ -451,6 +474,8 @@ class NetworkInternals:
         Every parameter in one flat array (`Network.theta`).
     rng : numpy.random.Generator
         The network's own generator, which draws the shuffling when fit has no seed.
+    averages : _Averages
+        The network's averaged parameters (EMA, SWA), which fit keeps.
     """
 
     def __init__(self, net: Network) -> None:
@@ -459,6 +484,7 @@ class NetworkInternals:
         self.layout = structure.layout
         self.theta = structure.theta
         self.rng: np.random.Generator = net._rng
+        self.averages: _Averages = net._averages
 
     def workspace(self, capacity: int, **options: Any) -> Any:
         """The core's buffers for batches of up to `capacity` rows (options: the core's)."""
@@ -605,6 +631,7 @@ class Network:
         self._structure = _Structure(sizes, activations, cost, dtype)
         # the optimizer of the last fit, which the next fit continues
         self.optimizer: Optimizer | None = None
+        self._averages = _Averages()
         self.stop_training = False
         self._feature_names: tuple[str, ...] | None = None
         # fit, step, save and __setstate__ hold it: one training run at a time, never a
@@ -750,10 +777,12 @@ class Network:
             JSON-serialisable: "sizes", "activations" (their configs), "cost" (its name,
             or its config for a cost with a parameter), "dtype",
             "rng" (the shuffling generator's state), "optimizer" (its config or
-            None) and, only when the network has them, "feature_names" (a list of str).
+            None) and, only when the network has them, "feature_names" (a list of str)
+            and "swa_count" (the epochs in the SWA average).
         arrays : dict of str to ndarray
-            "w1", "b1", ..., "slopes<l>" for PReLU layers, "optimizer_state<k>":
-            copies, in the network's dtype.
+            "w1", "b1", ..., "slopes<l>" for PReLU layers, "optimizer_state<k>", and
+            "ema" and "swa" when the network keeps them (`averaged`): copies, in the
+            network's dtype.
 
         Raises
         ------
@@ -782,6 +811,9 @@ class Network:
             }
             if self._feature_names is not None:  # absent otherwise: files older fcnn reads
                 header["feature_names"] = list(self._feature_names)
+            averages = self._averages
+            if averages.swa is not None:
+                header["swa_count"] = averages.swa_count
             arrays = {}
             for l, (w, b, slopes) in enumerate(zip(s.weights, s.biases, s.slopes), 1):
                 arrays[f"w{l}"] = w.copy()
@@ -791,6 +823,10 @@ class Network:
             if self.optimizer is not None:
                 for k, state in enumerate(self.optimizer.states):
                     arrays[f"optimizer_state{k}"] = state.copy()
+            for name, average in (("ema", averages.ema), ("swa", averages.swa)):
+                if average is not None:
+                    _check_finite(average)
+                    arrays[name] = average.copy()
         return header, arrays
 
     @classmethod
@@ -828,11 +864,13 @@ class Network:
         if not isinstance(header, dict):
             raise TypeError(f"a network header is a dict, got {type(header).__name__}")
         expected = {"sizes", "activations", "cost", "dtype", "rng", "optimizer"}
-        if not expected <= set(header) <= expected | {"feature_names"}:
+        if not expected <= set(header) <= expected | {"feature_names", "swa_count"}:
             raise ValueError(
                 f"a network header has the keys {sorted(expected)} and optionally "
-                f"'feature_names', got {sorted(header)}"
+                f"'feature_names' and 'swa_count', got {sorted(header)}"
             )
+        if ("swa_count" in header) != ("swa" in arrays):
+            raise ValueError("a network's 'swa' array and header 'swa_count' come together")
         if not isinstance(header["activations"], list):
             raise TypeError("header 'activations' must be a list of activation configs")
         cost = header["cost"]
@@ -868,6 +906,14 @@ class Network:
                 state[...] = _stored_array(arrays, name, state.shape, s.dtype)
                 names.add(name)
             net.optimizer = optimizer
+        averages = net._averages
+        if "ema" in arrays:
+            averages.ema = _stored_array(arrays, "ema", s.theta.shape, s.dtype).copy()
+            names.add("ema")
+        if "swa" in arrays:
+            averages.swa = _stored_array(arrays, "swa", s.theta.shape, s.dtype).copy()
+            averages.swa_count = check_int(header["swa_count"], "header 'swa_count'", 1)
+            names.add("swa")
         extra = set(arrays) - names
         if extra:
             raise ValueError(f"unexpected arrays {sorted(extra)} for a network {list(s.sizes)}")
@@ -925,6 +971,7 @@ class Network:
             return
         with lock:  # after any fit; its lock stays the one that guards this network
             self._structure, self._rng, self.optimizer = new._structure, new._rng, new.optimizer
+            self._averages = new._averages
             self._feature_names = new._feature_names
 
     def __repr__(self):
@@ -951,6 +998,61 @@ class Network:
         cost = repr(s.cost) if _has_parameters(s.cost) else s.cost.name
         caption = html.escape(f"Network: cost {cost}, dtype {s.dtype.name}, {total:,} parameters")
         return f"<table>\n<caption>{caption}</caption>\n" + "\n".join(rows) + "\n</table>"
+
+    def averaged(self, kind: Literal["ema", "swa"] = "ema") -> Network:
+        """A copy of the network with its averaged parameters, to predict with.
+
+        ``fit(ema_decay=d)`` keeps an exponential moving average of the parameters,
+        moved after each update (``ema <- d ema + (1 - d) theta``, starting from the
+        parameters when it first ran); ``fit(swa_start=k)`` the equal average of the
+        parameters at the end of each epoch from epoch k on (stochastic weight
+        averaging). The network itself keeps training its own parameters, and the next
+        fit with the same option goes on with the same average; `save` keeps both.
+
+        Parameters
+        ----------
+        kind : {"ema", "swa"}, default "ema"
+            Which average.
+
+        Returns
+        -------
+        Network
+            A new network of the same configuration, optimizer state and generator, whose
+            parameters are the average, and which keeps no averages itself.
+
+        Raises
+        ------
+        ValueError
+            If `kind` is not "ema" or "swa", or the network keeps no such average (no
+            fit with ``ema_decay`` or past ``swa_start`` yet).
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> X, y = fcnn.datasets.xor()
+        >>> net = fcnn.Network([2, 4, 1], "tanh", seed=0)
+        >>> history = net.fit(X, y.astype(float), epochs=20, lr=0.5, ema_decay=0.9,
+        ...                   swa_start=11)
+        >>> ema, swa = net.averaged("ema"), net.averaged("swa")
+        >>> ema.predict(X).shape, ema.sizes == net.sizes
+        ((4, 1), True)
+        """
+        if kind not in ("ema", "swa"):
+            raise ValueError(f"kind must be 'ema' or 'swa', got {kind!r}")
+        with self._lock:
+            average = getattr(self._averages, kind)
+            if average is not None:
+                average = average.copy()
+            if average is None:
+                option = "ema_decay" if kind == "ema" else "swa_start"
+                raise ValueError(f"this network keeps no {kind} average: fit with {option}=")
+            header, arrays = self.state()
+        header.pop("swa_count", None)
+        arrays.pop("ema", None)
+        arrays.pop("swa", None)
+        copy = Network.from_state(header, arrays)
+        copy.theta[...] = average
+        return copy
 
     # ------------------------------------------------------------------ inference
 
@@ -1398,6 +1500,10 @@ class Network:
         l1: float = 0.0,
         l2: float = 0.0,
         dropout: float = 0.0,
+        clip_norm: float | None = None,
+        clip_value: float | None = None,
+        ema_decay: float | None = None,
+        swa_start: int | None = None,
         lr_schedule: ScheduleName | Schedule | None = None,
         early_stopping: bool = False,
         patience: int = 10,
@@ -1460,6 +1566,22 @@ class Network:
         dropout : float, default 0.0
             Inverted dropout of hidden activations with this probability in [0, 1), in
             training only.
+        clip_norm : float or None, default None
+            Clip each mini-batch's gradient (with its l1 and l2 terms) before the update
+            as ``torch.nn.utils.clip_grad_norm_`` does: scale it by ``clip_norm /
+            (norm + 1e-6)`` when that is below 1, with norm its 2-norm over all
+            parameters; > 0. Clipping changes the rounding of plain SGD, and makes it
+            form the gradient apart (slower) with `l2`, `clip_value` or large batches.
+        clip_value : float or None, default None
+            Clamp each element of the gradient to ``[-clip_value, clip_value]``
+            (``torch.nn.utils.clip_grad_value_``), after `clip_norm`; > 0.
+        ema_decay : float or None, default None
+            Keep an exponential moving average of the parameters with this decay in (0,
+            1), moved after each update; `averaged` gives a network with it.
+        swa_start : int or None, default None
+            Keep the equal average of the parameters at the end of each epoch from this
+            epoch number on (>= 1; stochastic weight averaging); `averaged` gives a
+            network with it.
         lr_schedule : str, Schedule or None, default None
             None (constant), a name ("constant", "step", "exponential",
             "inverse_scaling", "plateau") or an fcnn.schedules.Schedule, applied between

@@ -37,6 +37,7 @@ from ._validation import (
     check_hyperparameter,
     check_int,
     check_number,
+    check_real,
     check_seed,
     core_rows,
     feature_names,
@@ -185,6 +186,19 @@ class TrainingRun:
         l1 = check_hyperparameter(options["l1"], "l1", dtype=net.dtype)
         l2 = check_hyperparameter(options["l2"], "l2", dtype=net.dtype)
         dropout = check_dropout(options["dropout"], len(net.sizes) - 2)
+        clip_norm, clip_value, ema_decay, self.swa_start = (
+            options[name] for name in ("clip_norm", "clip_value", "ema_decay", "swa_start")
+        )
+        if clip_norm is not None:
+            clip_norm = check_hyperparameter(clip_norm, "clip_norm", low_open=True, dtype=net.dtype)
+        if clip_value is not None:
+            clip_value = check_hyperparameter(
+                clip_value, "clip_value", low_open=True, dtype=net.dtype
+            )
+        if ema_decay is not None:
+            ema_decay = check_real(ema_decay, "ema_decay", 0, 1, low_open=True, high_open=True)
+        if self.swa_start is not None:
+            self.swa_start = check_int(self.swa_start, "swa_start", minimum=1)
         self.schedule = _schedules.get(options["lr_schedule"])
         shuffle = check_bool(options["shuffle"], "shuffle")
         verbose = check_bool(options["verbose"], "verbose")
@@ -279,6 +293,7 @@ class TrainingRun:
             dropout=dropout,
             has_prelu=any(f.learnable for f in net.activations),
         )
+        self.settings.clip(clip_norm or 0.0, clip_value or 0.0)
         self.dropout = dropout > 0
         self.workspaces: dict[tuple[int, int], Any] = {}
         if isinstance(self.source, _Arrays):  # now: a batch too large fails before training
@@ -289,7 +304,14 @@ class TrainingRun:
         self.diagnostics = Diagnostics(net, X, Y, labels, kinds) if kinds else None  # type: ignore[arg-type]
         states = optimizer.states
         self.optimizer_states = states + [np.zeros(1, dtype=net.dtype)] * (2 - len(states))
-        self.live = [internals.theta] + states
+        self.ema = None
+        if ema_decay is not None:  # all checked: the network gains an average only now
+            self.settings.average(ema_decay)
+            averages = internals.averages
+            if averages.ema is None:  # else the average of the fits before goes on
+                averages.ema = internals.theta.copy()
+            self.ema = averages.ema
+        self.live = [internals.theta] + states + ([self.ema] if self.ema is not None else [])
         self.snapshot = [array.copy() for array in self.live]
         self.batches = 0  # the mini-batches of the last epoch, for a per-step schedule
 
@@ -417,6 +439,8 @@ class TrainingRun:
                 stopping = False
                 with held_interrupts():  # the epoch is recorded whole, or undone
                     optimizer.t = settings.t
+                    if self.swa_start is not None and number >= self.swa_start:
+                        self.internals.averages.add_to_swa(theta)
                     history.record(metrics, seconds=seconds, samples=n, lr=lr)
                     self.schedule.steps += self.batches
                     if self.diagnostics is not None:
@@ -561,6 +585,7 @@ class TrainingRun:
                 report,
                 every,
                 lrs=self._batch_lrs(batches, m),
+                ema=self.ema,
             )
             if stop is not None and stop[0] == "input":  # (the epoch is undone by the caller)
                 raise self.source.non_finite(piece, *stop[1:])

@@ -12,7 +12,7 @@
 # Every array reaching this module was checked by the Python layer (dtype, C order,
 # shapes, finiteness); bounds checking is off.
 
-from libc.math cimport isfinite, NAN
+from libc.math cimport isfinite, sqrt, NAN
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy
 
@@ -216,6 +216,9 @@ cdef struct StepSettings:
     double dropout                 # probability of dropping a hidden activation
     bint fused                     # plain SGD: BP3/BP4 straight into theta
     bint batch_mean                # scikit-learn's objective per batch (train_batch)
+    double clip_norm               # the gradient's largest 2-norm, 0: not clipped
+    double clip_value              # its elements' largest magnitude, 0: not clipped
+    double ema_decay               # of the parameters' moving average (train_epoch's ema)
 
 
 cdef class UpdateSettings:
@@ -254,6 +257,21 @@ cdef class UpdateSettings:
         self.step.fused = ((code == SGD or code == SGD_SUTSKEVER) and momentum == 0 and l1 == 0
                            and not has_prelu)
         self.step.batch_mean = batch_mean
+
+    def clip(self, double norm=0, double value=0):
+        """Clip each mini-batch's gradient (with its l1 and l2 terms) before the update:
+        to a 2-norm of at most `norm` over all parameters, then each element to [-value,
+        value]; 0 leaves it. The fused SGD path never forms the gradient: clipping by value,
+        or by norm with l2, turns it off; by norm alone it stays where train_batch can
+        take the norm from the Gram matrices of the batch's rows (gram_pays)."""
+        self.step.clip_norm = norm
+        self.step.clip_value = value
+        if value != 0 or (norm != 0 and self.step.l2 != 0):
+            self.step.fused = False
+
+    def average(self, double ema_decay):
+        """The decay of the moving average that train_epoch keeps in its `ema`."""
+        self.step.ema_decay = ema_decay
 
     @property
     def t(self):
@@ -386,7 +404,8 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                 floating[::1] state1, floating[::1] state2, Py_ssize_t batch_size,
                 bint shuffle, uint64_t seed,
                 int accuracy_mode=0, object progress=None, Py_ssize_t progress_every=0,
-                const Py_ssize_t[::1] order=None, const double[::1] lrs=None):
+                const Py_ssize_t[::1] order=None, const double[::1] lrs=None,
+                floating[::1] ema=None):
     """One epoch of mini-batch training over (X, Y), X dense rows or CSRRows (whose
     shuffled batches are gathered into the workspace's CSR buffers), in an order drawn
     from `seed` when `shuffle` (kept in ws.order), or in the given `order` of the rows (a
@@ -398,7 +417,8 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     accuracy_mode as in correct_rows (0: no accuracy, NaN returned). With `lrs`, one
     learning rate per mini-batch (checked by the Python layer), each batch sets the
     settings' lr to its own before its update (a per-step schedule); without, the
-    settings' lr holds for the whole epoch.
+    settings' lr holds for the whole epoch. With `ema` (theta's size), after each update
+    ema <- d ema + (1 - d) theta, d the settings' ema_decay.
 
     With progress_every > 0, every that many mini-batches the GIL is taken back for a
     call progress(rows done, running cost sum); an exception it raises (KeyboardInterrupt
@@ -436,6 +456,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     cdef uint64_t rng = seed
     cdef bint given_order = order is not None
     cdef bint per_batch_lr = lrs is not None
+    cdef floating* average = NULL
     cdef unsigned int float_mode
     cdef const floating* a_out = (<floating*>buf.a
                                   + buf.capacity * layers.unit_off[layers.n_layers - 1])
@@ -454,6 +475,11 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     if per_batch_lr and lrs.shape[0] != (n + batch_size - 1) // batch_size:
         raise ValueError(f"{lrs.shape[0]} learning rates for {n} rows in batches of "
                          f"{batch_size}")
+    if ema is not None:
+        if ema.shape[0] != theta.shape[0]:
+            raise ValueError(f"an average of {ema.shape[0]} values for {theta.shape[0]} "
+                             f"parameters")
+        average = &ema[0]
     if (labels.shape[0] if from_labels else Y.shape[0]) != n:
         raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y and {labels.shape[0]} labels")
     if settings.step.dropout > 0 and buf.mask == NULL:
@@ -536,7 +562,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                 settings.step.optimizer.lr = lrs[batch]
             cost = train_batch(layers, &settings.step, buf, &theta[0], &batch_x, batch_y,
                                batch_labels, batch_weights, m, &state1[0], &state2[0],
-                               theta.shape[0], &rng, &bad_x, &penalty, next_batch)
+                               theta.shape[0], &rng, &bad_x, &penalty, next_batch, average)
             if bad_x >= 0:
                 break
             if not isfinite(cost):

@@ -43,9 +43,10 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
                         const Py_ssize_t* labels, const floating* weights, Py_ssize_t m,
                         floating* state1, floating* state2, Py_ssize_t n_params,
                         uint64_t* rng, Py_ssize_t* bad_input, double* penalty,
-                        Lookahead* ahead) noexcept nogil:
-    """One update from m examples: forward_pass, output_error (BP1), backward_pass (BP2-BP4)
-    and the optimizer's update. Returns their summed cost before it. Or, with no
+                        Lookahead* ahead, floating* ema) noexcept nogil:
+    """One update from m examples: forward_pass, output_error (BP1), backward_pass (BP2-BP4),
+    clipping, the optimizer's update, and then the moving average `ema` of theta (NULL:
+    none) moved towards it. Returns their summed cost before it. Or, with no
     update, NaN and the first of the dense rows x that holds an inf or NaN in bad_input:
     such a row makes z^1 non-finite (inf * 0 is NaN), so x is read only when z^1 is (an
     overflow to inf that saturating activations absorb is not an error).
@@ -56,7 +57,8 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
     (scikit-learn's alpha = l2). The returned cost and `penalty` (the batch's l2/2 sum w^2
     before the update) are then scaled by m / W, so that summed over an epoch and divided by
     its rows they give scikit-learn's mean loss."""
-    cdef double cost, divisor = m, l2 = settings.l2
+    cdef double cost, divisor = m, l2 = settings.l2, scale
+    cdef bint fused
     cdef floating* target
     cdef floating alpha, beta_w, beta_b
     cdef floating* z = <floating*>buf.z
@@ -77,22 +79,113 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
     settings.optimizer.t += 1
     # BP2-BP4 into the gradient, or (fused) the update itself:
     # w <- (1 - eta lambda/n) w - (eta/m) sum delta a^T, b <- b - (eta/m) sum delta
-    if settings.fused:
+    fused = settings.fused and (settings.clip_norm == 0 or gram_pays(layers, x, m, n_params))
+    if fused:
         target, alpha = theta, <floating>(-settings.optimizer.lr / divisor)
         beta_w, beta_b = <floating>(1 - settings.optimizer.lr * l2), 1
     else:
         target, alpha, beta_w, beta_b = grad, <floating>(1.0 / divisor), 0, 0
-    backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, target, alpha, beta_w,
-                  beta_b, ahead)
-    if not settings.fused:
+    if fused and settings.clip_norm != 0:  # (no l2 then) the errors first, for the norm
+        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, target, alpha,
+                      beta_w, beta_b, ahead, True, False)  # errors alone
+        scale = settings.clip_norm / (
+            sqrt(gram_squares(layers, x, m, buf.capacity, a, delta)) / divisor + 1e-6)
+        if scale < 1:
+            alpha = <floating>(-settings.optimizer.lr * scale / divisor)
+        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, target, alpha,
+                      beta_w, beta_b, ahead, False, True)  # gradients alone
+    else:
+        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, target, alpha,
+                      beta_w, beta_b, ahead)
+    if not fused:
         if settings.l1 != 0 or l2 != 0:
             regularize(layers, theta, grad, settings.l1, l2)
+        if settings.clip_norm != 0 or settings.clip_value != 0:
+            clip(grad, n_params, settings.clip_norm, settings.clip_value)
         if settings.decay != 0:
             decay_weights(layers, theta, 1 - settings.optimizer.lr * settings.decay)
         # update: theta <- theta - step(grad), by the optimizer
         update(&settings.optimizer, theta, grad, state1, state2, n_params)
+    if ema != NULL:
+        move_average(ema, theta, settings.ema_decay, n_params)
     fetch_ahead(ahead, rest=True)
     return cost
+
+
+cdef enum:
+    GRAM_ROWS = 32  # the most rows whose Gram matrices gram_squares keeps on the stack
+
+
+cdef bint gram_pays(const Layers* layers, const Rows* x, Py_ssize_t m,
+                    Py_ssize_t n_params) noexcept nogil:
+    """Whether gram_squares (m^2 (n_in + n_out) multiply-adds a layer, on rows in cache)
+    costs less than forming the gradient apart, for clipping plain SGD by norm: that
+    takes about four more passes over memory the size of theta (BP4 writes it, the norm
+    reads it, the update reads it and theta and writes theta)."""
+    cdef Py_ssize_t k, work = 0
+    if x.dense == NULL or m > GRAM_ROWS:
+        return False
+    for k in range(layers.n_layers):
+        work += m * m * (layers.sizes[k] + layers.sizes[k + 1])
+    return work < 4 * n_params
+
+
+cdef double gram_squares(const Layers* layers, const Rows* x, Py_ssize_t m,
+                         Py_ssize_t capacity, const floating* a,
+                         const floating* delta) noexcept nogil:
+    """The squared 2-norm of the summed gradient (sum delta a^T and sum delta of every
+    layer) without forming it, from the rows' Gram matrices: ||D^T A||^2 = sum (D D^T)
+    * (A A^T) and ||D^T 1||^2 = sum D D^T, elementwise over the m x m entries."""
+    cdef floating gram_d[GRAM_ROWS * GRAM_ROWS]
+    cdef floating gram_a[GRAM_ROWS * GRAM_ROWS]
+    cdef const floating* delta_l
+    cdef const floating* inputs
+    cdef Py_ssize_t k, i, n_in, n_out
+    cdef double total = 0
+    for k in range(layers.n_layers):
+        n_in, n_out = layers.sizes[k], layers.sizes[k + 1]
+        delta_l = delta + capacity * layers.unit_off[k]
+        inputs = layer_inputs(layers, x, k, capacity, a)
+        gemm(False, True, <int>m, <int>m, <int>n_out, 1, delta_l, <int>n_out, delta_l,
+             <int>n_out, 0, gram_d, <int>m)
+        gemm(False, True, <int>m, <int>m, <int>n_in, 1, inputs, <int>n_in, inputs,
+             <int>n_in, 0, gram_a, <int>m)
+        for i in range(m * m):
+            total += <double>gram_d[i] * (<double>gram_a[i] + 1)
+    return total if total > 0 else 0  # rounding may leave a zero norm below 0
+
+
+cdef void clip(floating* grad, Py_ssize_t n, double max_norm, double max_value) noexcept nogil:
+    """As torch.nn.utils.clip_grad_norm_ (max_norm) and then clip_grad_value_ (max_value;
+    0 skips either): grad *= max_norm / (||grad|| + 1e-6) when that is below 1, with
+    ||grad|| the 2-norm over all parameters; then each element clamped to [-max_value,
+    max_value]."""
+    cdef Py_ssize_t i
+    cdef double scale
+    cdef floating factor, high = <floating>max_value, low = <floating>-max_value
+    if max_norm != 0:
+        scale = max_norm / (sqrt(squares(grad, n)) + 1e-6)
+        if scale < 1:
+            factor = <floating>scale
+            for i in range(n):
+                grad[i] = grad[i] * factor
+    if max_value != 0:
+        for i in range(n):
+            grad[i] = high if grad[i] > high else (low if grad[i] < low else grad[i])
+
+
+cdef void move_average(floating* ema, const floating* theta, double decay,
+                       Py_ssize_t n) noexcept nogil:
+    """ema <- decay ema + (1 - decay) theta, as torch.lerp(ema, theta, 1 - decay) computes
+    it (torch.optim.swa_utils.get_ema_multi_avg_fn): from the nearer end."""
+    cdef Py_ssize_t i
+    cdef floating weight = <floating>(1 - decay), rest = 1 - weight
+    if weight < 0.5:
+        for i in range(n):
+            ema[i] = ema[i] + weight * (theta[i] - ema[i])
+    else:
+        for i in range(n):
+            ema[i] = theta[i] - (theta[i] - ema[i]) * rest
 
 
 cdef double batch_objective(const Layers* layers, double alpha, const floating* theta,
@@ -188,58 +281,82 @@ cdef void backward_pass(const Layers* layers, const floating* theta, const Rows*
                         Py_ssize_t m, Py_ssize_t capacity, const floating* z,
                         const floating* a, const floating* mask, floating* delta,
                         floating* target, floating alpha, floating beta_w,
-                        floating beta_b, Lookahead* ahead) noexcept nogil:
-    """From delta^L down the layers: delta^l of each layer, and the gradient accumulated
-    into target: target_w := beta_w target_w + alpha sum delta a^T, the same for b (and
-    PReLU slopes) with beta_b. target may be theta itself: w^l serves BP2 before BP4
-    overwrites it."""
-    cdef Py_ssize_t k, i, j, n_in, n_out
-    cdef const floating* a_prev
-    cdef const floating* w
-    cdef floating* delta_l
-    cdef floating* delta_prev
-    cdef floating* b_target
+                        floating beta_b, Lookahead* ahead, bint errors=True,
+                        bint gradients=True) noexcept nogil:
+    """From delta^L down the layers: delta^l of each layer (errors), and the gradient
+    accumulated into target (gradients): target_w := beta_w target_w + alpha sum delta a^T,
+    the same for b (and PReLU slopes) with beta_b. target may be theta itself: w^l serves
+    BP2 before BP4 overwrites it. Layer by layer both, or all the errors first (errors
+    alone, then gradients alone)."""
+    cdef Py_ssize_t k
     for k in range(layers.n_layers - 1, -1, -1):
-        n_in = layers.sizes[k]
-        n_out = layers.sizes[k + 1]
-        w = theta + layers.w_off[k]
-        delta_l = delta + capacity * layers.unit_off[k]
-        a_prev = <const floating*>x.dense if k == 0 else a + capacity * layers.unit_off[k - 1]
-        if k > 0:
-            delta_prev = delta + capacity * layers.unit_off[k - 1]
-            # BP2: delta^{l-1} = ((w^l)^T delta^l) * f'(z^{l-1}), as rows D^l w^l, then
-            # times the dropout mask and f'
-            gemm(False, False, <int>m, <int>n_in, <int>n_out,
-                 1, delta_l, <int>n_out, w, <int>n_in, 0, delta_prev, <int>n_in)
-            fetch_ahead(ahead)
-            if mask != NULL:
-                multiply(delta_prev, mask + capacity * layers.unit_off[k - 1], m * n_in)
-            if layers.act[k - 1] == PRELU:
-                prelu_backward(z + capacity * layers.unit_off[k - 1],
-                               theta + layers.p_off[k - 1], delta_prev,
-                               target + layers.p_off[k - 1], alpha, beta_b, m, n_in)
-            else:
-                times_derivative(layers.act[k - 1], layers.act_param[k - 1],
-                                 z + capacity * layers.unit_off[k - 1],
-                                 a_prev if mask == NULL else NULL, delta_prev, m * n_in)
-            fetch_ahead(ahead)
-        # BP4: dC/dw^l = delta^l (a^{l-1})^T, as rows (D^l)^T A^{l-1}, summed over them
-        if k == 0 and x.dense == NULL:
-            sparse_weight_gradient(x, m, delta_l, n_out, n_in, alpha, beta_w,
-                                   target + layers.w_off[0])
-        else:
-            gemm(True, False, <int>n_out, <int>n_in, <int>m,
-                 alpha, delta_l, <int>n_out, a_prev, <int>n_in, beta_w,
-                 target + layers.w_off[k], <int>n_in)
-        fetch_ahead(ahead)
-        # BP3: dC/db^l = delta^l, summed over the rows
-        b_target = target + layers.b_off[k]
-        for j in range(n_out):  # as BLAS: with beta 0, a stale target is never read
-            b_target[j] = 0 if beta_b == 0 else beta_b * b_target[j]
-        for i in range(m):
-            for j in range(n_out):
-                b_target[j] += alpha * delta_l[i * n_out + j]
-        fetch_ahead(ahead)
+        if errors and k > 0:
+            layer_errors(layers, theta, k, m, capacity, z, a, mask, delta, target, alpha,
+                         beta_b, ahead)
+        if gradients:
+            layer_gradient(layers, x, k, m, capacity, a, delta, target, alpha, beta_w,
+                           beta_b, ahead)
+
+
+cdef inline const floating* layer_inputs(const Layers* layers, const Rows* x, Py_ssize_t k,
+                                         Py_ssize_t capacity,
+                                         const floating* a) noexcept nogil:
+    """a^{l-1} of layer k's rows: the dense input rows for k = 0 (NULL for CSR rows)."""
+    return <const floating*>x.dense if k == 0 else a + capacity * layers.unit_off[k - 1]
+
+
+cdef void layer_errors(const Layers* layers, const floating* theta, Py_ssize_t k,
+                       Py_ssize_t m, Py_ssize_t capacity, const floating* z,
+                       const floating* a, const floating* mask, floating* delta,
+                       floating* target, floating alpha, floating beta_b,
+                       Lookahead* ahead) noexcept nogil:
+    """BP2 from layer k > 0 down to k - 1, with PReLU's slope gradient into target."""
+    cdef Py_ssize_t n_in = layers.sizes[k], n_out = layers.sizes[k + 1]
+    cdef floating* delta_prev = delta + capacity * layers.unit_off[k - 1]
+    # BP2: delta^{l-1} = ((w^l)^T delta^l) * f'(z^{l-1}), as rows D^l w^l, then
+    # times the dropout mask and f'
+    gemm(False, False, <int>m, <int>n_in, <int>n_out,
+         1, delta + capacity * layers.unit_off[k], <int>n_out, theta + layers.w_off[k],
+         <int>n_in, 0, delta_prev, <int>n_in)
+    fetch_ahead(ahead)
+    if mask != NULL:
+        multiply(delta_prev, mask + capacity * layers.unit_off[k - 1], m * n_in)
+    if layers.act[k - 1] == PRELU:
+        prelu_backward(z + capacity * layers.unit_off[k - 1],
+                       theta + layers.p_off[k - 1], delta_prev,
+                       target + layers.p_off[k - 1], alpha, beta_b, m, n_in)
+    else:
+        times_derivative(layers.act[k - 1], layers.act_param[k - 1],
+                         z + capacity * layers.unit_off[k - 1],
+                         a + capacity * layers.unit_off[k - 1] if mask == NULL else NULL,
+                         delta_prev, m * n_in)
+    fetch_ahead(ahead)
+
+
+cdef void layer_gradient(const Layers* layers, const Rows* x, Py_ssize_t k, Py_ssize_t m,
+                         Py_ssize_t capacity, const floating* a, const floating* delta,
+                         floating* target, floating alpha, floating beta_w,
+                         floating beta_b, Lookahead* ahead) noexcept nogil:
+    """BP4 and BP3 of layer k, into target."""
+    cdef Py_ssize_t i, j, n_in = layers.sizes[k], n_out = layers.sizes[k + 1]
+    cdef const floating* delta_l = delta + capacity * layers.unit_off[k]
+    cdef floating* b_target = target + layers.b_off[k]
+    # BP4: dC/dw^l = delta^l (a^{l-1})^T, as rows (D^l)^T A^{l-1}, summed over them
+    if k == 0 and x.dense == NULL:
+        sparse_weight_gradient(x, m, delta_l, n_out, n_in, alpha, beta_w,
+                               target + layers.w_off[0])
+    else:
+        gemm(True, False, <int>n_out, <int>n_in, <int>m,
+             alpha, delta_l, <int>n_out, layer_inputs(layers, x, k, capacity, a), <int>n_in,
+             beta_w, target + layers.w_off[k], <int>n_in)
+    fetch_ahead(ahead)
+    # BP3: dC/db^l = delta^l, summed over the rows
+    for j in range(n_out):  # as BLAS: with beta 0, a stale target is never read
+        b_target[j] = 0 if beta_b == 0 else beta_b * b_target[j]
+    for i in range(m):
+        for j in range(n_out):
+            b_target[j] += alpha * delta_l[i * n_out + j]
+    fetch_ahead(ahead)
 
 
 cdef void sparse_product(const Rows* x, Py_ssize_t m, const floating* w, Py_ssize_t n_out,
@@ -321,6 +438,22 @@ cdef double sum_of_squares(const Layers* layers, const floating* theta) noexcept
         while i < end:
             s0 += <double>theta[i] * theta[i]
             i += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+cdef double squares(const floating* values, Py_ssize_t n) noexcept nogil:
+    """sum v^2 in double, in four partial sums as sum_of_squares."""
+    cdef Py_ssize_t i = 0
+    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    while i + 4 <= n:
+        s0 += <double>values[i] * values[i]
+        s1 += <double>values[i + 1] * values[i + 1]
+        s2 += <double>values[i + 2] * values[i + 2]
+        s3 += <double>values[i + 3] * values[i + 3]
+        i += 4
+    while i < n:
+        s0 += <double>values[i] * values[i]
+        i += 1
     return (s0 + s1) + (s2 + s3)
 
 

@@ -177,3 +177,34 @@ def test_a_bad_fcnn_core_is_named(tmp_path):
     done = chosen_core("sse9", tmp_path)
     assert done.returncode != 0
     assert "FCNN_CORE must be one of auto, baseline, avx2, got 'sse9'" in done.stderr
+
+
+def train_clipped_and_averaged(dtype, optimizer):
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((300, 13)).astype(dtype)
+    labels = rng.integers(0, 4, 300)
+    net = fcnn.Network([13, 37, 4], ["tanh", "softmax"], "log_likelihood", dtype=dtype, seed=1)
+    net.fit(
+        X,
+        labels,
+        epochs=2,
+        batch_size=16,
+        seed=2,
+        optimizer=fcnn.SGD(0.5) if optimizer == "sgd" else fcnn.Adam(0.05),
+        clip_norm=0.3,
+        clip_value=0.01,
+        ema_decay=0.9,
+        swa_start=1,
+    )
+    return [net.theta.copy(), net.averaged("ema").theta, net.averaged("swa").theta]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_the_builds_agree_on_clipping_and_averages(avx2_core, monkeypatch, dtype, optimizer):
+    results = [
+        computed_with(core, monkeypatch, lambda: train_clipped_and_averaged(dtype, optimizer))
+        for core in (_compiled.baseline, avx2_core)
+    ]
+    for baseline, avx2 in zip(*results):
+        np.testing.assert_array_equal(avx2, baseline, strict=True)
