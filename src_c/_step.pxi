@@ -57,7 +57,7 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
     (scikit-learn's alpha = l2). The returned cost and `penalty` (the batch's l2/2 sum w^2
     before the update) are then scaled by m / W, so that summed over an epoch and divided by
     its rows they give scikit-learn's mean loss."""
-    cdef double cost, divisor = m, l2 = settings.l2, scale
+    cdef double cost, divisor = m, l2 = settings.l2
     cdef bint fused
     cdef floating* target
     cdef floating alpha, beta_w, beta_b
@@ -85,15 +85,9 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
         beta_w, beta_b = <floating>(1 - settings.optimizer.lr * l2), 1
     else:
         target, alpha, beta_w, beta_b = grad, <floating>(1.0 / divisor), 0, 0
-    if fused and settings.clip_norm != 0:  # (no l2 then) the errors first, for the norm
-        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, target, alpha,
-                      beta_w, beta_b, ahead, True, False)  # errors alone
-        scale = settings.clip_norm / (
-            sqrt(gram_squares(layers, x, m, buf.capacity, a, delta)) / divisor + 1e-6)
-        if scale < 1:
-            alpha = <floating>(-settings.optimizer.lr * scale / divisor)
-        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, target, alpha,
-                      beta_w, beta_b, ahead, False, True)  # gradients alone
+    if fused and settings.clip_norm != 0:  # (no l2 then)
+        clipped_fused_pass(layers, settings, theta, x, m, buf.capacity, z, a, mask, delta,
+                           divisor, beta_w, ahead)
     else:
         backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, target, alpha,
                       beta_w, beta_b, ahead)
@@ -110,6 +104,26 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
         move_average(ema, theta, settings.ema_decay, n_params)
     fetch_ahead(ahead, rest=True)
     return cost
+
+
+cdef void clipped_fused_pass(const Layers* layers, const StepSettings* settings,
+                             floating* theta, const Rows* x, Py_ssize_t m,
+                             Py_ssize_t capacity, const floating* z, const floating* a,
+                             const floating* mask, floating* delta, double divisor,
+                             floating beta_w, Lookahead* ahead) noexcept nogil:
+    """Plain SGD clipped by norm, straight into theta: the errors (BP2) first, the norm of
+    the gradient from the rows' Gram matrices (gram_squares), then BP3/BP4 scaled by the
+    clipping factor."""
+    cdef floating alpha = <floating>(-settings.optimizer.lr / divisor)
+    cdef double scale
+    backward_pass(layers, theta, x, m, capacity, z, a, mask, delta, theta, alpha, beta_w, 1,
+                  ahead, True, False)  # errors alone
+    scale = settings.clip_norm / (sqrt(gram_squares(layers, x, m, capacity, a, delta)) / divisor
+                                  + 1e-6)
+    if scale < 1:
+        alpha = <floating>(-settings.optimizer.lr * scale / divisor)
+    backward_pass(layers, theta, x, m, capacity, z, a, mask, delta, theta, alpha, beta_w, 1,
+                  ahead, False, True)  # gradients alone
 
 
 cdef enum:
