@@ -539,12 +539,24 @@ def predicted_classes(outputs: NDArray[np.floating]) -> NDArray[np.intp]:
     return outputs.argmax(axis=1)
 
 
-def check_dropout(dropout, n_hidden_layers):
-    """Dropout's probability of dropping a hidden unit: in [0, 1), 0 without hidden layers."""
-    dropout = check_hyperparameter(dropout, "dropout", low=0, high=1, high_open=True)
-    if dropout > 0 and n_hidden_layers == 0:
-        raise ValueError("dropout acts on hidden layers, and this network has none")
-    return dropout
+def check_dropout(dropout, n_hidden_layers, input_dropout=0.0):
+    """Dropout's rates on the inputs of each layer, as the core takes them: the data's
+    (input_dropout), then each hidden layer's activations' (dropout: one rate for every
+    hidden layer, or a sequence of one rate per hidden layer). Each in [0, 1)."""
+    rates = [check_hyperparameter(input_dropout, "input_dropout", high=1, high_open=True)]
+    if np.ndim(dropout) == 0:
+        rate = check_hyperparameter(dropout, "dropout", high=1, high_open=True)
+        if rate > 0 and n_hidden_layers == 0:
+            raise ValueError("dropout acts on hidden layers, and this network has none")
+        return (*rates, *[rate] * n_hidden_layers)
+    if np.ndim(dropout) != 1 or len(dropout) != n_hidden_layers:
+        raise ValueError(
+            f"dropout must be one rate, or one rate per hidden layer ({n_hidden_layers}), "
+            f"got {dropout!r}"
+        )
+    for k, rate in enumerate(dropout):
+        rates.append(check_hyperparameter(rate, f"dropout[{k}]", high=1, high_open=True))
+    return tuple(rates)
 
 
 def non_finite_error(original, converted, name, row):

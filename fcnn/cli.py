@@ -120,6 +120,12 @@ def _fraction(text):
     return value
 
 
+def _fractions(text):
+    """One fraction, or comma-separated fractions (one per hidden layer)."""
+    values = [_fraction(part) for part in text.split(",")]
+    return values[0] if len(values) == 1 else values
+
+
 def _add_data_option(parser):
     parser.add_argument(
         "--data",
@@ -228,10 +234,18 @@ def build_parser():
     )
     train.add_argument(
         "--dropout",
+        type=_fractions,
+        default=0.0,
+        metavar="P",
+        help="probability of dropping a hidden unit in training: one for every hidden "
+        "layer, or comma-separated, one per hidden layer",
+    )
+    train.add_argument(
+        "--input-dropout",
         type=_fraction,
         default=0.0,
         metavar="P",
-        help="probability of dropping a hidden unit in training",
+        help="probability of dropping an input value in training",
     )
     train.add_argument(
         "--dtype",
@@ -541,6 +555,7 @@ def _run_train(args):
         optimizer=optimizer,
         l2=args.l2,
         dropout=args.dropout,
+        input_dropout=args.input_dropout,
         validation_split=args.validation_split or None,
         seed=args.seed,
         verbose=args.verbose,

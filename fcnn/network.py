@@ -1277,7 +1277,8 @@ class Network:
         l1: float = 0.0,
         l2: float = 0.0,
         n_train: float | None = None,
-        dropout: float = 0.0,
+        dropout: float | Sequence[float] = 0.0,
+        input_dropout: float = 0.0,
         seed: int | np.random.Generator | None = None,
     ) -> Gradients:
         """Back-propagate the batch (X, Y) without changing the network.
@@ -1301,11 +1302,13 @@ class Network:
         n_train : float or None, default None
             The n of the regularization terms, > 0; None: the number of rows of X.
             ``l1 / n_train`` and ``l2 / n_train`` must be finite and, not 0, normal.
-        dropout : float, default 0.0
-            Probability in [0, 1) of dropping each hidden activation (inverted dropout);
-            needs a hidden layer.
+        dropout : float or sequence of float, default 0.0
+            Probability in [0, 1) of dropping each hidden activation (inverted dropout):
+            one for every hidden layer (> 0 needs one), or one per hidden layer, as `fit`.
+        input_dropout : float, default 0.0
+            Probability in [0, 1) of dropping each input value, as `fit`.
         seed : int, numpy.random.Generator or None, default None
-            Draws the dropout mask: the same seed, the same mask.
+            Draws the dropout masks: the same seed, the same masks.
 
         Returns
         -------
@@ -1322,10 +1325,10 @@ class Network:
             out of range or non-integers.
             Also if l1, l2, or their quotients by n_train, are negative, not finite
             or, not 0, below the smallest normal number of the network's dtype, n_train
-            is not positive, dropout is outside [0, 1) or > 0
-            without hidden layers, sample_weight has the wrong shape, is negative or all
-            zero, or the parameters are not finite (after a write into a live view of
-            them).
+            is not positive, a dropout rate is outside [0, 1), dropout is > 0
+            without hidden layers or has not one rate per hidden layer, sample_weight
+            has the wrong shape, is negative or all zero, or the parameters are not
+            finite (after a write into a live view of them).
 
         See Also
         --------
@@ -1360,14 +1363,18 @@ class Network:
         # the core reads these, which a tiny n_train makes inf
         l1 = check_hyperparameter(l1 / n_train, "l1 / n_train", dtype=s.dtype)
         l2 = check_hyperparameter(l2 / n_train, "l2 / n_train", dtype=s.dtype)
-        dropout = check_dropout(dropout, len(s.sizes) - 2)
+        dropout_rates = check_dropout(dropout, len(s.sizes) - 2, input_dropout)
         weights = np.empty(0, dtype=s.dtype)
         if sample_weight is not None:
             weights = as_sample_weight(np.atleast_1d(sample_weight), n, s.dtype)
             weights = mean_one_weights(weights, "the sample weights (sample_weight)")
         mask_seed = int(np.random.default_rng(check_seed(seed)).integers(2**63))
-        workspace = s.workspace(n, training=True, dropout=dropout > 0)
-        settings = _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout)
+        # input dropout gathers the rows it masks into the workspace
+        gathered = {"n_rows": n, "sparse_nonzeros": getattr(X, "nnz", 0)}
+        workspace = s.workspace(
+            n, training=True, dropout=any(dropout_rates), **(gathered if dropout_rates[0] else {})
+        )
+        settings = _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout_rates)
         cost, _ = _compiled.core.gradients(
             s.layout, settings, workspace, s.theta, core_rows(X), Y, weights, mask_seed
         )
@@ -1499,7 +1506,8 @@ class Network:
         optimizer: Optimizer | None = None,
         l1: float = 0.0,
         l2: float = 0.0,
-        dropout: float = 0.0,
+        dropout: float | Sequence[float] = 0.0,
+        input_dropout: float = 0.0,
         clip_norm: float | None = None,
         clip_value: float | None = None,
         ema_decay: float | None = None,
@@ -1563,9 +1571,15 @@ class Network:
             Regularization in the notes' form with n the training-set size: the cost
             gains ``l2/(2n) sum w^2 + l1/n sum |w|`` (weights only), so plain SGD does
             ``w <- (1 - eta l2/n) w - (eta/m) sum delta a^T``.
-        dropout : float, default 0.0
-            Inverted dropout of hidden activations with this probability in [0, 1), in
-            training only.
+        dropout : float or sequence of float, default 0.0
+            Inverted dropout of hidden activations, in training only: each is dropped
+            with this probability in [0, 1) and the kept ones scaled by 1/(1 - p). One
+            rate for every hidden layer, or a sequence of one rate per hidden layer
+            (``dropout=[0.2, 0.5]``); a rate of 0 leaves its layer as it is.
+        input_dropout : float, default 0.0
+            Inverted dropout of the input values in the same way, in [0, 1): each
+            mini-batch's copy of its rows (of its nonzeros for sparse input) is masked
+            before layer 1 reads it (and back-propagation with it).
         clip_norm : float or None, default None
             Clip each mini-batch's gradient (with its l1 and l2 terms) before the update
             as ``torch.nn.utils.clip_grad_norm_`` does: scale it by ``clip_norm /
@@ -1679,7 +1693,8 @@ class Network:
             Before any training, if X or Y (or the validation data and its weights) do
             not fit the network (shape, inf or NaN, labels), both lr and optimizer are
             given, the optimizer holds another network's state, a number is out of its
-            range, monitor is unknown or not measured by this fit (or a callback's
+            range, dropout has not one rate per hidden layer, monitor is unknown or
+            not measured by this fit (or a callback's
             monitor), mode is not "min" or "max" (or None for a built-in monitor),
             a metric's name is not an identifier or is History's own, metrics need
             validation data that is not given, both validation_data

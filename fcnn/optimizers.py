@@ -136,7 +136,7 @@ class Optimizer:
         *,
         l1: float = 0.0,
         l2: float = 0.0,
-        dropout: float = 0.0,
+        dropout: Sequence[float] = (),
         has_prelu: bool = False,
         batch_mean: bool = False,
     ) -> Any:
@@ -150,8 +150,10 @@ class Optimizer:
         l1, l2 : float, default 0.0
             The coefficients of ``sum |w|`` and ``1/2 sum w^2`` in the cost (the notes'
             lambda/n).
-        dropout : float, default 0.0
-            The probability of dropping a hidden activation.
+        dropout : sequence of float, default ()
+            The probability of dropping each input of each layer, one rate a layer:
+            first the data's (input dropout), then each hidden layer's activations';
+            empty or all 0 for none.
         has_prelu : bool, default False
             Whether the network learns PReLU slopes.
         batch_mean : bool, default False
@@ -777,7 +779,7 @@ class LBFGS(Optimizer):
         *,
         l1: float = 0.0,
         l2: float = 0.0,
-        dropout: float = 0.0,
+        dropout: Sequence[float] = (),
         has_prelu: bool = False,
         batch_mean: bool = False,
     ) -> Any:
@@ -851,7 +853,11 @@ BY_NAME: dict[str, Callable[..., Optimizer]] = {
 
 
 def gradient_settings(
-    *, l1: float = 0.0, l2: float = 0.0, dropout: float = 0.0, batch_mean: bool = False
+    *,
+    l1: float = 0.0,
+    l2: float = 0.0,
+    dropout: Sequence[float] = (),
+    batch_mean: bool = False,
 ) -> Any:
     """The compiled core's settings for back-propagation without an update.
 

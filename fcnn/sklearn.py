@@ -57,6 +57,7 @@ from ._validation import (
     as_sample_weight,
     check_bool,
     check_columns,
+    check_dropout,
     check_hyperparameter,
     check_int,
     check_real,
@@ -171,9 +172,7 @@ class _FCNNBase(BaseEstimator):
             )
         epochs = check_int(self.epochs, "epochs", minimum=1)
         l2 = check_hyperparameter(self.l2, "l2", dtype=dtype)
-        dropout = check_hyperparameter(self.dropout, "dropout", high=1, high_open=True)
-        if dropout > 0 and not hidden:
-            raise ValueError("dropout acts on hidden layers, and hidden_layer_sizes=() has none")
+        dropout = check_dropout(self.dropout, len(hidden))[1:]  # the hidden layers' rates
         early_stopping = check_bool(self.early_stopping, "early_stopping")
         validation_fraction = check_real(
             self.validation_fraction,
@@ -468,8 +467,9 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         mini-batch. It is not scikit-learn's alpha, which adds alpha/(2m) sum w^2 to
         each mini-batch of m rows: alpha = l2 * m / n gives the same penalty per step
         (fcnn.sklearn's MLPClassifier and MLPRegressor take alpha).
-    dropout : float, default=0.0
-        Probability of dropping a hidden unit during training, in [0, 1).
+    dropout : float or sequence of float, default=0.0
+        Probability of dropping a hidden unit during training, in [0, 1): one for
+        every hidden layer (> 0 needs one), or one per hidden layer.
     early_stopping : bool, default=False
         Hold out `validation_fraction` of the training data (stratified by class) and
         stop when its cost (weighted by sample_weight and class_weight, as the training
@@ -564,7 +564,7 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         batch_size: int | Literal["auto"] = 32,
         epochs: int = 200,
         l2: float = 0.0,
-        dropout: float = 0.0,
+        dropout: float | Sequence[float] = 0.0,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
@@ -930,8 +930,9 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         mini-batch. It is not scikit-learn's alpha, which adds alpha/(2m) sum w^2 to
         each mini-batch of m rows: alpha = l2 * m / n gives the same penalty per step
         (fcnn.sklearn's MLPClassifier and MLPRegressor take alpha).
-    dropout : float, default=0.0
-        Probability of dropping a hidden unit during training, in [0, 1).
+    dropout : float or sequence of float, default=0.0
+        Probability of dropping a hidden unit during training, in [0, 1): one for
+        every hidden layer (> 0 needs one), or one per hidden layer.
     early_stopping : bool, default=False
         Hold out `validation_fraction` of the training data and stop when its cost
         (weighted by sample_weight, as the training cost) has not improved by more than
@@ -1019,7 +1020,7 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         batch_size: int | Literal["auto"] = 32,
         epochs: int = 200,
         l2: float = 0.0,
-        dropout: float = 0.0,
+        dropout: float | Sequence[float] = 0.0,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,

@@ -185,7 +185,7 @@ class TrainingRun:
         self.optimizer = optimizer = _optimizers.get(optimizer, lr)
         l1 = check_hyperparameter(options["l1"], "l1", dtype=net.dtype)
         l2 = check_hyperparameter(options["l2"], "l2", dtype=net.dtype)
-        dropout = check_dropout(options["dropout"], len(net.sizes) - 2)
+        dropout = check_dropout(options["dropout"], len(net.sizes) - 2, options["input_dropout"])
         clip_norm, clip_value, ema_decay, self.swa_start = (
             options[name] for name in ("clip_norm", "clip_value", "ema_decay", "swa_start")
         )
@@ -246,7 +246,7 @@ class TrainingRun:
             X, Y, labels = arrays.sample()
             n = arrays.n
         if isinstance(optimizer, _optimizers.LBFGS):
-            _check_lbfgs_options(self.source, options, dropout)
+            _check_lbfgs_options(self.source, options, any(dropout))
         if self.early_stopping and self.validation is None and monitor != "cost":
             raise ValueError(
                 f"early_stopping on {monitor!r} needs validation_data or validation_split"
@@ -294,7 +294,8 @@ class TrainingRun:
             has_prelu=any(f.learnable for f in net.activations),
         )
         self.settings.clip(clip_norm or 0.0, clip_value or 0.0)
-        self.dropout = dropout > 0
+        self.dropout = any(dropout)
+        self.input_dropout = dropout[0] > 0  # which gathers each batch into the workspace
         self.workspaces: dict[tuple[int, int], Any] = {}
         if isinstance(self.source, _Arrays):  # now: a batch too large fails before training
             self.workspace(self.source.X, shuffle and self.source.shuffled_by_core)
@@ -345,8 +346,10 @@ class TrainingRun:
 
     def workspace(self, X: Any, shuffle: bool) -> Any:
         """The core's buffers for a piece of inputs X (a shuffled piece orders its rows in
-        them, and gathers its CSR rows there), kept for the next piece of that size."""
-        key = (X.shape[0], _batch_nonzeros(X, self.batch_size)) if shuffle else (0, 0)
+        them; it and input dropout gather each batch's rows there), kept for the next
+        piece of that size."""
+        gather = shuffle or self.input_dropout
+        key = (X.shape[0], _batch_nonzeros(X, self.batch_size)) if gather else (0, 0)
         if key not in self.workspaces:
             self.workspaces = {
                 key: self.internals.workspace(
@@ -632,13 +635,13 @@ class TrainingRun:
             self.rng.bit_generator.state = self.rng_state
 
 
-def _check_lbfgs_options(source: _Source, options: Mapping[str, Any], dropout: Any) -> None:
+def _check_lbfgs_options(source: _Source, options: Mapping[str, Any], dropout: bool) -> None:
     """Refuse fit's options that an L-BFGS run cannot honour."""
     if not isinstance(source, _Arrays):
         raise ValueError("fcnn.LBFGS trains on arrays (the full batch), not a stream")
     refused = {
         "lr_schedule": options["lr_schedule"] is not None,
-        "dropout": dropout > 0,
+        "dropout": dropout,
         "early_stopping": options["early_stopping"],
     }
     given = [name for name, is_given in refused.items() if is_given]

@@ -213,7 +213,7 @@ cdef struct StepSettings:
     Optimizer optimizer
     double l1, l2                  # coefficients of sum |w| and 1/2 sum w^2 in the cost
     double decay                   # decoupled weight decay (AdamW)
-    double dropout                 # probability of dropping a hidden activation
+    const double* dropout          # the rates on each layer's inputs, [0] the data's; NULL: none
     bint fused                     # plain SGD: BP3/BP4 straight into theta
     bint batch_mean                # scikit-learn's objective per batch (train_batch)
     double clip_norm               # the gradient's largest 2-norm, 0: not clipped
@@ -225,17 +225,21 @@ cdef class UpdateSettings:
     """What an update does besides back-propagation: the optimizer, regularization,
     dropout. Made once per fit; `t` counts the optimizer's updates across epochs."""
     cdef StepSettings step
+    cdef readonly object dropout   # the rates step.dropout points to
 
     def __init__(self, int code, *, double lr, double momentum=0, bint nesterov=False,
                  double beta1=0, double beta2=0, double rho=0, double eps=0,
                  double weight_decay=0, bint decoupled=False, long long t=0,
                  double eta_minus=0, double eta_plus=0, double step_min=0, double step_max=0,
-                 double l1=0, double l2=0, double dropout=0, bint has_prelu=False,
+                 double l1=0, double l2=0, dropout=(), bint has_prelu=False,
                  bint batch_mean=False):
         """l1, l2: coefficients of sum |w| and 1/2 sum w^2 in the cost (lambda/n); with
         batch_mean, l2 is scikit-learn's alpha and each batch's gradient its weighted mean
-        (see train_batch). The hyperparameters come from fcnn.optimizers (each optimizer
-        gives its own); the ones an optimizer does not read stay 0."""
+        (see train_batch). dropout: the probability of dropping each input of each layer,
+        one rate a layer (checked by the Python layer): [0] the data's (input dropout), [k]
+        hidden layer k's activations; empty or all 0: no dropout. The hyperparameters come
+        from fcnn.optimizers (each optimizer gives its own); the ones an optimizer does not
+        read stay 0."""
         self.step.optimizer.code = code
         self.step.optimizer.lr = lr
         self.step.optimizer.momentum = momentum
@@ -250,7 +254,10 @@ cdef class UpdateSettings:
         self.step.optimizer.step_min = step_min
         self.step.optimizer.step_max = step_max
         self.step.l1 = l1
-        self.step.dropout = dropout
+        self.dropout = np.array(dropout, dtype=np.float64, ndmin=1)
+        self.step.dropout = NULL
+        if np.any(self.dropout > 0):
+            self.step.dropout = <const double*>address(self.dropout)
         # Coupled weight decay is L2 by another name; decoupled decay acts on w directly.
         self.step.l2 = l2 + (0 if decoupled else weight_decay)
         self.step.decay = weight_decay if decoupled else 0
@@ -396,6 +403,55 @@ cdef inline Rows rows_from(const Rows* X, Py_ssize_t start, Py_ssize_t n_in,
     return rows
 
 
+cdef inline double input_dropout(const Layers* layers, UpdateSettings settings,
+                                 Buffers* buf) except -1:
+    """The settings' dropout rate of the data, after checking that the workspace has
+    room for the masks of theirs."""
+    if settings.step.dropout == NULL:
+        return 0
+    if settings.dropout.shape[0] != layers.n_layers:
+        raise ValueError(f"{settings.dropout.shape[0]} dropout rates for {layers.n_layers} "
+                         f"layers")
+    if buf.mask == NULL:
+        raise ValueError("the workspace has no room for dropout masks")
+    return settings.step.dropout[0]
+
+
+cdef Rows gather_inputs(const Rows* inputs, const Py_ssize_t* rows, Py_ssize_t m,
+                        Py_ssize_t n_in, Buffers* buf, Py_ssize_t room, floating* dense,
+                        double dropout, uint64_t* rng) noexcept nogil:
+    """The m `rows` of inputs copied into the workspace (dense: its x_batch; CSR: its
+    sparse buffers, at most `room` nonzeros), their values dropped with probability
+    `dropout` (inverted dropout, draw_mask)."""
+    cdef Rows batch
+    cdef Py_ssize_t i, p, row, nonzeros = 0
+    cdef floating* values = <floating*>buf.sparse_data
+    batch.dense = NULL if inputs.dense == NULL else dense
+    batch.data = values
+    batch.indices = buf.sparse_indices
+    batch.narrow = False
+    batch.indptr = buf.sparse_indptr
+    for i in range(m):
+        row = rows[i]
+        if inputs.dense == NULL:
+            buf.sparse_indptr[i] = nonzeros
+            for p in range(inputs.indptr[row], inputs.indptr[row + 1]):
+                if nonzeros == room:  # the Python layer sized it: never
+                    break
+                values[nonzeros] = (<const floating*>inputs.data)[p]
+                buf.sparse_indices[nonzeros] = column(inputs, p)
+                nonzeros += 1
+        else:
+            copy(dense + i * n_in, <const floating*>inputs.dense + row * n_in, n_in)
+    buf.sparse_indptr[m] = nonzeros
+    if dropout > 0:
+        if inputs.dense == NULL:
+            draw_mask(<floating*>NULL, values, nonzeros, dropout, rng)
+        else:
+            draw_mask(<floating*>NULL, dense, m * n_in, dropout, rng)
+    return batch
+
+
 # ---------------------------------------------------------------- entry points
 
 def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[::1] theta,
@@ -439,10 +495,12 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     check_workspace(ws, sizeof(floating), True)
     cdef const Layers* layers = &layout.layers
     cdef Buffers* buf = &ws.buf
-    cdef Py_ssize_t n, n_in, n_out = Y.shape[1], nonzeros, p
+    cdef Py_ssize_t n, n_in, n_out = Y.shape[1]
     cdef Rows inputs = input_rows(X, sizeof(floating), &n, &n_in)
     cdef Rows batch_x
     cdef bint sparse = inputs.dense == NULL
+    cdef double dropout = input_dropout(layers, settings, buf)
+    cdef bint gather = shuffle or dropout > 0  # the batch's inputs copied into ws
     cdef Py_ssize_t room = ws.sparse_data.shape[0]
     cdef floating* y_buffer = <floating*>buf.y_batch
     cdef Py_ssize_t start = 0, m, i, row, batch = 0, bad_layer = -1, bad_x = -1, bad_y = -1
@@ -468,7 +526,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     cdef Signals signals = signal_checks(main_thread)
     # forward product, BP2 and BP4 take a multiply-add per parameter and row each
     cdef Py_ssize_t row_work = 3 * theta.shape[0] + WORK_PER_ROW
-    if shuffle and ws.order.shape[0] != n:
+    if gather and ws.order.shape[0] != n:
         raise ValueError(f"the workspace orders {ws.order.shape[0]} rows, the data has {n}")
     if given_order and (order.shape[0] != n or not shuffle):
         raise ValueError(f"an order of {order.shape[0]} rows for {n} rows, shuffle={shuffle}")
@@ -482,9 +540,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
         average = &ema[0]
     if (labels.shape[0] if from_labels else Y.shape[0]) != n:
         raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y and {labels.shape[0]} labels")
-    if settings.step.dropout > 0 and buf.mask == NULL:
-        raise ValueError("the workspace has no room for dropout masks")
-    if shuffle and sparse and n > 0 and room == 0:
+    if gather and sparse and n > 0 and room == 0:
         raise ValueError("the workspace has no room to gather CSR rows")
     if shuffle and n > 0 and not sparse:
         ahead.x = <const char*>inputs.dense
@@ -501,34 +557,22 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
         if given_order:
             for i in range(n):
                 buf.order[i] = order[i]
-        elif shuffle:
+        elif gather:
             # each epoch's order depends on its seed alone, not on the epochs before
             for i in range(n):
                 buf.order[i] = i
-            shuffle_in_place(buf.order, n, &rng)
+            if shuffle:
+                shuffle_in_place(buf.order, n, &rng)
         while start < n:
             m = min(batch_size, n - start)
+            if gather:
+                batch_x = gather_inputs(&inputs, buf.order + start, m, n_in, buf, room,
+                                        <floating*>buf.x_batch, dropout, &rng)
+            else:
+                batch_x = rows_from(&inputs, start, n_in, sizeof(floating))
             if shuffle:
-                nonzeros = 0
-                batch_x.dense = NULL if sparse else buf.x_batch
-                batch_x.data = buf.sparse_data
-                batch_x.indices = buf.sparse_indices
-                batch_x.narrow = False
-                batch_x.indptr = buf.sparse_indptr
                 for i in range(m):
                     row = buf.order[start + i]
-                    if sparse:
-                        buf.sparse_indptr[i] = nonzeros
-                        for p in range(inputs.indptr[row], inputs.indptr[row + 1]):
-                            if nonzeros == room:  # the Python layer sized it: never
-                                break
-                            (<floating*>buf.sparse_data)[nonzeros] = (
-                                (<const floating*>inputs.data)[p])
-                            buf.sparse_indices[nonzeros] = column(&inputs, p)
-                            nonzeros += 1
-                    else:
-                        copy(<floating*>buf.x_batch + i * n_in,
-                             <const floating*>inputs.dense + row * n_in, n_in)
                     if from_labels:
                         buf.label_batch[i] = labels[row]
                         one_hot(y_buffer + i * n_out, labels[row], n_out)
@@ -536,12 +580,10 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                         copy(y_buffer + i * n_out, &Y[row, 0], n_out)
                     if weighted:
                         weights_buffer[i] = sample_weight[row]
-                buf.sparse_indptr[m] = nonzeros
                 batch_y = y_buffer
                 batch_labels = buf.label_batch if from_labels else NULL
                 batch_weights = weights_buffer if weighted else NULL
             else:
-                batch_x = rows_from(&inputs, start, n_in, sizeof(floating))
                 if from_labels:
                     for i in range(m):
                         one_hot(y_buffer + i * n_out, labels[start + i], n_out)
@@ -591,7 +633,7 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
         reraise()
     if bad_x >= 0 or bad_y >= 0:
         local = bad_x if bad_x >= 0 else bad_y
-        data_row = ws.order[start + local] if shuffle else start + local
+        data_row = ws.order[start + local] if gather else start + local
         return (float("nan"), float("nan"), ("input", "X" if bad_x >= 0 else "Y", data_row),
                 float("nan"))
     if start < n:
@@ -659,8 +701,9 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
     cdef Rows chunk
     cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
     cdef uint64_t rng = seed
+    cdef double dropout = input_dropout(layers, settings, buf)
     cdef double cost = 0, divisor = n, penalty = 0, l2 = settings.step.l2
-    cdef Py_ssize_t capacity = buf.capacity
+    cdef Py_ssize_t capacity = buf.capacity, room = ws.sparse_data.shape[0]
     cdef floating* target
     cdef floating beta
     if grad is None:
@@ -669,19 +712,28 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
         raise ValueError(f"a gradient of {grad.shape[0]} values for {theta.shape[0]} parameters")
     if Y.shape[0] != n or (weights != NULL and sample_weight.shape[0] != n):
         raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y, {sample_weight.shape[0]} weights")
-    if settings.step.dropout > 0 and buf.mask == NULL:
-        raise ValueError("the workspace has no room for dropout masks")
+    if dropout > 0 and (ws.order.shape[0] != n
+                        or (ws.x_batch.shape[0] < capacity if x.dense != NULL
+                            else room < x.indptr[n] - x.indptr[0])):
+        raise ValueError("the workspace has no room to gather the inputs for input dropout")
     if n == 0:
         raise ValueError("no rows to take the gradient over")
     target = &grad[0]
     with nogil:
+        if dropout > 0:  # the chunks are gathered in order
+            for i in range(n):
+                buf.order[i] = i
         if settings.step.batch_mean and weights != NULL:
             divisor = 0
             for i in range(n):
                 divisor += weights[i]
         while start < n:
             m = min(capacity, n - start)
-            chunk = rows_from(&x, start, n_in, sizeof(floating))
+            if dropout > 0:
+                chunk = gather_inputs(&x, buf.order + start, m, n_in, buf, room,
+                                      <floating*>buf.x_batch, dropout, &rng)
+            else:
+                chunk = rows_from(&x, start, n_in, sizeof(floating))
             beta = 0 if start == 0 else 1
             forward_pass(layers, &theta[0], &chunk, m, capacity, <floating*>buf.z,
                          <floating*>buf.a, <floating*>buf.mask, settings.step.dropout, &rng,
@@ -690,7 +742,8 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
                                  weights + start if weights != NULL else NULL, m, capacity,
                                  <floating*>buf.z, <floating*>buf.a, <floating*>buf.delta)
             backward_pass(layers, &theta[0], &chunk, m, capacity, <floating*>buf.z,
-                          <floating*>buf.a, <floating*>buf.mask, <floating*>buf.delta,
+                          <floating*>buf.a, <floating*>buf.mask, settings.step.dropout,
+                          <floating*>buf.delta,
                           target, <floating>(1.0 / divisor), beta, beta, NULL)
             start += m
         if settings.step.batch_mean:
@@ -710,7 +763,7 @@ def forward(Layout layout, Workspace ws, const floating[::1] theta, X):
         raise ValueError(f"{m} rows do not fit a workspace for {ws.capacity}")
     with nogil:
         forward_pass(&layout.layers, &theta[0], &x, m, ws.buf.capacity,
-                     <floating*>ws.buf.z, <floating*>ws.buf.a, <floating*>NULL, 0, NULL,
+                     <floating*>ws.buf.z, <floating*>ws.buf.a, <floating*>NULL, NULL, NULL,
                      NULL)
 
 
@@ -838,7 +891,7 @@ cdef double forward_chunks(const Layers* layers, Buffers* buf, const floating* t
         while start < n:
             m = min(capacity, n - start)
             chunk = rows_from(X, start, n_in, sizeof(floating))
-            forward_pass(layers, theta, &chunk, m, capacity, z, a, NULL, 0, NULL, NULL)
+            forward_pass(layers, theta, &chunk, m, capacity, z, a, NULL, NULL, NULL, NULL)
             # An inf or NaN input makes its row of z^1 = x w^T + b non-finite (inf * 0 is
             # NaN), so the rows are read again only when z^1 says so: the input is
             # streamed from memory once, by the product, not first by a check. (CSR

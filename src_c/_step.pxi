@@ -89,8 +89,8 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
         clipped_fused_pass(layers, settings, theta, x, m, buf.capacity, z, a, mask, delta,
                            divisor, beta_w, ahead)
     else:
-        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, delta, target, alpha,
-                      beta_w, beta_b, ahead)
+        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, settings.dropout, delta,
+                      target, alpha, beta_w, beta_b, ahead)
     if not fused:
         if settings.l1 != 0 or l2 != 0:
             regularize(layers, theta, grad, settings.l1, l2)
@@ -109,21 +109,21 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
 cdef void clipped_fused_pass(const Layers* layers, const StepSettings* settings,
                              floating* theta, const Rows* x, Py_ssize_t m,
                              Py_ssize_t capacity, const floating* z, const floating* a,
-                             const floating* mask, floating* delta, double divisor,
+                             floating* mask, floating* delta, double divisor,
                              floating beta_w, Lookahead* ahead) noexcept nogil:
     """Plain SGD clipped by norm, straight into theta: the errors (BP2) first, the norm of
     the gradient from the rows' Gram matrices (gram_squares), then BP3/BP4 scaled by the
     clipping factor."""
     cdef floating alpha = <floating>(-settings.optimizer.lr / divisor)
     cdef double scale
-    backward_pass(layers, theta, x, m, capacity, z, a, mask, delta, theta, alpha, beta_w, 1,
-                  ahead, True, False)  # errors alone
+    backward_pass(layers, theta, x, m, capacity, z, a, mask, settings.dropout, delta, theta,
+                  alpha, beta_w, 1, ahead, True, False)  # errors alone
     scale = settings.clip_norm / (sqrt(gram_squares(layers, x, m, capacity, a, delta)) / divisor
                                   + 1e-6)
     if scale < 1:
         alpha = <floating>(-settings.optimizer.lr * scale / divisor)
-    backward_pass(layers, theta, x, m, capacity, z, a, mask, delta, theta, alpha, beta_w, 1,
-                  ahead, False, True)  # gradients alone
+    backward_pass(layers, theta, x, m, capacity, z, a, mask, settings.dropout, delta, theta,
+                  alpha, beta_w, 1, ahead, False, True)  # gradients alone
 
 
 cdef enum:
@@ -223,18 +223,19 @@ cdef double batch_objective(const Layers* layers, double alpha, const floating* 
 
 cdef void forward_pass(const Layers* layers, const floating* theta, const Rows* x,
                        Py_ssize_t m, Py_ssize_t capacity, floating* z, floating* a,
-                       floating* mask, double dropout, uint64_t* rng,
+                       floating* mask, const double* dropout, uint64_t* rng,
                        Lookahead* ahead) noexcept nogil:
-    """z^l and a^l of every layer for the m rows of x. With a mask, hidden activations are
-    dropped with probability `dropout` and the kept ones scaled by 1/(1 - dropout)
-    (inverted dropout); the mask records the factors."""
-    cdef Py_ssize_t k, i, n_in, n_out
+    """z^l and a^l of every layer for the m rows of x. With dropout rates (the settings'),
+    the activations of each hidden layer whose rate is not 0 are dropped with that
+    probability and the kept ones scaled by 1/(1 - rate) (inverted dropout); its block of
+    `mask` records the factors (layer_mask). The inputs' rate, dropout[0], is
+    gather_inputs'."""
+    cdef Py_ssize_t k, n_in, n_out
     cdef const floating* a_prev = <const floating*>x.dense
     cdef const floating* b
     cdef floating* z_l
     cdef floating* a_l
     cdef floating* mask_l
-    cdef floating keep_scale = <floating>(1 / (1 - dropout))
     for k in range(layers.n_layers):
         n_in = layers.sizes[k]
         n_out = layers.sizes[k + 1]
@@ -252,12 +253,33 @@ cdef void forward_pass(const Layers* layers, const floating* theta, const Rows* 
         add_bias_and_activate(layers.act[k], layers.act_param[k], b, theta + layers.p_off[k],
                               z_l, a_l, m, n_out)
         fetch_ahead(ahead)
-        if mask != NULL and k < layers.n_layers - 1:
-            mask_l = mask + capacity * layers.unit_off[k]
-            for i in range(m * n_out):
-                mask_l[i] = keep_scale if uniform(rng) >= dropout else 0
-                a_l[i] = a_l[i] * mask_l[i]
+        mask_l = layer_mask(layers, mask, dropout, k, capacity)
+        if mask_l != NULL:
+            draw_mask(mask_l, a_l, m * n_out, dropout[k + 1], rng)
         a_prev = a_l
+
+
+cdef inline floating* layer_mask(const Layers* layers, floating* mask, const double* dropout,
+                                 Py_ssize_t k, Py_ssize_t capacity) noexcept nogil:
+    """The block of `mask` for the activations of layer k, or NULL where they are not
+    dropped: the output layer, or a rate of 0 (dropout[k + 1], the rate on layer k + 1's
+    inputs)."""
+    if mask == NULL or dropout == NULL or k == layers.n_layers - 1 or dropout[k + 1] == 0:
+        return NULL
+    return mask + capacity * layers.unit_off[k]
+
+
+cdef inline void draw_mask(floating* mask, floating* values, Py_ssize_t count, double rate,
+                           uint64_t* rng) noexcept nogil:
+    """Inverted dropout of `count` values: each factor 0 with probability `rate`, else
+    1/(1 - rate), recorded in `mask` (NULL: not kept) and multiplied into the value."""
+    cdef Py_ssize_t i
+    cdef floating keep_scale = <floating>(1 / (1 - rate)), factor
+    for i in range(count):
+        factor = keep_scale if uniform(rng) >= rate else 0
+        if mask != NULL:
+            mask[i] = factor
+        values[i] = values[i] * factor
 
 
 cdef double output_error(const Layers* layers, const floating* y, const Py_ssize_t* labels,
@@ -293,8 +315,8 @@ cdef double output_error(const Layers* layers, const floating* y, const Py_ssize
 
 cdef void backward_pass(const Layers* layers, const floating* theta, const Rows* x,
                         Py_ssize_t m, Py_ssize_t capacity, const floating* z,
-                        const floating* a, const floating* mask, floating* delta,
-                        floating* target, floating alpha, floating beta_w,
+                        const floating* a, floating* mask, const double* dropout,
+                        floating* delta, floating* target, floating alpha, floating beta_w,
                         floating beta_b, Lookahead* ahead, bint errors=True,
                         bint gradients=True) noexcept nogil:
     """From delta^L down the layers: delta^l of each layer (errors), and the gradient
@@ -305,8 +327,9 @@ cdef void backward_pass(const Layers* layers, const floating* theta, const Rows*
     cdef Py_ssize_t k
     for k in range(layers.n_layers - 1, -1, -1):
         if errors and k > 0:
-            layer_errors(layers, theta, k, m, capacity, z, a, mask, delta, target, alpha,
-                         beta_b, ahead)
+            layer_errors(layers, theta, k, m, capacity, z, a,
+                         layer_mask(layers, mask, dropout, k - 1, capacity), delta, target,
+                         alpha, beta_b, ahead)
         if gradients:
             layer_gradient(layers, x, k, m, capacity, a, delta, target, alpha, beta_w,
                            beta_b, ahead)
@@ -324,7 +347,8 @@ cdef void layer_errors(const Layers* layers, const floating* theta, Py_ssize_t k
                        const floating* a, const floating* mask, floating* delta,
                        floating* target, floating alpha, floating beta_b,
                        Lookahead* ahead) noexcept nogil:
-    """BP2 from layer k > 0 down to k - 1, with PReLU's slope gradient into target."""
+    """BP2 from layer k > 0 down to k - 1, with PReLU's slope gradient into target; mask:
+    layer k - 1's dropout mask, or NULL."""
     cdef Py_ssize_t n_in = layers.sizes[k], n_out = layers.sizes[k + 1]
     cdef floating* delta_prev = delta + capacity * layers.unit_off[k - 1]
     # BP2: delta^{l-1} = ((w^l)^T delta^l) * f'(z^{l-1}), as rows D^l w^l, then
@@ -334,7 +358,7 @@ cdef void layer_errors(const Layers* layers, const floating* theta, Py_ssize_t k
          <int>n_in, 0, delta_prev, <int>n_in)
     fetch_ahead(ahead)
     if mask != NULL:
-        multiply(delta_prev, mask + capacity * layers.unit_off[k - 1], m * n_in)
+        multiply(delta_prev, mask, m * n_in)
     if layers.act[k - 1] == PRELU:
         prelu_backward(z + capacity * layers.unit_off[k - 1],
                        theta + layers.p_off[k - 1], delta_prev,
