@@ -6,6 +6,7 @@ import importlib.util
 
 import numpy as np
 import pytest
+import scipy.sparse
 from conftest import run_python
 
 import fcnn
@@ -204,6 +205,31 @@ def train_clipped_and_averaged(dtype, optimizer):
 def test_the_builds_agree_on_clipping_and_averages(avx2_core, monkeypatch, dtype, optimizer):
     results = [
         computed_with(core, monkeypatch, lambda: train_clipped_and_averaged(dtype, optimizer))
+        for core in (_compiled.baseline, avx2_core)
+    ]
+    for baseline, avx2 in zip(*results):
+        np.testing.assert_array_equal(avx2, baseline, strict=True)
+
+
+def train_with_dropout_rates(dtype, sparse):
+    """Per-layer rates, one of them 0, and input dropout, on dense and CSR rows."""
+    rng = np.random.default_rng(6)
+    X = (rng.standard_normal((300, 13)) * (rng.uniform(size=(300, 13)) < 0.4)).astype(dtype)
+    labels = rng.integers(0, 4, 300)
+    inputs = scipy.sparse.csr_matrix(X) if sparse else X
+    net = fcnn.Network([13, 16, 9, 4], ["relu", "tanh", "softmax"], dtype=dtype, seed=1)
+    options = dict(dropout=[0.3, 0.0], input_dropout=0.2, seed=2)
+    history = net.fit(inputs, labels, epochs=2, batch_size=16, lr=0.1, **options)
+    unshuffled = net.fit(inputs, labels, epochs=1, batch_size=16, lr=0.1, shuffle=False, **options)
+    gradients = net.gradients(inputs[:20], labels[:20], **options)
+    return [net.theta.copy(), history.cost, unshuffled.cost, gradients.flat, gradients.delta[1]]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_the_builds_agree_on_dropout_rates_and_input_dropout(avx2_core, monkeypatch, dtype, sparse):
+    results = [
+        computed_with(core, monkeypatch, lambda: train_with_dropout_rates(dtype, sparse))
         for core in (_compiled.baseline, avx2_core)
     ]
     for baseline, avx2 in zip(*results):
