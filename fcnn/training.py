@@ -185,7 +185,9 @@ class TrainingRun:
         self.optimizer = optimizer = _optimizers.get(optimizer, lr)
         l1 = check_hyperparameter(options["l1"], "l1", dtype=net.dtype)
         l2 = check_hyperparameter(options["l2"], "l2", dtype=net.dtype)
-        dropout = check_dropout(options["dropout"], len(net.sizes) - 2, options["input_dropout"])
+        dropout_rates = check_dropout(
+            options["dropout"], len(net.sizes) - 2, options["input_dropout"]
+        )
         clip_norm, clip_value, ema_decay, self.swa_start = (
             options[name] for name in ("clip_norm", "clip_value", "ema_decay", "swa_start")
         )
@@ -246,7 +248,7 @@ class TrainingRun:
             X, Y, labels = arrays.sample()
             n = arrays.n
         if isinstance(optimizer, _optimizers.LBFGS):
-            _check_lbfgs_options(self.source, options, any(dropout))
+            _check_lbfgs_options(self.source, options, any(dropout_rates))
         if self.early_stopping and self.validation is None and monitor != "cost":
             raise ValueError(
                 f"early_stopping on {monitor!r} needs validation_data or validation_split"
@@ -290,12 +292,12 @@ class TrainingRun:
         self.settings = optimizer.core_settings(
             l1=self.penalties[0],
             l2=self.penalties[1],
-            dropout=dropout,
+            dropout=dropout_rates,
             has_prelu=any(f.learnable for f in net.activations),
         )
         self.settings.clip(clip_norm or 0.0, clip_value or 0.0)
-        self.dropout = any(dropout)
-        self.input_dropout = dropout[0] > 0  # which gathers each batch into the workspace
+        self.dropout = any(dropout_rates)
+        self.input_dropout = dropout_rates[0] > 0  # which gathers each batch into the workspace
         self.workspaces: dict[tuple[int, int], Any] = {}
         if isinstance(self.source, _Arrays):  # now: a batch too large fails before training
             self.workspace(self.source.X, shuffle and self.source.shuffled_by_core)

@@ -504,3 +504,16 @@ def test_train_with_the_poisson_cost(tmp_path, capsys):
     net = fcnn.io.load(path)
     assert [f.name for f in net.activations] == ["relu", "exp"]
     assert net.cost.name == "poisson"
+
+
+def test_train_takes_a_dropout_rate_per_hidden_layer_and_input_dropout(tmp_path, capsys):
+    path = tmp_path / "dropout.fcnn"
+    options = ["--dropout", "0.2,0", "--input-dropout", "0.1", "--quiet", *FAST_TRAIN]
+    status, _, err = run(capsys, "train", "--out", path, *options, "--sizes", "784,12,8,10")
+    assert status == 0, err
+    assert list(fcnn.io.load(path).sizes) == [784, 12, 8, 10]
+    status, _, err = run(capsys, "train", "--out", path, *options)  # one hidden layer
+    assert status != 0
+    assert_one_line_error(err, "one rate per hidden layer (1)")
+    status, _, err = run(capsys, "train", "--out", path, "--input-dropout", "1", *FAST_TRAIN)
+    assert status != 0 and "--input-dropout" in err
