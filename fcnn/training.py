@@ -243,15 +243,14 @@ class TrainingRun:
         self.accuracy_mode = _accuracy_mode(labels, Y)
         # Y holds the checked targets (an array or None) here, under the user's name
         self.diagnostics = Diagnostics(net, X, Y, labels, kinds) if kinds else None  # type: ignore[arg-type]
-        states = optimizer.states
-        self.optimizer_states = states + [np.zeros(1, dtype=net.dtype)] * (2 - len(states))
-        self.live = [internals.theta] + states
+        self.optimizer_states = optimizer.core_states()
+        self.live = [internals.theta] + optimizer.states
         self.snapshot = [array.copy() for array in self.live]
 
     def workspace(self, X: Any, shuffle: bool) -> Any:
         """The core's buffers for a piece of inputs X (a shuffled piece orders its rows in
         them, and gathers its CSR rows there), kept for the next piece of that size."""
-        key = (X.shape[0], _batch_nonzeros(X, self.batch_size)) if shuffle else (0, 0)
+        key = (X.shape[0], batch_nonzeros(X, self.batch_size)) if shuffle else (0, 0)
         if key not in self.workspaces:
             self.workspaces = {
                 key: self.internals.workspace(
@@ -422,7 +421,7 @@ class TrainingRun:
             self.rng.bit_generator.state = self.rng_state
 
 
-def _batch_nonzeros(X, batch_size):
+def batch_nonzeros(X, batch_size):
     """For CSR rows, the most nonzeros that batch_size of them hold (room to gather a
     shuffled batch); 0 for dense rows."""
     if not is_sparse(X):
