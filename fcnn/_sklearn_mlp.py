@@ -32,6 +32,7 @@ from . import lbfgs as _lbfgs
 from . import optimizers as _optimizers
 from ._validation import core_rows, is_sparse, sparse_inputs
 from .network import Network
+from .training import batch_nonzeros
 
 __all__ = ["MLPClassifier", "MLPRegressor", "patch", "unpatch"]
 
@@ -82,6 +83,10 @@ class _LearningRate:
                 form="eps_hat",
             )
         self.optimizer.bind(n_params, dtype, sizes)
+
+    def epoch_lr(self) -> float:
+        """The learning rate of the next epoch's updates (Adam's is corrected in the core)."""
+        return self.learning_rate if self.solver == "sgd" else self.learning_rate_init
 
     def epoch_ended(self, samples_seen: int) -> None:
         """scikit-learn's iteration_ends: 'invscaling' sets the rate from the samples seen."""
@@ -257,23 +262,20 @@ class _FCNNMixin(_Estimator):
         X_core, Y, weights = self._core_data(net, X_train, y_train, sample_weight_train)
         optimizer = self._optimizer.optimizer
         settings = optimizer.core_settings(l2=float(self.alpha), batch_mean=True)
-        nonzeros = 0
-        if is_sparse(X_core):
-            per_row = np.diff(X_core.indptr)
-            nonzeros = max(1, int(np.sum(np.sort(per_row)[-batch_size:])))
         workspace = net.internals.workspace(
-            batch_size, training=True, n_rows=n_samples, sparse_nonzeros=nonzeros
+            batch_size,
+            training=True,
+            n_rows=n_samples,
+            sparse_nonzeros=batch_nonzeros(X_core, batch_size),
         )
-        states = optimizer.states + [np.zeros(1, dtype=net.dtype)] * (2 - len(optimizer.states))
+        states = optimizer.core_states()
         rows, labels = core_rows(X_core), np.empty(0, dtype=np.intp)
         try:
             self.n_iter_ = 0
             for _ in range(self.max_iter):
                 if self.shuffle:  # sklearn.utils.shuffle(sample_idx, random_state=...)'s draw
                     sample_idx = sample_idx[self._random_state.permutation(n_samples)]
-                settings.lr = self._optimizer.learning_rate_init
-                if self.solver == "sgd":
-                    settings.lr = self._optimizer.learning_rate
+                settings.lr = self._optimizer.epoch_lr()
                 cost, _, stop, penalty = _compiled.core.train_epoch(
                     net.internals.layout,
                     settings,

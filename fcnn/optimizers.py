@@ -222,6 +222,26 @@ class Optimizer:
                 f"{list(network_shape)}"
             )
 
+    def core_states(self) -> list[NDArray[np.floating]]:
+        """The two state arrays the core's update takes, after `bind`.
+
+        Returns
+        -------
+        list of two ndarray
+            `states`, then a one-element placeholder for each state this optimizer does
+            not keep.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> sgd = fcnn.SGD(0.1)
+        >>> sgd.bind(17, "float64", (2, 4, 1))
+        >>> [state.shape for state in sgd.core_states()]
+        [(1,), (1,)]
+        """
+        placeholder = [np.zeros(1, dtype=self._dtype)]
+        return self.states + placeholder * (2 - len(self.states))
+
     def config(self) -> dict[str, Any]:
         """The optimizer as plain data: its class, hyperparameters and step count.
 

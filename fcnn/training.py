@@ -306,7 +306,7 @@ class TrainingRun:
         # Y holds the checked targets (an array or None) here, under the user's name
         self.diagnostics = Diagnostics(net, X, Y, labels, kinds) if kinds else None  # type: ignore[arg-type]
         states = optimizer.states
-        self.optimizer_states = states + [np.zeros(1, dtype=net.dtype)] * (2 - len(states))
+        self.optimizer_states = optimizer.core_states()
         self.ema = None
         if ema_decay is not None:  # all checked: the network gains an average only now
             self.settings.average(ema_decay)
@@ -351,7 +351,7 @@ class TrainingRun:
         them; it and input dropout gather each batch's rows there), kept for the next
         piece of that size."""
         gather = shuffle or self.input_dropout
-        key = (X.shape[0], _batch_nonzeros(X, self.batch_size)) if gather else (0, 0)
+        key = (X.shape[0], batch_nonzeros(X, self.batch_size)) if gather else (0, 0)
         if key not in self.workspaces:
             self.workspaces = {
                 key: self.internals.workspace(
@@ -675,7 +675,7 @@ def _check_finite_rows(source: _Arrays, X: Any, Y: NDArray[Any]) -> None:
         raise source.non_finite(_Piece(X, Y, np.empty(0, np.intp), np.empty(0), origin), name, row)
 
 
-def _batch_nonzeros(X, batch_size):
+def batch_nonzeros(X, batch_size):
     """For CSR rows, the most nonzeros that batch_size of them hold (room to gather a
     shuffled batch); 0 for dense rows."""
     if not is_sparse(X):
