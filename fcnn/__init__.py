@@ -44,7 +44,7 @@ from .history import History
 from .io import ModelFileError, load
 from .network import Gradients, Network, Trace
 from .optimizers import LBFGS, SGD, AdaGrad, Adam, AdamW, RMSProp, Rprop
-from .training import DivergenceError
+from .training import DivergenceError, Position
 
 __version__ = "0.1.0"
 
@@ -53,6 +53,7 @@ __all__ = [
     "Trace",
     "Gradients",
     "History",
+    "Position",
     "DivergenceError",
     "ModelFileError",
     "load",

@@ -5,9 +5,10 @@
 list order, between epochs only, never per mini-batch:
 
 - ``on_train_begin(net, logs)`` once, before the first epoch; ``logs`` is empty;
-- ``on_epoch_begin(net, epoch, logs)`` before each epoch (``epoch`` is 1-based, as in
-  `History.best_epoch`), before its learning rate is taken from the optimizer and the
-  schedule; ``logs`` is empty;
+- ``on_epoch_begin(net, epoch, logs)`` before each epoch (``epoch`` is 1-based, counted
+  from the start of the network's training run, `Network.position`: a fit with
+  ``resume=True`` and `Network.partial_fit` go on counting), before its learning rate
+  is taken from the optimizer and the schedule; ``logs`` is empty;
 - ``on_epoch_end(net, epoch, logs)`` after the epoch is recorded in the History;
   ``logs`` holds its figures by name: "cost", "lr", and where measured "accuracy",
   "val_cost", "val_accuracy" and the metrics of fit's `metrics` ("val_f1", ...);
@@ -120,12 +121,14 @@ class Checkpoint(Callback):
     """Save the network after each epoch, or after each epoch that improves a monitored
     figure, with `Network.save` (atomic: a file is whole or not there).
 
-    The file holds the parameters, the optimizer and its state, and the network's
-    shuffling generator: loading the last file and fitting on for the remaining epochs
-    ends with the same parameters, bit for bit, as the run that was not interrupted,
-    when fit draws from the network's generator (``seed=None``, its default), holds no
-    rows out with ``validation_split`` (drawn at the start of each fit) and the learning
-    rate does not depend on the epoch number (a schedule starts again with each fit).
+    The file holds the parameters, the optimizer and its state, the network's
+    generator (shuffling, dropout), its EMA and SWA averages and the training run's
+    position (`Network.position`): loading the last file and fitting on for the
+    remaining epochs with ``resume=True`` (and the other arguments unchanged) ends as
+    the run that was not interrupted, bit for bit, learning-rate schedule included,
+    when fit draws from the network's generator (``seed=None``, its default) and holds
+    no rows out with ``validation_split`` (both drawn at the start of each fit). The
+    History, early stopping and an `fcnn.LBFGS` minimization start again.
 
     Parameters
     ----------
@@ -161,8 +164,9 @@ class Checkpoint(Callback):
     ...     pattern = os.path.join(folder, "net-{epoch}.fcnn")
     ...     _ = net.fit(X, y, epochs=3, lr=1.0, callbacks=[Checkpoint(pattern)])
     ...     print(sorted(os.listdir(folder)))
-    ...     resumed = fcnn.load(pattern.format(epoch=3))
+    ...     resumed = fcnn.load(pattern.format(epoch=2))
     ['net-1.fcnn', 'net-2.fcnn', 'net-3.fcnn']
+    >>> _ = resumed.fit(X, y, epochs=1, resume=True)
     >>> bool((resumed.theta == net.theta).all())
     True
     """

@@ -47,11 +47,12 @@ class History:
     samples_per_second : list of float
         Training examples per second of each epoch.
     best_epoch : int or None
-        With early stopping: the 1-based epoch of the best monitored value, whose
-        parameters were kept (unless fit's restore_best=False), else None.
+        With early stopping: the 1-based epoch of this History (of the fit that
+        recorded it) of the best monitored value, whose parameters were kept (unless
+        fit's restore_best=False), else None.
     stopped_epoch : int or None
-        The 1-based epoch after which early stopping or a callback stopped training,
-        or None when it ran all epochs.
+        The 1-based epoch of this History after which early stopping or a callback
+        stopped training, or None when it ran all epochs.
     grad_norm_w, grad_norm_b : list of list of float
         With ``diagnostics`` "grad_norm": per epoch, the norm ``||dC/dw^l||`` (BP4)
         and ``||dC/db^l||`` (BP3) of each layer l = 1..L, of the mean data cost.

@@ -100,12 +100,12 @@ class ModelFileError(ValueError):
 def save(net: Network, path: str | bytes | os.PathLike[Any]) -> None:
     """Write a network to a model file, atomically.
 
-    The file holds the network's parameters, configuration, shuffling random generator
-    and optimizer state (docs/model-format.md): a 24-byte prefix (`MAGIC`,
-    `FORMAT_VERSION`, header length, CRC-32), a JSON header and the raw little-endian
-    arrays of ``net.state()``. It is written to a temporary file in the same folder,
-    synced to disk and renamed over `path`, so `path` is always either the previous file
-    or the complete new one. A save during ``net.fit`` waits for the fit to finish.
+    The file holds the network's parameters, configuration, shuffling random generator,
+    optimizer state, averages and training position (docs/model-format.md): a 24-byte
+    prefix (`MAGIC`, `FORMAT_VERSION`, header length, CRC-32), a JSON header and the raw
+    little-endian arrays of ``net.state()``. It is written to a temporary file in the
+    same folder, synced to disk and renamed over `path`, so `path` is always either the
+    previous file or the complete new one. A save during ``net.fit`` waits for the fit to finish.
 
     Parameters
     ----------
@@ -171,7 +171,7 @@ def load(path: str | bytes | os.PathLike[Any]) -> Network:
     -------
     Network
         The saved network: the same parameters, configuration, shuffling random
-        generator and optimizer state, bit for bit.
+        generator, optimizer state, averages and training position, bit for bit.
 
     Raises
     ------

@@ -485,6 +485,16 @@ class NetworkInternals:
         self.theta = structure.theta
         self.rng: np.random.Generator = net._rng
         self.averages: _Averages = net._averages
+        self._net = net
+
+    @property
+    def position(self) -> _training.Position:
+        """`Network.position`, which the training run moves on."""
+        return self._net._position
+
+    @position.setter
+    def position(self, position: _training.Position) -> None:
+        self._net._position = position
 
     def workspace(self, capacity: int, **options: Any) -> Any:
         """The core's buffers for batches of up to `capacity` rows (options: the core's)."""
@@ -632,6 +642,7 @@ class Network:
         # the optimizer of the last fit, which the next fit continues
         self.optimizer: Optimizer | None = None
         self._averages = _Averages()
+        self._position = _training.Position(0, 0)
         self.stop_training = False
         self._feature_names: tuple[str, ...] | None = None
         # fit, step, save and __setstate__ hold it: one training run at a time, never a
@@ -740,6 +751,27 @@ class Network:
     def feature_names(self, names: Sequence[str] | None) -> None:
         self._feature_names = as_feature_names(names, self.sizes[0])
 
+    @property
+    def position(self) -> _training.Position:
+        """Where the network's training run is: the epochs and mini-batches trained
+        since the last `fit` without ``resume=True`` began it.
+
+        ``fit(resume=True)`` and `partial_fit` go on from here: the learning-rate
+        schedule, ``swa_start`` and the epoch numbers continue where the run stopped.
+        `save` keeps it, so that a loaded network resumes as the original would.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> X, y = fcnn.datasets.xor()
+        >>> net = fcnn.Network([2, 3, 2], seed=0)
+        >>> _ = net.fit(X, y, epochs=2, batch_size=2, lr=0.5)
+        >>> _ = net.fit(X, y, epochs=1, batch_size=2, resume=True)
+        >>> net.position
+        Position(epochs=3, steps=6)
+        """
+        return self._position
+
     def _inputs(
         self, structure: _Structure, X: ArrayLike, **options: Any
     ) -> tuple[NDArray[Any], bool]:
@@ -777,8 +809,9 @@ class Network:
             JSON-serialisable: "sizes", "activations" (their configs), "cost" (its name,
             or its config for a cost with a parameter), "dtype",
             "rng" (the shuffling generator's state), "optimizer" (its config or
-            None) and, only when the network has them, "feature_names" (a list of str)
-            and "swa_count" (the epochs in the SWA average).
+            None) and, only when the network has them, "feature_names" (a list of str),
+            "swa_count" (the epochs in the SWA average) and "position" (`position`
+            as ``{"epochs": ..., "steps": ...}``, once the network has trained).
         arrays : dict of str to ndarray
             "w1", "b1", ..., "slopes<l>" for PReLU layers, "optimizer_state<k>", and
             "ema" and "swa" when the network keeps them (`averaged`): copies, in the
@@ -814,6 +847,8 @@ class Network:
             averages = self._averages
             if averages.swa is not None:
                 header["swa_count"] = averages.swa_count
+            if self._position != (0, 0):  # absent otherwise: files older fcnn reads
+                header["position"] = self._position._asdict()
             arrays = {}
             for l, (w, b, slopes) in enumerate(zip(s.weights, s.biases, s.slopes), 1):
                 arrays[f"w{l}"] = w.copy()
@@ -864,10 +899,11 @@ class Network:
         if not isinstance(header, dict):
             raise TypeError(f"a network header is a dict, got {type(header).__name__}")
         expected = {"sizes", "activations", "cost", "dtype", "rng", "optimizer"}
-        if not expected <= set(header) <= expected | {"feature_names", "swa_count"}:
+        optional = {"feature_names", "swa_count", "position"}
+        if not expected <= set(header) <= expected | optional:
             raise ValueError(
                 f"a network header has the keys {sorted(expected)} and optionally "
-                f"'feature_names' and 'swa_count', got {sorted(header)}"
+                f"{sorted(optional)}, got {sorted(header)}"
             )
         if ("swa_count" in header) != ("swa" in arrays):
             raise ValueError("a network's 'swa' array and header 'swa_count' come together")
@@ -886,6 +922,7 @@ class Network:
             check_dtype(header["dtype"]),
         )
         net._feature_names = as_feature_names(header.get("feature_names"), net.sizes[0])
+        net._position = _stored_position(header.get("position", {"epochs": 0, "steps": 0}))
         net._rng = np.random.default_rng()
         try:
             net._rng.bit_generator.state = header["rng"]
@@ -922,9 +959,9 @@ class Network:
     def save(self, path: str | bytes | os.PathLike[Any]) -> None:
         """Write the network to a model file, atomically; `fcnn.load` reads it back.
 
-        The file holds the parameters, configuration, shuffling generator and optimizer
-        state, in the format of docs/model-format.md. A save during `fit` waits for the
-        fit to finish.
+        The file holds the parameters, configuration, shuffling generator, optimizer
+        state, averages and training `position`, in the format of docs/model-format.md.
+        A save during `fit` waits for the fit to finish.
 
         Parameters
         ----------
@@ -971,7 +1008,7 @@ class Network:
             return
         with lock:  # after any fit; its lock stays the one that guards this network
             self._structure, self._rng, self.optimizer = new._structure, new._rng, new.optimizer
-            self._averages = new._averages
+            self._averages, self._position = new._averages, new._position
             self._feature_names = new._feature_names
 
     def __repr__(self):
@@ -1487,12 +1524,13 @@ class Network:
         # fit's defaults but for one full batch in order: plain SGD, no shuffling
         options = {**_FIT_OPTIONS, "batch_size": None, "lr": lr, "shuffle": False, "seed": 0}
         with self._lock:
-            kept = self.optimizer  # a step is not a fit: the next fit continues as before
+            # a step is not a fit: the next fit continues as before
+            kept, position = self.optimizer, self._position
             try:
                 # one 1-D sample has no names to check
                 history = self._fit(X, Y, options, self._feature_names if single else names)
             finally:
-                self.optimizer = kept
+                self.optimizer, self._position = kept, position
         return history.cost[0]
 
     def fit(
@@ -1533,6 +1571,7 @@ class Network:
         metrics: Mapping[str, Callable[..., float] | str] | None = None,
         metrics_on: MetricsOn = "validation",
         callbacks: Sequence[Any] | None = None,
+        resume: bool = False,
     ) -> History:
         """Train by mini-batch gradient descent.
 
@@ -1671,6 +1710,17 @@ class Network:
             order between epochs: they can stop training (``net.stop_training =
             True``) and change the learning rate (``net.optimizer.lr``); see
             fcnn.callbacks.
+        resume : bool, default False
+            Go on with the network's training run instead of beginning a new one: the
+            optimizer and its state (so neither `lr` nor `optimizer` may be given), and
+            the run's `position`, from which the learning-rate schedule, ``swa_start``
+            and the epoch numbers go on. A network fitted for k epochs (or loaded from
+            a file saved then, as by ``Checkpoint``) and fitted for N - k more with
+            ``resume=True`` and the other arguments unchanged ends as the fit of N
+            epochs would, bit for bit, when the draws come from the network's own
+            generator (``seed=None``) and no rows are held out with
+            ``validation_split`` (both drawn at the start of each fit). Early stopping
+            and the History start again with each fit.
 
         Returns
         -------
@@ -1692,9 +1742,9 @@ class Network:
         ValueError
             Before any training, if X or Y (or the validation data and its weights) do
             not fit the network (shape, inf or NaN, labels), both lr and optimizer are
-            given, the optimizer holds another network's state, a number is out of its
-            range, dropout has not one rate per hidden layer, monitor is unknown or
-            not measured by this fit (or a callback's
+            given (or either with resume), the optimizer holds another network's state,
+            a number is out of its range, dropout has not one rate per hidden layer,
+            monitor is unknown or not measured by this fit (or a callback's
             monitor), mode is not "min" or "max" (or None for a built-in monitor),
             a metric's name is not an identifier or is History's own, metrics need
             validation data that is not given, both validation_data
@@ -1752,10 +1802,10 @@ class Network:
             del options[argument]
         return self._fit(X, Y, options, feature_names(X))
 
-    def _fit(self, X, Y, options, names, first_epoch=0):
+    def _fit(self, X, Y, options, names, go_on=False):
         """fit with X's column names given apart (step converts X first): checked
         against the network's, and recorded if it has none, once the data is checked;
-        the validation data's are checked against them. first_epoch: as TrainingRun's."""
+        the validation data's are checked against them. go_on: as TrainingRun's."""
         stream = Y is None and not _training.array_like(X)  # its chunks' names: its own
         with self._lock:
             if self._feature_names is not None and not stream:
@@ -1765,7 +1815,7 @@ class Network:
             if isinstance(validation, (tuple, list)) and len(validation) in (2, 3) and not stream:
                 given = feature_names(validation[0])
                 check_feature_names(trained, given, stacklevel=4, name="X_val")
-            run = _training.TrainingRun(self, X, Y, options, first_epoch=first_epoch)
+            run = _training.TrainingRun(self, X, Y, options, go_on=go_on)
             if stream:
                 trained = run.source.names  # type: ignore[attr-defined]
             self._feature_names = trained
@@ -1775,10 +1825,10 @@ class Network:
         """Train for one epoch over (X, Y), going on from the last fit or partial_fit.
 
         The optimizer and its state carry on (as in `fit` given no new `lr` or
-        `optimizer`), and the epochs are counted across partial_fit calls: the
-        learning-rate schedule and the epoch numbers in errors go on from the last
-        call. A loop of partial_fit calls trains as one `fit` of as many epochs. The
-        count is not saved with the network.
+        `optimizer`), and the training run goes on (`position`), as with
+        ``fit(resume=True)``: the learning-rate schedule and the epoch numbers go on
+        from the last fit or partial_fit. A loop of partial_fit calls trains as one
+        `fit` of as many epochs; the model file keeps the position.
 
         Parameters
         ----------
@@ -1823,12 +1873,8 @@ class Network:
         unknown = sorted(set(options) - set(_FIT_OPTIONS))
         if unknown:
             raise TypeError(f"partial_fit got keyword arguments that fit does not take: {unknown}")
-        with self._lock:
-            done = getattr(self, "_partial_epochs", 0)
-            options = {**_FIT_OPTIONS, **options, "epochs": 1}
-            history = self._fit(X, Y, options, feature_names(X), first_epoch=done)
-            self._partial_epochs = done + history.epochs
-        return history
+        options = {**_FIT_OPTIONS, **options, "epochs": 1}
+        return self._fit(X, Y, options, feature_names(X), go_on=True)
 
 
 _FIT_OPTIONS = {
@@ -1843,6 +1889,17 @@ def _check_finite(theta):
     """Raise ValueError if a parameter is inf or NaN (written into a live view, say)."""
     if not np.isfinite(theta).all():
         raise ValueError("the network's weights or biases hold non-finite values")
+
+
+def _stored_position(position):
+    fields = _training.Position._fields
+    if not isinstance(position, dict) or set(position) != set(fields):
+        raise ValueError(
+            f"header 'position' must be {{'epochs': ..., 'steps': ...}}, got {position!r}"
+        )
+    return _training.Position(
+        *(check_int(position[name], f"header 'position' {name}", 0) for name in fields)
+    )
 
 
 def _stored_array(arrays, name, shape, dtype):

@@ -748,7 +748,10 @@ class LBFGS(Optimizer):
     `dropout`, `early_stopping` and streams. Callbacks are called after each iteration
     as after an epoch, and may stop the run. A later `fit` starts a new minimization
     from the parameters (L-BFGS keeps no state between runs; `t` counts the iterations
-    of all of them).
+    of all of them), also with ``resume=True`` and from a `Checkpoint`'s file: scipy's
+    L-BFGS-B cannot be given the curvature pairs of the run before, so a resumed
+    minimization takes other steps than the uninterrupted one, and `max_iter` counts
+    its own iterations.
 
     Parameters
     ----------

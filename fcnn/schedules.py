@@ -1,8 +1,9 @@
 """Learning-rate schedules, applied by `Network.fit`: before each epoch the schedule's
-`lr(epoch, base_lr)` gives the learning rate for that epoch (0-based) from the
-optimizer's base learning rate, after each epoch `observe(epoch, metrics)` receives that
-epoch's metrics (only `ReduceOnPlateau` uses them), and `reset()` clears any state at the
-start of each fit. `get` turns None, a name or a Schedule into a Schedule.
+`lr(epoch, base_lr)` gives the learning rate for that epoch (0-based, counted from the
+start of the network's training run, `Network.position`) from the optimizer's base
+learning rate, after each epoch `observe(epoch, metrics)` receives that epoch's metrics
+(only `ReduceOnPlateau` uses them), and `reset()` clears any state at the start of each
+run. `get` turns None, a name or a Schedule into a Schedule.
 
 A schedule with `per_step` True counts mini-batches instead of epochs: before each epoch
 `lrs(step, count, base_lr)` gives the rates of its mini-batches, which the compiled core
@@ -61,9 +62,9 @@ class Schedule:
     per_step : bool
         Whether the schedule counts mini-batches rather than epochs; False here.
     steps : int
-        The mini-batches trained under the schedule since the start of the fit that
-        reset it (`Network.partial_fit` calls given the same schedule go on counting):
-        where a per-step schedule is. Kept by the fit; not saved with the network.
+        Where the last fit given the schedule left it: the mini-batches of the
+        network's training run (``Network.position.steps``, which the fit evaluates the
+        schedule at, and the model file keeps).
 
     See Also
     --------
@@ -79,7 +80,7 @@ class Schedule:
         Parameters
         ----------
         epoch : int
-            The 0-based index of the epoch within the fit.
+            The 0-based index of the epoch within the training run.
         base_lr : float
             The optimizer's learning rate.
 
@@ -97,7 +98,7 @@ class Schedule:
         Parameters
         ----------
         step : int
-            The index of the first of them among the mini-batches of the fit.
+            The index of the first of them among the mini-batches of the training run.
         count : int
             How many.
         base_lr : float

@@ -55,7 +55,7 @@ from .progress import UPDATES_PER_EPOCH, EpochProgress
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["SHUFFLE_BUFFER", "DivergenceError", "TrainingRun"]
+__all__ = ["SHUFFLE_BUFFER", "DivergenceError", "Position", "TrainingRun"]
 
 SHUFFLE_BUFFER = 8
 """Chunks of a stream that fit gathers and shuffles together by default (its shuffle_buffer)."""
@@ -74,6 +74,35 @@ ScheduleName: TypeAlias = Literal["constant", "step", "exponential", "inverse_sc
 """The names `fcnn.schedules.get` takes."""
 DiagnosticName: TypeAlias = Literal["grad_norm", "dead_units", "saturation"]
 """The per-layer diagnostics of `fcnn.diagnostics` (and "all" of them)."""
+
+
+class Position(NamedTuple):
+    """Where a network's training run is: what it has trained since the run began.
+
+    A `Network.fit` begins a run, unless given ``resume=True``; `Network.partial_fit`
+    goes on with the run. The learning-rate schedule is evaluated at the position, and
+    the epoch numbers of callbacks, ``swa_start`` and errors count from the run's start.
+    The model file keeps it.
+
+    Attributes
+    ----------
+    epochs : int
+        The epochs trained in the run (L-BFGS iterations count as epochs).
+    steps : int
+        The mini-batches trained in the run (one per L-BFGS iteration).
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> X, y = fcnn.datasets.xor()
+    >>> net = fcnn.Network([2, 3, 2], seed=0)
+    >>> _ = net.fit(X, y, epochs=3, batch_size=3, lr=0.5)
+    >>> net.position
+    Position(epochs=3, steps=6)
+    """
+
+    epochs: int
+    steps: int
 
 
 class DivergenceError(FloatingPointError):
@@ -153,9 +182,9 @@ class TrainingRun:
     options : mapping of str to object
         Every keyword argument of `Network.fit`, by name, meaning what it means there:
         that signature is the one definition of the options and of their defaults.
-    first_epoch : int, default 0
-        The epochs trained before (by `Network.partial_fit`): the schedule and the
-        epoch numbers go on from there.
+    go_on : bool, default False
+        Go on with the network's training run (`Network.partial_fit`), as
+        ``resume=True`` does, but with any optimizer.
 
     Raises
     ------
@@ -173,13 +202,19 @@ class TrainingRun:
         X: Any,
         Y: ArrayLike | None,
         options: Mapping[str, Any],
-        first_epoch: int = 0,
+        go_on: bool = False,
     ):
         self.net = net
         self.internals = internals = net.internals
-        self.first_epoch = first_epoch
         self.epochs = check_int(options["epochs"], "epochs", minimum=0)
         optimizer, lr = options["optimizer"], options["lr"]
+        resume = check_bool(options["resume"], "resume")
+        if resume and (optimizer is not None or lr is not None):
+            raise ValueError(
+                "resume=True goes on with the network's optimizer and its state: "
+                "give neither lr nor optimizer"
+            )
+        self.go_on = resume or go_on
         if optimizer is None and lr is None and net.optimizer is not None:
             optimizer = net.optimizer  # carry on with the last fit's optimizer and its state
         self.optimizer = optimizer = _optimizers.get(optimizer, lr)
@@ -384,6 +419,8 @@ class TrainingRun:
             is undone.
         """
         history = History()
+        if not self.go_on:
+            self.internals.position = Position(0, 0)
         try:
             if isinstance(self.optimizer, _optimizers.LBFGS):
                 return self._minimize(history)
@@ -404,17 +441,18 @@ class TrainingRun:
         theta, optimizer, settings = self.internals.theta, self.optimizer, self.settings
         best = None  # (value, epoch, parameters or None) of the best monitored value
         improved = None  # (value, epoch) of the last improvement by more than min_delta
-        if not self.first_epoch:
+        if not self.go_on:
             self.schedule.reset()
-            self.schedule.steps = 0
+        start = self.internals.position
+        self.schedule.steps = start.steps
         progress = None
         unfinished = False
-        last = self.first_epoch + self.epochs
+        last = start.epochs + self.epochs
         logs: dict[str, float] = {}
         self.net.stop_training = False
         try:
             self._call("on_train_begin", {})
-            for epoch in range(self.first_epoch, last):
+            for epoch in range(start.epochs, last):
                 number = epoch + 1
                 self._call("on_epoch_begin", number, {})
                 lr = settings.lr = check_hyperparameter(
@@ -448,6 +486,7 @@ class TrainingRun:
                         self.internals.averages.add_to_swa(theta)
                     history.record(metrics, seconds=seconds, samples=n, lr=lr)
                     self.schedule.steps += self.batches
+                    self.internals.position = Position(number, self.schedule.steps)
                     if self.diagnostics is not None:
                         self.diagnostics.record(history)
                     if self.early_stopping:  # `monitor` is among the metrics: checked when made
@@ -458,7 +497,7 @@ class TrainingRun:
                         if improved is None or value < improved[0] - self.min_delta:
                             improved = (value, epoch)
                         elif epoch - improved[1] >= self.patience:
-                            history.stopped_epoch = epoch + 1
+                            history.stopped_epoch = epoch + 1 - start.epochs
                             stopping = True
                     unfinished = False
                 self.schedule.observe(epoch, metrics)
@@ -468,7 +507,7 @@ class TrainingRun:
                 logs = {**metrics, "lr": settings.lr}
                 self._call("on_epoch_end", number, logs)
                 if self.net.stop_training and not stopping:
-                    history.stopped_epoch = number
+                    history.stopped_epoch = number - start.epochs
                     stopping = True
                 if stopping:
                     break
@@ -482,7 +521,7 @@ class TrainingRun:
             with held_interrupts():
                 if best[2] is not None:
                     np.copyto(theta, best[2])
-                history.best_epoch = best[1] + 1
+                history.best_epoch = best[1] + 1 - start.epochs
         self._call("on_train_end", logs)
         return history
 
@@ -506,7 +545,7 @@ class TrainingRun:
         recorded = theta.copy()
         logs: dict[str, float] = {}
         started = time.perf_counter()
-        number = self.first_epoch
+        number = first = self.internals.position.epochs
 
         def iteration(packed: NDArray[np.float64]) -> None:
             nonlocal started, number, logs
@@ -522,6 +561,7 @@ class TrainingRun:
             metrics.update(self._scores())
             with held_interrupts():
                 optimizer.t += 1
+                self.internals.position = Position(number, self.internals.position.steps + 1)
                 history.record(
                     metrics, seconds=time.perf_counter() - started, samples=X.shape[0], lr=np.nan
                 )
@@ -532,7 +572,7 @@ class TrainingRun:
             self._call("on_epoch_end", number, logs)
             started = time.perf_counter()
             if self.net.stop_training:
-                history.stopped_epoch = number
+                history.stopped_epoch = number - first
                 raise StopIteration
 
         self.net.stop_training = False
