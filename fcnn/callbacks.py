@@ -2,13 +2,21 @@
 
 ``fit(..., callbacks=[...])`` takes a list of objects with any of the methods of
 `Callback` (subclassing it is optional: a missing method is skipped). fit calls them in
-list order, between epochs only, never per mini-batch:
+list order, between epochs, and within epochs only if asked (its
+``batch_callback_every``):
 
 - ``on_train_begin(net, logs)`` once, before the first epoch; ``logs`` is empty;
 - ``on_epoch_begin(net, epoch, logs)`` before each epoch (``epoch`` is 1-based, counted
   from the start of the network's training run, `Network.position`: a fit with
   ``resume=True`` and `Network.partial_fit` go on counting), before its learning rate
   is taken from the optimizer and the schedule; ``logs`` is empty;
+- ``on_batch_end(net, batch, logs)`` only with fit's ``batch_callback_every=k``: after
+  mini-batches k, 2k, ... of each epoch (``batch`` counts the epoch's mini-batches from
+  1); ``logs`` holds "cost", the running cost of the epoch so far (each example's,
+  taken just before the update that used it, as the epoch's own), "samples", the
+  examples trained on in the epoch so far, and "lr", that of the last mini-batch.
+  The core calls it as it calls the progress bar, taking back the GIL for the call
+  only: training is the same, bit for bit, as without it;
 - ``on_epoch_end(net, epoch, logs)`` after the epoch is recorded in the History;
   ``logs`` holds its figures by name: "cost", "lr", and where measured "accuracy",
   "val_cost", "val_accuracy" and the metrics of fit's `metrics` ("val_f1", ...);
@@ -17,12 +25,17 @@ list order, between epochs only, never per mini-batch:
 
 A callback stops training by setting ``net.stop_training = True`` (fit sets it to False
 when it starts): fit stops when the current epoch is over and recorded, and
-`History.stopped_epoch` says which. It changes the learning rate through the optimizer,
-``net.optimizer.lr = value``: the next epoch (this one, in ``on_epoch_begin``) and the
-optimizer's later fits use it, through the learning-rate schedule. A
-callback that raises stops training with its exception; the network keeps the state of
-the last recorded epoch (an exception in ``on_epoch_end`` comes after its epoch is
-recorded).
+`History.stopped_epoch` says which. Set in ``on_batch_end``, the epoch ends after that
+mini-batch: it is recorded as any epoch (validation scores and metrics of the network
+as it is, ``on_epoch_end``), with the running cost and the examples of its
+mini-batches so far; its accuracy is NaN (the core counts it for whole passes) unless
+that was the epoch's last mini-batch (or, for a stream, that of a piece of it). It
+changes the learning rate through the optimizer, ``net.optimizer.lr = value``: the
+next epoch (this one, in ``on_epoch_begin``; the next mini-batch, in
+``on_batch_end``) and the optimizer's later fits use it, through the learning-rate
+schedule; the History records each epoch's first rate. A callback that raises stops
+training with its exception; the network keeps the state of the last recorded epoch
+(an exception in ``on_epoch_end`` comes after its epoch is recorded).
 
 A non-finite cost or parameter already stops training, with `fcnn.DivergenceError`, and
 the network keeps what it had before that epoch: fit needs no callback to terminate on
@@ -84,6 +97,10 @@ class Callback:
 
     def on_epoch_begin(self, net: Network, epoch: int, logs: Mapping[str, float]) -> None:
         """Before the 1-based epoch `epoch`; `logs` is empty."""
+
+    def on_batch_end(self, net: Network, batch: int, logs: Mapping[str, float]) -> None:
+        """After the epoch's 1-based mini-batch `batch`, with fit's batch_callback_every;
+        `logs` holds "cost" (running, of the epoch so far), "samples" and "lr"."""
 
     def on_epoch_end(self, net: Network, epoch: int, logs: Mapping[str, float]) -> None:
         """After the 1-based epoch `epoch`, recorded; `logs` holds its figures."""

@@ -569,8 +569,9 @@ class Network:
         The optimizer of the last `fit`, which the next fit continues (with its state)
         unless given ``lr`` or another optimizer; None before the first fit.
     stop_training : bool
-        Set to True by a callback of `fit` to stop training after the current epoch;
-        fit sets it to False when it starts.
+        Set to True by a callback of `fit` to stop training after the current epoch
+        (in ``on_batch_end``: after the current mini-batch); fit sets it to False when
+        it starts.
 
     Raises
     ------
@@ -1572,6 +1573,7 @@ class Network:
         metrics_on: MetricsOn = "validation",
         callbacks: Sequence[Any] | None = None,
         resume: bool = False,
+        batch_callback_every: int | None = None,
     ) -> History:
         """Train by mini-batch gradient descent.
 
@@ -1721,6 +1723,11 @@ class Network:
             generator (``seed=None``) and no rows are held out with
             ``validation_split`` (both drawn at the start of each fit). Early stopping
             and the History start again with each fit.
+        batch_callback_every : int or None, default None
+            Also call the callbacks' ``on_batch_end`` after every that many mini-batches
+            of each epoch (>= 1), where a callback can stop training (the epoch ends
+            there) or change the learning rate (from the next mini-batch); None never
+            does. Not with `fcnn.LBFGS`.
 
         Returns
         -------

@@ -64,6 +64,7 @@ from ._validation import (
 )
 from .activations import Activation
 from .network import Network
+from .schedules import Schedule
 
 __all__ = ["FCNNClassifier", "FCNNRegressor", "MLPClassifier", "MLPRegressor", "patch", "unpatch"]
 
@@ -172,7 +173,13 @@ class _FCNNBase(BaseEstimator):
             )
         epochs = check_int(self.epochs, "epochs", minimum=1)
         l2 = check_hyperparameter(self.l2, "l2", dtype=dtype)
-        dropout = check_dropout(self.dropout, len(hidden))[1:]  # the hidden layers' rates
+        input_dropout, *dropout = check_dropout(self.dropout, len(hidden), self.input_dropout)
+        averaged = {"ema": self.ema_decay, "swa": self.swa_start}
+        if self.use_average is not None and self.use_average not in averaged:
+            raise ValueError(f"use_average must be None, 'ema' or 'swa', got {self.use_average!r}")
+        if self.use_average is not None and averaged[self.use_average] is None:
+            needed = "ema_decay" if self.use_average == "ema" else "swa_start"
+            raise ValueError(f"use_average={self.use_average!r} needs {needed}")
         early_stopping = check_bool(self.early_stopping, "early_stopping")
         validation_fraction = check_real(
             self.validation_fraction,
@@ -193,6 +200,7 @@ class _FCNNBase(BaseEstimator):
             epochs=epochs,
             l2=l2,
             dropout=dropout,
+            input_dropout=input_dropout,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
@@ -307,8 +315,6 @@ class _FCNNBase(BaseEstimator):
             epochs=settings.epochs,
             batch_size=self._batch_size(X.shape[0]),
             optimizer=self._new_optimizer(),
-            l2=settings.l2,
-            dropout=settings.dropout,
             early_stopping=stops,
             patience=settings.n_iter_no_change,
             min_delta=settings.tol or 0.0,
@@ -318,8 +324,7 @@ class _FCNNBase(BaseEstimator):
             sample_weight=sample_weight,
             class_weight=class_weight,
             shuffle=settings.shuffle,
-            seed=None,
-            verbose=settings.verbose,
+            **self._fit_options(settings),
         )
         if stops and history.stopped_epoch is None:
             watched = "validation cost" if settings.early_stopping else "training cost"
@@ -330,6 +335,7 @@ class _FCNNBase(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,  # the caller of fit
             )
+        self._check_average(net)
         self.network_ = net
         self.history_ = history
         self.loss_curve_ = list(history.cost)
@@ -367,30 +373,69 @@ class _FCNNBase(BaseEstimator):
             net,
             X,
             Y,
-            epochs=1,
+            partial=True,
             batch_size=self._batch_size(X.shape[0]),
             optimizer=optimizer,
-            l2=settings.l2,
-            dropout=settings.dropout,
             sample_weight=sample_weight,
             class_weight=class_weight,
             shuffle=settings.shuffle,
-            seed=None,
-            verbose=settings.verbose,
+            **self._fit_options(settings),
         )
+        self._check_average(net)
         self.network_ = net
         self.history_ = history
         self.loss_curve_ = self.loss_curve_ + list(history.cost)
         self.n_iter_ += history.epochs
         return self
 
-    def _fit_network(self, net, X, Y, **options):
-        """net.fit on X as validate_data made it, an array without names; the network
-        then keeps the names validate_data recorded and checked (feature_names_in_),
-        which its saved file carries."""
+    def _fit_options(self, settings):
+        """Network.fit's options that fit and partial_fit pass alike; those of the
+        parameters not checked here go as they are (Network.fit checks them by name)."""
+        return {
+            "l2": settings.l2,
+            "dropout": settings.dropout,
+            "input_dropout": settings.input_dropout,
+            "clip_norm": self.clip_norm,
+            "clip_value": self.clip_value,
+            "ema_decay": self.ema_decay,
+            "swa_start": self.swa_start,
+            "lr_schedule": self.lr_schedule,
+            "callbacks": self.callbacks,
+            "batch_callback_every": self.batch_callback_every,
+            "seed": None,
+            "verbose": settings.verbose,
+        }
+
+    def _check_average(self, net):
+        """Warn when the average that use_average asks for was not made (training ended
+        before swa_start): the trained parameters then predict."""
+        if (
+            self.use_average is not None
+            and getattr(net.internals.averages, self.use_average) is None
+        ):
+            warnings.warn(
+                f"{type(self).__name__} trained for fewer epochs than "
+                f"swa_start={self.swa_start}: it predicts with the trained parameters, "
+                f"not use_average='swa'",
+                UserWarning,
+                stacklevel=4,  # the caller of fit
+            )
+
+    def _predictor(self):
+        """The network that predicts: `network_`, or its averaged copy (use_average)."""
+        net = self.network_
+        if self.use_average is None or getattr(net.internals.averages, self.use_average) is None:
+            return net
+        return net.averaged(self.use_average)
+
+    def _fit_network(self, net, X, Y, partial=False, **options):
+        """net.fit (or, `partial`, net.partial_fit: one epoch, which the schedule and the
+        callbacks count on from the last) on X as validate_data made it, an array
+        without names; the network then keeps the names validate_data recorded and
+        checked (feature_names_in_), which its saved file carries."""
         net.feature_names = None
         try:
-            return net.fit(X, Y, **options)
+            return (net.partial_fit if partial else net.fit)(X, Y, **options)
         finally:
             net.feature_names = getattr(self, "feature_names_in_", None)
 
@@ -429,7 +474,7 @@ class _FCNNBase(BaseEstimator):
     def _outputs(self, X):
         """The network's output activations a^L for X, after checking X."""
         checked = self._checked(X)  # names too: before network_ is read, if fitted at all
-        return self.network_.internals.predict(checked)
+        return self._predictor().internals.predict(checked)
 
 
 class FCNNClassifier(ClassifierMixin, _FCNNBase):
@@ -470,6 +515,17 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
     dropout : float or sequence of float, default=0.0
         Probability of dropping a hidden unit during training, in [0, 1): one for
         every hidden layer (> 0 needs one), or one per hidden layer.
+    input_dropout : float, default=0.0
+        Probability of dropping an input feature during training, in [0, 1).
+    clip_norm : float or None, default=None
+        Clip each mini-batch's gradient to this global 2-norm, > 0 (as
+        ``torch.nn.utils.clip_grad_norm_``); None does not.
+    clip_value : float or None, default=None
+        Clip each component of each mini-batch's gradient to [-clip_value,
+        clip_value], > 0; None does not.
+    lr_schedule : str, fcnn Schedule or None, default=None
+        The learning rate's schedule, as `fcnn.Network.fit` takes it: each fit starts
+        it again; partial_fit's epochs go on with it.
     early_stopping : bool, default=False
         Hold out `validation_fraction` of the training data (stratified by class) and
         stop when its cost (weighted by sample_weight and class_weight, as the training
@@ -499,6 +555,23 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         scikit-learn's MLP), else float64.
     verbose : bool, default=False
         A progress bar per epoch.
+    ema_decay : float or None, default=None
+        Keep an exponential moving average of the parameters, updated after each
+        mini-batch with this decay, in (0, 1); None keeps none.
+    swa_start : int or None, default=None
+        Keep the equal average of the parameters at the end of each epoch from this
+        1-based epoch on (SWA), >= 1; None keeps none.
+    use_average : {"ema", "swa"} or None, default=None
+        Predict with that average of the parameters (which needs `ema_decay` or
+        `swa_start`) instead of the trained parameters, which ``network_`` keeps:
+        ``network_.averaged(use_average)`` is the network that predicts. If training
+        ends before `swa_start`, fit warns and the trained parameters predict.
+    callbacks : list of callbacks or None, default=None
+        As `fcnn.Network.fit` takes them (see fcnn.callbacks), called with
+        ``network_`` by fit and partial_fit; a clone gets copies.
+    batch_callback_every : int or None, default=None
+        Also call the callbacks' ``on_batch_end`` after every that many mini-batches, as
+        `fcnn.Network.fit` does.
     class_weight : dict, "balanced" or None, default=None
         Weights per class label, multiplied into sample_weight ("balanced":
         n_samples / (n_classes * count of the class)). Not for multi-label targets.
@@ -565,6 +638,10 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         epochs: int = 200,
         l2: float = 0.0,
         dropout: float | Sequence[float] = 0.0,
+        input_dropout: float = 0.0,
+        clip_norm: float | None = None,
+        clip_value: float | None = None,
+        lr_schedule: str | Schedule | None = None,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
@@ -573,6 +650,11 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         random_state: int | np.random.RandomState | None = None,
         dtype: Literal["float64", "float32"] | type[np.float64] | type[np.float32] | None = None,
         verbose: bool = False,
+        ema_decay: float | None = None,
+        swa_start: int | None = None,
+        use_average: Literal["ema", "swa"] | None = None,
+        callbacks: Sequence[Any] | None = None,
+        batch_callback_every: int | None = None,
         class_weight: dict[Any, float] | Literal["balanced"] | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -585,6 +667,10 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         self.epochs = epochs
         self.l2 = l2
         self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.clip_norm = clip_norm
+        self.clip_value = clip_value
+        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -593,6 +679,11 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         self.random_state = random_state
         self.dtype = dtype
         self.verbose = verbose
+        self.ema_decay = ema_decay
+        self.swa_start = swa_start
+        self.use_average = use_average
+        self.callbacks = callbacks
+        self.batch_callback_every = batch_callback_every
         self.class_weight = class_weight
 
     def __sklearn_tags__(self):
@@ -890,10 +981,11 @@ class FCNNClassifier(ClassifierMixin, _FCNNBase):
         if self._multi_label:
             return (self.predict_proba(X) > 0.5).astype(int)
         checked = self._checked(X)
+        predictor = self._predictor()
         classes = np.empty(checked.shape[0], dtype=self.classes_.dtype)
         for start in range(0, checked.shape[0], PREDICT_ROWS):  # a block's probabilities
             rows = slice(start, start + PREDICT_ROWS)
-            outputs = self.network_.internals.predict(checked[rows])  # names checked
+            outputs = predictor.internals.predict(checked[rows])  # names checked
             classes[rows] = self.classes_[np.argmax(self._probabilities(outputs), axis=1)]
         return classes
 
@@ -933,6 +1025,17 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
     dropout : float or sequence of float, default=0.0
         Probability of dropping a hidden unit during training, in [0, 1): one for
         every hidden layer (> 0 needs one), or one per hidden layer.
+    input_dropout : float, default=0.0
+        Probability of dropping an input feature during training, in [0, 1).
+    clip_norm : float or None, default=None
+        Clip each mini-batch's gradient to this global 2-norm, > 0 (as
+        ``torch.nn.utils.clip_grad_norm_``); None does not.
+    clip_value : float or None, default=None
+        Clip each component of each mini-batch's gradient to [-clip_value,
+        clip_value], > 0; None does not.
+    lr_schedule : str, fcnn Schedule or None, default=None
+        The learning rate's schedule, as `fcnn.Network.fit` takes it: each fit starts
+        it again; partial_fit's epochs go on with it.
     early_stopping : bool, default=False
         Hold out `validation_fraction` of the training data and stop when its cost
         (weighted by sample_weight, as the training cost) has not improved by more than
@@ -959,6 +1062,23 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         float64.
     verbose : bool, default=False
         A progress bar per epoch.
+    ema_decay : float or None, default=None
+        Keep an exponential moving average of the parameters, updated after each
+        mini-batch with this decay, in (0, 1); None keeps none.
+    swa_start : int or None, default=None
+        Keep the equal average of the parameters at the end of each epoch from this
+        1-based epoch on (SWA), >= 1; None keeps none.
+    use_average : {"ema", "swa"} or None, default=None
+        Predict with that average of the parameters (which needs `ema_decay` or
+        `swa_start`) instead of the trained parameters, which ``network_`` keeps:
+        ``network_.averaged(use_average)`` is the network that predicts. If training
+        ends before `swa_start`, fit warns and the trained parameters predict.
+    callbacks : list of callbacks or None, default=None
+        As `fcnn.Network.fit` takes them (see fcnn.callbacks), called with
+        ``network_`` by fit and partial_fit; a clone gets copies.
+    batch_callback_every : int or None, default=None
+        Also call the callbacks' ``on_batch_end`` after every that many mini-batches, as
+        `fcnn.Network.fit` does.
 
     Attributes
     ----------
@@ -1021,6 +1141,10 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         epochs: int = 200,
         l2: float = 0.0,
         dropout: float | Sequence[float] = 0.0,
+        input_dropout: float = 0.0,
+        clip_norm: float | None = None,
+        clip_value: float | None = None,
+        lr_schedule: str | Schedule | None = None,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
@@ -1029,6 +1153,11 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         random_state: int | np.random.RandomState | None = None,
         dtype: Literal["float64", "float32"] | type[np.float64] | type[np.float32] | None = None,
         verbose: bool = False,
+        ema_decay: float | None = None,
+        swa_start: int | None = None,
+        use_average: Literal["ema", "swa"] | None = None,
+        callbacks: Sequence[Any] | None = None,
+        batch_callback_every: int | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -1040,6 +1169,10 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         self.epochs = epochs
         self.l2 = l2
         self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.clip_norm = clip_norm
+        self.clip_value = clip_value
+        self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -1048,6 +1181,11 @@ class FCNNRegressor(RegressorMixin, _FCNNBase):
         self.random_state = random_state
         self.dtype = dtype
         self.verbose = verbose
+        self.ema_decay = ema_decay
+        self.swa_start = swa_start
+        self.use_average = use_average
+        self.callbacks = callbacks
+        self.batch_callback_every = batch_callback_every
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -11,6 +11,7 @@ and calls the user's callbacks.
 
 from __future__ import annotations
 
+import math
 import mmap
 import numbers
 import time
@@ -245,6 +246,9 @@ class TrainingRun:
         self.patience = check_int(options["patience"], "patience", minimum=0)
         self.min_delta = check_number(options["min_delta"], "min_delta", minimum=0)
         self.callbacks = _checked_callbacks(options["callbacks"])
+        self.callback_every = options["batch_callback_every"]
+        if self.callback_every is not None:
+            self.callback_every = check_int(self.callback_every, "batch_callback_every", 1)
         self.metrics = _checked_metrics(options["metrics"])
         metrics_on = options["metrics_on"]
         if metrics_on not in typing.get_args(MetricsOn):
@@ -455,20 +459,14 @@ class TrainingRun:
             for epoch in range(start.epochs, last):
                 number = epoch + 1
                 self._call("on_epoch_begin", number, {})
-                lr = settings.lr = check_hyperparameter(
-                    self.schedule.lr(
-                        self.schedule.steps if self.schedule.per_step else epoch, optimizer.lr
-                    ),
-                    f"the lr_schedule's lr for epoch {number}",
-                    dtype=self.net.dtype,
-                )
+                lr = settings.lr = self._epoch_lr(epoch)
                 for saved, live in zip(self.snapshot, self.live):
                     np.copyto(saved, live)
                 self.rng_state = self.rng.bit_generator.state
                 unfinished = True  # the state may no longer be that of a recorded epoch
                 progress = EpochProgress(number, last, self.n) if self.verbose else None
                 started = time.perf_counter()
-                cost, accuracy, n = self._epoch(number, progress)
+                cost, accuracy, n = self._epoch(epoch, progress)
                 seconds = time.perf_counter() - started
                 self.n = n
 
@@ -600,38 +598,42 @@ class TrainingRun:
         self._call("on_train_end", logs)
         return history
 
-    def _epoch(self, number: int, progress: EpochProgress | None) -> tuple[float, float, int]:
-        """One pass over the data, a core call per piece: (mean running cost, mean running
-        accuracy, rows)."""
+    def _epoch(self, epoch: int, progress: EpochProgress | None) -> tuple[float, float, int]:
+        """One pass over the data, a core call per piece, or its first mini-batches if a
+        callback's on_batch_end stops training: (mean running cost, mean running accuracy
+        (NaN if the stop came inside a core call), rows)."""
+        number = epoch + 1
         parts = []
         done, cost_sum, batches = 0, 0.0, 0
         for piece in self.source.pieces(self.shuffle, self.rng, self.batch_size):
             m = piece.X.shape[0]
+            count = -(-m // self.batch_size)
             shuffle = self.shuffle and self.source.shuffled_by_core
-            report, every = None, 0
-            if progress is not None:
-                report = progress.update if not done else _offset(progress.update, done, cost_sum)
-                rows = m if self.n is None else self.n  # a stream's first epoch: this piece's
-                every = max(1, -(-rows // self.batch_size) // UPDATES_PER_EPOCH)
-            cost, accuracy, stop, _ = _compiled.core.train_epoch(
-                self.internals.layout,
-                self.settings,
-                self.workspace(piece.X, shuffle),
-                self.internals.theta,
-                core_rows(piece.X),
-                piece.Y,
-                piece.labels,
-                piece.weights,
-                *self.optimizer_states,
-                self.batch_size,
-                shuffle,
-                int(self.rng.integers(2**63)),
-                self.accuracy_mode,
-                report,
-                every,
-                lrs=self._batch_lrs(batches, m),
-                ema=self.ema,
-            )
+            lrs = self._batch_lrs(batches, count)
+            report, every = self._reporter(epoch, progress, batches, done, cost_sum, count, lrs)
+            try:
+                cost, accuracy, stop, _ = _compiled.core.train_epoch(
+                    self.internals.layout,
+                    self.settings,
+                    self.workspace(piece.X, shuffle),
+                    self.internals.theta,
+                    core_rows(piece.X),
+                    piece.Y,
+                    piece.labels,
+                    piece.weights,
+                    *self.optimizer_states,
+                    self.batch_size,
+                    shuffle,
+                    int(self.rng.integers(2**63)),
+                    self.accuracy_mode,
+                    report,
+                    every,
+                    lrs=lrs,
+                    ema=self.ema,
+                )
+            except _StopEpoch as stopped:
+                self.batches = stopped.batches
+                return stopped.cost_sum / stopped.rows, math.nan, stopped.rows
             if stop is not None and stop[0] == "input":  # (the epoch is undone by the caller)
                 raise self.source.non_finite(piece, *stop[1:])
             if stop is not None or not np.isfinite(self.internals.theta).all():
@@ -641,22 +643,93 @@ class TrainingRun:
             parts.append((cost, accuracy, m))
             done += m
             cost_sum += cost * m
-            batches += -(-m // self.batch_size)
+            batches += count
+            due = self.callback_every and batches % self.callback_every == 0
+            if due and self._batch_end(epoch, batches, done, cost_sum, None):
+                break
         self.batches = batches
         if not parts:
             raise ValueError(f"the stream gave no chunks in epoch {number}")
-        if len(parts) == 1:
-            return parts[0]
-        return cost_sum / done, sum(a * m for _, a, m in parts) / done, done
+        accuracy = parts[0][1] if len(parts) == 1 else sum(a * m for _, a, m in parts) / done
+        return cost_sum / done, accuracy, done
 
-    def _batch_lrs(self, done: int, m: int) -> NDArray[np.float64] | None:
-        """A per-step schedule's learning rates for the mini-batches of m rows after `done`
+    def _reporter(
+        self,
+        epoch: int,
+        progress: EpochProgress | None,
+        batches: int,
+        rows: int,
+        cost_sum: float,
+        count: int,
+        lrs: NDArray[np.float64] | None,
+    ) -> tuple[Callable[[int, float], None] | None, int]:
+        """(the function the core calls back during a piece of `count` mini-batches that
+        follows `batches` mini-batches (`rows` rows, running cost sum `cost_sum`) of the
+        0-based `epoch`, every how many of its mini-batches): it moves the progress bar and
+        calls the callbacks' on_batch_end every `batch_callback_every` mini-batches of the
+        epoch. (None, 0) for neither."""
+        bar_every = 0
+        if progress is not None:
+            total = count if self.n is None else -(-self.n // self.batch_size)
+            bar_every = max(1, total // UPDATES_PER_EPOCH)  # a stream's first epoch: the piece's
+        callback_every = self.callback_every or 0
+        # the piece's mini-batches that end an epoch's k-th one are multiples of gcd(k, batches)
+        every = math.gcd(bar_every, math.gcd(callback_every, batches))
+        if not every:
+            return None, 0
+
+        def report(done: int, total: float) -> None:
+            batch = done // self.batch_size  # the core reports after whole mini-batches
+            if bar_every and batch % bar_every == 0:
+                progress.update(rows + done, cost_sum + total)  # type: ignore[union-attr]
+            if callback_every and (batches + batch) % callback_every == 0:
+                rest = None if lrs is None else lrs[batch:]
+                if self._batch_end(epoch, batches + batch, rows + done, cost_sum + total, rest):
+                    raise _StopEpoch(batches + batch, rows + done, cost_sum + total)
+
+        return report, every
+
+    def _batch_end(
+        self,
+        epoch: int,
+        batch: int,
+        rows: int,
+        cost_sum: float,
+        rest: NDArray[np.float64] | None,
+    ) -> bool:
+        """Call the callbacks' on_batch_end after mini-batch `batch` (1-based) of the
+        0-based `epoch` (`rows` rows, running cost sum `cost_sum`); whether they stopped
+        training. A new ``net.optimizer.lr`` holds from the next mini-batch: the settings'
+        lr, or a per-step schedule's rates `rest` of the piece's mini-batches still to come."""
+        base = self.optimizer.lr
+        logs = {"cost": cost_sum / rows, "samples": rows, "lr": self.settings.lr}
+        self._call("on_batch_end", batch, logs)
+        if self.optimizer.lr != base:
+            if not self.schedule.per_step:
+                self.settings.lr = self._epoch_lr(epoch)
+            elif rest is not None and rest.shape[0]:
+                rest[:] = self._batch_lrs(batch, rest.shape[0])
+        return bool(self.net.stop_training)
+
+    def _epoch_lr(self, epoch: int) -> float:
+        """The learning rate of the 0-based `epoch` (a per-step schedule's of its first
+        mini-batch), from the schedule and the optimizer's lr, checked."""
+        return check_hyperparameter(
+            self.schedule.lr(
+                self.schedule.steps if self.schedule.per_step else epoch, self.optimizer.lr
+            ),
+            f"the lr_schedule's lr for epoch {epoch + 1}",
+            dtype=self.net.dtype,
+        )
+
+    def _batch_lrs(self, done: int, count: int) -> NDArray[np.float64] | None:
+        """A per-step schedule's learning rates for the `count` mini-batches after `done`
         mini-batches of the epoch, checked as the per-epoch one is; None for a per-epoch
         schedule (the settings' lr then holds for all)."""
         if not self.schedule.per_step:
             return None
         step = self.schedule.steps + done
-        rates = self.schedule.lrs(step, -(-m // self.batch_size), self.optimizer.lr)
+        rates = self.schedule.lrs(step, count, self.optimizer.lr)
         tiny = np.finfo(self.net.dtype).tiny
         bad = ~np.isfinite(rates) | (rates < 0) | ((rates > 0) & (rates < tiny))
         if bad.any():
@@ -685,6 +758,7 @@ def _check_lbfgs_options(source: _Source, options: Mapping[str, Any], dropout: b
         "lr_schedule": options["lr_schedule"] is not None,
         "dropout": dropout,
         "early_stopping": options["early_stopping"],
+        "batch_callback_every": options["batch_callback_every"] is not None,
     }
     given = [name for name, is_given in refused.items() if is_given]
     if given:
@@ -725,11 +799,13 @@ def batch_nonzeros(X, batch_size):
     return max(1, int(np.sum(np.partition(per_row, -batch_size)[-batch_size:])))
 
 
-def _offset(
-    update: Callable[[int, float], None], rows: int, cost_sum: float
-) -> Callable[[int, float], None]:
-    """`update` for a piece that starts after `rows` rows of cost sum `cost_sum`."""
-    return lambda done, total: update(rows + done, cost_sum + total)
+class _StopEpoch(Exception):
+    """Raised through the core by a callback's stop in on_batch_end: the epoch ends after
+    `batches` mini-batches, `rows` rows of running cost sum `cost_sum`."""
+
+    def __init__(self, batches: int, rows: int, cost_sum: float) -> None:
+        super().__init__(batches, rows, cost_sum)
+        self.batches, self.rows, self.cost_sum = batches, rows, cost_sum
 
 
 class _Piece(NamedTuple):

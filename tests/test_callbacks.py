@@ -400,3 +400,134 @@ def test_partial_fit_takes_callbacks():
     net.partial_fit(X, y, lr=0.1, callbacks=[recorder])
     net.partial_fit(X, y, callbacks=[recorder])
     assert [call[1] for call in recorder.calls if call[0] == "epoch_end"] == [1, 2]
+
+
+class BatchRecorder(Callback):
+    """Records each on_batch_end; stops training, or sets the learning rate, at a batch."""
+
+    def __init__(self, stop_at=None, lr_at=None, lr=None):
+        self.calls, self.stop_at, self.lr_at, self.lr = [], stop_at, lr_at, lr
+
+    def on_batch_end(self, net, batch, logs):
+        self.calls.append((batch, dict(logs)))
+        if batch == self.lr_at:
+            net.optimizer.lr = self.lr
+        if batch == self.stop_at:
+            net.stop_training = True
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_on_batch_end_every_k_mini_batches_leaves_training_unchanged(verbose, capsys):
+    X, y = data(n=60)  # 8 mini-batches of 8 rows, the last of 4
+    recorder = BatchRecorder()
+    net, plain = network(), network()
+    history = adam_fit(net, X, y, 2, callbacks=[recorder], batch_callback_every=3, verbose=verbose)
+    expected = adam_fit(plain, X, y, 2)
+    assert np.array_equal(net.theta, plain.theta)
+    assert history.cost == expected.cost and history.accuracy == expected.accuracy
+    assert [batch for batch, _ in recorder.calls] == [3, 6, 3, 6]
+    assert [logs["samples"] for _, logs in recorder.calls] == [24, 48, 24, 48]
+    # the running cost so far: that of an epoch over those rows alone, in their order
+    first = network()
+    cost = first.fit(X[:24], y[:24], epochs=1, batch_size=8, lr=0.1, shuffle=False).cost[0]
+    calls = BatchRecorder()
+    network().fit(
+        X, y, batch_size=8, lr=0.1, shuffle=False, callbacks=[calls], batch_callback_every=3
+    )
+    assert calls.calls[0][1] == {"cost": cost, "samples": 24, "lr": 0.1}
+
+
+def test_on_batch_end_counts_the_mini_batches_of_a_stream_across_its_pieces():
+    X, y = data(n=64)
+    chunks = [(X[i : i + 8], y[i : i + 8]) for i in range(0, 64, 8)]  # a mini-batch each
+    recorder = BatchRecorder()
+    net, arrays = network(), network()
+    history = net.fit(
+        chunks, epochs=1, batch_size=8, lr=0.1, shuffle=False, shuffle_buffer=3,
+        callbacks=[recorder], batch_callback_every=2,
+    )  # fmt: skip
+    assert [batch for batch, _ in recorder.calls] == [2, 4, 6, 8]  # 3 was a piece's end
+    expected = arrays.fit(X, y, epochs=1, batch_size=8, lr=0.1, shuffle=False)
+    assert np.array_equal(net.theta, arrays.theta) and history.cost == expected.cost
+
+
+@pytest.mark.parametrize("stop_at", [2, 3])
+def test_a_stop_in_on_batch_end_ends_the_epoch_after_that_mini_batch(stop_at):
+    X, y = data(n=60)
+    recorder = Recorder()
+    stopper = BatchRecorder(stop_at=stop_at)
+    net = network()
+    options = {"batch_size": 8, "shuffle": False}
+    history = net.fit(
+        X, y, epochs=3, optimizer=fcnn.Adam(0.01), callbacks=[recorder, stopper],
+        batch_callback_every=1, validation_data=(X, y), **options,
+    )  # fmt: skip
+    assert history.epochs == 1 and history.stopped_epoch == 1
+    # an epoch over the rows of those mini-batches alone
+    rows = 8 * stop_at
+    part = network()
+    expected = part.fit(X[:rows], y[:rows], epochs=1, optimizer=fcnn.Adam(0.01), **options)
+    assert np.array_equal(net.theta, part.theta) and net.optimizer.t == part.optimizer.t == stop_at
+    assert history.cost == expected.cost and np.isnan(history.accuracy[0])
+    assert history.val_cost == [net.evaluate(X, y)["cost"]]
+    assert [call[0] for call in recorder.calls] == [
+        "train_begin", "epoch_begin", "epoch_end", "train_end"
+    ]  # fmt: skip
+    # the stop after an epoch's last mini-batch ends a whole epoch
+    whole = network().fit(X, y, epochs=3, lr=0.1, callbacks=[BatchRecorder(stop_at=8)],
+                          batch_callback_every=4, **options)  # fmt: skip
+    assert whole.epochs == 1 and whole.stopped_epoch == 1 and not np.isnan(whole.accuracy[0])
+
+
+def test_a_new_learning_rate_in_on_batch_end_holds_from_the_next_mini_batch():
+    X, y = data(n=64)
+    net = network()
+    options = {"batch_size": 8, "shuffle": False}
+    net.fit(X, y, lr=0.1, callbacks=[BatchRecorder(lr_at=2, lr=0.5)], batch_callback_every=2,
+            **options)  # fmt: skip
+    two = network()
+    two.fit(X[:16], y[:16], lr=0.1, **options)
+    two.fit(X[16:], y[16:], lr=0.5, **options)
+    assert np.array_equal(net.theta, two.theta)
+    assert net.optimizer.lr == 0.5
+    # a per-step schedule's rates for the mini-batches to come follow the new base rate
+    schedule = fcnn.schedules.CosineAnnealing(8, per_step=True)
+    recorder = BatchRecorder(lr_at=2, lr=0.5)
+    network().fit(X, y, lr=0.1, lr_schedule=schedule, callbacks=[recorder],
+                  batch_callback_every=1, **options)  # fmt: skip
+    rates = [logs["lr"] for _, logs in recorder.calls]
+    assert rates[:2] == list(schedule.lrs(0, 2, 0.1)) and rates[2:] == list(schedule.lrs(2, 6, 0.5))
+
+
+def test_a_callback_that_raises_in_on_batch_end_undoes_its_epoch():
+    class Fail(Callback):
+        calls = 0
+
+        def on_batch_end(self, net, batch, logs):
+            self.calls += 1
+            if self.calls == 11:  # the third mini-batch of the second epoch
+                raise RuntimeError("callback failed")
+
+    X, y = data()
+    net, one = network(), network()
+    with pytest.raises(RuntimeError, match="callback failed"):
+        adam_fit(net, X, y, 3, callbacks=[Fail()], batch_callback_every=1)
+    adam_fit(one, X, y, 1)
+    assert np.array_equal(net.theta, one.theta) and net.optimizer.t == one.optimizer.t
+
+
+@pytest.mark.parametrize(
+    "every, optimizer, error, match",
+    [
+        (0, None, ValueError, "batch_callback_every"),
+        ("2", None, TypeError, "batch_callback_every"),
+        (2, fcnn.LBFGS(), ValueError, "fcnn.LBFGS takes no batch_callback_every"),
+    ],
+)
+def test_bad_batch_callback_every_is_refused_before_training(every, optimizer, error, match):
+    X, y = data()
+    net = network()
+    before = net.theta.copy()
+    with pytest.raises(error, match=match):
+        net.fit(X, y, epochs=2, optimizer=optimizer, batch_callback_every=every)
+    assert np.array_equal(net.theta, before)

@@ -463,6 +463,16 @@ def test_sample_weight_zero_is_removal(blobs):
         ({"class_weight": "even"}, ValueError, "class_weight must be a dict"),
         ({"shuffle": 1}, TypeError, "shuffle must be True or False"),
         ({"random_state": -1}, ValueError, "random_state must be None, an integer"),
+        ({"input_dropout": 1.0}, ValueError, "input_dropout"),
+        ({"clip_norm": 0.0}, ValueError, "clip_norm"),
+        ({"ema_decay": 1.0}, ValueError, "ema_decay"),
+        ({"swa_start": 0}, ValueError, "swa_start"),
+        ({"lr_schedule": "sometimes"}, ValueError, "sometimes"),
+        ({"use_average": "mean"}, ValueError, "use_average must be None, 'ema' or 'swa'"),
+        ({"use_average": "ema"}, ValueError, "use_average='ema' needs ema_decay"),
+        ({"use_average": "swa"}, ValueError, "use_average='swa' needs swa_start"),
+        ({"callbacks": 3}, TypeError, "callbacks must be a list"),
+        ({"batch_callback_every": 0}, ValueError, "batch_callback_every"),
     ],
 )
 def test_parameters_are_checked_at_fit(blobs, parameters, error, message):
@@ -470,3 +480,71 @@ def test_parameters_are_checked_at_fit(blobs, parameters, error, message):
     model = FCNNClassifier(**parameters)  # never at construction
     with pytest.raises(error, match=message):
         model.fit(X, y)
+
+
+def test_training_options_of_fit_are_parameters(blobs):
+    """input_dropout, clipping, a schedule and the averages reach Network.fit as they are."""
+    X, y = blobs
+    options = dict(
+        input_dropout=0.1, clip_norm=0.5, clip_value=0.2, ema_decay=0.9, swa_start=2,
+        lr_schedule=fcnn.schedules.CosineAnnealing(3),
+    )  # fmt: skip
+    model = FCNNClassifier((8,), epochs=3, tol=None, random_state=0, **options).fit(X, y)
+    assert repr(clone(model).get_params()) == repr(model.get_params())
+    net = fcnn.Network([X.shape[1], 8, 3], ["relu", "softmax"], "log_likelihood", seed=0,
+                       init="xavier_uniform")  # fmt: skip
+    net.fit(X, y, epochs=3, batch_size=32, optimizer=fcnn.Adam(0.001), **options)
+    assert_array_equal(model.network_.theta, net.theta)
+    assert_array_equal(model.network_.averaged("ema").theta, net.averaged("ema").theta)
+    assert_array_equal(model.network_.averaged("swa").theta, net.averaged("swa").theta)
+    assert model.history_.lr == net.fit(X, y, epochs=3, lr_schedule=options["lr_schedule"]).lr
+
+
+@pytest.mark.parametrize("average", ["ema", "swa"])
+def test_use_average_predicts_with_the_averaged_parameters(blobs, average):
+    X, y = blobs
+    settings = dict(epochs=4, tol=None, random_state=0, ema_decay=0.8, swa_start=2)
+    model = FCNNRegressor((8,), use_average=average, **settings).fit(X, X[:, 0])
+    averaged = model.network_.averaged(average)
+    assert_array_equal(model.predict(X), averaged.predict(X)[:, 0])
+    plain = FCNNRegressor((8,), **settings).fit(X, X[:, 0])
+    assert_array_equal(plain.network_.theta, model.network_.theta)  # trained alike
+    assert_array_equal(plain.predict(X), model.network_.predict(X)[:, 0])
+    classifier = FCNNClassifier((8,), use_average=average, **settings).fit(X, y)
+    probabilities = classifier.network_.averaged(average).predict(X)
+    assert_array_equal(classifier.predict_proba(X), probabilities)
+    assert_array_equal(classifier.predict(X), classifier.classes_[probabilities.argmax(axis=1)])
+    with pytest.warns(UserWarning, match="fewer epochs than swa_start=9"):
+        late = FCNNRegressor((8,), epochs=2, swa_start=9, use_average="swa").fit(X, X[:, 0])
+    assert_array_equal(late.predict(X), late.network_.predict(X)[:, 0])
+
+
+def test_callbacks_and_partial_fit_count_epochs_on(blobs):
+    X, y = blobs
+
+    class Epochs(fcnn.callbacks.Callback):
+        def __init__(self):
+            self.epochs, self.batches = [], []
+
+        def on_epoch_end(self, net, epoch, logs):
+            self.epochs.append(epoch)
+
+        def on_batch_end(self, net, batch, logs):
+            self.batches.append(batch)
+
+    model = FCNNClassifier((8,), epochs=2, tol=None, callbacks=[Epochs()], batch_size=50,
+                           batch_callback_every=2)  # fmt: skip
+    model.fit(X, y)
+    assert model.callbacks[0].epochs == [1, 2] and model.callbacks[0].batches == [2, 2]
+    copy = clone(model)
+    assert copy.callbacks[0] is not model.callbacks[0] and copy.callbacks[0].epochs == [1, 2]
+    model.partial_fit(X, y)
+    assert model.callbacks[0].epochs == [1, 2, 1]  # partial_fit counts its own epochs
+    model.partial_fit(X, y)
+    assert model.callbacks[0].epochs == [1, 2, 1, 2]
+    # a schedule goes on over partial_fit's epochs, as over fit's
+    schedule = fcnn.schedules.StepDecay(step_size=1, gamma=0.5)
+    online = FCNNClassifier((8,), learning_rate=0.01, lr_schedule=schedule, random_state=0)
+    online.partial_fit(X, y, classes=[0, 1, 2])
+    online.partial_fit(X, y)
+    assert online.history_.lr == [0.005]
