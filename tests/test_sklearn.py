@@ -539,9 +539,9 @@ def test_callbacks_and_partial_fit_count_epochs_on(blobs):
     copy = clone(model)
     assert copy.callbacks[0] is not model.callbacks[0] and copy.callbacks[0].epochs == [1, 2]
     model.partial_fit(X, y)
-    assert model.callbacks[0].epochs == [1, 2, 1]  # partial_fit counts its own epochs
+    assert model.callbacks[0].epochs == [1, 2, 3]  # partial_fit goes on with fit's run
     model.partial_fit(X, y)
-    assert model.callbacks[0].epochs == [1, 2, 1, 2]
+    assert model.callbacks[0].epochs == [1, 2, 3, 4]
     # a schedule goes on over partial_fit's epochs, as over fit's
     schedule = fcnn.schedules.StepDecay(step_size=1, gamma=0.5)
     online = FCNNClassifier((8,), learning_rate=0.01, lr_schedule=schedule, random_state=0)
