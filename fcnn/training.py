@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _compiled
 from . import callbacks as _callbacks
 from . import lbfgs as _lbfgs
 from . import optimizers as _optimizers
@@ -573,7 +572,7 @@ class TrainingRun:
                 report = progress.update if not done else _offset(progress.update, done, cost_sum)
                 rows = m if self.n is None else self.n  # a stream's first epoch: this piece's
                 every = max(1, -(-rows // self.batch_size) // UPDATES_PER_EPOCH)
-            cost, accuracy, stop, _ = _compiled.core.train_epoch(
+            cost, accuracy, stop, _ = self.internals.core.train_epoch(
                 self.internals.layout,
                 self.settings,
                 self.workspace(piece.X, shuffle),
