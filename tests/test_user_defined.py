@@ -353,3 +353,26 @@ def test_non_finite_inputs_and_overflows_are_reported_as_by_the_core():
         net.weights[1][...] = 1e308
         with pytest.raises(FloatingPointError, match="outputs for row 0 of X are not finite"):
             net.predict(X)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 3 epochs
+def test_streams_and_the_estimators_take_user_defined_functions():
+    X, Y = data()
+
+    def chunks():
+        for start in range(0, 40, 10):
+            yield X[start : start + 10], Y[start : start + 10]
+
+    nets = [fcnn.Network([3, 5, 2], [f, "linear"], seed=1) for f in ("tanh", PyTanh())]
+    for net in nets:
+        net.fit(chunks, epochs=2, batch_size=5, lr=0.1, seed=0)
+    assert relative(nets[1].theta, nets[0].theta) < RELATIVE
+    from fcnn.sklearn import FCNNRegressor
+
+    predictions = [
+        FCNNRegressor(hidden_layer_sizes=(5,), activation=f, epochs=3, random_state=0)
+        .fit(X, Y)
+        .predict(X)
+        for f in ("tanh", PyTanh())
+    ]
+    assert relative(predictions[1], predictions[0]) < RELATIVE
