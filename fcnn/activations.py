@@ -24,7 +24,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import erfc, expit
 
-from . import _compiled
+from . import _compiled, _user_defined
+from ._user_defined import CustomObjects
 from ._validation import check_real
 
 __all__ = [
@@ -88,6 +89,17 @@ class Activation:
     Subclasses set `name`; those with a parameter set `param` (the value the core reads).
     Two activations are equal when they are of the same class with the same parameter.
 
+    A user-defined activation is a subclass that sets a `name` of its own (not a built-in
+    one) and defines `__call__` (f) and `derivative` (f'), elementwise on NumPy arrays; no
+    registration is needed. (A subclass of a built-in class that keeps its name and maths
+    is that built-in activation.) A network with one runs its forward pass and
+    back-propagation in NumPy (the parameter update stays compiled), which is slower
+    than the compiled core: several times for small layers, where NumPy's per-call
+    overhead dominates (see the guide's page on networks for a measured figure). Its
+    `config` is what a model file keeps of it; ``fcnn.load(path,
+    custom_objects={name: TheClass})`` rebuilds it as ``TheClass(**config)`` without
+    the name.
+
     Attributes
     ----------
     name : str
@@ -96,11 +108,32 @@ class Activation:
         The parameter the core reads (LeakyReLU's slope, ELU's alpha); 0.0 for the others.
     learnable : bool
         Whether the activation has parameters of its own in the network (PReLU's slopes).
+    user_defined : bool
+        Whether the activation is a user's subclass rather than a built-in one.
 
     See Also
     --------
     get : An Activation from its name.
     from_config : An Activation from its `config`.
+
+    Examples
+    --------
+    A user-defined activation, softsign f(z) = z / (1 + abs(z)):
+
+    >>> import numpy as np
+    >>> import fcnn
+    >>> class Softsign(fcnn.activations.Activation):
+    ...     name = "softsign"
+    ...
+    ...     def __call__(self, z):
+    ...         return z / (1 + np.abs(z))
+    ...
+    ...     def derivative(self, z):
+    ...         return 1 / (1 + np.abs(z)) ** 2
+    >>> net = fcnn.Network([2, 3, 1], [Softsign(), "sigmoid"], seed=0)
+    >>> history = net.fit(*fcnn.datasets.xor(), epochs=2, batch_size=2, lr=0.5)
+    >>> net
+    Network([2, 3, 1], activations=['softsign', 'sigmoid'], cost='quadratic', dtype='float64')
     """
 
     name: str | None = None
@@ -108,8 +141,21 @@ class Activation:
     learnable: bool = False  # has parameters of its own in the network
 
     @property
+    def user_defined(self) -> bool:
+        """Whether this is a user's subclass, computed in NumPy, not by the compiled core."""
+        return _user_defined.is_user_defined(self, _BY_NAME, _METHODS)
+
+    @property
     def code(self) -> int:
-        """The code that selects this activation in the compiled core."""
+        """The code that selects this activation in the compiled core.
+
+        Raises
+        ------
+        TypeError
+            For a user-defined activation, which the compiled core does not compute.
+        """
+        if self.user_defined:
+            raise TypeError(f"the user-defined activation {self.name!r} has no compiled code")
         return _compiled.core.ACTIVATION_CODES[self.name]
 
     def __call__(self, z: NDArray[np.floating]) -> NDArray[np.floating]:
@@ -736,7 +782,10 @@ _BY_NAME = {
 _PARAMETERS = {"leaky_relu": ("slope",), "elu": ("alpha",), "prelu": ("initial",)}
 
 
-def from_config(config: dict[str, Any]) -> Activation:
+_METHODS = ("__call__", "derivative")  # what a user-defined activation defines
+
+
+def from_config(config: dict[str, Any], custom_objects: CustomObjects | None = None) -> Activation:
     """The Activation that `Activation.config` described.
 
     Parameters
@@ -744,7 +793,11 @@ def from_config(config: dict[str, Any]) -> Activation:
     config : dict
         ``{"name": name}`` plus the activation's parameter where it has one ("slope" for
         "leaky_relu", "alpha" for "elu", "initial" for "prelu"); a missing parameter
-        takes its default.
+        takes its default. A user-defined activation's config is its `config`.
+    custom_objects : mapping of str to type, optional
+        User-defined activation classes by their names: a config whose name is not a
+        built-in one is rebuilt as ``custom_objects[name](**arguments)``, the arguments
+        being the config's other keys.
 
     Returns
     -------
@@ -754,8 +807,8 @@ def from_config(config: dict[str, Any]) -> Activation:
     Raises
     ------
     ValueError
-        If `config` is not a dict with a str "name", the name is unknown, or it holds a
-        key that the activation does not take.
+        If `config` is not a dict with a str "name", the name is neither built-in nor in
+        `custom_objects`, or it holds a key that the activation does not take.
     TypeError, ValueError
         If the parameter's value is not a finite real number.
 
@@ -769,7 +822,9 @@ def from_config(config: dict[str, Any]) -> Activation:
         raise ValueError(f"an activation config is a dict with a 'name', got {config!r}")
     name = config["name"]
     if name not in _BY_NAME:
-        raise ValueError(f"unknown activation {name!r}; expected one of {sorted(_BY_NAME)}")
+        return _checked(
+            _user_defined.rebuild(config, custom_objects, Activation, _BY_NAME, _METHODS)
+        )
     allowed = _PARAMETERS.get(name, ())
     extra = set(config) - {"name", *allowed}
     if extra:
@@ -809,7 +864,7 @@ def get(activation: ActivationName | Activation) -> Activation:
     True
     """
     if isinstance(activation, Activation):
-        return activation
+        return _checked(activation)
     if isinstance(activation, str):
         try:
             return _BY_NAME[activation]()
@@ -821,3 +876,15 @@ def get(activation: ActivationName | Activation) -> Activation:
         "activation must be a name or an fcnn.activations.Activation, "
         f"got {type(activation).__name__}"
     )
+
+
+def _checked(activation: Activation) -> Activation:
+    """`activation`, if built-in or a complete user-defined one (see `Activation`)."""
+    _user_defined.check(activation, Activation, _BY_NAME, _METHODS)
+    if activation.user_defined and (activation.learnable or isinstance(activation, Softmax)):
+        raise TypeError(
+            f"user-defined activation {type(activation).__name__} cannot build on "
+            f"{'a learnable activation' if activation.learnable else 'softmax'}: a "
+            "user-defined activation is elementwise, without parameters of its own"
+        )
+    return activation

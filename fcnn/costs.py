@@ -22,7 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import xlogy
 
-from . import _compiled
+from . import _compiled, _user_defined
+from ._user_defined import CustomObjects
 from ._validation import check_real
 
 __all__ = [
@@ -78,6 +79,16 @@ class Cost:
     Subclasses set `name`; those with a parameter set `param` (the value the core reads).
     Two costs are equal when they are of the same class with the same parameter.
 
+    A user-defined cost is a subclass that sets a `name` of its own (not a built-in one)
+    and defines `__call__` (C of each example) and `derivative` (dC/da elementwise); no
+    registration is needed. (A subclass of a built-in class that keeps its name and maths
+    is that built-in cost.) A network with one runs its forward pass and
+    back-propagation in NumPy (the parameter update stays compiled), which is slower
+    than the compiled core (see the guide's page on networks for a measured figure).
+    Its `config` is what a model file keeps of it; ``fcnn.load(path,
+    custom_objects={name: TheClass})`` rebuilds it as ``TheClass(**config)`` without
+    the name.
+
     Attributes
     ----------
     name : str
@@ -97,11 +108,34 @@ class Cost:
     needs_probabilities : bool
         The cost takes logarithms of the outputs, so the output layer must be sigmoid or
         softmax, and the targets must lie in [0, 1].
+    user_defined : bool
+        Whether the cost is a user's subclass rather than a built-in one.
 
     See Also
     --------
     get : A Cost from its name.
     from_config : A Cost from its `config`.
+
+    Examples
+    --------
+    A user-defined cost, log-cosh C = sum_j ln cosh(a_j - y_j):
+
+    >>> import numpy as np
+    >>> import fcnn
+    >>> class LogCosh(fcnn.costs.Cost):
+    ...     name = "log_cosh"
+    ...
+    ...     def __call__(self, a, y):
+    ...         d = a - y
+    ...         return np.sum(np.logaddexp(d, -d) - np.log(2), axis=-1)
+    ...
+    ...     def derivative(self, a, y):
+    ...         return np.tanh(a - y)
+    >>> net = fcnn.Network([1, 4, 1], "tanh", LogCosh(), seed=0)
+    >>> X = np.linspace(-1, 1, 8).reshape(-1, 1)
+    >>> history = net.fit(X, X**2, epochs=2, batch_size=4, lr=0.1)
+    >>> net.cost
+    LogCosh()
     """
 
     name: str | None = None
@@ -117,8 +151,21 @@ class Cost:
         return self.target_range == (0.0, 1.0)
 
     @property
+    def user_defined(self) -> bool:
+        """Whether this is a user's subclass, computed in NumPy, not by the compiled core."""
+        return _user_defined.is_user_defined(self, _BY_NAME, _METHODS)
+
+    @property
     def code(self) -> int:
-        """The code that selects this cost in the compiled core."""
+        """The code that selects this cost in the compiled core.
+
+        Raises
+        ------
+        TypeError
+            For a user-defined cost, which the compiled core does not compute.
+        """
+        if self.user_defined:
+            raise TypeError(f"the user-defined cost {self.name!r} has no compiled code")
         return _compiled.core.COST_CODES[self.name]
 
     def __call__(self, a: NDArray[np.floating], y: NDArray[np.floating]) -> NDArray[np.floating]:
@@ -588,7 +635,7 @@ def get(cost: CostName | Cost) -> Cost:
     True
     """
     if isinstance(cost, Cost):
-        return cost
+        return _user_defined.check(cost, Cost, _BY_NAME, _METHODS)
     if isinstance(cost, str):
         try:
             return _BY_NAME[cost]()
@@ -598,16 +645,22 @@ def get(cost: CostName | Cost) -> Cost:
 
 
 _PARAMETERS = {"huber": ("delta",), "pinball": ("tau",)}
+_METHODS = ("__call__", "derivative")  # what a user-defined cost defines
 
 
-def from_config(config: dict[str, Any]) -> Cost:
+def from_config(config: dict[str, Any], custom_objects: CustomObjects | None = None) -> Cost:
     """The Cost that `Cost.config` described.
 
     Parameters
     ----------
     config : dict
         ``{"name": name}`` plus the cost's parameter where it has one ("delta" for
-        "huber", "tau" for "pinball"); a missing parameter takes its default.
+        "huber", "tau" for "pinball"); a missing parameter takes its default. A
+        user-defined cost's config is its `config`.
+    custom_objects : mapping of str to type, optional
+        User-defined cost classes by their names: a config whose name is not a built-in
+        one is rebuilt as ``custom_objects[name](**arguments)``, the arguments being the
+        config's other keys.
 
     Returns
     -------
@@ -616,8 +669,9 @@ def from_config(config: dict[str, Any]) -> Cost:
     Raises
     ------
     ValueError
-        If `config` is not a dict with a str "name", the name is unknown, or it holds a
-        key the cost does not take; or the parameter is out of its range.
+        If `config` is not a dict with a str "name", the name is neither built-in nor in
+        `custom_objects`, or it holds a key the cost does not take; or the parameter is
+        out of its range.
     TypeError
         If the parameter's value is not a real number.
 
@@ -631,7 +685,7 @@ def from_config(config: dict[str, Any]) -> Cost:
         raise ValueError(f"a cost config is a dict with a 'name', got {config!r}")
     name = config["name"]
     if name not in _BY_NAME:
-        raise ValueError(f"unknown cost {name!r}; expected one of {sorted(_BY_NAME)}")
+        return _user_defined.rebuild(config, custom_objects, Cost, _BY_NAME, _METHODS)
     allowed = _PARAMETERS.get(name, ())
     extra = set(config) - {"name", *allowed}
     if extra:

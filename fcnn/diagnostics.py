@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from . import _compiled
 from ._validation import core_rows, one_hot_rows
 from .optimizers import gradient_settings
 
@@ -169,7 +168,7 @@ class Diagnostics:
         for start in range(0, n, CHUNK):
             X, Y = self._X[start : start + CHUNK], self._Y[start : start + CHUNK]
             m = X.shape[0]
-            _compiled.core.gradients(
+            self._internals.core.gradients(
                 self._internals.layout,
                 self._settings,
                 self._workspace,

@@ -239,7 +239,7 @@ def float64_copy(net: Network) -> Network:
     header, arrays = net.state()
     header = dict(header, dtype="float64")
     arrays = {name: array.astype(np.float64) for name, array in arrays.items()}
-    return Network.from_state(header, arrays)
+    return Network.from_state(header, arrays, net.internals.custom_objects)
 
 
 def gradcheck(

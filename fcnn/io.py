@@ -27,6 +27,7 @@ import re
 import reprlib
 import stat
 import zlib
+from collections.abc import Mapping
 from io import BytesIO
 from typing import IO, Any, NoReturn
 
@@ -152,7 +153,9 @@ def save(net: Network, path: str | bytes | os.PathLike[Any]) -> None:
 # ---------------------------------------------------------------------- loading
 
 
-def load(path: str | bytes | os.PathLike[Any]) -> Network:
+def load(
+    path: str | bytes | os.PathLike[Any], *, custom_objects: Mapping[str, type] | None = None
+) -> Network:
     """Read the network saved in a model file.
 
     Reads the files `save` writes, and the JSON files of Nielsen's network2.py
@@ -166,6 +169,11 @@ def load(path: str | bytes | os.PathLike[Any]) -> Network:
     path : str, bytes or os.PathLike
         The model file. It must be a regular file (or a symlink to one): a FIFO or a
         device is refused before it is opened for reading.
+    custom_objects : mapping of str to type, optional
+        The classes of the network's user-defined activations and cost, by the name each
+        sets: the file holds their names and configs, never their code. Each is rebuilt
+        as ``custom_objects[name](**config)``, the config without its name (see
+        `fcnn.activations.Activation`).
 
     Returns
     -------
@@ -176,7 +184,8 @@ def load(path: str | bytes | os.PathLike[Any]) -> Network:
     Raises
     ------
     ModelFileError
-        If the file is not a complete, consistent model file (see `ModelFileError`).
+        If the file is not a complete, consistent model file (see `ModelFileError`), or
+        names a user-defined function that `custom_objects` does not give.
     OSError
         If the file cannot be opened, e.g. FileNotFoundError.
 
@@ -215,7 +224,7 @@ def load(path: str | bytes | os.PathLike[Any]) -> Network:
             reader.fail(f"truncated: the file is only the first {len(start)} bytes of the magic")
         if start != MAGIC:
             reader.fail(_wrong_magic(start))
-        return _load_fcnn(reader)
+        return _load_fcnn(reader, custom_objects)
 
 
 class _Reader:
@@ -269,7 +278,7 @@ def _wrong_magic(start):
     )
 
 
-def _load_fcnn(reader):
+def _load_fcnn(reader, custom_objects=None):
     prefix = reader.read_exactly(PREFIX_SIZE, "the 24-byte prefix")
     _, version, header_length, checksum = PREFIX.unpack(prefix)
     if version != FORMAT_VERSION:
@@ -311,7 +320,7 @@ def _load_fcnn(reader):
             payload, dtype=dtype, count=length // dtype.itemsize, offset=offset
         ).reshape(shape)
         arrays[name] = array.astype(dtype.newbyteorder("="), copy=False)
-    return _network_from_state(reader, network, arrays)
+    return _network_from_state(reader, network, arrays, custom_objects)
 
 
 def _parse_json(reader, data, what):
@@ -466,7 +475,7 @@ def _check_rng(reader: _Reader, rng: Any) -> None:
             )
 
 
-def _network_from_state(reader, header, arrays):
+def _network_from_state(reader, header, arrays, custom_objects=None):
     """Network.from_state, with its errors as ModelFileErrors; those of the generator
     state and the optimizer config name that field."""
     if isinstance(header, dict) and "rng" in header:
@@ -477,7 +486,7 @@ def _network_from_state(reader, header, arrays):
         except (ValueError, TypeError, OverflowError) as error:
             reader.fail(f"header 'optimizer': {error}")
     try:
-        return Network.from_state(header, arrays)
+        return Network.from_state(header, arrays, custom_objects)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
         reader.fail(f"{error}")
 

@@ -15,7 +15,6 @@ import scipy
 import scipy.optimize
 from numpy.typing import NDArray
 
-from . import _compiled
 from ._validation import core_rows
 
 GRADIENT_ROWS = 4096
@@ -82,7 +81,7 @@ class Objective:
         """(the objective, its gradient, packed) at the packed parameters, which the
         network keeps."""
         self.unpack(packed)
-        cost, penalty = _compiled.core.gradients(
+        cost, penalty = self.net.internals.core.gradients(
             self.net.internals.layout,
             self.settings,
             self.workspace,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-from . import _compiled, _model_file
+from . import _compiled, _model_file, _numpy_core
 from . import activations as _activations
 from . import costs as _costs
 from . import optimizers as _optimizers
@@ -389,12 +389,20 @@ class _Structure:
                 f"output activation must be {names}, got {output.name!r}"
             )
         self.dtype = dtype
+        functions = [*self.activations, self.cost]
+        # the classes of the user-defined functions, by name, as from_state takes them
+        self.custom_objects = {f.name: type(f) for f in functions if f.user_defined}
+        # the compiled core computes the built-in functions; NumPy a user's (with stand-in
+        # codes in the layout, which then serves for the offsets and the update alone)
+        self.core = (
+            _numpy_core.NumPyCore(sizes, self.activations, self.cost)
+            if self.custom_objects
+            else _compiled.core
+        )
+        stand_ins = [_activations.Linear() if f.user_defined else f for f in self.activations]
+        cost = _costs.Quadratic() if self.cost.user_defined else self.cost
         self.layout = _compiled.core.Layout(
-            sizes,
-            [f.code for f in self.activations],
-            [f.param for f in self.activations],
-            self.cost.code,
-            self.cost.param,
+            sizes, [f.code for f in stand_ins], [f.param for f in stand_ins], cost.code, cost.param
         )
         self.theta = _aligned_zeros(self.layout.n_params, dtype)
         w_off, b_off, p_off, _ = self.layout.offsets()
@@ -404,7 +412,7 @@ class _Structure:
         self.slopes = [None if o < 0 else self.theta[o : o + n] for o, (n, _) in zip(p_off, shapes)]
         self.per_thread = threading.local()
         # the core's entry point for this dtype, chosen once (no dispatch per call)
-        self.core_predict = _compiled.core.predict["float" if dtype == np.float32 else "double"]
+        self.core_predict = self.core.predict["float" if dtype == np.float32 else "double"]
         self.chunk_rows = _chunk_rows(sizes, self.layout.n_params)
 
     def workspace(self, capacity, **options):
@@ -426,7 +434,7 @@ class _Structure:
         """This thread's predictor of one sample at a time."""
         predictor = getattr(self.per_thread, "one_sample", None)
         if predictor is None:
-            predictor = self.per_thread.one_sample = _compiled.core.SamplePredictor(
+            predictor = self.per_thread.one_sample = self.core.SamplePredictor(
                 self.layout, self.theta
             )
         return predictor
@@ -470,6 +478,12 @@ class NetworkInternals:
         Held by fit, step, save and the step explanation: one training run at a time.
     layout : fcnn._core.Layout
         The network's shape as the compiled core reads it.
+    core : module or NumPyCore
+        The core that computes the network's forward pass and back-propagation: the
+        compiled one, or for user-defined functions the NumPy one, with the same entry
+        points.
+    custom_objects : dict of str to type
+        The classes of the network's user-defined functions by name, for `from_state`.
     theta : ndarray
         Every parameter in one flat array (`Network.theta`).
     rng : numpy.random.Generator
@@ -482,6 +496,8 @@ class NetworkInternals:
         self.lock: threading.RLock = net._lock
         self._structure = structure = net._structure  # one network, also if it is swapped
         self.layout = structure.layout
+        self.core: Any = structure.core
+        self.custom_objects: dict[str, type] = structure.custom_objects
         self.theta = structure.theta
         self.rng: np.random.Generator = net._rng
         self.averages: _Averages = net._averages
@@ -866,7 +882,12 @@ class Network:
         return header, arrays
 
     @classmethod
-    def from_state(cls, header: dict[str, Any], arrays: Mapping[str, NDArray[Any]]) -> Self:
+    def from_state(
+        cls,
+        header: dict[str, Any],
+        arrays: Mapping[str, NDArray[Any]],
+        custom_objects: Mapping[str, type] | None = None,
+    ) -> Self:
         """The network that `state` described.
 
         Parameters
@@ -875,6 +896,9 @@ class Network:
             The header `state` returns.
         arrays : mapping of str to ndarray
             The arrays `state` returns, each of the header's dtype and its layer's shape.
+        custom_objects : mapping of str to type, optional
+            The classes of the network's user-defined activations and cost, by the name
+            each sets (see `fcnn.activations.Activation`); the header holds their configs.
 
         Returns
         -------
@@ -886,7 +910,8 @@ class Network:
         ------
         TypeError, ValueError
             On anything malformed: missing or unknown keys or arrays, names, shapes,
-            dtypes, non-finite values, an invalid generator state.
+            dtypes, non-finite values, an invalid generator state; a user-defined
+            function's name that `custom_objects` does not give.
 
         Examples
         --------
@@ -918,8 +943,8 @@ class Network:
         net = cls.__new__(cls)
         net._build(
             check_sizes(header["sizes"]),
-            [_activations.from_config(c) for c in header["activations"]],
-            _costs.from_config(cost) if isinstance(cost, dict) else cost,
+            [_activations.from_config(c, custom_objects) for c in header["activations"]],
+            _costs.from_config(cost if isinstance(cost, dict) else {"name": cost}, custom_objects),
             check_dtype(header["dtype"]),
         )
         net._feature_names = as_feature_names(header.get("feature_names"), net.sizes[0])
@@ -999,7 +1024,9 @@ class Network:
         _model_file.write(path, *self.state())  # the state is a snapshot: waits for a fit
 
     def __getstate__(self):
-        return self.state()
+        # a copy or pickle carries the user's classes themselves (pickle by reference)
+        custom_objects = self._structure.custom_objects
+        return (*self.state(), custom_objects) if custom_objects else self.state()
 
     def __setstate__(self, state):
         new = Network.from_state(*state)
@@ -1088,7 +1115,7 @@ class Network:
         header.pop("swa_count", None)
         arrays.pop("ema", None)
         arrays.pop("swa", None)
-        copy = Network.from_state(header, arrays)
+        copy = Network.from_state(header, arrays, self._structure.custom_objects)
         copy.theta[...] = average
         return copy
 
@@ -1180,7 +1207,7 @@ class Network:
         X, single = self._inputs(s, X)
         n = X.shape[0]
         workspace = s.workspace(n)
-        _compiled.core.forward(s.layout, workspace, s.theta, core_rows(X))
+        s.core.forward(s.layout, workspace, s.theta, core_rows(X))
         zs = [None] + s.layer_views(workspace, "z", n)
         as_ = [X] + s.layer_views(workspace, "a", n)
         if single:
@@ -1413,7 +1440,7 @@ class Network:
             n, training=True, dropout=any(dropout_rates), **(gathered if dropout_rates[0] else {})
         )
         settings = _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout_rates)
-        cost, _ = _compiled.core.gradients(
+        cost, _ = s.core.gradients(
             s.layout, settings, workspace, s.theta, core_rows(X), Y, weights, mask_seed
         )
         cost += _optimizers.penalty(s.weights, l1=l1, l2=l2)
@@ -1956,7 +1983,7 @@ def _evaluate(structure, X, Y, labels, weights=None, original_X=None):
         Y_rows = one_hot_rows(labels[rows], n_out, dtype) if Y is None else Y[rows]
         w_rows = None if weights is None else weights[rows]
         out = np.empty((Y_rows.shape[0], n_out), dtype=dtype)
-        part, row, layer = _compiled.core.evaluate(
+        part, row, layer = structure.core.evaluate(
             structure.layout,
             workspace,
             structure.theta,

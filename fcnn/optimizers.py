@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import DTypeLike, NDArray
+from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from . import _compiled
 from ._validation import check_bool, check_hyperparameter, check_int
@@ -241,6 +241,62 @@ class Optimizer:
         """
         placeholder = [np.zeros(1, dtype=self._dtype)]
         return self.states + placeholder * (2 - len(self.states))
+
+    def apply(self, net: Any, grad: ArrayLike) -> None:
+        """One update of `net`'s parameters from a gradient computed elsewhere.
+
+        The compiled update that `Network.fit` makes after back-propagation, with the
+        optimizer's state, step count `t` and decoupled weight decay; nothing else (no
+        regularization, clipping or averaging: those are fit's options, for the caller
+        to fold into `grad`). The optimizer becomes the network's, as after `fit`.
+        For gradients that fcnn does not compute itself: summed over workers in
+        distributed training, or of a cost written outside fcnn.
+
+        Parameters
+        ----------
+        net : Network
+            The network to update, in place.
+        grad : array_like, shape (n_params,)
+            The gradient of the cost with respect to ``net.theta``, in its layout (as
+            ``net.gradients(X, Y).flat``); finite. It is not changed.
+
+        Raises
+        ------
+        ValueError
+            If `grad` has another shape or holds inf or NaN, or the optimizer holds the
+            state of another network (see `bind`).
+        TypeError
+            For `LBFGS`, which minimizes over the whole data set and takes no steps
+            from a given gradient.
+
+        Examples
+        --------
+        One step of SGD is theta <- theta - lr grad:
+
+        >>> import numpy as np
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 1], seed=0)
+        >>> X, y = fcnn.datasets.xor()
+        >>> before = net.theta.copy()
+        >>> grad = net.gradients(X, y).flat
+        >>> sgd = fcnn.SGD(lr=0.5)
+        >>> sgd.apply(net, grad)
+        >>> bool(np.allclose(net.theta, before - 0.5 * grad)), sgd.t
+        (True, 1)
+        """
+        internals = net.internals
+        with internals.lock:
+            theta = internals.theta
+            g = np.array(grad, dtype=theta.dtype, copy=True, order="C")  # the core clips it
+            if g.shape != theta.shape:
+                raise ValueError(f"grad must have the shape {theta.shape} of theta, got {g.shape}")
+            if not np.isfinite(g).all():
+                raise ValueError("grad holds inf or NaN")
+            self.bind(internals.layout.n_params, theta.dtype, net.sizes)
+            settings = self.core_settings(has_prelu=any(f.learnable for f in net.activations))
+            _compiled.core.apply_update(internals.layout, settings, theta, g, *self.core_states())
+            self.t = settings.t
+            net.optimizer = self
 
     def config(self) -> dict[str, Any]:
         """The optimizer as plain data: its class, hyperparameters and step count.
@@ -807,6 +863,16 @@ class LBFGS(Optimizer):
         batch_mean: bool = False,
     ) -> Any:
         return gradient_settings(l1=l1, l2=l2, dropout=dropout, batch_mean=batch_mean)
+
+    def apply(self, net: Any, grad: ArrayLike) -> None:
+        """Refused: L-BFGS minimizes over the whole data set (`Network.fit`).
+
+        Raises
+        ------
+        TypeError
+            Always.
+        """
+        raise TypeError("LBFGS takes no steps from a given gradient; use it through fit")
 
 
 def _update_rule(form: str, rules: dict[str, str]) -> str:

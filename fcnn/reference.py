@@ -45,6 +45,7 @@ def forward(
     biases: Sequence[NDArray[np.floating]],
     activations: Sequence[Activation],
     X: NDArray[np.floating],
+    masks: Sequence[NDArray[np.floating] | None] | None = None,
 ) -> tuple[list[Any], _Arrays]:
     """The forward pass: z^l = a^{l-1} (w^l)^T + b^l and a^l = f(z^l), layer by layer.
 
@@ -58,6 +59,9 @@ def forward(
         The activations f of layers 1 .. L.
     X : ndarray of float, shape (n_samples, n_0)
         The inputs, one example per row.
+    masks : sequence of (ndarray of float or None), optional
+        Dropout: the factors, of shape (n_samples, n_l), that multiply a^l (inverted
+        dropout: 0 or 1/(1 - rate)), one entry per layer 1 .. L, None where there are none.
 
     Returns
     -------
@@ -81,10 +85,14 @@ def forward(
     """
     zs: list[Any] = [None]  # z^0 is None, the others arrays
     as_: _Arrays = [X]
-    for w, b, f in zip(weights, biases, activations):
+    for l, (w, b, f) in enumerate(zip(weights, biases, activations), 1):
         z = as_[-1] @ w.T + b
         zs.append(z)
-        as_.append(f(z))
+        a = f(z)
+        mask = None if masks is None else masks[l - 1]
+        if mask is not None:
+            a = a * mask
+        as_.append(a)
     return zs, as_
 
 
@@ -116,6 +124,9 @@ def backprop(
     cost: Cost,
     X: NDArray[np.floating],
     Y: NDArray[np.floating],
+    *,
+    sample_weight: NDArray[np.floating] | None = None,
+    masks: Sequence[NDArray[np.floating] | None] | None = None,
 ) -> tuple[float, list[NDArray[np.floating] | None], _Arrays, _Arrays]:
     """Back-propagation of the batch's mean cost, as `Network.gradients` returns it.
 
@@ -133,11 +144,17 @@ def backprop(
         The inputs, one example per row.
     Y : ndarray of float, shape (n_samples, n_L)
         The targets.
+    sample_weight : ndarray of float, shape (n_samples,), optional
+        Each example's weight: its cost and its row of delta^L are multiplied by it (the
+        mean is still over the n_samples rows, as `Network.fit` takes weights of mean 1).
+    masks : sequence of (ndarray of float or None), optional
+        The dropout factors of a^1 .. a^L, as `forward` takes them; BP2 multiplies
+        delta^l by them too.
 
     Returns
     -------
     cost : float
-        The mean cost over the batch.
+        The mean (weighted) cost over the batch.
     deltas : list of ndarray of float, each of shape (n_samples, n_l)
         The errors delta^0 .. delta^L, one row per example, where delta^0 is None.
     grad_w : list of ndarray of float, each of shape (n_l, n_{l-1})
@@ -171,16 +188,28 @@ def backprop(
     >>> deltas[2].round(10).tolist(), grad_w[1].round(10).tolist()
     ([[-0.0746148433]], [[-0.0464447054, -0.0373074216]])
     """
-    zs, as_ = forward(weights, biases, activations, X)
-    N = X.shape[0]
+    zs, as_ = forward(weights, biases, activations, X, masks)
+    deltas, grad_w, grad_b = _backward(weights, activations, cost, zs, as_, Y, sample_weight, masks)
+    costs = cost(as_[-1], Y)
+    if sample_weight is not None:
+        costs = costs * sample_weight
+    return float(np.mean(costs)), deltas, grad_w, grad_b
+
+
+def _backward(weights, activations, cost, zs, as_, Y, sample_weight=None, masks=None):
+    """`backprop` after its forward pass: (deltas, grad_w, grad_b)."""
+    N = as_[0].shape[0]
     L = len(weights)
+    weight = 1.0 if sample_weight is None else sample_weight[:, None]
     deltas: list[Any] = [None] * (L + 1)
-    deltas[L] = output_error(activations[-1], cost, zs[L], as_[L], Y)  # BP1
+    deltas[L] = output_error(activations[-1], cost, zs[L], as_[L], Y) * weight  # BP1
     for l in range(L - 1, 0, -1):
         deltas[l] = (deltas[l + 1] @ weights[l]) * activations[l - 1].derivative(zs[l])  # BP2
+        if masks is not None and masks[l - 1] is not None:
+            deltas[l] *= masks[l - 1]  # a dropped unit passes no error back
     grad_b = [deltas[l].sum(axis=0) / N for l in range(1, L + 1)]  # BP3
     grad_w = [deltas[l].T @ as_[l - 1] / N for l in range(1, L + 1)]  # BP4
-    return float(np.mean(cost(as_[L], Y))), deltas, grad_w, grad_b
+    return deltas, grad_w, grad_b
 
 
 def sgd_step(

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _compiled
 from . import callbacks as _callbacks
 from . import lbfgs as _lbfgs
 from . import optimizers as _optimizers
@@ -612,7 +611,7 @@ class TrainingRun:
             lrs = self._batch_lrs(batches, count)
             report, every = self._reporter(epoch, progress, batches, done, cost_sum, count, lrs)
             try:
-                cost, accuracy, stop, _ = _compiled.core.train_epoch(
+                cost, accuracy, stop, _ = self.internals.core.train_epoch(
                     self.internals.layout,
                     self.settings,
                     self.workspace(piece.X, shuffle),

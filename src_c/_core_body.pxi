@@ -285,6 +285,14 @@ cdef class UpdateSettings:
         return self.step.optimizer.t
 
     @property
+    def l1(self):
+        return self.step.l1
+
+    @property
+    def l2(self):
+        return self.step.l2
+
+    @property
     def lr(self):
         return self.step.optimizer.lr
 
@@ -751,6 +759,36 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
             penalty = 0.5 * l2 * sum_of_squares(layers, &theta[0])
         regularize(layers, &theta[0], target, settings.step.l1, l2)
     return cost / divisor, penalty
+
+
+def apply_update(Layout layout, UpdateSettings settings, floating[::1] theta,
+                 floating[::1] grad, floating[::1] state1, floating[::1] state2,
+                 floating[::1] ema=None):
+    """One update of theta from a gradient computed elsewhere (of the mean cost alone), as
+    train_batch makes it after back-propagation: the settings' l1 and l2 terms added to
+    grad, clipping, decoupled weight decay, the optimizer's update (its t counted on) and
+    then, with `ema`, the moving average. grad is changed in place (the terms, clipping)."""
+    cdef Py_ssize_t n = theta.shape[0]
+    cdef floating* average = NULL
+    cdef unsigned int float_mode
+    if grad.shape[0] != n or (ema is not None and ema.shape[0] != n):
+        raise ValueError(f"a gradient of {grad.shape[0]} values for {n} parameters")
+    if ema is not None:
+        average = &ema[0]
+    with nogil:
+        float_mode = flush_subnormals()  # as in train_epoch: the same arithmetic
+        settings.step.optimizer.t += 1
+        if settings.step.l1 != 0 or settings.step.l2 != 0:
+            regularize(&layout.layers, &theta[0], &grad[0], settings.step.l1, settings.step.l2)
+        if settings.step.clip_norm != 0 or settings.step.clip_value != 0:
+            clip(&grad[0], n, settings.step.clip_norm, settings.step.clip_value)
+        if settings.step.decay != 0:
+            decay_weights(&layout.layers, &theta[0],
+                          1 - settings.step.optimizer.lr * settings.step.decay)
+        update(&settings.step.optimizer, &theta[0], &grad[0], &state1[0], &state2[0], n)
+        if average != NULL:
+            move_average(average, &theta[0], settings.step.ema_decay, n)
+        restore_float_mode(float_mode)
 
 
 def forward(Layout layout, Workspace ws, const floating[::1] theta, X):

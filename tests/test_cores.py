@@ -234,3 +234,45 @@ def test_the_builds_agree_on_dropout_rates_and_input_dropout(avx2_core, monkeypa
     ]
     for baseline, avx2 in zip(*results):
         np.testing.assert_array_equal(avx2, baseline, strict=True)
+
+
+class PyTanh(fcnn.activations.Activation):
+    name = "py_tanh"
+
+    def __call__(self, z):
+        return np.tanh(z)
+
+    def derivative(self, z):
+        return 1 - np.tanh(z) ** 2
+
+
+def apply_and_train_on_the_slow_path(dtype, optimizer):
+    """Optimizer.apply of a given gradient, and fit of a network with a user-defined
+    activation (its updates are the core's apply_update), clipped and averaged."""
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((120, 13)).astype(dtype)
+    Y = rng.standard_normal((120, 4)).astype(dtype)
+    make = (
+        (lambda: fcnn.SGD(0.05, momentum=0.9))
+        if optimizer == "sgd"
+        else (lambda: fcnn.AdamW(0.01, weight_decay=0.1))
+    )
+    applied = fcnn.Network([13, 9, 4], "tanh", dtype=dtype, seed=1)
+    step = make()
+    for _ in range(3):
+        step.apply(applied, applied.gradients(X, Y).flat)
+    slow = fcnn.Network([13, 9, 4], [PyTanh(), "linear"], dtype=dtype, seed=1)
+    options = dict(clip_norm=0.3, ema_decay=0.9, dropout=0.2, l1=0.01, seed=2)
+    slow.fit(X, Y, epochs=2, batch_size=16, optimizer=make(), **options)
+    return [applied.theta.copy(), *step.states, slow.theta.copy(), slow.averaged("ema").theta]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adamw"])
+def test_the_builds_agree_on_apply_and_the_slow_path(avx2_core, monkeypatch, dtype, optimizer):
+    results = [
+        computed_with(core, monkeypatch, lambda: apply_and_train_on_the_slow_path(dtype, optimizer))
+        for core in (_compiled.baseline, avx2_core)
+    ]
+    for baseline, avx2 in zip(*results):
+        np.testing.assert_array_equal(avx2, baseline, strict=True)
