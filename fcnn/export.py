@@ -1,0 +1,9 @@
+"""Exports of a trained network that check themselves.
+
+Each export writes the model, runs what it wrote on sample inputs and returns an
+`ExportReport` of how far its outputs are from `fcnn.Network.predict`.
+"""
+
+from ._export_report import ExportReport, compare
+
+__all__ = ["ExportReport", "compare"]
