@@ -5,5 +5,11 @@ Each export writes the model, runs what it wrote on sample inputs and returns an
 """
 
 from ._export_report import ExportReport, compare
+from ._onnx import register_skl2onnx, to_onnx
 
-__all__ = ["ExportReport", "compare"]
+__all__ = [
+    "ExportReport",
+    "compare",
+    "register_skl2onnx",
+    "to_onnx",
+]
