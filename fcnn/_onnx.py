@@ -491,7 +491,8 @@ def register_skl2onnx() -> None:
     >>> register_skl2onnx()
     >>> X = np.random.default_rng(0).standard_normal((40, 3)).astype(np.float32)
     >>> y = (X[:, 0] > 0).astype(int)
-    >>> pipe = make_pipeline(StandardScaler(), FCNNClassifier((5,), epochs=3, random_state=0))
+    >>> clf = FCNNClassifier((5,), epochs=3, tol=None, random_state=0)
+    >>> pipe = make_pipeline(StandardScaler(), clf)
     >>> onx = skl_to_onnx(pipe.fit(X, y), X[:1], options={"zipmap": False})
     >>> [o.name for o in onx.graph.output]
     ['label', 'probabilities']
