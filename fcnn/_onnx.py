@@ -20,12 +20,14 @@ from ._validation import check_int
 from .activations import SELU_ALPHA, SELU_SCALE, SOFTPLUS_THRESHOLD, Activation
 from .network import Network
 
-__all__ = ["OPSET_MAX", "OPSET_MIN", "register_skl2onnx", "to_onnx"]
+__all__ = ["OPSET_DEFAULT", "OPSET_MAX", "OPSET_MIN", "register_skl2onnx", "to_onnx"]
 
 #: The oldest opset written: Softmax over one axis (opset 13) and ReduceSum's axes input.
 OPSET_MIN = 13
-#: The newest opset written and tested with onnxruntime; the default.
-OPSET_MAX = 21
+#: The newest opset written and tested with onnxruntime (1.32, with onnx 1.23).
+OPSET_MAX = 28
+#: The default: the newest opset that every onnxruntime of the extra (1.18 on) runs.
+OPSET_DEFAULT = 21
 #: The opset whose Gelu operator the exact GELU uses (below it: the erf formula).
 _GELU_OPSET = 20
 #: The rows of the deterministic sample that checks an export when no X is given.
@@ -221,7 +223,7 @@ def _classes(clf: Any) -> tuple[NDArray[Any], Any]:
 
 def _checked_opset(opset: int | None) -> int:
     if opset is None:
-        return OPSET_MAX
+        return OPSET_DEFAULT
     if isinstance(opset, bool) or not isinstance(opset, int | np.integer):
         raise TypeError(f"opset must be an int or None, got {opset!r}")
     if not OPSET_MIN <= opset <= OPSET_MAX:
@@ -290,7 +292,8 @@ def to_onnx(
     path : str or os.PathLike
         The ONNX file to write.
     opset : int, optional
-        The ONNX opset, from 13 to 21 (the default, the newest tested). Exact GELU
+        The ONNX opset, from 13 to 28 (with onnx 1.23 or newer); 21 by default, which
+        every onnxruntime from 1.18 on runs. Exact GELU
         is the Gelu operator from opset 20 and the erf formula below it.
     dtype : {"float32", "float64"}, optional
         The model's input, parameters and outputs; the network's dtype by default.

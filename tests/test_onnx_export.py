@@ -7,6 +7,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 import pytest
+from conftest import run_python
 from numpy.testing import assert_array_equal
 from skl2onnx import to_onnx as skl_to_onnx
 from sklearn.pipeline import make_pipeline
@@ -14,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 import fcnn
 from fcnn import activations
-from fcnn._onnx import OPSET_MAX, OPSET_MIN
+from fcnn._onnx import OPSET_DEFAULT, OPSET_MAX, OPSET_MIN
 from fcnn.export import register_skl2onnx, to_onnx
 from fcnn.sklearn import FCNNClassifier, FCNNRegressor
 
@@ -65,15 +66,18 @@ def _name(f):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("output, cost", OUTPUTS)
 @pytest.mark.parametrize("hidden", HIDDEN, ids=_name)
-def test_outputs_equal_predict(tmp_path, hidden, output, cost, dtype):
+@pytest.mark.parametrize("opset", [None, OPSET_MAX])
+def test_outputs_equal_predict(tmp_path, hidden, output, cost, dtype, opset):
     if _name(hidden) == "gelu" and dtype == "float64":
         pytest.skip("onnxruntime computes Erf in float32 only (refused: see test_refused)")
     if _name(hidden) == "exp" and output == "exp":
         pytest.skip("e^(e^z) overflows float32")
     net = fcnn.Network([5, 7, 4, 3], [hidden, hidden, output], cost, dtype=dtype, seed=1)
     path = tmp_path / "net.onnx"
-    report = to_onnx(net, path)
-    onnx.checker.check_model(onnx.load(path), full_check=True)
+    report = to_onnx(net, path, opset=opset)
+    model = onnx.load(path)
+    onnx.checker.check_model(model, full_check=True)
+    assert model.opset_import[0].version == (opset or OPSET_DEFAULT)
     inputs = X.astype(dtype)
     (got,) = _session(path).run(["output"], {"input": inputs})
     expected = net.predict(inputs)
@@ -89,7 +93,7 @@ def test_outputs_equal_predict(tmp_path, hidden, output, cost, dtype):
     assert report.max_rel == (difference / np.maximum(np.abs(ours), np.finfo(float).tiny)).max()
 
 
-@pytest.mark.parametrize("opset", [OPSET_MIN, 19, OPSET_MAX])
+@pytest.mark.parametrize("opset", [OPSET_MIN, 19, OPSET_DEFAULT, OPSET_MAX])
 @pytest.mark.parametrize("hidden", ["gelu", "gelu_tanh", "mish", "softplus"])
 def test_opsets(tmp_path, opset, hidden):
     net = fcnn.Network([5, 6, 3], [hidden, "softmax"], dtype="float32", seed=2)
@@ -170,6 +174,15 @@ def test_multi_label_classifier(tmp_path):
     _assert_close(proba, clf.predict_proba(X), 1e-12)
 
 
+def test_estimator_exports_the_network_that_predicts(tmp_path):
+    reg = FCNNRegressor((6,), epochs=3, tol=None, ema_decay=0.5, use_average="ema")
+    reg.fit(X, X[:, :2])
+    to_onnx(reg, tmp_path / "reg.onnx")
+    (variable,) = _session(tmp_path / "reg.onnx").run(None, {"input": X})
+    _assert_close(variable, reg.predict(X), 1e-12)
+    assert not np.allclose(variable, reg.network_.predict(X))
+
+
 def test_regressor(tmp_path):
     reg = FCNNRegressor((6,), epochs=3, tol=None, random_state=0, dtype="float32").fit(X, X[:, 0])
     path = tmp_path / "reg.onnx"
@@ -214,7 +227,7 @@ class Softsign(activations.Activation):
 @pytest.mark.parametrize(
     "kwargs, network, error, message",
     [
-        ({"opset": 12}, None, ValueError, "opset must be from 13 to 21, got 12"),
+        ({"opset": 12}, None, ValueError, "opset must be from 13 to 28, got 12"),
         ({"opset": OPSET_MAX + 1}, None, ValueError, f"got {OPSET_MAX + 1}"),
         ({"opset": "21"}, None, TypeError, "opset must be an int or None, got '21'"),
         ({"dtype": "int8"}, None, ValueError, "dtype must be 'float32' or 'float64', got 'int8'"),
@@ -255,3 +268,18 @@ def test_refuses_other_models(tmp_path):
 def test_refuses_bad_threads(tmp_path, threads, error):
     with pytest.raises(error, match="threads must be an integer >= 1"):
         to_onnx(fcnn.Network([3, 2], seed=0), tmp_path / "net.onnx", threads=threads)
+
+
+def test_fcnn_imports_without_onnx(tmp_path):
+    code = (
+        "import sys\n"
+        "sys.modules['onnx'] = sys.modules['onnxruntime'] = None\n"
+        "import fcnn, fcnn.export\n"
+        "try:\n"
+        "    fcnn.export.to_onnx(fcnn.Network([2, 1]), 'net.onnx')\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    result = run_python(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "the ONNX export needs onnx: pip install 'fcnn[onnx]'"
