@@ -181,7 +181,7 @@ class _Graph:
             complement is not None
             and complement.op_type == "Sub"
             and complement.input[1] == concat.input[1]
-            and np.array_equal(self.constants.get(complement.input[0], np.nan), 1)
+            and np.array_equal(np.ravel(self.constants.get(complement.input[0], np.nan)), [1])
             and p is not None
             and p.op_type == "Sigmoid"
         ):

@@ -126,6 +126,19 @@ def test_dynamo_export(name, tmp_path):
     assert_close(net.predict(X), run_onnxruntime(onnx.load(path), X)[0], np.float32)
 
 
+def test_a_flatten_of_image_inputs_is_skipped(tmp_path):
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Flatten(), nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2)).double()
+    path = tmp_path / "model.onnx"
+    example = torch.zeros(2, 1, 2, 2, dtype=torch.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (example,), str(path), dynamo=False, input_names=["input"])
+    net = fcnn.from_onnx(path)
+    images = np.random.default_rng(0).normal(size=(10, 1, 2, 2))
+    assert_close(net.predict(images.reshape(10, 4)), torch_outputs(module, images), np.float64)
+
+
 # ---------------------------------------------------------------------- scikit-learn
 
 
@@ -192,6 +205,13 @@ def test_skl2onnx_regressor(activation, dtype):
 
     assert net.activations[-1].name == "linear" and net.cost.name == "quadratic"
     assert_close(net.predict(X), run_onnxruntime(model, X)[0], dtype)
+
+
+def test_skl2onnx_flattening_the_targets_of_a_regressor_is_refused():
+    X = np.random.default_rng(0).normal(size=(40, 4))
+    estimator = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=1000)
+    estimator.fit(X, np.c_[X[:, 0], X[:, 1]])
+    refusal(sklearn_to_onnx(estimator, X[:1]), "Reshape node", "reshapes to [-1, 1]")
 
 
 def test_an_imported_network_trains_on():
