@@ -266,6 +266,28 @@ def test_gemm_attributes_matmul_constants_and_no_op_nodes():
     assert_close(net.predict(X), run_onnxruntime(model, X)[0], np.float64)
 
 
+def test_a_classifier_with_label_and_probabilities_outputs_gives_the_probabilities():
+    nodes = [
+        helper.make_node("Gemm", ["x", "w", "b"], ["z1"], transB=1),
+        helper.make_node("Sigmoid", ["z1"], ["s1"]),
+        helper.make_node("Mul", ["z1", "s1"], ["a1"]),
+        helper.make_node("Gemm", ["a1", "w2", "b2"], ["z2"], transB=1),
+        helper.make_node("Softmax", ["z2"], ["probabilities"], axis=-1),
+        helper.make_node("ArgMax", ["probabilities"], ["label"], axis=1, keepdims=0),
+    ]
+    model = graph_model(
+        nodes, {"w": W, "b": B, "w2": W.T, "b2": [0.0, 1.0]}, outputs=("probabilities",)
+    )
+    model.graph.output.append(helper.make_tensor_value_info("label", TensorProto.INT64, [None]))
+
+    net = fcnn.from_onnx(model)
+
+    assert [f.name for f in net.activations] == ["swish", "softmax"]
+    X = inputs(np.float64, n_features=2)
+    probabilities = run_onnxruntime(model, X)[0]
+    assert_close(net.predict(X), probabilities, np.float64)
+
+
 def test_the_cost_follows_the_output_and_can_be_chosen(tmp_path):
     nodes = [
         helper.make_node("Gemm", ["x", "w", "b"], ["z"], transB=1),
