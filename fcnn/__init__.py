@@ -39,6 +39,7 @@ from . import (
     schedules,
     threads,
 )
+from ._onnx_import import from_onnx
 from .gradient_check import GradcheckResult, float64_copy, gradcheck
 from .history import History
 from .io import ModelFileError, load
@@ -57,6 +58,7 @@ __all__ = [
     "DivergenceError",
     "ModelFileError",
     "load",
+    "from_onnx",
     "gradcheck",
     "GradcheckResult",
     "float64_copy",

@@ -5,6 +5,9 @@
     fcnn evaluate model.fcnn       cost and accuracy on the test images
     fcnn predict model.fcnn X.npy  predicted labels (or output activations) as CSV
     fcnn bench --quick             benchmarks/run.py, or a built-in timing of fcnn alone
+    fcnn export model.fcnn --onnx model.onnx   an ONNX model (and/or --c FOLDER: C sources),
+                                   checked against predict
+    fcnn import model.onnx --out model.fcnn    a network from an ONNX model
 
 Every command reads MNIST from a folder of its IDX files given with --data, or else the
 sample bundled with fcnn (the first 10,000 training and 2,000 test images). Errors print one
@@ -24,7 +27,8 @@ from typing import get_args
 
 import numpy as np
 
-from . import __version__, io, optimizers
+from . import __version__, export, io, optimizers
+from ._onnx_import import from_onnx
 from ._validation import as_inputs
 from .activations import ActivationName
 from .costs import CostName
@@ -362,6 +366,59 @@ def build_parser():
     bench.add_argument(
         "--markdown", metavar="PATH", help="also write run.py's report here; default: none"
     )
+    export_command = commands.add_parser(
+        "export",
+        formatter_class=_HelpFormatter,
+        help="export a saved model to ONNX or C, checked against predict",
+        description="Write a saved model as an ONNX model (--onnx) and/or as C sources "
+        "(--c), run what was written on sample inputs and print how far its outputs are "
+        "from the model's own predict (max abs and relative deviation, argmax agreement, "
+        "and the accuracy on the labels of --check-data).",
+    )
+    export_command.add_argument("model", metavar="MODEL", help="a model file saved by fcnn")
+    export_command.add_argument(
+        "--onnx", metavar="PATH", help="write an ONNX model here (needs fcnn[onnx]); default: none"
+    )
+    export_command.add_argument(
+        "--c", metavar="FOLDER", help="write C99 sources into this folder; default: none"
+    )
+    export_command.add_argument(
+        "--opset", type=_positive_int, metavar="N", help="ONNX opset; default: the exporter's"
+    )
+    export_command.add_argument(
+        "--dtype",
+        choices=["float32", "float64", "int8"],
+        help="number type of the export (int8: C only); default: the model's",
+    )
+    export_command.add_argument(
+        "--check-data",
+        metavar="mnist|NPZ",
+        help="the samples to check the export on (and, for int8, to calibrate it with): "
+        "'mnist' for the test images (of --data), or a .npz file with an array X and "
+        "optionally labels y; default: the exporter's own samples",
+    )
+    _add_data_option(export_command)
+
+    import_command = commands.add_parser(
+        "import",
+        formatter_class=_HelpFormatter,
+        help="a model file from an ONNX model of an MLP",
+        description="Read an ONNX model of a fully-connected network (as fcnn, "
+        "torch.onnx.export or skl2onnx write it) and save it as an fcnn model file.",
+    )
+    import_command.add_argument("onnx", metavar="ONNX", help="the ONNX model file")
+    import_command.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="where to save the model (required; no default)",
+    )
+    import_command.add_argument(
+        "--cost",
+        choices=get_args(CostName),
+        help="the model's cost; default: from its output activation (log-likelihood for "
+        "softmax, cross-entropy for sigmoid, quadratic otherwise)",
+    )
     parser.commands = commands.choices  # {name: the command's own parser}
     return parser
 
@@ -667,6 +724,62 @@ def _builtin_bench(args, passed_on):
     return 0
 
 
+def _check_data(args, dtype):
+    """(X, labels or None) of --check-data, or (None, None) for the exporter's own."""
+    if args.check_data is None:
+        return None, None
+    if args.check_data == "mnist":
+        return _mnist(args.data, "test", dtype)
+    try:
+        with np.load(args.check_data, allow_pickle=False) as arrays:
+            if "X" not in arrays:
+                raise CommandError(
+                    f"--check-data {args.check_data} must hold an array named X (and optionally "
+                    f"y), got {', '.join(arrays.files) or 'no arrays'}"
+                )
+            return arrays["X"], arrays.get("y")
+    except (OSError, ValueError) as error:
+        raise CommandError(
+            f"--check-data must be 'mnist' or a .npz file, cannot read {args.check_data}: {error}"
+        ) from None
+
+
+def _exporter(name, option):
+    """fcnn.export's function `name`, or an error when this fcnn has none."""
+    function = getattr(export, name, None)
+    if function is None:
+        raise CommandError(f"{option} is not available yet in fcnn {__version__}")
+    return function
+
+
+def _run_export(args):
+    if args.onnx is None and args.c is None:
+        raise CommandError("nothing to export: give --onnx PATH, --c FOLDER or both")
+    if args.dtype == "int8" and args.onnx is not None:
+        raise CommandError("--dtype int8 is for --c only; ONNX exports are float32 or float64")
+    net = io.load(args.model)
+    X, labels = _check_data(args, net.dtype.name)
+    checks = {} if X is None else {"calibration": X, "labels": labels}
+    reports = []
+    if args.onnx is not None:
+        to_onnx = _exporter("to_onnx", "--onnx")
+        reports.append(to_onnx(net, args.onnx, opset=args.opset, dtype=args.dtype, **checks))
+    if args.c is not None:
+        to_c = _exporter("to_c", "--c")
+        reports.append(to_c(net, args.c, dtype=args.dtype or net.dtype.name, **checks))
+    for report in reports:
+        _say(report)
+    return 0
+
+
+def _run_import(args):
+    net = from_onnx(args.onnx, cost=args.cost)
+    net.save(args.out)
+    _say(f"imported {net} from {args.onnx}")
+    _say(f"saved to {args.out}")
+    return 0
+
+
 # ---------------------------------------------------------------------- main
 
 
@@ -695,12 +808,21 @@ def main(argv=None):
         "train": _run_train,
         "evaluate": _run_evaluate,
         "predict": _run_predict,
+        "export": _run_export,
+        "import": _run_import,
     }
     try:
         if args.command == "bench":
             return _run_bench(args, extra)
         return commands[args.command](args)
-    except (CommandError, ValueError, TypeError, OSError, DivergenceError) as error:
+    except (
+        CommandError,
+        ValueError,
+        TypeError,
+        OSError,
+        ImportError,
+        DivergenceError,
+    ) as error:
         _say(f"fcnn {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as stop:

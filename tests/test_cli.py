@@ -56,7 +56,15 @@ def model(tmp_path_factory):
 
 def test_every_option_of_every_command_has_help_and_its_default():
     parser = cli.build_parser()
-    assert set(parser.commands) == {"demo", "train", "evaluate", "predict", "bench"}
+    assert set(parser.commands) == {
+        "demo",
+        "train",
+        "evaluate",
+        "predict",
+        "bench",
+        "export",
+        "import",
+    }
     for name, command in parser.commands.items():
         formatter = command._get_formatter()
         text = command.format_help()
@@ -517,3 +525,102 @@ def test_train_takes_a_dropout_rate_per_hidden_layer_and_input_dropout(tmp_path,
     assert_one_line_error(err, "one rate per hidden layer (1)")
     status, _, err = run(capsys, "train", "--out", path, "--input-dropout", "1", *FAST_TRAIN)
     assert status != 0 and "--input-dropout" in err
+
+
+# ---------------------------------------------------------------- export and import
+
+
+@pytest.fixture
+def exporters(monkeypatch):
+    """fcnn.export.to_onnx and to_c replaced by recorders that return a report."""
+    calls = []
+
+    def recorder(kind):
+        def export(net, path, **options):
+            calls.append((kind, net, path, options))
+            return fcnn.export.compare(path, f"fake {kind}", np.zeros((2, 3)), np.zeros((2, 3)))
+
+        return export
+
+    monkeypatch.setattr(cli.export, "to_onnx", recorder("onnx"), raising=False)
+    monkeypatch.setattr(cli.export, "to_c", recorder("c"), raising=False)
+    return calls
+
+
+def test_export_calls_each_exporter_asked_for_and_prints_their_reports(
+    model, tmp_path, exporters, capsys
+):
+    onnx_path, folder = tmp_path / "m.onnx", tmp_path / "c"
+    status, out, err = run(
+        capsys, "export", model, "--onnx", onnx_path, "--c", folder, "--opset", 17
+    )
+    assert status == 0, err
+    (kind, net, path, options), (kind_c, _, path_c, options_c) = exporters
+    assert (kind, path, kind_c, path_c) == ("onnx", str(onnx_path), "c", str(folder))
+    assert net.sizes == (784, 20, 10)
+    assert options == {"opset": 17, "dtype": None}
+    assert options_c == {"dtype": "float64"}
+    assert out.count("max abs deviation") == 2 and "fake onnx" in out and "fake c" in out
+
+
+def test_export_check_data_from_mnist_or_an_npz_file(model, tmp_path, exporters, capsys):
+    X, y = np.ones((5, 784)), np.arange(5)
+    np.savez(tmp_path / "check.npz", X=X, y=y)
+    assert run(capsys, "export", model, "--onnx", tmp_path / "m.onnx", "--check-data",
+               tmp_path / "check.npz")[0] == 0  # fmt: skip
+    options = exporters[-1][3]
+    np.testing.assert_array_equal(options["calibration"], X)
+    np.testing.assert_array_equal(options["labels"], y)
+    assert run(capsys, "export", model, "--c", tmp_path / "c", "--dtype", "int8",
+               "--check-data", "mnist")[0] == 0  # fmt: skip
+    options = exporters[-1][3]
+    assert options["dtype"] == "int8"
+    assert options["calibration"].shape == (2000, 784) and options["labels"].shape == (2000,)
+
+
+@pytest.mark.parametrize(
+    "argv, fragment",
+    [
+        ([], "nothing to export: give --onnx PATH, --c FOLDER or both"),
+        (["--onnx", "m.onnx", "--dtype", "int8"], "--dtype int8 is for --c only"),
+        (["--onnx", "m.onnx", "--check-data", "missing.npz"], "--check-data must be 'mnist'"),
+    ],
+)
+def test_export_errors(model, exporters, capsys, argv, fragment):
+    status, _, err = run(capsys, "export", model, *argv)
+    assert status == 1
+    assert_one_line_error(err, "fcnn export: error:", fragment)
+
+
+def test_export_without_the_exporter_says_it_is_not_available(model, monkeypatch, capsys):
+    monkeypatch.delattr(cli.export, "to_c", raising=False)
+    status, _, err = run(capsys, "export", model, "--c", "folder")
+    assert status == 1
+    assert_one_line_error(err, "--c is not available yet")
+
+
+def test_import_saves_an_onnx_mlp_as_a_model_file(tmp_path, capsys):
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    w, b = np.arange(6.0).reshape(3, 2) / 10, np.array([0.1, -0.2, 0.3])
+    graph = helper.make_graph(
+        [helper.make_node("Gemm", ["x", "w", "b"], ["z"], transB=1),
+         helper.make_node("Softmax", ["z"], ["y"], axis=1)],
+        "mlp",
+        [helper.make_tensor_value_info("x", TensorProto.DOUBLE, [None, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.DOUBLE, [None, 3])],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")],
+    )  # fmt: skip
+    source, target = tmp_path / "m.onnx", tmp_path / "m.fcnn"
+    onnx.save(helper.make_model(graph), source)
+
+    status, out, err = run(capsys, "import", source, "--out", target, "--cost", "quadratic")
+
+    assert status == 0, err
+    assert "imported Network([2, 3]" in out and f"saved to {target}" in out
+    net = fcnn.load(target)
+    assert net.cost.name == "quadratic" and net.activations[0].name == "softmax"
+    np.testing.assert_array_equal(net.weights[0], w)
+    status, _, err = run(capsys, "import", tmp_path / "missing.onnx", "--out", target)
+    assert status == 1 and "fcnn import: error:" in err
