@@ -43,6 +43,10 @@ _doctest_dir = tempfile.TemporaryDirectory()
 os.chdir(_doctest_dir.name)
 import numpy as np
 import fcnn
+try:  # a test requirement, not the docs': its examples are skipped without it
+    import torch
+except ImportError:
+    torch = None
 """
 doctest_global_cleanup = """
 os.chdir(_doctest_previous_dir)

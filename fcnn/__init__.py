@@ -39,11 +39,12 @@ from . import (
     schedules,
     threads,
 )
+from ._convert import from_sklearn, from_torch
 from ._onnx_import import from_onnx
 from .gradient_check import GradcheckResult, float64_copy, gradcheck
 from .history import History
 from .io import ModelFileError, load
-from .network import Gradients, Network, Trace
+from .network import Gradients, Network, Predictor, Trace
 from .optimizers import LBFGS, SGD, AdaGrad, Adam, AdamW, RMSProp, Rprop
 from .training import DivergenceError, Position
 
@@ -52,12 +53,15 @@ __version__ = "0.1.0"
 __all__ = [
     "Network",
     "Trace",
+    "Predictor",
     "Gradients",
     "History",
     "Position",
     "DivergenceError",
     "ModelFileError",
     "load",
+    "from_sklearn",
+    "from_torch",
     "from_onnx",
     "gradcheck",
     "GradcheckResult",

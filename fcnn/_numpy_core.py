@@ -3,7 +3,7 @@ core's entry points with the forward pass and back-propagation in NumPy
 (`fcnn.reference`), and each update by the compiled optimizer (its ``apply_update``).
 
 `NumPyCore` has each entry point that a network's structure calls on its core
-(`train_epoch`, `gradients`, `forward`, `predict`, `evaluate`, `SamplePredictor`), taking
+(`train_epoch`, `gradients`, `forward`, `predict`, `evaluate`, `SmallPredictor`), taking
 what the compiled one takes and returning what it returns, so that training (schedules,
 clipping, averaging, callbacks, metrics, early stopping), evaluation, gradients and
 L-BFGS are the same code for both paths. The layout, workspace and update settings stay
@@ -82,9 +82,9 @@ class NumPyCore:
         self.predict = {"float": self._predict, "double": self._predict}  # as the core's
 
     @staticmethod
-    def SamplePredictor(layout: Any, theta: NDArray[Any]) -> Any:
-        """No latency path: the network's checked path predicts one sample too."""
-        return lambda x: None
+    def SmallPredictor(layout: Any, theta: NDArray[Any], capacity: int) -> Any:
+        """No latency path: the network's checked path predicts a few rows too."""
+        return lambda x, out, batches: None
 
     def _layers(self, layout, theta):
         """The weight matrices and bias vectors, views of theta."""

@@ -346,6 +346,24 @@ def _require_finite(array, name):
         )
 
 
+def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
+    """Raise unless predict can write `shape` outputs of `dtype` straight into `out`: a
+    numpy array of that shape and dtype (native byte order), C-contiguous, aligned and
+    writeable."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
+    if out.dtype != dtype or not out.dtype.isnative:
+        raise TypeError(f"out must have the network's dtype {dtype.name}, got {out.dtype.str}")
+    if out.shape != shape:
+        raise ValueError(f"out must have shape {shape}, got {out.shape}")
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be C-contiguous, got an array that is not")
+    if not out.flags.aligned:
+        raise ValueError("out must be aligned, got an array that is not")
+    if not out.flags.writeable:
+        raise ValueError("out must be writeable, got a read-only array")
+
+
 def as_inputs(
     X: ArrayLike,
     n_features: int,

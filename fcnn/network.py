@@ -36,6 +36,7 @@ from ._validation import (
     check_feature_names,
     check_hyperparameter,
     check_int,
+    check_out,
     check_positive_number,
     check_seed,
     check_sizes,
@@ -60,7 +61,10 @@ if TYPE_CHECKING:
     from .optimizers import Optimizer
     from .schedules import Schedule
 
-__all__ = ["Network", "Trace", "Gradients"]
+__all__ = ["Network", "Trace", "Gradients", "Predictor"]
+
+SMALL_ROWS = 64
+"""Inputs of up to this many rows take predict's latency path (SmallPredictor)."""
 
 
 def _chunk_rows(sizes, n_params):
@@ -430,12 +434,12 @@ class _Structure:
             workspace = self.per_thread.workspace = self.workspace(capacity)
         return workspace
 
-    def sample_predictor(self):
-        """This thread's predictor of one sample at a time."""
-        predictor = getattr(self.per_thread, "one_sample", None)
+    def small_predictor(self):
+        """This thread's predictor of one sample or a few rows at a time."""
+        predictor = getattr(self.per_thread, "small", None)
         if predictor is None:
-            predictor = self.per_thread.one_sample = self.core.SamplePredictor(
-                self.layout, self.theta
+            predictor = self.per_thread.small = self.core.SmallPredictor(
+                self.layout, self.theta, min(SMALL_ROWS, self.chunk_rows)
             )
         return predictor
 
@@ -1121,7 +1125,9 @@ class Network:
 
     # ------------------------------------------------------------------ inference
 
-    def predict(self, X: ArrayLike) -> NDArray[np.floating]:
+    def predict(
+        self, X: ArrayLike, *, out: NDArray[np.floating] | None = None
+    ) -> NDArray[np.floating]:
         """The network's outputs a^L for the inputs X.
 
         Parameters
@@ -1130,6 +1136,9 @@ class Network:
             The inputs, one row per example, or one example as a 1-D array; converted
             to the network's dtype. Sparse input is read as CSR rows (see the user
             guide's "Sparse input").
+        out : ndarray, optional
+            Where to write the outputs instead of a new array: of the network's dtype
+            and the shape below, C-contiguous, aligned and writeable. Returned.
 
         Returns
         -------
@@ -1139,9 +1148,11 @@ class Network:
         Raises
         ------
         TypeError
-            If X does not hold real numbers.
+            If X does not hold real numbers, or out is not an array of the network's
+            dtype.
         ValueError
-            If X does not have the shape above or holds inf or NaN.
+            If X does not have the shape above or holds inf or NaN, or out does not
+            have the shape above or is not C-contiguous, aligned and writeable.
         FloatingPointError
             If a finite row of X gives outputs that are not finite (its values overflow
             the dtype in some layer, which the message names).
@@ -1151,25 +1162,54 @@ class Network:
         Ctrl-C (KeyboardInterrupt) is honoured within milliseconds also in a long
         prediction, on the main thread.
 
+        One sample, or up to 64 rows of a numpy array of float32 or float64 in any
+        order, takes a latency path that checks and converts it in compiled code (into
+        buffers kept per thread), with the same results bit for bit. `predictor` binds
+        the rest for serving loops.
+
         Examples
         --------
         >>> import fcnn
+        >>> import numpy as np
         >>> net = fcnn.Network([2, 3, 2], seed=0)
         >>> X, y = fcnn.datasets.xor()
         >>> net.predict(X).shape, net.predict(X[0]).shape
         ((4, 2), (2,))
         >>> net.predict(X).round(3)[0].tolist()
         [0.174, 0.127]
+        >>> out = np.empty((4, 2))
+        >>> net.predict(X, out=out) is out
+        True
         """
         s = self._structure
-        one_sample = getattr(s.per_thread, "one_sample", None) or s.sample_predictor()
-        out = one_sample(X)  # the latency path: a finite 1-D sample as the network takes it
-        if out is not None:
-            return out
+        small = getattr(s.per_thread, "small", None) or s.small_predictor()
+        # the latency path; rows of an array without column names only where the network
+        # has none to warn about
+        result = small(X, out, self._feature_names is None)
+        if result is not None:
+            return result
         original = X
         X, single = self._inputs(s, X, check_finite=False)
-        out = _predict(s, X, original)
-        return out[0] if single else out
+        return _predict(s, X, original, out, single)
+
+    def predictor(self) -> Predictor:
+        """`predict` bound to this network for a serving loop.
+
+        Returns
+        -------
+        Predictor
+            ``predictor(X, out=None)`` is ``net.predict(X, out=out)``.
+
+        Examples
+        --------
+        >>> import fcnn
+        >>> net = fcnn.Network([2, 3, 2], seed=0)
+        >>> predict = net.predictor()
+        >>> X, y = fcnn.datasets.xor()
+        >>> bool((predict(X[:2]) == net.predict(X[:2])).all())
+        True
+        """
+        return Predictor(self)
 
     def trace(self, X: ArrayLike) -> Trace:
         """The forward pass of X with every layer's z^l and a^l.
@@ -1952,17 +1992,65 @@ def _stored_array(arrays, name, shape, dtype):
     return array
 
 
-def _predict(structure, X, original):
+class Predictor:
+    """`Network.predict` bound to one network, for serving loops (`Network.predictor`).
+
+    Safe across threads as `predict` is: each thread that calls it gets its own
+    buffers, made on its first call and reused, so that predicting a few rows allocates
+    nothing but their outputs (nothing with ``out=``). It predicts with the network's
+    parameters as they are at each call, also after training or `Network.__setstate__`.
+
+    Parameters
+    ----------
+    net : Network
+        The network.
+
+    Examples
+    --------
+    >>> import fcnn
+    >>> import numpy as np
+    >>> net = fcnn.Network([784, 30, 10], seed=0)
+    >>> predict = net.predictor()
+    >>> x = np.zeros((1, 784), dtype=np.float32)
+    >>> out = np.empty((1, 10))
+    >>> predict(x, out=out) is out
+    True
+    """
+
+    def __init__(self, net: Network) -> None:
+        self._net = net
+
+    def __call__(
+        self, X: ArrayLike, out: NDArray[np.floating] | None = None
+    ) -> NDArray[np.floating]:
+        """``net.predict(X, out=out)``: see `Network.predict`."""
+        net = self._net
+        s = net._structure
+        small = getattr(s.per_thread, "small", None) or s.small_predictor()
+        result = small(X, out, net._feature_names is None)
+        return net.predict(X, out=out) if result is None else result
+
+    def __repr__(self) -> str:
+        return f"Predictor({self._net!r})"
+
+
+def _predict(structure, X, original, into=None, single=False):
     """The outputs a^L of checked inputs X, rows of `original` as the caller gave them
-    (for the message of a FloatingPointError)."""
+    (for the message of a FloatingPointError), written into `into` if given (checked
+    here); `single`: X is the one row of a 1-D input, whose outputs are 1-D."""
     s = structure
-    out = np.empty((X.shape[0], s.sizes[-1]), dtype=s.dtype)
-    row, layer = s.core_predict(
-        s.layout, s.inference_workspace(X.shape[0]), s.theta, core_rows(X), out
-    )
+    n, n_out = X.shape[0], s.sizes[-1]
+    if into is None:
+        out = np.empty((n, n_out), dtype=s.dtype)
+    else:
+        check_out(into, (n_out,) if single else (n, n_out), s.dtype)
+        out = into.reshape(n, n_out)  # a view of into, which is C-contiguous
+    row, layer = s.core_predict(s.layout, s.inference_workspace(n), s.theta, core_rows(X), out)
     if row >= 0:
         raise _forward_error(original, X, row, layer, s.dtype)
-    return out
+    if into is not None:
+        return into
+    return out[0] if single else out
 
 
 EVALUATE_ROWS = 2**16

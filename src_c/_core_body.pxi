@@ -15,6 +15,7 @@
 from libc.math cimport isfinite, sqrt, NAN
 from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcpy
+from libc.stdlib cimport labs
 
 import threading
 
@@ -835,54 +836,120 @@ def predict(Layout layout, Workspace ws, const floating[::1] theta, X,
     return stop.row, stop.layer
 
 
-cdef class SamplePredictor:
-    """a^L of one sample at a time, with as little work per call as a prediction allows:
-    the checks are a few C comparisons, the parameters' address is taken once, the
-    sample's and the output's through numpy's C API (no buffer-protocol parsing), and
-    the one-row workspace is its own. Network.predict's latency path; one per thread."""
+ctypedef fused source_t:
+    float
+    double
+
+
+cdef void cast_rows(const char* x, Py_ssize_t row_stride, Py_ssize_t column_stride,
+                    Py_ssize_t m, Py_ssize_t n, source_t* like, floating* rows) noexcept nogil:
+    """rows (m x n, C order) = the m x n array at x with strides in bytes, in floating
+    (`like` only names the source's type); read in the order of its memory."""
+    cdef Py_ssize_t i, j
+    if labs(column_stride) <= labs(row_stride):
+        for i in range(m):
+            for j in range(n):
+                rows[i * n + j] = <floating>(<const source_t*>(x + i * row_stride
+                                                               + j * column_stride))[0]
+    else:
+        for j in range(n):
+            for i in range(m):
+                rows[i * n + j] = <floating>(<const source_t*>(x + i * row_stride
+                                                               + j * column_stride))[0]
+
+
+cdef class SmallPredictor:
+    """a^L of one sample or a few rows (up to `capacity`) with as little work per call as
+    a prediction allows: the checks are a few C comparisons, the parameters' address is
+    taken once, the input's and the output's through numpy's C API (no buffer-protocol
+    parsing), an input of the other float dtype or order is cast into a buffer made
+    once, and the workspace is its own. Network.predict's latency path; one per thread."""
     cdef Layout layout
     cdef Workspace ws
     cdef object theta  # keeps the parameters' memory alive
     cdef void* theta_data
+    cdef cnp.ndarray rows  # the cast input
     cdef bint single
-    cdef cnp.npy_intp n_in, n_out
+    cdef cnp.npy_intp n_in, n_out, capacity
     cdef int typenum
 
-    def __init__(self, Layout layout, cnp.ndarray theta):
+    def __init__(self, Layout layout, cnp.ndarray theta, Py_ssize_t capacity):
         self.layout = layout
         self.theta = theta
         self.theta_data = cnp.PyArray_DATA(theta)
         self.single = theta.dtype == np.float32
-        self.ws = Workspace(layout, theta.dtype, 1)
+        self.capacity = capacity
+        self.ws = Workspace(layout, theta.dtype, capacity)
         self.n_in = layout.layers.sizes[0]
         self.n_out = layout.layers.sizes[layout.layers.n_layers]
+        self.rows = np.empty((capacity, self.n_in), dtype=theta.dtype)
         self.typenum = cnp.NPY_FLOAT32 if self.single else cnp.NPY_FLOAT64
 
-    def __call__(self, x):
-        """a^L for x when x is one finite sample as the network takes it (a 1-D,
-        C-contiguous numpy array of the network's dtype and width), else None: the
-        caller's checked path converts it, or names what is wrong with it."""
+    def __call__(self, x, out, bint batches):
+        """a^L for x, into out (None: a new array), when x is one finite sample of the
+        network's width (1-D) or, with batches, 1 to capacity finite rows of it (2-D): a
+        numpy array of float32 or float64, aligned, in the machine's byte order, of any
+        strides; and out an array of the network's dtype and the output's shape, C-
+        contiguous and writeable. Else None: the caller's checked path converts x, or
+        names what is wrong with x or out."""
         if not cnp.PyArray_CheckExact(x):
             return None
-        cdef cnp.ndarray sample = <cnp.ndarray>x
-        if (cnp.PyArray_NDIM(sample) != 1 or cnp.PyArray_DIMS(sample)[0] != self.n_in
-                or cnp.PyArray_TYPE(sample) != self.typenum
-                or not cnp.PyArray_IS_C_CONTIGUOUS(sample)
-                or not cnp.PyArray_ISALIGNED(sample) or not cnp.PyArray_ISNOTSWAPPED(sample)):
+        cdef cnp.ndarray given = <cnp.ndarray>x
+        cdef int ndim = cnp.PyArray_NDIM(given)
+        cdef int source = cnp.PyArray_TYPE(given)
+        cdef cnp.npy_intp m = 1 if ndim == 1 else cnp.PyArray_DIMS(given)[0]
+        cdef cnp.npy_intp shape[2]
+        if (not (ndim == 1 or (ndim == 2 and batches)) or m < 1 or m > self.capacity
+                or cnp.PyArray_DIMS(given)[ndim - 1] != self.n_in
+                or not (source == cnp.NPY_FLOAT32 or source == cnp.NPY_FLOAT64)
+                or not cnp.PyArray_ISALIGNED(given) or not cnp.PyArray_ISNOTSWAPPED(given)):
             return None
-        cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &self.n_out, self.typenum, 0)
+        shape[0] = m
+        shape[1] = self.n_out
+        cdef cnp.ndarray result
+        if out is None:
+            result = cnp.PyArray_EMPTY(ndim, &shape[2 - ndim], self.typenum, 0)
+        else:
+            if not cnp.PyArray_CheckExact(out):
+                return None
+            result = <cnp.ndarray>out
+            if (cnp.PyArray_NDIM(result) != ndim or cnp.PyArray_TYPE(result) != self.typenum
+                    or cnp.PyArray_DIMS(result)[0] != shape[2 - ndim]
+                    or cnp.PyArray_DIMS(result)[ndim - 1] != self.n_out
+                    or not cnp.PyArray_IS_C_CONTIGUOUS(result)
+                    or not cnp.PyArray_ISWRITEABLE(result) or not cnp.PyArray_ISALIGNED(result)
+                    or not cnp.PyArray_ISNOTSWAPPED(result)):
+                return None
         cdef Stop stop
         cdef Rows rows
-        rows.dense = cnp.PyArray_DATA(sample)
+        cdef const char* data = <const char*>cnp.PyArray_DATA(given)
+        cdef Py_ssize_t column_stride = cnp.PyArray_STRIDES(given)[ndim - 1]
+        cdef Py_ssize_t row_stride = 0 if ndim == 1 else cnp.PyArray_STRIDES(given)[0]
+        if source == self.typenum and cnp.PyArray_IS_C_CONTIGUOUS(given):
+            rows.dense = data
+        else:
+            rows.dense = cnp.PyArray_DATA(self.rows)
+            if self.single and source == cnp.NPY_FLOAT32:
+                cast_rows(data, row_stride, column_stride, m, self.n_in, <float*>NULL,
+                          <float*>cnp.PyArray_DATA(self.rows))
+            elif self.single:
+                cast_rows(data, row_stride, column_stride, m, self.n_in, <double*>NULL,
+                          <float*>cnp.PyArray_DATA(self.rows))
+            elif source == cnp.NPY_FLOAT32:
+                cast_rows(data, row_stride, column_stride, m, self.n_in, <float*>NULL,
+                          <double*>cnp.PyArray_DATA(self.rows))
+            else:
+                cast_rows(data, row_stride, column_stride, m, self.n_in, <double*>NULL,
+                          <double*>cnp.PyArray_DATA(self.rows))
         if self.single:
             forward_chunks(&self.layout.layers, &self.ws.buf, <const float*>self.theta_data,
-                           &rows, <const float*>NULL, <const float*>NULL, 1,
-                           <float*>cnp.PyArray_DATA(out), &stop, NULL)
+                           &rows, <const float*>NULL, <const float*>NULL, m,
+                           <float*>cnp.PyArray_DATA(result), &stop, NULL)
         else:
             forward_chunks(&self.layout.layers, &self.ws.buf, <const double*>self.theta_data,
-                           &rows, <const double*>NULL, <const double*>NULL, 1,
-                           <double*>cnp.PyArray_DATA(out), &stop, NULL)
-        return None if stop.row >= 0 else out
+                           &rows, <const double*>NULL, <const double*>NULL, m,
+                           <double*>cnp.PyArray_DATA(result), &stop, NULL)
+        return None if stop.row >= 0 else result
 
 
 def evaluate(Layout layout, Workspace ws, const floating[::1] theta,

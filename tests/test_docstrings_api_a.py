@@ -16,6 +16,7 @@ from fcnn._source_tree import use_installed_package_if_unbuilt
 
 MODULES = [
     "fcnn",
+    "fcnn._convert",
     "fcnn.datasets",
     "fcnn.explain",
     "fcnn.gradient_check",

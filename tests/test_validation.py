@@ -72,7 +72,8 @@ def test_the_recording_core_sees_every_entry_point(core):
     net = fcnn.Network([4, 5, 3], seed=0)
     assert core.calls == ["Layout"]
     X, y = np.zeros((6, 4)), np.arange(6) % 3
-    net.predict(X)
+    net.predict(X)  # the latency path: SmallPredictor, made once per thread
+    net.predict(np.zeros((65, 4)))  # more rows than that path takes: predict
     net.trace(X)
     net.evaluate(X, y)
     net.gradients(X, y)
