@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import __version__
 from ._export_report import ExportReport, compare
-from ._validation import check_int
+from ._validation import check_bool, check_int
 from .activations import SELU_ALPHA, SELU_SCALE, SOFTPLUS_THRESHOLD, Activation
 from .network import Network
 
@@ -271,7 +271,9 @@ def to_onnx(
     *,
     opset: int | None = None,
     dtype: Any = None,
-    check: ArrayLike | bool | None = None,
+    calibration: ArrayLike | None = None,
+    labels: ArrayLike | None = None,
+    check: bool = True,
     threads: int = 1,
 ) -> ExportReport | None:
     """Write a network, or a fitted estimator, as an ONNX model and check it with onnxruntime.
@@ -298,10 +300,16 @@ def to_onnx(
     dtype : {"float32", "float64"}, optional
         The model's input, parameters and outputs; the network's dtype by default.
         onnxruntime computes Erf in float32 only, so GELU ("gelu") exports in float32.
-    check : array_like of shape (n_samples, sizes[0]), bool or None, default None
-        The inputs the written model is checked on: None (or True) checks it on a
-        deterministic standard normal sample of 256 rows; False does not run it (then
-        onnxruntime is not needed and nothing is returned).
+    calibration : array_like of shape (n_samples, sizes[0]), optional
+        The inputs the written model is checked on (as `to_c` takes them; they should be
+        of the inputs' scale); by default a deterministic standard normal sample of 256
+        rows.
+    labels : array_like of int, shape (n_samples,), optional
+        The classes of the `calibration` rows (column indices of the outputs), for the
+        accuracy of both in the report.
+    check : bool, default True
+        Run the written model; False only writes it (then onnxruntime is not needed and
+        nothing is returned).
     threads : int, default 1
         onnxruntime's intra-op threads for the check (1 gives the same result every run),
         at least 1.
@@ -320,9 +328,10 @@ def to_onnx(
         If `model` is not a network or a fitted estimator, or `opset`, `dtype` or
         `threads` is of the wrong type.
     ValueError
-        If `opset`, `dtype` or `threads` is out of range, `check` is not of the shape
-        above, a layer's activation is user-defined (ONNX has no operators for it), GELU
-        is exported in float64, or a classifier's classes are neither integers nor strings.
+        If `opset`, `dtype` or `threads` is out of range, `calibration` is not of the
+        shape above or `labels` not one per row, a layer's activation is user-defined
+        (ONNX has no operators for it), GELU is exported in float64, or a classifier's
+        classes are neither integers nor strings.
 
     See Also
     --------
@@ -345,6 +354,7 @@ def to_onnx(
     opset = _checked_opset(opset)
     dtype = _checked_dtype(dtype, net.dtype)
     threads = check_int(threads, "threads", minimum=1)
+    check = check_bool(check, "check")
     g = _ModelEmitter(dtype, opset)
     elem = onnx.helper.np_dtype_to_tensor_dtype(dtype)
     out = _forward(g, net, "input")
@@ -384,9 +394,9 @@ def to_onnx(
     )
     onnx.helper.set_model_props(onnx_model, _metadata(net))
     onnx.save(onnx_model, os.fspath(path))
-    if check is False:
+    if not check:
         return None
-    return _check(path, net, estimator, dtype, check, threads)
+    return _check(path, net, estimator, dtype, calibration, labels, threads)
 
 
 def _label_type(clf: Any) -> int:
@@ -400,16 +410,26 @@ def _check(
     net: Network,
     estimator: Any,
     dtype: np.dtype,
-    check: ArrayLike | bool | None,
+    calibration: ArrayLike | None,
+    labels: ArrayLike | None,
     threads: int,
 ) -> ExportReport:
     ort = _require("onnxruntime")
-    if check is None or check is True:
+    if calibration is None:
         X = np.random.default_rng(0).standard_normal((SAMPLE_ROWS, net.sizes[0]))
     else:
-        X = np.asarray(check)
+        X = np.asarray(calibration)
         if X.ndim != 2 or X.shape[1] != net.sizes[0]:
-            raise ValueError(f"check must be of shape (n_samples, {net.sizes[0]}), got {X.shape}")
+            raise ValueError(
+                f"calibration must be of shape (n_samples, {net.sizes[0]}), got {X.shape}"
+            )
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (X.shape[0],):
+            raise ValueError(
+                f"labels must be of shape ({X.shape[0]},), one per calibration row, "
+                f"got {labels.shape}"
+            )
     X = np.ascontiguousarray(X, dtype=dtype)
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
@@ -422,7 +442,7 @@ def _check(
     else:
         expected, output = estimator.predict(X).reshape(len(X), -1), "variable"
     (got,) = session.run([output], {"input": X})
-    return compare(os.fspath(path), f"onnxruntime {ort.__version__}", expected, got)
+    return compare(os.fspath(path), f"onnxruntime {ort.__version__}", expected, got, labels)
 
 
 class _SklEmitter(_Emitter):

@@ -23,11 +23,12 @@ import sys
 import textwrap
 import time
 import warnings
-from typing import get_args
+from typing import cast, get_args
 
 import numpy as np
 
 from . import __version__, export, io, optimizers
+from ._c_export import CDtype
 from ._onnx_import import from_onnx
 from ._validation import as_inputs
 from .activations import ActivationName
@@ -744,14 +745,6 @@ def _check_data(args, dtype):
         ) from None
 
 
-def _exporter(name, option):
-    """fcnn.export's function `name`, or an error when this fcnn has none."""
-    function = getattr(export, name, None)
-    if function is None:
-        raise CommandError(f"{option} is not available yet in fcnn {__version__}")
-    return function
-
-
 def _run_export(args):
     if args.onnx is None and args.c is None:
         raise CommandError("nothing to export: give --onnx PATH, --c FOLDER or both")
@@ -762,11 +755,10 @@ def _run_export(args):
     checks = {} if X is None else {"calibration": X, "labels": labels}
     reports = []
     if args.onnx is not None:
-        to_onnx = _exporter("to_onnx", "--onnx")
-        reports.append(to_onnx(net, args.onnx, opset=args.opset, dtype=args.dtype, **checks))
+        reports.append(export.to_onnx(net, args.onnx, opset=args.opset, dtype=args.dtype, **checks))
     if args.c is not None:
-        to_c = _exporter("to_c", "--c")
-        reports.append(to_c(net, args.c, dtype=args.dtype or net.dtype.name, **checks))
+        c_dtype = cast(CDtype, args.dtype or net.dtype.name)  # argparse's choices checked it
+        reports.append(export.to_c(net, args.c, dtype=c_dtype, **checks))
     for report in reports:
         _say(report)
     return 0

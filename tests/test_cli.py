@@ -592,11 +592,18 @@ def test_export_errors(model, exporters, capsys, argv, fragment):
     assert_one_line_error(err, "fcnn export: error:", fragment)
 
 
-def test_export_without_the_exporter_says_it_is_not_available(model, monkeypatch, capsys):
-    monkeypatch.delattr(cli.export, "to_c", raising=False)
-    status, _, err = run(capsys, "export", model, "--c", "folder")
-    assert status == 1
-    assert_one_line_error(err, "--c is not available yet")
+def test_export_writes_onnx_and_c_that_agree_with_predict(model, tmp_path, capsys):
+    pytest.importorskip("onnxruntime")
+    onnx_path, folder = tmp_path / "m.onnx", tmp_path / "c"
+    status, out, err = run(capsys, "export", model, "--onnx", onnx_path, "--c", folder,
+                           "--check-data", "mnist")  # fmt: skip
+    assert status == 0, err
+    assert onnx_path.exists() and sorted(p.name for p in folder.iterdir()) == [
+        "fcnn_model.c",
+        "fcnn_model.h",
+    ]
+    assert "checked with onnxruntime" in out and "on 2000 samples against predict" in out
+    assert out.count("argmax agreement 100.00%") == 2
 
 
 def test_import_saves_an_onnx_mlp_as_a_model_file(tmp_path, capsys):

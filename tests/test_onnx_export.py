@@ -109,7 +109,7 @@ def test_opsets(tmp_path, opset, hidden):
 def test_graph_and_metadata(tmp_path):
     net = fcnn.Network([4, 8, 3], ["relu", "softmax"], seed=0)
     path = tmp_path / "net.onnx"
-    to_onnx(net, path, dtype="float32", check=X[:10, :4])
+    to_onnx(net, path, dtype="float32", calibration=X[:10, :4])
     model = onnx.load(path)
     graph = model.graph
     assert [n.op_type for n in graph.node] == ["Gemm", "Relu", "Gemm", "Softmax", "Identity"]
@@ -133,9 +133,22 @@ def test_check_false_writes_without_running(tmp_path):
 
 def test_report_of_given_inputs(tmp_path):
     net = fcnn.Network([5, 4, 3], ["tanh", "softmax"], seed=0)
-    report = to_onnx(net, tmp_path / "net.onnx", check=X[:17])
+    labels = np.arange(17) % 3
+    report = to_onnx(net, tmp_path / "net.onnx", calibration=X[:17], labels=labels)
     assert report.samples == 17 and report.argmax_agreement == 1.0
     assert report.runner == f"onnxruntime {ort.__version__}"
+    accuracy = float(np.mean(net.predict(X[:17]).argmax(axis=1) == labels))
+    assert report.accuracy == (accuracy, accuracy)
+
+
+def test_the_check_arguments_are_checked(tmp_path):
+    net = fcnn.Network([5, 4, 3], ["tanh", "softmax"], seed=0)
+    with pytest.raises(ValueError, match=r"calibration must be of shape \(n_samples, 5\)"):
+        to_onnx(net, tmp_path / "net.onnx", calibration=X[:4, :3])
+    with pytest.raises(ValueError, match=r"labels must be of shape \(4,\)"):
+        to_onnx(net, tmp_path / "net.onnx", calibration=X[:4], labels=[0, 1])
+    with pytest.raises(TypeError, match="check"):
+        to_onnx(net, tmp_path / "net.onnx", check=X[:4])
 
 
 @pytest.mark.parametrize(
@@ -245,10 +258,10 @@ class Softsign(activations.Activation):
             "layer 1: GELU needs Erf, which onnxruntime computes in float32 only",
         ),
         (
-            {"check": np.zeros((2, 4))},
+            {"calibration": np.zeros((2, 4))},
             None,
             ValueError,
-            r"check must be of shape \(n_samples, 3\), got \(2, 4\)",
+            r"calibration must be of shape \(n_samples, 3\), got \(2, 4\)",
         ),
     ],
 )
