@@ -425,38 +425,41 @@ cdef inline double input_dropout(const Layers* layers, UpdateSettings settings,
     return settings.step.dropout[0]
 
 
-cdef Rows gather_inputs(const Rows* inputs, const Py_ssize_t* rows, Py_ssize_t m,
-                        Py_ssize_t n_in, Buffers* buf, Py_ssize_t room, floating* dense,
-                        double dropout, uint64_t* rng) noexcept nogil:
+cdef inline Rows gather_inputs(const Rows* inputs, const Py_ssize_t* rows, Py_ssize_t m,
+                               Py_ssize_t n_in, Buffers* buf, Py_ssize_t room,
+                               floating* dense, double dropout,
+                               uint64_t* rng) noexcept nogil:
     """The m `rows` of inputs copied into the workspace (dense: its x_batch; CSR: its
     sparse buffers, at most `room` nonzeros), their values dropped with probability
     `dropout` (inverted dropout, draw_mask)."""
     cdef Rows batch
     cdef Py_ssize_t i, p, row, nonzeros = 0
     cdef floating* values = <floating*>buf.sparse_data
-    batch.dense = NULL if inputs.dense == NULL else dense
+    cdef const floating* source = <const floating*>inputs.dense
+    batch.dense = dense
     batch.data = values
     batch.indices = buf.sparse_indices
     batch.narrow = False
     batch.indptr = buf.sparse_indptr
+    if source != NULL:  # a loop of its own: a batch-1 step feels each instruction
+        for i in range(m):
+            copy(dense + i * n_in, source + rows[i] * n_in, n_in)
+        if dropout > 0:
+            draw_mask(<floating*>NULL, dense, m * n_in, dropout, rng)
+        return batch
+    batch.dense = NULL
     for i in range(m):
         row = rows[i]
-        if inputs.dense == NULL:
-            buf.sparse_indptr[i] = nonzeros
-            for p in range(inputs.indptr[row], inputs.indptr[row + 1]):
-                if nonzeros == room:  # the Python layer sized it: never
-                    break
-                values[nonzeros] = (<const floating*>inputs.data)[p]
-                buf.sparse_indices[nonzeros] = column(inputs, p)
-                nonzeros += 1
-        else:
-            copy(dense + i * n_in, <const floating*>inputs.dense + row * n_in, n_in)
+        buf.sparse_indptr[i] = nonzeros
+        for p in range(inputs.indptr[row], inputs.indptr[row + 1]):
+            if nonzeros == room:  # the Python layer sized it: never
+                break
+            values[nonzeros] = (<const floating*>inputs.data)[p]
+            buf.sparse_indices[nonzeros] = column(inputs, p)
+            nonzeros += 1
     buf.sparse_indptr[m] = nonzeros
     if dropout > 0:
-        if inputs.dense == NULL:
-            draw_mask(<floating*>NULL, values, nonzeros, dropout, rng)
-        else:
-            draw_mask(<floating*>NULL, dense, m * n_in, dropout, rng)
+        draw_mask(<floating*>NULL, values, nonzeros, dropout, rng)
     return batch
 
 

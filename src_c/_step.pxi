@@ -111,19 +111,23 @@ cdef void clipped_fused_pass(const Layers* layers, const StepSettings* settings,
                              Py_ssize_t capacity, const floating* z, const floating* a,
                              floating* mask, floating* delta, double divisor,
                              floating beta_w, Lookahead* ahead) noexcept nogil:
-    """Plain SGD clipped by norm, straight into theta: the errors (BP2) first, the norm of
-    the gradient from the rows' Gram matrices (gram_squares), then BP3/BP4 scaled by the
-    clipping factor."""
+    """Plain SGD clipped by norm, straight into theta: the errors (BP2) of every layer
+    first, the norm of the gradient from the rows' Gram matrices (gram_squares), then
+    BP3/BP4 of every layer scaled by the clipping factor. (Its own loops: a second caller
+    of backward_pass would stop GCC inlining that into train_batch.)"""
     cdef floating alpha = <floating>(-settings.optimizer.lr / divisor)
     cdef double scale
-    backward_pass(layers, theta, x, m, capacity, z, a, mask, settings.dropout, delta, theta,
-                  alpha, beta_w, 1, ahead, True, False)  # errors alone
+    cdef Py_ssize_t k
+    for k in range(layers.n_layers - 1, 0, -1):
+        layer_errors(layers, theta, k, m, capacity, z, a,
+                     layer_mask(layers, mask, settings.dropout, k - 1, capacity), delta, theta,
+                     alpha, 1, ahead)
     scale = settings.clip_norm / (sqrt(gram_squares(layers, x, m, capacity, a, delta)) / divisor
                                   + 1e-6)
     if scale < 1:
         alpha = <floating>(-settings.optimizer.lr * scale / divisor)
-    backward_pass(layers, theta, x, m, capacity, z, a, mask, settings.dropout, delta, theta,
-                  alpha, beta_w, 1, ahead, False, True)  # gradients alone
+    for k in range(layers.n_layers - 1, -1, -1):
+        layer_gradient(layers, x, k, m, capacity, a, delta, theta, alpha, beta_w, 1, ahead)
 
 
 cdef enum:
@@ -191,14 +195,17 @@ cdef void clip(floating* grad, Py_ssize_t n, double max_norm, double max_value) 
 cdef void move_average(floating* ema, const floating* theta, double decay,
                        Py_ssize_t n) noexcept nogil:
     """ema <- decay ema + (1 - decay) theta, as torch.lerp(ema, theta, 1 - decay) computes
-    it (torch.optim.swa_utils.get_ema_multi_avg_fn): from the nearer end."""
+    it (torch.optim.swa_utils.get_ema_multi_avg_fn): from the nearer end. From the last
+    parameter down: the step read and wrote theta upwards, and where theta and ema
+    together outgrow the cache (config B: 1.3 MB), an upward pass would evict each line of
+    theta just before reading it, and leave the next step's first layer out of cache."""
     cdef Py_ssize_t i
     cdef floating weight = <floating>(1 - decay), rest = 1 - weight
     if weight < 0.5:
-        for i in range(n):
+        for i in range(n - 1, -1, -1):
             ema[i] = ema[i] + weight * (theta[i] - ema[i])
     else:
-        for i in range(n):
+        for i in range(n - 1, -1, -1):
             ema[i] = theta[i] - (theta[i] - ema[i]) * rest
 
 
@@ -317,22 +324,19 @@ cdef void backward_pass(const Layers* layers, const floating* theta, const Rows*
                         Py_ssize_t m, Py_ssize_t capacity, const floating* z,
                         const floating* a, floating* mask, const double* dropout,
                         floating* delta, floating* target, floating alpha, floating beta_w,
-                        floating beta_b, Lookahead* ahead, bint errors=True,
-                        bint gradients=True) noexcept nogil:
-    """From delta^L down the layers: delta^l of each layer (errors), and the gradient
-    accumulated into target (gradients): target_w := beta_w target_w + alpha sum delta a^T,
-    the same for b (and PReLU slopes) with beta_b. target may be theta itself: w^l serves
-    BP2 before BP4 overwrites it. Layer by layer both, or all the errors first (errors
-    alone, then gradients alone)."""
+                        floating beta_b, Lookahead* ahead) noexcept nogil:
+    """From delta^L down the layers: delta^l of each layer, and the gradient accumulated
+    into target: target_w := beta_w target_w + alpha sum delta a^T, the same for b (and
+    PReLU slopes) with beta_b. target may be theta itself: w^l serves BP2 before BP4
+    overwrites it."""
     cdef Py_ssize_t k
     for k in range(layers.n_layers - 1, -1, -1):
-        if errors and k > 0:
+        if k > 0:
             layer_errors(layers, theta, k, m, capacity, z, a,
                          layer_mask(layers, mask, dropout, k - 1, capacity), delta, target,
                          alpha, beta_b, ahead)
-        if gradients:
-            layer_gradient(layers, x, k, m, capacity, a, delta, target, alpha, beta_w,
-                           beta_b, ahead)
+        layer_gradient(layers, x, k, m, capacity, a, delta, target, alpha, beta_w, beta_b,
+                       ahead)
 
 
 cdef inline const floating* layer_inputs(const Layers* layers, const Rows* x, Py_ssize_t k,
@@ -342,11 +346,11 @@ cdef inline const floating* layer_inputs(const Layers* layers, const Rows* x, Py
     return <const floating*>x.dense if k == 0 else a + capacity * layers.unit_off[k - 1]
 
 
-cdef void layer_errors(const Layers* layers, const floating* theta, Py_ssize_t k,
-                       Py_ssize_t m, Py_ssize_t capacity, const floating* z,
-                       const floating* a, const floating* mask, floating* delta,
-                       floating* target, floating alpha, floating beta_b,
-                       Lookahead* ahead) noexcept nogil:
+cdef inline void layer_errors(const Layers* layers, const floating* theta, Py_ssize_t k,
+                              Py_ssize_t m, Py_ssize_t capacity, const floating* z,
+                              const floating* a, const floating* mask, floating* delta,
+                              floating* target, floating alpha, floating beta_b,
+                              Lookahead* ahead) noexcept nogil:
     """BP2 from layer k > 0 down to k - 1, with PReLU's slope gradient into target; mask:
     layer k - 1's dropout mask, or NULL."""
     cdef Py_ssize_t n_in = layers.sizes[k], n_out = layers.sizes[k + 1]
@@ -371,10 +375,11 @@ cdef void layer_errors(const Layers* layers, const floating* theta, Py_ssize_t k
     fetch_ahead(ahead)
 
 
-cdef void layer_gradient(const Layers* layers, const Rows* x, Py_ssize_t k, Py_ssize_t m,
-                         Py_ssize_t capacity, const floating* a, const floating* delta,
-                         floating* target, floating alpha, floating beta_w,
-                         floating beta_b, Lookahead* ahead) noexcept nogil:
+cdef inline void layer_gradient(const Layers* layers, const Rows* x, Py_ssize_t k,
+                                Py_ssize_t m, Py_ssize_t capacity, const floating* a,
+                                const floating* delta, floating* target, floating alpha,
+                                floating beta_w, floating beta_b,
+                                Lookahead* ahead) noexcept nogil:
     """BP4 and BP3 of layer k, into target."""
     cdef Py_ssize_t i, j, n_in = layers.sizes[k], n_out = layers.sizes[k + 1]
     cdef const floating* delta_l = delta + capacity * layers.unit_off[k]
