@@ -781,14 +781,8 @@ def apply_update(Layout layout, UpdateSettings settings, floating[::1] theta,
     with nogil:
         float_mode = flush_subnormals()  # as in train_epoch: the same arithmetic
         settings.step.optimizer.t += 1
-        if settings.step.l1 != 0 or settings.step.l2 != 0:
-            regularize(&layout.layers, &theta[0], &grad[0], settings.step.l1, settings.step.l2)
-        if settings.step.clip_norm != 0 or settings.step.clip_value != 0:
-            clip(&grad[0], n, settings.step.clip_norm, settings.step.clip_value)
-        if settings.step.decay != 0:
-            decay_weights(&layout.layers, &theta[0],
-                          1 - settings.step.optimizer.lr * settings.step.decay)
-        update(&settings.step.optimizer, &theta[0], &grad[0], &state1[0], &state2[0], n)
+        apply_gradient(&layout.layers, &settings.step, &theta[0], &grad[0], settings.step.l2,
+                       &state1[0], &state2[0], n)
         if average != NULL:
             move_average(average, &theta[0], settings.step.ema_decay, n)
         restore_float_mode(float_mode)

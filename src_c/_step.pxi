@@ -92,18 +92,26 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
         backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, settings.dropout, delta,
                       target, alpha, beta_w, beta_b, ahead)
     if not fused:
-        if settings.l1 != 0 or l2 != 0:
-            regularize(layers, theta, grad, settings.l1, l2)
-        if settings.clip_norm != 0 or settings.clip_value != 0:
-            clip(grad, n_params, settings.clip_norm, settings.clip_value)
-        if settings.decay != 0:
-            decay_weights(layers, theta, 1 - settings.optimizer.lr * settings.decay)
-        # update: theta <- theta - step(grad), by the optimizer
-        update(&settings.optimizer, theta, grad, state1, state2, n_params)
+        apply_gradient(layers, settings, theta, grad, l2, state1, state2, n_params)
     if ema != NULL:
         move_average(ema, theta, settings.ema_decay, n_params)
     fetch_ahead(ahead, rest=True)
     return cost
+
+
+cdef inline void apply_gradient(const Layers* layers, StepSettings* settings, floating* theta,
+                                floating* grad, double l2, floating* state1, floating* state2,
+                                Py_ssize_t n_params) noexcept nogil:
+    """The end of a step from the mean cost's gradient: the l1 and l2 terms added to grad,
+    clipping, decoupled weight decay, then the optimizer's update of theta."""
+    if settings.l1 != 0 or l2 != 0:
+        regularize(layers, theta, grad, settings.l1, l2)
+    if settings.clip_norm != 0 or settings.clip_value != 0:
+        clip(grad, n_params, settings.clip_norm, settings.clip_value)
+    if settings.decay != 0:
+        decay_weights(layers, theta, 1 - settings.optimizer.lr * settings.decay)
+    # update: theta <- theta - step(grad), by the optimizer
+    update(&settings.optimizer, theta, grad, state1, state2, n_params)
 
 
 cdef void clipped_fused_pass(const Layers* layers, const StepSettings* settings,
