@@ -244,7 +244,7 @@ cdef void forward_pass(const Layers* layers, const floating* theta, const Rows* 
     the activations of each hidden layer whose rate is not 0 are dropped with that
     probability and the kept ones scaled by 1/(1 - rate) (inverted dropout); its block of
     `mask` records the factors (layer_mask). The inputs' rate, dropout[0], is
-    gather_inputs'."""
+    end_gather's."""
     cdef Py_ssize_t k, n_in, n_out
     cdef const floating* a_prev = <const floating*>x.dense
     cdef const floating* b
