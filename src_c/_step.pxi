@@ -203,17 +203,14 @@ cdef void clip(floating* grad, Py_ssize_t n, double max_norm, double max_value) 
 cdef void move_average(floating* ema, const floating* theta, double decay,
                        Py_ssize_t n) noexcept nogil:
     """ema <- decay ema + (1 - decay) theta, as torch.lerp(ema, theta, 1 - decay) computes
-    it (torch.optim.swa_utils.get_ema_multi_avg_fn): from the nearer end. From the last
-    parameter down: the step read and wrote theta upwards, and where theta and ema
-    together outgrow the cache (config B: 1.3 MB), an upward pass would evict each line of
-    theta just before reading it, and leave the next step's first layer out of cache."""
+    it (torch.optim.swa_utils.get_ema_multi_avg_fn): from the nearer end."""
     cdef Py_ssize_t i
     cdef floating weight = <floating>(1 - decay), rest = 1 - weight
     if weight < 0.5:
-        for i in range(n - 1, -1, -1):
+        for i in range(n):
             ema[i] = ema[i] + weight * (theta[i] - ema[i])
     else:
-        for i in range(n - 1, -1, -1):
+        for i in range(n):
             ema[i] = theta[i] - (theta[i] - ema[i]) * rest
 
 
@@ -244,7 +241,7 @@ cdef void forward_pass(const Layers* layers, const floating* theta, const Rows* 
     the activations of each hidden layer whose rate is not 0 are dropped with that
     probability and the kept ones scaled by 1/(1 - rate) (inverted dropout); its block of
     `mask` records the factors (layer_mask). The inputs' rate, dropout[0], is
-    gather_inputs'."""
+    end_gather's."""
     cdef Py_ssize_t k, n_in, n_out
     cdef const floating* a_prev = <const floating*>x.dense
     cdef const floating* b
