@@ -629,9 +629,11 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                 settings.step.optimizer.lr = lrs[batch]
             cost = train_batch(layers, &settings.step, buf, &theta[0], &batch_x, batch_y,
                                batch_labels, batch_weights, m, &state1[0], &state2[0],
-                               theta.shape[0], &rng, &bad_x, &penalty, next_batch, average)
+                               theta.shape[0], &rng, &bad_x, &penalty, next_batch)
             if bad_x >= 0:
                 break
+            if average != NULL:
+                move_average(average, &theta[0], settings.step.ema_decay, theta.shape[0])
             if not isfinite(cost):
                 bad_layer = first_non_finite_layer(layers, <floating*>buf.z, <floating*>buf.a,
                                                    0, m, buf.capacity)
@@ -770,7 +772,7 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
             backward_pass(layers, &theta[0], &chunk, m, capacity, <floating*>buf.z,
                           <floating*>buf.a, <floating*>buf.mask, settings.step.dropout,
                           <floating*>buf.delta,
-                          target, <floating>(1.0 / divisor), beta, beta, NULL)
+                          target, <floating>(1.0 / divisor), beta, beta, 0, divisor, NULL)
             start += m
         if settings.step.batch_mean:
             l2 = settings.step.l2 / divisor
