@@ -426,39 +426,52 @@ cdef inline double input_dropout(const Layers* layers, UpdateSettings settings,
     return settings.step.dropout[0]
 
 
-cdef Rows gather_inputs(const Rows* inputs, const Py_ssize_t* rows, Py_ssize_t m,
-                        Py_ssize_t n_in, Buffers* buf, Py_ssize_t room, floating* dense,
-                        double dropout, uint64_t* rng) noexcept nogil:
-    """The m `rows` of inputs copied into the workspace (dense: its x_batch; CSR: its
-    sparse buffers, at most `room` nonzeros), their values dropped with probability
-    `dropout` (inverted dropout, draw_mask)."""
+cdef inline Rows gathered_rows(const Rows* inputs, const Buffers* buf) noexcept nogil:
+    """The Rows of a batch gathered into the workspace (gather_row, end_gather): dense rows
+    in its x_batch, CSR rows in its sparse buffers, as `inputs` are."""
     cdef Rows batch
-    cdef Py_ssize_t i, p, row, nonzeros = 0
-    cdef floating* values = <floating*>buf.sparse_data
-    batch.dense = NULL if inputs.dense == NULL else dense
-    batch.data = values
+    batch.dense = buf.x_batch if inputs.dense != NULL else NULL
+    batch.data = buf.sparse_data
     batch.indices = buf.sparse_indices
     batch.narrow = False
     batch.indptr = buf.sparse_indptr
-    for i in range(m):
-        row = rows[i]
-        if inputs.dense == NULL:
-            buf.sparse_indptr[i] = nonzeros
-            for p in range(inputs.indptr[row], inputs.indptr[row + 1]):
-                if nonzeros == room:  # the Python layer sized it: never
-                    break
-                values[nonzeros] = (<const floating*>inputs.data)[p]
-                buf.sparse_indices[nonzeros] = column(inputs, p)
-                nonzeros += 1
-        else:
-            copy(dense + i * n_in, <const floating*>inputs.dense + row * n_in, n_in)
+    return batch
+
+
+cdef inline void gather_row(const Rows* inputs, Py_ssize_t row, Py_ssize_t i,
+                            Py_ssize_t n_in, floating* dense, Buffers* buf, Py_ssize_t room,
+                            Py_ssize_t* nonzeros) noexcept nogil:
+    """Row `row` of inputs copied into the workspace as row i of the batch: dense into
+    `dense` (its x_batch), CSR after the `nonzeros` values its sparse buffers hold (at most `room`).
+    One row at a time, so that a caller gathers the row's targets in the same loop (a
+    batch-1 step feels each instruction)."""
+    cdef Py_ssize_t p
+    cdef floating* values = <floating*>buf.sparse_data
+    if inputs.dense != NULL:
+        copy(dense + i * n_in, <const floating*>inputs.dense + row * n_in, n_in)
+        return
+    buf.sparse_indptr[i] = nonzeros[0]
+    for p in range(inputs.indptr[row], inputs.indptr[row + 1]):
+        if nonzeros[0] == room:  # the Python layer sized it: never
+            break
+        values[nonzeros[0]] = (<const floating*>inputs.data)[p]
+        buf.sparse_indices[nonzeros[0]] = column(inputs, p)
+        nonzeros[0] += 1
+
+
+cdef inline void end_gather(const Rows* batch, floating* dense, Buffers* buf, Py_ssize_t m,
+                            Py_ssize_t n_in, Py_ssize_t nonzeros, double dropout,
+                            uint64_t* rng) noexcept nogil:
+    """The end of a batch of m rows gathered by gather_row (dense: the workspace's x_batch;
+    `nonzeros` values for CSR rows): the last CSR row's end, and its values dropped with
+    probability `dropout` (inverted dropout, draw_mask)."""
+    if batch.dense != NULL:
+        if dropout > 0:
+            draw_mask(<floating*>NULL, dense, m * n_in, dropout, rng)
+        return
     buf.sparse_indptr[m] = nonzeros
     if dropout > 0:
-        if inputs.dense == NULL:
-            draw_mask(<floating*>NULL, values, nonzeros, dropout, rng)
-        else:
-            draw_mask(<floating*>NULL, dense, m * n_in, dropout, rng)
-    return batch
+        draw_mask(<floating*>NULL, <floating*>buf.sparse_data, nonzeros, dropout, rng)
 
 
 # ---------------------------------------------------------------- entry points
@@ -509,10 +522,11 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
     cdef Rows batch_x
     cdef bint sparse = inputs.dense == NULL
     cdef double dropout = input_dropout(layers, settings, buf)
-    cdef bint gather = shuffle or dropout > 0  # the batch's inputs copied into ws
+    cdef bint gather = shuffle or dropout > 0  # the batch's rows copied into ws
     cdef Py_ssize_t room = ws.sparse_data.shape[0]
     cdef floating* y_buffer = <floating*>buf.y_batch
-    cdef Py_ssize_t start = 0, m, i, row, batch = 0, bad_layer = -1, bad_x = -1, bad_y = -1
+    cdef Py_ssize_t start = 0, m, i, row, nonzeros, batch = 0, bad_layer = -1, bad_x = -1
+    cdef Py_ssize_t bad_y = -1
     cdef const floating* batch_y
     cdef const floating* batch_weights = NULL
     cdef const Py_ssize_t* batch_labels = NULL
@@ -572,16 +586,16 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                 buf.order[i] = i
             if shuffle:
                 shuffle_in_place(buf.order, n, &rng)
+        if gather:
+            batch_x = gathered_rows(&inputs, buf)
         while start < n:
             m = min(batch_size, n - start)
-            if gather:
-                batch_x = gather_inputs(&inputs, buf.order + start, m, n_in, buf, room,
-                                        <floating*>buf.x_batch, dropout, &rng)
-            else:
-                batch_x = rows_from(&inputs, start, n_in, sizeof(floating))
-            if shuffle:
+            if gather:  # each row's input and targets in one loop
+                nonzeros = 0
                 for i in range(m):
                     row = buf.order[start + i]
+                    gather_row(&inputs, row, i, n_in, <floating*>buf.x_batch, buf, room,
+                               &nonzeros)
                     if from_labels:
                         buf.label_batch[i] = labels[row]
                         one_hot(y_buffer + i * n_out, labels[row], n_out)
@@ -589,10 +603,13 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                         copy(y_buffer + i * n_out, &Y[row, 0], n_out)
                     if weighted:
                         weights_buffer[i] = sample_weight[row]
+                end_gather(&batch_x, <floating*>buf.x_batch, buf, m, n_in, nonzeros, dropout,
+                           &rng)
                 batch_y = y_buffer
                 batch_labels = buf.label_batch if from_labels else NULL
                 batch_weights = weights_buffer if weighted else NULL
             else:
+                batch_x = rows_from(&inputs, start, n_in, sizeof(floating))
                 if from_labels:
                     for i in range(m):
                         one_hot(y_buffer + i * n_out, labels[start + i], n_out)
@@ -613,9 +630,11 @@ def train_epoch(Layout layout, UpdateSettings settings, Workspace ws, floating[:
                 settings.step.optimizer.lr = lrs[batch]
             cost = train_batch(layers, &settings.step, buf, &theta[0], &batch_x, batch_y,
                                batch_labels, batch_weights, m, &state1[0], &state2[0],
-                               theta.shape[0], &rng, &bad_x, &penalty, next_batch, average)
+                               theta.shape[0], &rng, &bad_x, &penalty, next_batch)
             if bad_x >= 0:
                 break
+            if average != NULL:
+                move_average(average, &theta[0], settings.step.ema_decay, theta.shape[0])
             if not isfinite(cost):
                 bad_layer = first_non_finite_layer(layers, <floating*>buf.z, <floating*>buf.a,
                                                    0, m, buf.capacity)
@@ -705,7 +724,7 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
     check_workspace(ws, sizeof(floating), True)
     cdef const Layers* layers = &layout.layers
     cdef Buffers* buf = &ws.buf
-    cdef Py_ssize_t n, n_in, start = 0, m, i
+    cdef Py_ssize_t n, n_in, start = 0, m, i, nonzeros
     cdef Rows x = input_rows(X, sizeof(floating), &n, &n_in)
     cdef Rows chunk
     cdef const floating* weights = &sample_weight[0] if sample_weight.shape[0] > 0 else NULL
@@ -721,17 +740,13 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
         raise ValueError(f"a gradient of {grad.shape[0]} values for {theta.shape[0]} parameters")
     if Y.shape[0] != n or (weights != NULL and sample_weight.shape[0] != n):
         raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y, {sample_weight.shape[0]} weights")
-    if dropout > 0 and (ws.order.shape[0] != n
-                        or (ws.x_batch.shape[0] < capacity if x.dense != NULL
-                            else room < x.indptr[n] - x.indptr[0])):
+    if dropout > 0 and (ws.x_batch.shape[0] < capacity if x.dense != NULL
+                        else room < x.indptr[n] - x.indptr[0]):
         raise ValueError("the workspace has no room to gather the inputs for input dropout")
     if n == 0:
         raise ValueError("no rows to take the gradient over")
     target = &grad[0]
     with nogil:
-        if dropout > 0:  # the chunks are gathered in order
-            for i in range(n):
-                buf.order[i] = i
         if settings.step.batch_mean and weights != NULL:
             divisor = 0
             for i in range(n):
@@ -739,8 +754,13 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
         while start < n:
             m = min(capacity, n - start)
             if dropout > 0:
-                chunk = gather_inputs(&x, buf.order + start, m, n_in, buf, room,
-                                      <floating*>buf.x_batch, dropout, &rng)
+                chunk = gathered_rows(&x, buf)
+                nonzeros = 0
+                for i in range(m):
+                    gather_row(&x, start + i, i, n_in, <floating*>buf.x_batch, buf, room,
+                               &nonzeros)
+                end_gather(&chunk, <floating*>buf.x_batch, buf, m, n_in, nonzeros, dropout,
+                           &rng)
             else:
                 chunk = rows_from(&x, start, n_in, sizeof(floating))
             beta = 0 if start == 0 else 1
@@ -753,7 +773,7 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
             backward_pass(layers, &theta[0], &chunk, m, capacity, <floating*>buf.z,
                           <floating*>buf.a, <floating*>buf.mask, settings.step.dropout,
                           <floating*>buf.delta,
-                          target, <floating>(1.0 / divisor), beta, beta, NULL)
+                          target, <floating>(1.0 / divisor), beta, beta, 0, divisor, NULL)
             start += m
         if settings.step.batch_mean:
             l2 = settings.step.l2 / divisor
@@ -779,14 +799,8 @@ def apply_update(Layout layout, UpdateSettings settings, floating[::1] theta,
     with nogil:
         float_mode = flush_subnormals()  # as in train_epoch: the same arithmetic
         settings.step.optimizer.t += 1
-        if settings.step.l1 != 0 or settings.step.l2 != 0:
-            regularize(&layout.layers, &theta[0], &grad[0], settings.step.l1, settings.step.l2)
-        if settings.step.clip_norm != 0 or settings.step.clip_value != 0:
-            clip(&grad[0], n, settings.step.clip_norm, settings.step.clip_value)
-        if settings.step.decay != 0:
-            decay_weights(&layout.layers, &theta[0],
-                          1 - settings.step.optimizer.lr * settings.step.decay)
-        update(&settings.step.optimizer, &theta[0], &grad[0], &state1[0], &state2[0], n)
+        apply_gradient(&layout.layers, &settings.step, &theta[0], &grad[0], settings.step.l2,
+                       &state1[0], &state2[0], n)
         if average != NULL:
             move_average(average, &theta[0], settings.step.ema_decay, n)
         restore_float_mode(float_mode)

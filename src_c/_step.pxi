@@ -43,10 +43,9 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
                         const Py_ssize_t* labels, const floating* weights, Py_ssize_t m,
                         floating* state1, floating* state2, Py_ssize_t n_params,
                         uint64_t* rng, Py_ssize_t* bad_input, double* penalty,
-                        Lookahead* ahead, floating* ema) noexcept nogil:
+                        Lookahead* ahead) noexcept nogil:
     """One update from m examples: forward_pass, output_error (BP1), backward_pass (BP2-BP4),
-    clipping, the optimizer's update, and then the moving average `ema` of theta (NULL:
-    none) moved towards it. Returns their summed cost before it. Or, with no
+    clipping and the optimizer's update. Returns their summed cost before it. Or, with no
     update, NaN and the first of the dense rows x that holds an inf or NaN in bad_input:
     such a row makes z^1 non-finite (inf * 0 is NaN), so x is read only when z^1 is (an
     overflow to inf that saturating activations absorb is not an error).
@@ -85,45 +84,28 @@ cdef double train_batch(const Layers* layers, StepSettings* settings, Buffers* b
         beta_w, beta_b = <floating>(1 - settings.optimizer.lr * l2), 1
     else:
         target, alpha, beta_w, beta_b = grad, <floating>(1.0 / divisor), 0, 0
-    if fused and settings.clip_norm != 0:  # (no l2 then)
-        clipped_fused_pass(layers, settings, theta, x, m, buf.capacity, z, a, mask, delta,
-                           divisor, beta_w, ahead)
-    else:
-        backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, settings.dropout, delta,
-                      target, alpha, beta_w, beta_b, ahead)
+    backward_pass(layers, theta, x, m, buf.capacity, z, a, mask, settings.dropout, delta,
+                  target, alpha, beta_w, beta_b, settings.clip_norm if fused else 0, divisor,
+                  ahead)  # (fused with clip_norm: no l2)
     if not fused:
-        if settings.l1 != 0 or l2 != 0:
-            regularize(layers, theta, grad, settings.l1, l2)
-        if settings.clip_norm != 0 or settings.clip_value != 0:
-            clip(grad, n_params, settings.clip_norm, settings.clip_value)
-        if settings.decay != 0:
-            decay_weights(layers, theta, 1 - settings.optimizer.lr * settings.decay)
-        # update: theta <- theta - step(grad), by the optimizer
-        update(&settings.optimizer, theta, grad, state1, state2, n_params)
-    if ema != NULL:
-        move_average(ema, theta, settings.ema_decay, n_params)
+        apply_gradient(layers, settings, theta, grad, l2, state1, state2, n_params)
     fetch_ahead(ahead, rest=True)
     return cost
 
 
-cdef void clipped_fused_pass(const Layers* layers, const StepSettings* settings,
-                             floating* theta, const Rows* x, Py_ssize_t m,
-                             Py_ssize_t capacity, const floating* z, const floating* a,
-                             floating* mask, floating* delta, double divisor,
-                             floating beta_w, Lookahead* ahead) noexcept nogil:
-    """Plain SGD clipped by norm, straight into theta: the errors (BP2) first, the norm of
-    the gradient from the rows' Gram matrices (gram_squares), then BP3/BP4 scaled by the
-    clipping factor."""
-    cdef floating alpha = <floating>(-settings.optimizer.lr / divisor)
-    cdef double scale
-    backward_pass(layers, theta, x, m, capacity, z, a, mask, settings.dropout, delta, theta,
-                  alpha, beta_w, 1, ahead, True, False)  # errors alone
-    scale = settings.clip_norm / (sqrt(gram_squares(layers, x, m, capacity, a, delta)) / divisor
-                                  + 1e-6)
-    if scale < 1:
-        alpha = <floating>(-settings.optimizer.lr * scale / divisor)
-    backward_pass(layers, theta, x, m, capacity, z, a, mask, settings.dropout, delta, theta,
-                  alpha, beta_w, 1, ahead, False, True)  # gradients alone
+cdef inline void apply_gradient(const Layers* layers, StepSettings* settings, floating* theta,
+                                floating* grad, double l2, floating* state1, floating* state2,
+                                Py_ssize_t n_params) noexcept nogil:
+    """The end of a step from the mean cost's gradient: the l1 and l2 terms added to grad,
+    clipping, decoupled weight decay, then the optimizer's update of theta."""
+    if settings.l1 != 0 or l2 != 0:
+        regularize(layers, theta, grad, settings.l1, l2)
+    if settings.clip_norm != 0 or settings.clip_value != 0:
+        clip(grad, n_params, settings.clip_norm, settings.clip_value)
+    if settings.decay != 0:
+        decay_weights(layers, theta, 1 - settings.optimizer.lr * settings.decay)
+    # update: theta <- theta - step(grad), by the optimizer
+    update(&settings.optimizer, theta, grad, state1, state2, n_params)
 
 
 cdef enum:
@@ -229,7 +211,7 @@ cdef void forward_pass(const Layers* layers, const floating* theta, const Rows* 
     the activations of each hidden layer whose rate is not 0 are dropped with that
     probability and the kept ones scaled by 1/(1 - rate) (inverted dropout); its block of
     `mask` records the factors (layer_mask). The inputs' rate, dropout[0], is
-    gather_inputs'."""
+    end_gather's."""
     cdef Py_ssize_t k, n_in, n_out
     cdef const floating* a_prev = <const floating*>x.dense
     cdef const floating* b
@@ -317,22 +299,78 @@ cdef void backward_pass(const Layers* layers, const floating* theta, const Rows*
                         Py_ssize_t m, Py_ssize_t capacity, const floating* z,
                         const floating* a, floating* mask, const double* dropout,
                         floating* delta, floating* target, floating alpha, floating beta_w,
-                        floating beta_b, Lookahead* ahead, bint errors=True,
-                        bint gradients=True) noexcept nogil:
-    """From delta^L down the layers: delta^l of each layer (errors), and the gradient
-    accumulated into target (gradients): target_w := beta_w target_w + alpha sum delta a^T,
-    the same for b (and PReLU slopes) with beta_b. target may be theta itself: w^l serves
-    BP2 before BP4 overwrites it. Layer by layer both, or all the errors first (errors
-    alone, then gradients alone)."""
-    cdef Py_ssize_t k
-    for k in range(layers.n_layers - 1, -1, -1):
-        if errors and k > 0:
-            layer_errors(layers, theta, k, m, capacity, z, a,
-                         layer_mask(layers, mask, dropout, k - 1, capacity), delta, target,
-                         alpha, beta_b, ahead)
-        if gradients:
-            layer_gradient(layers, x, k, m, capacity, a, delta, target, alpha, beta_w,
-                           beta_b, ahead)
+                        floating beta_b, double clip_norm, double divisor,
+                        Lookahead* ahead) noexcept nogil:
+    """From delta^L down the layers: delta^l of each layer, and the gradient accumulated
+    into target: target_w := beta_w target_w + alpha sum delta a^T, the same for b (and
+    PReLU slopes) with beta_b. target may be theta itself: w^l serves BP2 before BP4
+    overwrites it.
+
+    clip_norm > 0 (plain SGD clipped by norm, straight into theta; no PReLU): the gradient
+    of the mean cost (the sum / divisor) is kept to a 2-norm of at most clip_norm, as
+    `clip` does. The errors (BP2) of every layer come first, then that norm from the rows'
+    Gram matrices (gram_squares), then BP3/BP4 of every layer with alpha scaled by the
+    clipping factor."""
+    cdef Py_ssize_t k, i, j, n_in, n_out, sweep
+    cdef bint clipping = clip_norm != 0
+    cdef double scale
+    cdef const floating* a_prev
+    cdef floating* delta_l
+    cdef floating* delta_prev
+    cdef floating* b_target
+    cdef floating* mask_l
+    # One sweep down the layers; with clipping two, BP2 in the first and BP3/BP4 in the
+    # second. (The step's only code for them: GCC inlines it into train_batch.)
+    for sweep in range(2 if clipping else 1):
+        for k in range(layers.n_layers - 1, -1, -1):
+            n_in = layers.sizes[k]
+            n_out = layers.sizes[k + 1]
+            delta_l = delta + capacity * layers.unit_off[k]
+            a_prev = layer_inputs(layers, x, k, capacity, a)
+            if k > 0 and sweep == 0:
+                delta_prev = delta + capacity * layers.unit_off[k - 1]
+                # BP2: delta^{l-1} = ((w^l)^T delta^l) * f'(z^{l-1}), as rows D^l w^l,
+                # then times the dropout mask and f'
+                gemm(False, False, <int>m, <int>n_in, <int>n_out,
+                     1, delta_l, <int>n_out, theta + layers.w_off[k], <int>n_in, 0,
+                     delta_prev, <int>n_in)
+                fetch_ahead(ahead)
+                mask_l = layer_mask(layers, mask, dropout, k - 1, capacity)
+                if mask_l != NULL:
+                    multiply(delta_prev, mask_l, m * n_in)
+                if layers.act[k - 1] == PRELU:
+                    prelu_backward(z + capacity * layers.unit_off[k - 1],
+                                   theta + layers.p_off[k - 1], delta_prev,
+                                   target + layers.p_off[k - 1], alpha, beta_b, m, n_in)
+                else:
+                    times_derivative(layers.act[k - 1], layers.act_param[k - 1],
+                                     z + capacity * layers.unit_off[k - 1],
+                                     a_prev if mask_l == NULL else NULL, delta_prev, m * n_in)
+                fetch_ahead(ahead)
+            if sweep == 0 and clipping:
+                continue
+            # BP4: dC/dw^l = delta^l (a^{l-1})^T, as rows (D^l)^T A^{l-1}, summed over them
+            if k == 0 and x.dense == NULL:
+                sparse_weight_gradient(x, m, delta_l, n_out, n_in, alpha, beta_w,
+                                       target + layers.w_off[0])
+            else:
+                gemm(True, False, <int>n_out, <int>n_in, <int>m,
+                     alpha, delta_l, <int>n_out, a_prev, <int>n_in, beta_w,
+                     target + layers.w_off[k], <int>n_in)
+            fetch_ahead(ahead)
+            # BP3: dC/db^l = delta^l, summed over the rows
+            b_target = target + layers.b_off[k]
+            for j in range(n_out):  # as BLAS: with beta 0, a stale target is never read
+                b_target[j] = 0 if beta_b == 0 else beta_b * b_target[j]
+            for i in range(m):
+                for j in range(n_out):
+                    b_target[j] += alpha * delta_l[i * n_out + j]
+            fetch_ahead(ahead)
+        if clipping and sweep == 0:
+            scale = clip_norm / (sqrt(gram_squares(layers, x, m, capacity, a, delta)) / divisor
+                                 + 1e-6)
+            if scale < 1:
+                alpha = <floating>(alpha * scale)
 
 
 cdef inline const floating* layer_inputs(const Layers* layers, const Rows* x, Py_ssize_t k,
@@ -340,61 +378,6 @@ cdef inline const floating* layer_inputs(const Layers* layers, const Rows* x, Py
                                          const floating* a) noexcept nogil:
     """a^{l-1} of layer k's rows: the dense input rows for k = 0 (NULL for CSR rows)."""
     return <const floating*>x.dense if k == 0 else a + capacity * layers.unit_off[k - 1]
-
-
-cdef void layer_errors(const Layers* layers, const floating* theta, Py_ssize_t k,
-                       Py_ssize_t m, Py_ssize_t capacity, const floating* z,
-                       const floating* a, const floating* mask, floating* delta,
-                       floating* target, floating alpha, floating beta_b,
-                       Lookahead* ahead) noexcept nogil:
-    """BP2 from layer k > 0 down to k - 1, with PReLU's slope gradient into target; mask:
-    layer k - 1's dropout mask, or NULL."""
-    cdef Py_ssize_t n_in = layers.sizes[k], n_out = layers.sizes[k + 1]
-    cdef floating* delta_prev = delta + capacity * layers.unit_off[k - 1]
-    # BP2: delta^{l-1} = ((w^l)^T delta^l) * f'(z^{l-1}), as rows D^l w^l, then
-    # times the dropout mask and f'
-    gemm(False, False, <int>m, <int>n_in, <int>n_out,
-         1, delta + capacity * layers.unit_off[k], <int>n_out, theta + layers.w_off[k],
-         <int>n_in, 0, delta_prev, <int>n_in)
-    fetch_ahead(ahead)
-    if mask != NULL:
-        multiply(delta_prev, mask, m * n_in)
-    if layers.act[k - 1] == PRELU:
-        prelu_backward(z + capacity * layers.unit_off[k - 1],
-                       theta + layers.p_off[k - 1], delta_prev,
-                       target + layers.p_off[k - 1], alpha, beta_b, m, n_in)
-    else:
-        times_derivative(layers.act[k - 1], layers.act_param[k - 1],
-                         z + capacity * layers.unit_off[k - 1],
-                         a + capacity * layers.unit_off[k - 1] if mask == NULL else NULL,
-                         delta_prev, m * n_in)
-    fetch_ahead(ahead)
-
-
-cdef void layer_gradient(const Layers* layers, const Rows* x, Py_ssize_t k, Py_ssize_t m,
-                         Py_ssize_t capacity, const floating* a, const floating* delta,
-                         floating* target, floating alpha, floating beta_w,
-                         floating beta_b, Lookahead* ahead) noexcept nogil:
-    """BP4 and BP3 of layer k, into target."""
-    cdef Py_ssize_t i, j, n_in = layers.sizes[k], n_out = layers.sizes[k + 1]
-    cdef const floating* delta_l = delta + capacity * layers.unit_off[k]
-    cdef floating* b_target = target + layers.b_off[k]
-    # BP4: dC/dw^l = delta^l (a^{l-1})^T, as rows (D^l)^T A^{l-1}, summed over them
-    if k == 0 and x.dense == NULL:
-        sparse_weight_gradient(x, m, delta_l, n_out, n_in, alpha, beta_w,
-                               target + layers.w_off[0])
-    else:
-        gemm(True, False, <int>n_out, <int>n_in, <int>m,
-             alpha, delta_l, <int>n_out, layer_inputs(layers, x, k, capacity, a), <int>n_in,
-             beta_w, target + layers.w_off[k], <int>n_in)
-    fetch_ahead(ahead)
-    # BP3: dC/db^l = delta^l, summed over the rows
-    for j in range(n_out):  # as BLAS: with beta 0, a stale target is never read
-        b_target[j] = 0 if beta_b == 0 else beta_b * b_target[j]
-    for i in range(m):
-        for j in range(n_out):
-            b_target[j] += alpha * delta_l[i * n_out + j]
-    fetch_ahead(ahead)
 
 
 cdef void sparse_product(const Rows* x, Py_ssize_t m, const floating* w, Py_ssize_t n_out,
