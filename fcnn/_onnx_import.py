@@ -5,12 +5,15 @@ or a MatMul with an optional Add, whose weights and bias are constants (initiali
 Constant nodes); what follows it up to the next layer is its activation: one operator
 (Relu, Softmax, PRelu, ...), or a small elementwise subgraph of one variable (x * Sigmoid(x),
 the erf and tanh forms of GELU, x * Tanh(Softplus(x)), ...) that is recognised by
-evaluating it in NumPy and comparing it with fcnn's activations. Identity, Cast, Flatten and
-a Reshape that keeps the rows are skipped where they leave the values as they are.
+evaluating it in NumPy and comparing it with fcnn's activations (with a parameter taken
+from its constants). Identity, Cast, Flatten and a Reshape that keeps the rows are skipped
+where they leave the values as they are. fcnn's own metadata adds what a graph cannot hold
+(the cost, a PReLU's initial slope), and only where it describes the graph that was read.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +23,7 @@ from numpy.typing import NDArray
 from scipy.special import erf, expit
 
 from . import activations as _activations
+from . import costs as _costs
 from .activations import Activation, ActivationName
 from .costs import Cost
 from .network import Network
@@ -35,8 +39,9 @@ LINEAR_OPS = ("Gemm", "MatMul")
 # Nodes that pass the values on unchanged (checked case by case in _skip_no_op).
 NO_OPS = ("Identity", "Cast", "Flatten", "Reshape")
 
-# Elementwise functions of one variable, with constants of one value, that an activation's
-# subgraph may use; evaluated in float64 to recognise the activation it computes.
+# Elementwise functions of one variable, with constants of one value (or one per unit: a
+# PReLU's slopes), that an activation's subgraph may use; evaluated in float64 to recognise
+# the activation it computes.
 ELEMENTWISE: dict[str, Callable[..., NDArray[np.float64]]] = {
     "Identity": lambda x: x,
     "Cast": lambda x: x,
@@ -47,6 +52,7 @@ ELEMENTWISE: dict[str, Callable[..., NDArray[np.float64]]] = {
     "Pow": np.power,
     "Neg": np.negative,
     "Abs": np.abs,
+    "Sign": np.sign,
     "Sqrt": np.sqrt,
     "Reciprocal": np.reciprocal,
     "Exp": np.exp,
@@ -169,7 +175,33 @@ class _Graph:
                 f"the graph has {len(candidates)} outputs of floats "
                 f"({', '.join(map(repr, candidates)) or 'none'}): choose one with output=NAME"
             )
-        return self._one_probability(candidates[0])
+        return self._one_probability(self._sigmoid_outputs(candidates[0]))
+
+    def _sigmoid_outputs(self, name: str) -> str:
+        """p for fcnn's one-vs-rest probabilities Where(sum(p) > 0, p / sum(p), 1 / n) of
+        sigmoid outputs p, else `name`."""
+        where = self.producer.get(name)
+        if where is None or where.op_type != "Where" or len(where.input) != 3:
+            return name
+        positive, shares = (self.producer.get(i) for i in where.input[:2])
+        if positive is None or shares is None or shares.op_type != "Div":
+            return name
+        p, totals = shares.input
+        total = self.producer.get(totals)
+        sigmoid = self.producer.get(p)
+        if (
+            positive.op_type == "Greater"
+            and list(positive.input[:1]) == [totals]
+            and np.array_equal(np.ravel(self.constants.get(positive.input[1], np.nan)), [0])
+            and total is not None
+            and total.op_type == "ReduceSum"
+            and list(total.input[:1]) == [p]
+            and where.input[2] in self.constants
+            and sigmoid is not None
+            and sigmoid.op_type == "Sigmoid"
+        ):
+            return p
+        return name
 
     def _one_probability(self, name: str) -> str:
         """p for skl2onnx's binary probabilities Concat(1 - p, p), else `name`."""
@@ -386,7 +418,7 @@ def _activation(
         single = _single(graph, core[0], width)
         if single is not None:
             return single
-    return _recognised(graph, nodes, start, end), None
+    return _recognised(graph, nodes, start, end, width)
 
 
 def _single(graph: _Graph, node: Any, width: int) -> tuple[Activation, NDArray[Any] | None] | None:
@@ -435,9 +467,16 @@ def _single(graph: _Graph, node: Any, width: int) -> tuple[Activation, NDArray[A
     raise ValueError(f"{_describe(node)} is no activation fcnn has")
 
 
-def _recognised(graph: _Graph, nodes: list[Any], start: str, end: str) -> Activation:
-    """The parameter-free activation an elementwise subgraph computes, found by evaluating it."""
-    values: dict[str, NDArray[Any]] = {start: PROBE}
+def _recognised(
+    graph: _Graph, nodes: list[Any], start: str, end: str, width: int
+) -> tuple[Activation, NDArray[Any] | None]:
+    """The activation an elementwise subgraph computes, found by evaluating it: one without
+    parameters, a leaky_relu or elu whose parameter is one of the subgraph's constants,
+    or a prelu whose slopes are its constant of one value per unit; the closest of those
+    that match."""
+    values: dict[str, NDArray[Any]] = {start: PROBE[:, None]}
+    scalars: list[float] = []
+    vectors: list[NDArray[Any]] = []
     for node in nodes:
         if node.op_type not in ELEMENTWISE:
             raise ValueError(
@@ -447,23 +486,49 @@ def _recognised(graph: _Graph, nodes: list[Any], start: str, end: str) -> Activa
         for name in node.input:
             if name in values:
                 inputs.append(values[name])
+                continue
+            constant = graph.constants[name]
+            if constant.size == 1:
+                scalars.append(_parameter(constant))
+            elif constant.size == width and constant.squeeze().ndim == 1:
+                vectors.append(constant.reshape(-1))
             else:
-                constant = graph.constants[name]
-                if constant.size != 1:
-                    raise ValueError(
-                        f"{_describe(node)} uses a constant of shape {constant.shape}; an "
-                        f"activation treats every unit alike"
-                    )
-                inputs.append(constant.astype(np.float64).reshape(()))
+                raise ValueError(
+                    f"{_describe(node)} uses a constant of shape {constant.shape}: an "
+                    f"activation has one value, or one per unit ({width})"
+                )
+            inputs.append(constant.astype(np.float64).reshape(-1 if constant.size > 1 else ()))
         with np.errstate(all="ignore"):
             values[node.output[0]] = np.asarray(ELEMENTWISE[node.op_type](*inputs), np.float64)
     result = values[end]
-    for name in RECOGNISABLE:
-        f = _activations.get(name)
-        if np.allclose(result, f(PROBE), rtol=PROBE_RTOL, atol=PROBE_ATOL):
-            return f
-    listed = ", ".join(_describe(node) for node in nodes)
-    raise ValueError(f"the nodes {listed} compute no activation fcnn has")
+    if len(vectors) > 1:
+        listed = ", ".join(_describe(node) for node in nodes)
+        raise ValueError(f"the nodes {listed} use {len(vectors)} constants of one value per unit")
+    candidates: list[tuple[Activation, NDArray[Any] | None]]
+    if vectors:
+        candidates = [(_activations.get("prelu"), vectors[0])]
+    else:
+        candidates = [(_activations.get(name), None) for name in RECOGNISABLE]
+        for value in dict.fromkeys(v for v in scalars if np.isfinite(v)):
+            candidates += [(_activations.LeakyReLU(value), None), (_activations.ELU(value), None)]
+    closest: tuple[float, Activation, NDArray[Any] | None] | None = None
+    for f, slopes in candidates:
+        z = PROBE[:, None]
+        expected = f(z, slopes) if isinstance(f, _activations.PReLU) else f(z)
+        if np.allclose(result, expected, rtol=PROBE_RTOL, atol=PROBE_ATOL):
+            deviation = float(np.abs(result - expected).max())
+            if closest is None or deviation < closest[0]:
+                closest = (deviation, f, slopes)
+    if closest is None:
+        listed = ", ".join(_describe(node) for node in nodes)
+        raise ValueError(f"the nodes {listed} compute no activation fcnn has")
+    return closest[1], closest[2]
+
+
+def _parameter(constant: NDArray[Any]) -> float:
+    """An activation's parameter from its constant: a float32 one as the decimal written."""
+    value = constant.reshape(()).item()
+    return _decimal(value) if constant.dtype == np.float32 else float(value)
 
 
 def _read_layers(graph: _Graph) -> list[tuple[NDArray[Any], NDArray[Any], Activation, Any]]:
@@ -497,6 +562,30 @@ def _read_layers(graph: _Graph) -> list[tuple[NDArray[Any], NDArray[Any], Activa
     return layers
 
 
+def _described(
+    model: Any, sizes: list[int], found: list[Activation], dtype: np.dtype
+) -> tuple[list[Activation], Cost] | None:
+    """The activations and cost in `fcnn.export.to_onnx`'s metadata, if it describes the
+    graph that was read: the same sizes and activations, parameters equal in the model's
+    dtype (the metadata keeps a PReLU's initial slope, the graph cannot); else None."""
+    props = {prop.key: prop.value for prop in model.metadata_props}
+    try:
+        described = [_activations.from_config(c) for c in json.loads(props["activations"])]
+        cost = _costs.from_config(json.loads(props["cost"]))
+        described_sizes = json.loads(props["sizes"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    agree = (
+        described_sizes == sizes
+        and len(described) == len(found)
+        and all(
+            type(ours) is type(theirs) and dtype.type(ours.param) == dtype.type(theirs.param)
+            for ours, theirs in zip(described, found, strict=True)
+        )
+    )
+    return (described, cost) if agree else None
+
+
 def from_onnx(
     model: str | os.PathLike[str] | Any,
     *,
@@ -512,24 +601,32 @@ def from_onnx(
     followed by an activation: Sigmoid, Tanh, Relu, LeakyRelu, PRelu, Elu, Selu, Softplus,
     Gelu, Mish, Exp, Softmax (the output layer), or an elementwise subgraph of one variable
     that computes one of fcnn's activations (x * Sigmoid(x) is swish; the erf and tanh forms
-    of GELU and x * Tanh(Softplus(x)) are recognised too). Identity, Cast, Flatten and a
-    Reshape that keeps the rows are skipped. The weights are copied exactly.
+    of GELU and x * Tanh(Softplus(x)) are recognised too, and so are leaky_relu and elu
+    whose parameter is one of the subgraph's constants, and prelu whose slopes are its
+    constant of one value per unit). Identity, Cast, Flatten and a Reshape that keeps the
+    rows are skipped. The weights are copied exactly. Where the metadata that
+    `fcnn.export.to_onnx` writes describes the graph read (the same sizes and
+    activations, their parameters equal in the model's dtype), the activations and the
+    cost are the metadata's, which keeps a PReLU's initial slope and parameters with more
+    digits than float32's: ``from_onnx(to_onnx(net))`` gives `net` back.
 
     Parameters
     ----------
     model : str, os.PathLike or onnx.ModelProto
         The ONNX file, or the model loaded.
     cost : str or Cost, optional
-        The imported network's cost (for training on). Default: from the output
-        activation, "log_likelihood" for softmax, "cross_entropy" for sigmoid and
-        "quadratic" for the others.
+        The imported network's cost (for training on). Default: the metadata's (above),
+        else from the output activation, "log_likelihood" for softmax, "cross_entropy"
+        for sigmoid and "quadratic" for the others.
     output : str, optional
         The graph output to import, where there are several outputs of floats. By
         default the only one; for skl2onnx's classifiers that is the probabilities (the
         ``label`` output, an ArgMax over them and the class labels, is left out: the
         network's outputs are the probabilities in the order of the estimator's
         ``classes_``). A binary classifier's probabilities come from one sigmoid unit,
-        which becomes the network's output, the probability of ``classes_[1]``.
+        which becomes the network's output, the probability of ``classes_[1]``; fcnn's
+        one-vs-rest probabilities (sigmoid outputs divided by their sum) give the
+        sigmoid outputs.
 
     Returns
     -------
@@ -579,8 +676,12 @@ def from_onnx(
     layers = _read_layers(graph)
     sizes = [layers[0][0].shape[1]] + [w.shape[0] for w, _, _, _ in layers]
     functions = [f for _, _, f, _ in layers]
+    described = _described(model, sizes, functions, graph.dtype)
+    if described is not None:
+        functions = described[0]
     if cost is None:
-        cost = COST_OF_OUTPUT.get(functions[-1].name or "", DEFAULT_COST)
+        default = COST_OF_OUTPUT.get(functions[-1].name or "", DEFAULT_COST)
+        cost = default if described is None else described[1]
     net = Network(sizes, functions, cost, dtype=graph.dtype, seed=0)
     net.weights = [w for w, _, _, _ in layers]
     net.biases = [b for _, b, _, _ in layers]

@@ -270,6 +270,17 @@ def test_pipeline_through_skl2onnx():
     _assert_close(variable, reg.predict(inputs), 1e-6)
 
 
+def test_float64_gelu_through_skl2onnx():
+    register_skl2onnx()
+    gelu = FCNNRegressor((8,), activation="gelu", epochs=5, tol=None, random_state=0)
+    reg = make_pipeline(StandardScaler(), gelu).fit(X, X[:, :2])
+    model = skl_to_onnx(reg, X[:1])
+    assert "Erf" not in {n.op_type for n in model.graph.node}
+    (variable,) = _session_of(model).run(None, {model.graph.input[0].name: X})
+    assert variable.dtype == np.float64
+    _assert_close(variable, reg.predict(X), 1e-12)
+
+
 def _session_of(model):
     return ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
 
