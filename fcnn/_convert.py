@@ -13,13 +13,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .costs import CostName
+from .costs import CostName, cost_for_output
 from .network import Network
 
 __all__ = ["from_sklearn", "from_torch"]
-
-# the cost that matches each output activation's usual loss (else "quadratic")
-OUTPUT_COSTS = {"softmax": "log_likelihood", "sigmoid": "cross_entropy"}
 
 
 def from_sklearn(estimator: Any, *, cost: CostName | None = None) -> Network:
@@ -89,7 +86,7 @@ def from_sklearn(estimator: Any, *, cost: CostName | None = None) -> Network:
     ]
     dtype = np.asarray(estimator.coefs_[0]).dtype
     poisson = getattr(estimator, "loss", None) == "poisson"
-    loss = "poisson" if poisson else OUTPUT_COSTS.get(output, "quadratic")
+    loss = "poisson" if poisson else cost_for_output(output)
     return _network(layers, loss if cost is None else cost, dtype)
 
 
@@ -210,9 +207,7 @@ def from_torch(
     resolved = [(w, b, "linear" if f is None else f, s) for w, b, f, s in layers]
     output = resolved[-1][2]
     output_name = output if isinstance(output, str) else output.name
-    return _network(
-        resolved, OUTPUT_COSTS.get(output_name, "quadratic") if cost is None else cost, dtype
-    )
+    return _network(resolved, cost_for_output(output_name) if cost is None else cost, dtype)
 
 
 def _leaves(module, prefix=""):

@@ -25,15 +25,11 @@ from scipy.special import erf, expit
 from . import activations as _activations
 from . import costs as _costs
 from .activations import Activation, ActivationName
-from .costs import Cost
+from .costs import Cost, cost_for_output
 from .network import Network
 
 __all__ = ["from_onnx"]
 
-
-# The cost of an imported network, from its output activation (overridable).
-COST_OF_OUTPUT = {"softmax": "log_likelihood", "sigmoid": "cross_entropy"}
-DEFAULT_COST = "quadratic"
 
 LINEAR_OPS = ("Gemm", "MatMul")
 # Nodes that pass the values on unchanged (checked case by case in _skip_no_op).
@@ -680,7 +676,7 @@ def from_onnx(
     if described is not None:
         functions = described[0]
     if cost is None:
-        default = COST_OF_OUTPUT.get(functions[-1].name or "", DEFAULT_COST)
+        default = cost_for_output(functions[-1].name or "")
         cost = default if described is None else described[1]
     net = Network(sizes, functions, cost, dtype=graph.dtype, seed=0)
     net.weights = [w for w, _, _, _ in layers]

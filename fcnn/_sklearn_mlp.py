@@ -31,6 +31,7 @@ from . import _compiled
 from . import lbfgs as _lbfgs
 from . import optimizers as _optimizers
 from ._validation import core_rows, is_sparse, sparse_inputs
+from .costs import cost_for_output
 from .network import Network
 from .training import batch_nonzeros
 
@@ -50,8 +51,6 @@ ACTIVATIONS = {
     "softmax": "softmax",
     "exp": "exp",
 }
-# scikit-learn's loss for each output activation, as fcnn's cost (the same per example)
-COSTS = {"linear": "quadratic", "sigmoid": "cross_entropy", "softmax": "log_likelihood"}
 
 
 class _LearningRate:
@@ -150,7 +149,9 @@ class _FCNNMixin(_Estimator):
             [f.name for f in net.activations],
             net.dtype,
         ) != (sizes, names, dtype):
-            cost = "poisson" if getattr(self, "loss", None) == "poisson" else COSTS[output]
+            cost = (
+                "poisson" if getattr(self, "loss", None) == "poisson" else cost_for_output(output)
+            )
             net = Network(sizes, names, cost, dtype=dtype)
             self._network = net
             # coefs_[i] is (fan_in, fan_out): the transpose of fcnn's w^l

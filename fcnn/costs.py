@@ -644,6 +644,16 @@ def get(cost: CostName | Cost) -> Cost:
     raise TypeError(f"cost must be a name or an fcnn.costs.Cost, got {type(cost).__name__}")
 
 
+def cost_for_output(activation: str) -> CostName:
+    """The cost that goes with an output activation when none is given, as the usual
+    losses pair them (scikit-learn's MLPs, PyTorch's modules): "log_likelihood" for
+    softmax, "cross_entropy" for sigmoid, "quadratic" for any other."""
+    return _COST_FOR_OUTPUT.get(activation, "quadratic")
+
+
+_COST_FOR_OUTPUT: dict[str, CostName] = {"softmax": "log_likelihood", "sigmoid": "cross_entropy"}
+
+
 _PARAMETERS = {"huber": ("delta",), "pinball": ("tau",)}
 _METHODS = ("__call__", "derivative")  # what a user-defined cost defines
 
