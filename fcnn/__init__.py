@@ -44,7 +44,7 @@ from ._onnx_import import from_onnx
 from .gradient_check import GradcheckResult, float64_copy, gradcheck
 from .history import History
 from .io import ModelFileError, load
-from .network import Gradients, Network, Predictor, Trace
+from .network import BatchGradient, Gradients, Network, Predictor, Trace
 from .optimizers import LBFGS, SGD, AdaGrad, Adam, AdamW, RMSProp, Rprop
 from .training import DivergenceError, Position
 
@@ -55,6 +55,7 @@ __all__ = [
     "Trace",
     "Predictor",
     "Gradients",
+    "BatchGradient",
     "History",
     "Position",
     "DivergenceError",

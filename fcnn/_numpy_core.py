@@ -195,11 +195,14 @@ class NumPyCore:
                 total += float(np.sum(self._costs(as_[-1], Y[rows], sample_weight[rows])))
         return total, -1, -1
 
-    def gradients(self, layout, settings, ws, theta, X, Y, sample_weight, seed, grad=None):
-        """grad (ws.grad when None) = the gradient of the mean (weighted) cost plus the
-        settings' l1 and l2 terms; z, a and delta left in ws. Returns (mean cost, 0.0).
-        Dropout masks are drawn for all rows at once (the compiled core draws them per
-        chunk of the workspace's capacity: the same when all rows fit it)."""
+    def gradients(
+        self, layout, settings, ws, theta, X, Y, sample_weight, seed, grad=None, summed=False
+    ):
+        """grad (ws.grad when None) = the gradient of the mean (weighted) cost, or with
+        `summed` of the summed one, plus the settings' l1 and l2 terms; z, a and delta left
+        in ws. Returns (mean or summed cost, 0.0). Dropout masks are drawn for all rows at
+        once (the compiled core draws them per chunk of the workspace's capacity: the same
+        when all rows fit it)."""
         if grad is None:
             grad = ws.grad
         rng = SplitMix64(seed)
@@ -207,10 +210,13 @@ class NumPyCore:
             layout, theta, self._dense(X), settings.dropout, rng
         )
         deltas = self._backward(layout, weights, zs, as_, Y, sample_weight, masks, grad)
+        costs = self._costs(as_[-1], Y, sample_weight)
+        if summed:
+            grad *= Y.shape[0]
         for w, g in zip(weights, self._layers(layout, grad)[0]):
             g += settings.l2 * w + settings.l1 * np.sign(w)
         self._leave(layout, ws, zs, as_, deltas)
-        return float(np.mean(self._costs(as_[-1], Y, sample_weight))), 0.0
+        return float(np.sum(costs) if summed else np.mean(costs)), 0.0
 
     def train_epoch(
         self,

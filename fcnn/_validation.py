@@ -5,6 +5,7 @@ array it sees comes through here: converted to the network's dtype, C-contiguous
 of the right shape, finite. Errors name the argument, what was expected and what came.
 """
 
+import functools
 import math
 import numbers
 import warnings
@@ -23,7 +24,7 @@ MAX_DIMENSION = 2**31 - 1
 _FINITENESS_SPECIALIZATION = {"f": "float", "d": "double"}
 
 
-def _first_non_finite(values):
+def first_non_finite(values):
     """The index of the first inf or NaN in a 1-D float array, or -1 (the core's check)."""
     return _compiled.core.first_non_finite[_FINITENESS_SPECIALIZATION[values.dtype.char]](values)
 
@@ -49,16 +50,18 @@ def _interval(low, high, low_open, high_open):
 
 def check_real(value, name, low=-math.inf, high=math.inf, low_open=False, high_open=False):
     """A finite real number in the interval from low to high (open or closed at each end)."""
-    expected = _interval(low, high, low_open, high_open)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a finite number{expected}, got {type(value).__name__} {value!r}"
-        )
-    value = float(value)
+    if type(value) is not float:  # a float needs no check of the abstract type (slow)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"{name} must be a finite number{_interval(low, high, low_open, high_open)}, "
+                f"got {type(value).__name__} {value!r}"
+            )
+        value = float(value)
     inside = (value > low if low_open else value >= low) and (
         value < high if high_open else value <= high
     )
     if not math.isfinite(value) or not inside:
+        expected = _interval(low, high, low_open, high_open)
         raise ValueError(f"{name} must be a finite number{expected}, got {value}")
     return value
 
@@ -73,8 +76,7 @@ def check_hyperparameter(
     A training epoch treats subnormal numbers as zero (see Network.fit), so a positive
     eps or lr below the normal range would act as 0, and a division by it diverge."""
     value = check_real(value, name, low, high, low_open, high_open)
-    tiny = float(np.finfo(dtype).tiny)
-    if value != 0 and abs(value) < tiny:
+    if value != 0 and abs(value) < (tiny := float(np.finfo(dtype).tiny)):
         zero = "" if low_open and low == 0 else "0 or "
         raise ValueError(
             f"{name} must be a finite number{_interval(low, high, low_open, high_open)}, "
@@ -347,7 +349,7 @@ def _require_finite(array, name):
 
 
 def check_out(out: Any, shape: tuple[int, ...], dtype: np.dtype[Any]) -> None:
-    """Raise unless predict can write `shape` outputs of `dtype` straight into `out`: a
+    """Raise unless predict (or gradients) can write `shape` values of `dtype` into `out`: a
     numpy array of that shape and dtype (native byte order), C-contiguous, aligned and
     writeable."""
     if not isinstance(out, np.ndarray):
@@ -378,7 +380,7 @@ def as_inputs(
     reads through `core_rows`. check_finite=False leaves the check for inf and NaN in dense
     X to the core, which makes it as it reads the rows (fit, predict, evaluate) and reports
     the row to non_finite_error."""
-    if _ready(X, n_features, dtype) and not (check_finite and _first_non_finite(X.ravel()) >= 0):
+    if _ready(X, n_features, dtype) and not (check_finite and first_non_finite(X.ravel()) >= 0):
         return X, False  # already what the core reads: no conversion to make
     if is_sparse(X):
         return sparse_inputs(X, n_features, dtype, name), False
@@ -445,7 +447,7 @@ def sparse_inputs(X, n_features, dtype, name="X"):
         csr.sum_duplicates()  # sorts too
     with np.errstate(over="ignore"):
         data = for_the_core(csr.data, dtype)
-    bad = _first_non_finite(data)
+    bad = first_non_finite(data)
     if bad >= 0:
         row, column = int(np.searchsorted(csr.indptr, bad, side="right") - 1), csr.indices[bad]
         given = csr.data[bad]
@@ -506,7 +508,7 @@ def _converted(array, name, dtype, check_finite=True):
     with np.errstate(over="ignore"):
         converted = for_the_core(array, dtype)
     if check_finite:
-        bad = _first_non_finite(converted.reshape(-1))
+        bad = first_non_finite(converted.reshape(-1))
         if bad >= 0:
             row_width = converted.size // len(converted)
             raise non_finite_error(array, converted, name, bad // row_width)
@@ -562,7 +564,7 @@ def check_dropout(dropout, n_hidden_layers, input_dropout=0.0):
     (input_dropout), then each hidden layer's activations' (dropout: one rate for every
     hidden layer, or a sequence of one rate per hidden layer). Each in [0, 1)."""
     rates = [check_hyperparameter(input_dropout, "input_dropout", high=1, high_open=True)]
-    if np.ndim(dropout) == 0:
+    if isinstance(dropout, float) or np.ndim(dropout) == 0:  # np.ndim is slow for a float
         rate = check_hyperparameter(dropout, "dropout", high=1, high_open=True)
         if rate > 0 and n_hidden_layers == 0:
             raise ValueError("dropout acts on hidden layers, and this network has none")
@@ -648,7 +650,15 @@ def as_targets(
 
 def one_hot_rows(labels, n_outputs, dtype):
     """The (len(labels), n_outputs) one-hot rows of checked labels."""
-    return np.eye(n_outputs, dtype=dtype).take(labels, axis=0)
+    return _identity(n_outputs, np.dtype(dtype)).take(labels, axis=0)
+
+
+@functools.lru_cache(maxsize=16)
+def _identity(n, dtype):
+    """The n x n identity matrix, read-only: one_hot_rows takes its rows for every batch."""
+    identity = np.eye(n, dtype=dtype)
+    identity.flags.writeable = False
+    return identity
 
 
 def _require_binary(targets, name, cost):

@@ -10,12 +10,13 @@ from neuron i of layer l-1. In Python lists the notes' w^l is ``weights[l - 1]``
 
 from __future__ import annotations
 
+import functools
 import html
 import inspect
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Self, overload
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
@@ -42,6 +43,7 @@ from ._validation import (
     check_sizes,
     core_rows,
     feature_names,
+    first_non_finite,
     mean_one_weights,
     non_finite_error,
     one_hot_rows,
@@ -127,7 +129,8 @@ class Gradients:
     Parameters
     ----------
     cost : float
-        The mean cost over the batch (with the regularization terms asked for).
+        The mean cost over the batch (with the regularization terms asked for), or
+        its sum with ``reduction="sum"``, as are the gradients.
     delta : list of ndarray or None
         ``delta[l]`` = dC_x/dz^l per sample for l = 1..L (BP1, BP2); ``delta[0]`` is
         None. Shape (n_samples, sizes[l]), or (sizes[l],) for one 1-D sample.
@@ -169,6 +172,36 @@ class Gradients:
 
     def __repr__(self):
         return f"Gradients(cost={self.cost!r}, layers={len(self.grad_w)})"
+
+
+class BatchGradient(NamedTuple):
+    """What `Network.gradients` returns with ``out=``: the gradient itself is in `out`.
+
+    Attributes
+    ----------
+    cost : float
+        The cost whose gradient `out` holds: the (weighted) mean over the rows, or with
+        ``reduction="sum"`` their (weighted) sum, with the regularization terms.
+    rows : int
+        The number of rows (examples) back-propagated.
+    total_weight : float
+        The sum of the sample weights, or `rows` without them: with ``reduction="sum"``,
+        what the sums over all workers are divided by to give the mean.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import fcnn
+    >>> net = fcnn.Network([2, 3, 2], seed=0)
+    >>> X, y = fcnn.datasets.xor()
+    >>> part = net.gradients(X, y, out=np.empty_like(net.theta), reduction="sum")
+    >>> round(part.cost, 4), part.rows, part.total_weight
+    (1.494, 4, 4.0)
+    """
+
+    cost: float
+    rows: int
+    total_weight: float
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -432,6 +465,31 @@ class _Structure:
         capacity = min(rows, self.chunk_rows)
         if workspace is None or workspace.capacity < capacity:
             workspace = self.per_thread.workspace = self.workspace(capacity)
+        return workspace
+
+    def gradient_workspace(self, rows, *, dropout, n_rows=0, sparse_nonzeros=0):
+        """This thread's workspace for `Network.gradients` with ``out=``, kept and reused
+        (a new one, as large as the last, when it lacks rows or room for dropout or for
+        gathering the inputs: the options of `workspace`)."""
+        workspace = getattr(self.per_thread, "gradients", None)
+        if workspace is not None:
+            rows = max(rows, workspace.capacity)
+            fits = (
+                workspace.capacity == rows
+                and (workspace.mask.size > 0 or not dropout)
+                and (workspace.x_batch.shape[0] > 0 or not n_rows or sparse_nonzeros)
+                and workspace.sparse_data.shape[0] >= sparse_nonzeros
+            )
+            if fits:
+                return workspace
+        workspace = self.workspace(
+            rows,
+            training=True,
+            dropout=dropout,
+            n_rows=rows if n_rows else 0,
+            sparse_nonzeros=sparse_nonzeros,
+        )
+        self.per_thread.gradients = workspace
         return workspace
 
     def small_predictor(self):
@@ -1373,6 +1431,40 @@ class Network:
 
     # ------------------------------------------------------------------ learning
 
+    @overload
+    def gradients(
+        self,
+        X: ArrayLike,
+        Y: ArrayLike,
+        *,
+        sample_weight: ArrayLike | None = ...,
+        l1: float = ...,
+        l2: float = ...,
+        n_train: float | None = ...,
+        dropout: float | Sequence[float] = ...,
+        input_dropout: float = ...,
+        seed: int | np.random.Generator | None = ...,
+        out: None = ...,
+        reduction: Literal["mean", "sum"] = ...,
+    ) -> Gradients: ...
+
+    @overload
+    def gradients(
+        self,
+        X: ArrayLike,
+        Y: ArrayLike,
+        *,
+        sample_weight: ArrayLike | None = ...,
+        l1: float = ...,
+        l2: float = ...,
+        n_train: float | None = ...,
+        dropout: float | Sequence[float] = ...,
+        input_dropout: float = ...,
+        seed: int | np.random.Generator | None = ...,
+        out: NDArray[np.floating],
+        reduction: Literal["mean", "sum"] = ...,
+    ) -> BatchGradient: ...
+
     def gradients(
         self,
         X: ArrayLike,
@@ -1385,12 +1477,25 @@ class Network:
         dropout: float | Sequence[float] = 0.0,
         input_dropout: float = 0.0,
         seed: int | np.random.Generator | None = None,
-    ) -> Gradients:
+        out: NDArray[np.floating] | None = None,
+        reduction: Literal["mean", "sum"] = "mean",
+    ) -> Gradients | BatchGradient:
         """Back-propagate the batch (X, Y) without changing the network.
 
         The gradient is that of the (sample-weighted) mean cost plus ``l1/n sum |w|``
         and ``l2/(2n) sum w^2`` with n = `n_train`, as `fit`'s l1 and l2 define them;
-        the result's `cost` is that whole objective.
+        the result's `cost` is that whole objective. With ``reduction="sum"``, the cost
+        and the gradient are W times those, W the sum of the sample weights (the number
+        of rows without them), the regularization terms included: summed over the
+        workers of data-parallel training, each on its part of a batch, and divided by
+        the sum of their W, they are the whole batch's mean, to rounding. Pass the
+        whole training set's size as `n_train` then, as `fit` would have it.
+
+        With ``out=``, the gradient is written into `out` and a light `BatchGradient`
+        comes back, for the loop of a distributed training run: the work buffers are
+        kept with the network, one set per thread (so threads may call this on one
+        network at once), made again only for a larger batch or for dropout; nothing
+        else is allocated. Without it, each call makes a `Gradients` of new arrays.
 
         Parameters
         ----------
@@ -1413,18 +1518,28 @@ class Network:
         input_dropout : float, default 0.0
             Probability in [0, 1) of dropping each input value, as `fit`.
         seed : int, numpy.random.Generator or None, default None
-            Draws the dropout masks: the same seed, the same masks.
+            Draws the dropout masks: the same seed, the same masks. Read only with
+            dropout.
+        out : numpy.ndarray or None, default None
+            Where to write the gradient: a writeable C-contiguous array of the
+            network's dtype and shape ``(n_params,)``, in the layout of `theta`.
+        reduction : {"mean", "sum"}, default "mean"
+            Whether the cost and gradient are of the (weighted) mean over the rows or of
+            their (weighted) sum, as above.
 
         Returns
         -------
-        Gradients
-            The cost, the errors delta^l (BP1, BP2) and dC/dw^l (BP4), dC/db^l (BP3),
-            averaged over the batch.
+        Gradients or BatchGradient
+            Without `out`: the cost, the errors delta^l (BP1, BP2) and dC/dw^l (BP4),
+            dC/db^l (BP3), of the mean (or sum) over the batch. With `out`: a named
+            tuple (cost, rows, total_weight), and no copies nor views of the work
+            buffers, which the next call overwrites.
 
         Raises
         ------
         TypeError
-            If X, Y or a number has the wrong type.
+            If X, Y or a number has the wrong type, or `out` is not an array of the
+            network's dtype.
         ValueError
             If X or Y do not have the shapes above, hold inf or NaN, or Y holds labels
             out of range or non-integers.
@@ -1432,15 +1547,19 @@ class Network:
             or, not 0, below the smallest normal number of the network's dtype, n_train
             is not positive, a dropout rate is outside [0, 1), dropout is > 0
             without hidden layers or has not one rate per hidden layer, sample_weight
-            has the wrong shape, is negative or all zero, or the parameters are not
-            finite (after a write into a live view of them).
+            has the wrong shape, is negative or all zero (or, with "sum", holds a
+            value too large for the dtype), the parameters are not finite (after a write
+            into a live view of them), `out` has another shape or is not C-contiguous,
+            aligned and writeable, or `reduction` is neither "mean" nor "sum".
 
         See Also
         --------
         fcnn.gradcheck : Checks these gradients against central differences.
+        fcnn.optimizers.Optimizer.apply : Takes a step from such a gradient.
 
         Examples
         --------
+        >>> import numpy as np
         >>> import fcnn
         >>> net = fcnn.Network([2, 3, 2], seed=0)
         >>> X, y = fcnn.datasets.xor()
@@ -1449,19 +1568,26 @@ class Network:
         (0.3735, [(3, 2), (2, 3)], (17,))
         >>> grads.delta[2].shape
         (4, 2)
+
+        Two workers' sums over the halves of the batch, added and divided by the rows:
+
+        >>> halves = [np.empty_like(net.theta) for _ in range(2)]
+        >>> sums = [net.gradients(X[i::2], y[i::2], out=g, reduction="sum")
+        ...         for i, g in zip(range(2), halves)]
+        >>> mean = (halves[0] + halves[1]) / sum(part.total_weight for part in sums)
+        >>> bool(np.allclose(mean, grads.flat, rtol=1e-14, atol=0))
+        True
         """
+        if reduction not in ("mean", "sum"):
+            raise ValueError(f'reduction must be "mean" or "sum", got {reduction!r}')
+        summed = reduction == "sum"
         s = self._structure
         X, single = self._inputs(s, X)
-        Y, _ = as_targets(
-            Y,
-            X.shape[0],
-            s.sizes[-1],
-            s.dtype,
-            single=single,
-            cost=s.cost,
-        )
-        _check_finite(s.theta)  # a write into a live view is not checked
         n = X.shape[0]
+        Y, _ = as_targets(Y, n, s.sizes[-1], s.dtype, single=single, cost=s.cost)
+        if out is not None:
+            check_out(out, s.theta.shape, s.dtype)
+        _check_finite(s.theta)  # a write into a live view is not checked
         n_train = n if n_train is None else check_positive_number(n_train, "n_train")
         l1 = check_hyperparameter(l1, "l1", dtype=s.dtype)
         l2 = check_hyperparameter(l2, "l2", dtype=s.dtype)
@@ -1469,22 +1595,47 @@ class Network:
         l1 = check_hyperparameter(l1 / n_train, "l1 / n_train", dtype=s.dtype)
         l2 = check_hyperparameter(l2 / n_train, "l2 / n_train", dtype=s.dtype)
         dropout_rates = check_dropout(dropout, len(s.sizes) - 2, input_dropout)
-        weights = np.empty(0, dtype=s.dtype)
+        seed = check_seed(seed)
+        weights, total_weight = _NO_WEIGHTS[s.dtype.char], float(n)
         if sample_weight is not None:
-            weights = as_sample_weight(np.atleast_1d(sample_weight), n, s.dtype)
-            weights = mean_one_weights(weights, "the sample weights (sample_weight)")
-        mask_seed = int(np.random.default_rng(check_seed(seed)).integers(2**63))
+            given = np.atleast_1d(sample_weight)
+            weights = as_sample_weight(given, n, s.dtype)
+            if summed:  # as given: their sum is what the sums over workers divide by
+                with np.errstate(over="ignore"):
+                    weights = np.asarray(given, dtype=s.dtype)
+                total_weight = float(np.sum(weights, dtype=np.float64))
+                if not np.isfinite(total_weight):
+                    raise ValueError(f"sample_weight holds values too large for {s.dtype.name}")
+            else:
+                weights = mean_one_weights(weights, "the sample weights (sample_weight)")
+        scale = total_weight if summed else 1.0
+        masked = any(dropout_rates)
+        mask_seed = int(np.random.default_rng(seed).integers(2**63)) if masked else 0
         # input dropout gathers the rows it masks into the workspace
         gathered = {"n_rows": n, "sparse_nonzeros": getattr(X, "nnz", 0)}
-        workspace = s.workspace(
-            n, training=True, dropout=any(dropout_rates), **(gathered if dropout_rates[0] else {})
-        )
-        settings = _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout_rates)
+        needs = {"dropout": masked, **(gathered if dropout_rates[0] else {})}
+        if out is None:
+            workspace = s.workspace(n, training=True, **needs)
+            grad = workspace.grad
+        else:
+            workspace, grad = s.gradient_workspace(n, **needs), out
+        settings = _gradient_settings(_compiled.core, l1 * scale, l2 * scale, dropout_rates)
         cost, _ = s.core.gradients(
-            s.layout, settings, workspace, s.theta, core_rows(X), Y, weights, mask_seed
+            s.layout,
+            settings,
+            workspace,
+            s.theta,
+            core_rows(X),
+            Y,
+            weights,
+            mask_seed,
+            grad,
+            summed,
         )
-        cost += _optimizers.penalty(s.weights, l1=l1, l2=l2)
-        grad = workspace.grad
+        if l1 != 0 or l2 != 0:
+            cost += scale * _optimizers.penalty(s.weights, l1=l1, l2=l2)
+        if out is not None:
+            return BatchGradient(cost, n, total_weight)
         w_off, b_off, p_off, _ = s.layout.offsets()
         grad_w = [grad[o : o + w.size].reshape(w.shape) for o, w in zip(w_off, s.weights)]
         grad_b = [grad[o : o + b.size] for o, b in zip(b_off, s.biases)]
@@ -1961,8 +2112,19 @@ _FIT_OPTIONS = {
 
 def _check_finite(theta):
     """Raise ValueError if a parameter is inf or NaN (written into a live view, say)."""
-    if not np.isfinite(theta).all():
+    if first_non_finite(theta) >= 0:
         raise ValueError("the network's weights or biases hold non-finite values")
+
+
+@functools.lru_cache(maxsize=64)
+def _gradient_settings(core, l1, l2, dropout):
+    """`fcnn.optimizers.gradient_settings` of `core` (the compiled build in use), made once
+    for each set of values: the core's gradients reads them and never changes them."""
+    return _optimizers.gradient_settings(l1=l1, l2=l2, dropout=dropout)
+
+
+# the empty sample weights that tell the core there are none, one array per dtype
+_NO_WEIGHTS = {char: np.empty(0, dtype=char) for char in "fd"}
 
 
 def _stored_position(position):

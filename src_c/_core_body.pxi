@@ -712,15 +712,17 @@ cdef inline void copy(floating* to, const floating* source, Py_ssize_t count) no
 
 def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floating[::1] theta,
               X, const floating[:, ::1] Y,
-              const floating[::1] sample_weight, uint64_t seed, floating[::1] grad=None):
+              const floating[::1] sample_weight, uint64_t seed, floating[::1] grad=None,
+              bint summed=False):
     """grad (ws.grad when None) = the gradient of the mean (weighted) cost plus the settings'
     l1 and l2 terms over all rows of X (dense rows or CSRRows), a chunk of the workspace's
     capacity at a time, under dropout masks drawn from `seed` when their dropout > 0; the
     deltas of every layer for the last chunk are left in ws. With the settings' batch_mean,
     the mean is over the sum W of the sample weights and l2 is scikit-learn's alpha (the
     objective (sum_x w_x C_x + l2/2 sum w^2) / W, as train_batch has it for a batch).
-    Returns (the mean (weighted) data cost, the penalty: l2/2 sum w^2 / W with batch_mean,
-    else 0)."""
+    summed: of the summed (weighted) cost instead of the mean, not divided at all (not with
+    batch_mean). Returns (the mean, or summed, (weighted) data cost, the penalty: l2/2 sum
+    w^2 / W with batch_mean, else 0)."""
     check_workspace(ws, sizeof(floating), True)
     cdef const Layers* layers = &layout.layers
     cdef Buffers* buf = &ws.buf
@@ -745,6 +747,10 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
         raise ValueError("the workspace has no room to gather the inputs for input dropout")
     if n == 0:
         raise ValueError("no rows to take the gradient over")
+    if summed and settings.step.batch_mean:
+        raise ValueError("a summed gradient has no batch mean")
+    if summed:
+        divisor = 1
     target = &grad[0]
     with nogil:
         if settings.step.batch_mean and weights != NULL:
@@ -778,7 +784,8 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
         if settings.step.batch_mean:
             l2 = settings.step.l2 / divisor
             penalty = 0.5 * l2 * sum_of_squares(layers, &theta[0])
-        regularize(layers, &theta[0], target, settings.step.l1, l2)
+        if settings.step.l1 != 0 or l2 != 0:
+            regularize(layers, &theta[0], target, settings.step.l1, l2)
     return cost / divisor, penalty
 
 
