@@ -114,9 +114,13 @@ def test_grid_search_on_the_joblib_dask_backend(client, data):
 
 
 def _dask_ml_wrappers():
-    # dask-ml imports dask.dataframe, hence pyarrow, which may not load beside an old NumPy:
-    # only the tests of its wrappers skip then.
-    return pytest.importorskip("dask_ml.wrappers")
+    # dask-ml imports dask.dataframe, hence pyarrow, whose wheel may not load beside an old
+    # NumPy (an ImportError, not a missing module): only the tests of its wrappers skip then.
+    try:
+        import dask_ml.wrappers
+    except ImportError as error:
+        pytest.skip(f"dask-ml cannot be imported: {error}")
+    return dask_ml.wrappers
 
 
 def test_incremental_matches_a_local_partial_fit_loop(client, data):
