@@ -102,7 +102,7 @@ def test_two_mpi_ranks_train_as_one_process(tmp_path):
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert sorted(done.stdout.split("\n"))[-2:] == ["rank 0 ok", "rank 1 ok"]
+    assert "rank 0 ok" in done.stdout and "rank 1 ok" in done.stdout  # lines may interleave
 
 
 def free_port():
