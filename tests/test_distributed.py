@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 import pytest
-from _distributed_worker import CASES, ThreadWorld, check_case, check_faults
+from _distributed_worker import CASES, ThreadWorld, check_case, check_faults, data
 
 import fcnn
 from fcnn.distributed import DataParallel
@@ -129,3 +129,21 @@ def test_two_torch_gloo_processes_train_as_one_process(tmp_path):
     for rank, (process, output) in enumerate(zip(ranks, outputs)):
         assert process.returncode == 0, output
         assert f"rank {rank} ok" in output
+
+
+def test_a_float32_network_trains_as_one_process_to_its_precision():
+    X, y, _ = data(30)
+    expected = fcnn.Network([4, 6, 3], seed=1, dtype=np.float32)
+    order = np.random.default_rng(5).permutation(30)
+    expected.fit(X[order], y[order], batch_size=7, shuffle=False, optimizer=fcnn.Adam(0.01))
+
+    def train(allreduce, rank, world_size):
+        net = fcnn.Network([4, 6, 3], seed=1 + rank, dtype=np.float32)
+        DataParallel(net, allreduce, (rank, world_size)).fit(
+            X, y, batch_size=7, optimizer=fcnn.Adam(0.01), seed=5
+        )
+        return net.theta
+
+    for theta in ThreadWorld(2).run(train):
+        assert theta.dtype == np.float32
+        np.testing.assert_allclose(theta, expected.theta, rtol=1e-5, atol=1e-6)
