@@ -241,6 +241,9 @@ class DataParallel:
         ValueError
             On every rank, if the ranks disagree on the data's shape, the options or the
             optimizer (its class, hyperparameters and step count), before training.
+        TypeError, ValueError
+            On a rank whose arguments fail fit's checks (its own error; the other ranks
+            then raise the ValueError of a disagreement), before training.
         PeerError
             On the ranks that did not fail, when another rank raised in its part of a
             mini-batch (which raises its own exception at the same mini-batch).
