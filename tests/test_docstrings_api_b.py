@@ -18,6 +18,7 @@ MODULES = [
     "fcnn.initializers",
     "fcnn.reference",
     "fcnn.threads",
+    "fcnn.distributed",
     "fcnn.plotting",
     "fcnn.diagnostics",
     "fcnn.sklearn",

@@ -1,0 +1,149 @@
+"""fcnn.distributed: data-parallel training equals one process training on the global
+batches (relative 1e-12), and faults raise on every rank; on threads, under ``mpirun -n
+2`` (mpi4py) and on two processes of torch.distributed (gloo). The cases are those of
+_distributed_worker.py."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from _distributed_worker import CASES, ThreadWorld, check_case, check_faults, data
+
+import fcnn
+from fcnn.distributed import DataParallel
+
+WORKER = os.path.join(os.path.dirname(__file__), "_distributed_worker.py")
+
+
+def worker_environment():
+    """The environment of a worker process: the same fcnn as these tests, one BLAS thread,
+    and Open MPI allowed to run as root and on more processes than cores."""
+    home = os.path.dirname(os.path.dirname(os.path.abspath(fcnn.__file__)))
+    return {
+        **os.environ,
+        "PYTHONPATH": home,
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMPI_ALLOW_RUN_AS_ROOT": "1",
+        "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+        "OMPI_MCA_rmaps_base_oversubscribe": "1",
+    }
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("world_size", [1, 2, 3])
+def test_threads_train_as_one_process(name, world_size):
+    ThreadWorld(world_size).run(lambda *world: check_case(name, *world))
+
+
+def test_faults_raise_on_every_thread():
+    ThreadWorld(2).run(check_faults)
+
+
+def test_ranks_that_disagree_on_the_world_raise():
+    net = fcnn.Network([2, 3, 2], seed=0)
+    with pytest.raises(ValueError, match="2 processes joined"):
+        ThreadWorld(2).run(lambda allreduce, rank, _: DataParallel(net, allreduce, (rank, 3)))
+
+
+def test_early_stopping_and_history_agree_on_every_rank():
+    X, y = fcnn.datasets.xor()
+
+    def train(allreduce, rank, world_size):
+        trainer = DataParallel(fcnn.Network([2, 4, 2], seed=rank), allreduce, (rank, world_size))
+        history = trainer.fit(
+            X,
+            y,
+            epochs=30,
+            batch_size=2,
+            lr=50.0,
+            lr_schedule="exponential",
+            seed=0,
+            validation_data=(X, y),
+            early_stopping=True,
+            patience=2,
+        )
+        return history.as_dict(), trainer.net.theta
+
+    (first, theta), (second, other) = ThreadWorld(2).run(train)
+    first.pop("seconds"), second.pop("seconds")
+    first.pop("samples_per_second"), second.pop("samples_per_second")
+    assert first == second and np.array_equal(theta, other)
+    assert first["stopped_epoch"] is not None and len(first["val_cost"]) == first["stopped_epoch"]
+
+
+def test_without_the_engines_the_errors_name_what_to_install(monkeypatch):
+    from fcnn import distributed
+
+    monkeypatch.setitem(sys.modules, "mpi4py", None)
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(ImportError, match=r"fcnn\[mpi\]"):
+        distributed.mpi_allreduce()
+    with pytest.raises(ImportError, match="PyTorch"):
+        distributed.torch_allreduce()
+
+
+def test_two_mpi_ranks_train_as_one_process(tmp_path):
+    pytest.importorskip("mpi4py")
+    mpirun = shutil.which("mpirun")
+    if mpirun is None:
+        pytest.skip("no mpirun (Open MPI: apt-get install openmpi-bin libopenmpi-dev)")
+    command = [mpirun, "-n", "2", sys.executable, WORKER, "mpi"]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=worker_environment(),
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "rank 0 ok" in done.stdout and "rank 1 ok" in done.stdout  # lines may interleave
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_two_torch_gloo_processes_train_as_one_process(tmp_path):
+    pytest.importorskip("torch.distributed")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    ranks = [
+        subprocess.Popen(
+            [sys.executable, WORKER, "torch", address, str(rank), "2"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=tmp_path,
+            env=worker_environment(),
+        )
+        for rank in range(2)
+    ]
+    outputs = [rank.communicate(timeout=300)[0] for rank in ranks]
+    for rank, (process, output) in enumerate(zip(ranks, outputs)):
+        assert process.returncode == 0, output
+        assert f"rank {rank} ok" in output
+
+
+def test_a_float32_network_trains_as_one_process_to_its_precision():
+    X, y, _ = data(30)
+    expected = fcnn.Network([4, 6, 3], seed=1, dtype=np.float32)
+    order = np.random.default_rng(5).permutation(30)
+    expected.fit(X[order], y[order], batch_size=7, shuffle=False, optimizer=fcnn.Adam(0.01))
+
+    def train(allreduce, rank, world_size):
+        net = fcnn.Network([4, 6, 3], seed=1 + rank, dtype=np.float32)
+        DataParallel(net, allreduce, (rank, world_size)).fit(
+            X, y, batch_size=7, optimizer=fcnn.Adam(0.01), seed=5
+        )
+        return net.theta
+
+    for theta in ThreadWorld(2).run(train):
+        assert theta.dtype == np.float32
+        np.testing.assert_allclose(theta, expected.theta, rtol=1e-5, atol=1e-6)
