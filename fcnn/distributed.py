@@ -426,16 +426,17 @@ class _Step:
         buffer[-_TAIL:] = [0, rows.size, weight, 0]
         if weight == 0:
             return
-        grads = self.trainer.net.gradients(
+        part = self.trainer.net.gradients(
             self.X[rows],
             self.Y[rows],
             sample_weight=weights,
             l1=self.l1,
             l2=self.l2,
             n_train=self.n_train,
+            out=buffer[:-_TAIL],
+            reduction="sum",
         )
-        np.multiply(grads.flat, weight, out=buffer[:-_TAIL])
-        buffer[-_TAIL + _COST] = grads.cost * weight
+        buffer[-_TAIL + _COST] = part.cost
 
 
 def _restore(net: Any, optimizer: _optimizers.Optimizer, kept: tuple[Any, ...]) -> None:
