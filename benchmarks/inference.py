@@ -4,8 +4,9 @@ The same trained-from-nothing network (seed 0, ReLU hidden layers, softmax outpu
 each system, for A [784, 30, 10] and C [784, 512, 512, 10], in float32 and float64:
 
   fcnn         Network.predict; also Network.predictor() and predict(X, out=)
-  onnxruntime  InferenceSession of the network's ONNX model (intra_op_num_threads=1,
-               inter_op_num_threads=1, all graph optimizations), session.run
+  onnxruntime  InferenceSession of the model fcnn.export.to_onnx writes (float32 and
+               float64 as the network), intra_op_num_threads=1, inter_op_num_threads=1,
+               all graph optimizations; session.run
   torch        the same nn.Sequential, torch.set_num_threads(1), torch.inference_mode(),
                from numpy in and to numpy out (what a caller gets)
 
@@ -36,34 +37,14 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 
 import numpy as np
 
 import fcnn
+from fcnn.export import to_onnx
 
 SIZES = {"A": [784, 30, 10], "C": [784, 512, 512, 10]}
 ROWS = 10_000
-
-
-def onnx_model(net, path):
-    """Write net as an ONNX model at path. Through its PyTorch twin until fcnn exports
-    ONNX itself; then: ``fcnn.export.to_onnx(net, path)``."""
-    import torch
-
-    model = torch_twin(net)
-    example = torch.zeros((1, net.sizes[0]), dtype=model[0].weight.dtype)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # dynamo=False is "legacy"
-        torch.onnx.export(
-            model,
-            (example,),
-            path,
-            input_names=["X"],
-            output_names=["Y"],
-            dynamic_axes={"X": {0: "n"}, "Y": {0: "n"}},
-            dynamo=False,
-        )
 
 
 def torch_twin(net):
@@ -113,7 +94,7 @@ def systems(net, onnx_path):
     model = torch_twin(net)
 
     def ort(X):
-        return session.run(None, {"X": X if X.ndim == 2 else X.reshape(1, -1)})[0]
+        return session.run(None, {"input": X if X.ndim == 2 else X.reshape(1, -1)})[0]
 
     def pytorch(X):
         with torch.inference_mode():
@@ -135,7 +116,7 @@ def run_network(name, dtype, repeats, quick):
     sample, row = X[0], X[:1]
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "net.onnx")
-        onnx_model(net, path)
+        exported = to_onnx(net, path)
         ort, pytorch = systems(net, path)
     predictor = net.predictor()
     out = np.empty((1, 10), dtype=dtype)
@@ -158,6 +139,7 @@ def run_network(name, dtype, repeats, quick):
     }
     expected = net.predict(X[:64])
     agreement = {
+        "to_onnx's check (max rel)": exported.max_rel,
         "onnxruntime": float(np.abs(ort(X[:64]) - expected).max()),
         "torch": float(np.abs(pytorch(X[:64]) - expected).max()),
     }
