@@ -136,13 +136,15 @@ def throughput_cases(net):
     first = net.weights[0].T  # as the core calls gemm: z^T = W x^T, Fortran order
 
     def chunked(rows):
+        workspace = structure.workspace(rows)  # made once, as predict keeps its own
+
         def predict():
-            saved = structure.chunk_rows
-            structure.chunk_rows, structure.per_thread.workspace = rows, None
+            saved = structure.chunk_rows, structure.inference_workspace(ROWS)
+            structure.chunk_rows, structure.per_thread.workspace = rows, workspace
             try:
                 net.predict(X)
             finally:
-                structure.chunk_rows, structure.per_thread.workspace = saved, None
+                structure.chunk_rows, structure.per_thread.workspace = saved
 
         return predict
 
