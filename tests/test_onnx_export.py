@@ -82,6 +82,7 @@ def test_outputs_equal_predict(tmp_path, hidden, output, cost, dtype, opset):
     expected = net.predict(inputs)
     assert got.dtype == np.dtype(dtype)
     _assert_close(got, expected, TOLERANCE[dtype])
+    assert report.max_row_rel <= TOLERANCE[dtype]
     # the report measured the same: its own sample, recomputed here
     sample = np.random.default_rng(0).standard_normal((256, 5)).astype(dtype)
     (theirs,) = _session(path).run(["output"], {"input": sample})
@@ -90,6 +91,7 @@ def test_outputs_equal_predict(tmp_path, hidden, output, cost, dtype, opset):
     assert report.samples == 256
     assert report.max_abs == difference.max()
     assert report.max_rel == (difference / np.maximum(np.abs(ours), np.finfo(float).tiny)).max()
+    assert report.max_row_rel == (difference / np.abs(ours).max(axis=1, keepdims=True)).max()
 
 
 def _erfc_session():
