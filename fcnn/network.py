@@ -25,6 +25,7 @@ from . import _compiled, _model_file, _numpy_core
 from . import activations as _activations
 from . import costs as _costs
 from . import optimizers as _optimizers
+from . import threads as _threads
 from . import training as _training
 from ._validation import (
     MAX_DIMENSION,
@@ -2044,7 +2045,8 @@ class Network:
             if stream:
                 trained = run.source.names  # type: ignore[attr-defined]
             self._feature_names = trained
-            return run.run()
+            with _threads.policy(self._structure.sizes, run.batch_size):
+                return run.run()
 
     def partial_fit(self, X: Any, Y: ArrayLike | None = None, **options: Any) -> History:
         """Train for one epoch over (X, Y), going on from the last fit or partial_fit.
@@ -2207,7 +2209,9 @@ def _predict(structure, X, original, into=None, single=False):
     else:
         check_out(into, (n_out,) if single else (n, n_out), s.dtype)
         out = into.reshape(n, n_out)  # a view of into, which is C-contiguous
-    row, layer = s.core_predict(s.layout, s.inference_workspace(n), s.theta, core_rows(X), out)
+    workspace = s.inference_workspace(n)
+    with _threads.policy(s.sizes, min(n, workspace.capacity)):
+        row, layer = s.core_predict(s.layout, workspace, s.theta, core_rows(X), out)
     if row >= 0:
         raise _forward_error(original, X, row, layer, s.dtype)
     if into is not None:
