@@ -206,3 +206,13 @@ def test_a_child_forked_during_a_fit_starts_from_the_count_before():
 
     small_fit(Counts(fork_meanwhile))
     assert os.read(read, 16).decode() == f"{STARTUP}{STARTUP}"
+
+
+def test_without_a_blas_it_can_set_the_policy_does_nothing(monkeypatch):
+    monkeypatch.setattr(fcnn.threads, "_CORE_BLAS", None)
+    assert fcnn.threads.current() is None
+    with fcnn.threads.policy([784, 100, 10], 32) as count:
+        assert count is None
+    counts = Counts()
+    small_fit(counts)
+    assert counts.seen == [None, None]
