@@ -743,7 +743,7 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
     cdef Py_ssize_t capacity = buf.capacity, room = ws.sparse_data.shape[0]
     cdef floating* target
     cdef floating beta
-    cdef Py_ssize_t n_out = layers.sizes[layers.n_layers], label, bad_row = -1, bad_layer = -1
+    cdef Py_ssize_t n_out = layers.sizes[layers.n_layers], bad_row = -1, bad_layer = -1
     cdef bint from_labels = labels is not None
     cdef const floating* chunk_y
     cdef floating* y_buffer = <floating*>buf.y_batch
@@ -754,15 +754,10 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
         raise ValueError(f"a gradient of {grad.shape[0]} values for {theta.shape[0]} parameters")
     if ((labels.shape[0] if from_labels else Y.shape[0]) != n
             or (weights != NULL and sample_weight.shape[0] != n)):
-        raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y, "
-                         f"{labels.shape[0] if from_labels else 0} labels, "
+        raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y or labels, "
                          f"{sample_weight.shape[0]} weights")
-    if from_labels:
-        for i in range(n):
-            label = labels[i]
-            if label < 0 or label >= n_out:
-                raise ValueError(f"Y class labels must lie in [0, {n_out}), got values from "
-                                 f"{np.min(labels)} to {np.max(labels)}")
+    if from_labels and not labels_in_range(&labels[0], n, n_out):
+        raise label_range_error(labels, n_out)
     if dropout > 0 and (ws.x_batch.shape[0] < capacity if x.dense != NULL
                         else room < x.indptr[n] - x.indptr[0]):
         raise ValueError("the workspace has no room to gather the inputs for input dropout")
@@ -794,13 +789,10 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
             forward_pass(layers, &theta[0], &chunk, m, capacity, z,
                          <floating*>buf.a, <floating*>buf.mask, settings.step.dropout, &rng,
                          NULL)
-            if chunk.dense != NULL and first_non_finite_row(z, m, layers.sizes[1]) >= 0:
-                bad_row = first_non_finite_row(<const floating*>chunk.dense, m, n_in)
-                if bad_row >= 0:
-                    bad_row += start
-                    break
-            if bad_layer < 0:
-                bad_layer = first_non_finite_z(layers, z, m, capacity)
+            bad_row = first_non_finite_input(layers, &chunk, z, m, n_in, capacity, &bad_layer)
+            if bad_row >= 0:
+                bad_row += start
+                break
             if from_labels:
                 for i in range(m):
                     one_hot(y_buffer + i * n_out, labels[start + i], n_out)
@@ -825,16 +817,40 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
     return cost / divisor, penalty, -1, bad_layer
 
 
-cdef Py_ssize_t first_non_finite_z(const Layers* layers, const floating* z, Py_ssize_t m,
-                                   Py_ssize_t capacity) noexcept nogil:
-    """The first layer (0-based) whose weighted inputs z in the first m rows hold an inf
-    or NaN, or -1."""
+cdef Py_ssize_t first_non_finite_input(const Layers* layers, const Rows* x, const floating* z,
+                                       Py_ssize_t m, Py_ssize_t n_in, Py_ssize_t capacity,
+                                       Py_ssize_t* bad_layer) noexcept nogil:
+    """After the forward pass of m rows x: the first dense row of x holding an inf or NaN,
+    read only where z^1 is not finite (as train_batch reads it), or -1; and, unless it is
+    already >= 0, bad_layer = the first layer (0-based) whose z hold an inf or NaN, or -1."""
     cdef Py_ssize_t k
-    for k in range(layers.n_layers):
+    if x.dense != NULL and first_non_finite_row(z, m, layers.sizes[1]) >= 0:
+        k = first_non_finite_row(<const floating*>x.dense, m, n_in)
+        if k >= 0:
+            return k
+    k = 0
+    while bad_layer[0] < 0 and k < layers.n_layers:
         if first_non_finite_row(z + capacity * layers.unit_off[k], 1,
                                 m * layers.sizes[k + 1]) >= 0:
-            return k
+            bad_layer[0] = k
+        k += 1
     return -1
+
+
+cdef bint labels_in_range(const Py_ssize_t* labels, Py_ssize_t n,
+                          Py_ssize_t n_classes) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef bint inside = True
+    for i in range(n):
+        inside &= 0 <= labels[i] < n_classes
+    return inside
+
+
+def label_range_error(labels, n_classes):
+    """The ValueError for class labels outside [0, n_classes) (as the Python layer's)."""
+    labels = np.asarray(labels)
+    return ValueError(f"Y class labels must lie in [0, {n_classes}), got values from "
+                      f"{labels.min()} to {labels.max()}")
 
 
 def apply_update(Layout layout, UpdateSettings settings, floating[::1] theta,
