@@ -9,9 +9,10 @@ BLAS at 1 thread:
               mini-batch, the buffer then summed across workers and given to
               Optimizer.apply
   new arrays  net.gradients(X, y), which makes a Gradients of new arrays each call
-  core alone  the compiled gradients function that out= calls, with its arguments made
-              once: the floor of out=, whose difference to it is the checks of X, y,
-              the options and the parameters
+  core alone  the compiled gradients function that out= calls (class labels, which it
+              writes as one-hot rows and range-checks, and X, which it scans where z^1 is
+              not finite), with its arguments made once: the floor of out=, whose
+              difference to it is the Python layer's checks and calls
 
 Each figure is the median over --repeats rounds of the mean time in a round (rounds of the
 cases interleaved, so that machine noise hits all alike). The target (issue 23), reported,
@@ -69,7 +70,7 @@ def cases(X, y):
     internals = net.internals
     workspace = internals.workspace(BATCH, training=True)
     settings = fcnn.optimizers.gradient_settings()
-    one_hot, no_weights = np.eye(SIZES[-1])[y10], np.empty(0)
+    no_targets, no_weights = np.empty((0, 0)), np.empty(0)
 
     def core():
         def run():
@@ -79,10 +80,12 @@ def cases(X, y):
                 workspace,
                 internals.theta,
                 x10,
-                one_hot,
+                no_targets,
                 no_weights,
                 0,
                 out,
+                False,
+                y10,
             )
 
         return lambda: per_call(run, batches)

@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import _compiled, reference
+from ._validation import label_range_error, one_hot_rows
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _MASK64 = 2**64 - 1
@@ -196,19 +197,39 @@ class NumPyCore:
         return total, -1, -1
 
     def gradients(
-        self, layout, settings, ws, theta, X, Y, sample_weight, seed, grad=None, summed=False
+        self,
+        layout,
+        settings,
+        ws,
+        theta,
+        X,
+        Y,
+        sample_weight,
+        seed,
+        grad=None,
+        summed=False,
+        labels=None,
     ):
         """grad (ws.grad when None) = the gradient of the mean (weighted) cost, or with
         `summed` of the summed one, plus the settings' l1 and l2 terms; z, a and delta left
-        in ws. Returns (mean or summed cost, 0.0). Dropout masks are drawn for all rows at
-        once (the compiled core draws them per chunk of the workspace's capacity: the same
-        when all rows fit it)."""
+        in ws. `labels`, row and layer as the compiled gradients has them: returns (mean or
+        summed cost, 0.0, row, layer). Dropout masks are drawn for all rows at once (the
+        compiled core draws them per chunk of the workspace's capacity: the same when all
+        rows fit it)."""
         if grad is None:
             grad = ws.grad
+        X = self._dense(X)
+        if labels is not None:
+            n_out = self.sizes[-1]
+            if labels.size and (labels.min() < 0 or labels.max() >= n_out):
+                raise label_range_error(labels, n_out)
+            Y = one_hot_rows(labels, n_out, theta.dtype)
         rng = SplitMix64(seed)
-        weights, zs, as_, masks = self._forward(
-            layout, theta, self._dense(X), settings.dropout, rng
-        )
+        weights, zs, as_, masks = self._forward(layout, theta, X, settings.dropout, rng)
+        bad_rows = ~np.isfinite(zs[1]).all(axis=1) & ~np.isfinite(X).all(axis=1)
+        if bad_rows.any():
+            return float("nan"), float("nan"), int(np.argmax(bad_rows)), -1
+        bad_layers = [k for k, z in enumerate(zs[1:]) if not np.isfinite(z).all()]
         deltas = self._backward(layout, weights, zs, as_, Y, sample_weight, masks, grad)
         costs = self._costs(as_[-1], Y, sample_weight)
         if summed:
@@ -216,7 +237,8 @@ class NumPyCore:
         for w, g in zip(weights, self._layers(layout, grad)[0]):
             g += settings.l2 * w + settings.l1 * np.sign(w)
         self._leave(layout, ws, zs, as_, deltas)
-        return float(np.sum(costs) if summed else np.mean(costs)), 0.0
+        cost = float(np.sum(costs) if summed else np.mean(costs))
+        return cost, 0.0, -1, bad_layers[0] if bad_layers else -1
 
     def train_epoch(
         self,

@@ -605,6 +605,7 @@ def as_targets(
     check_finite=True,
     cost=None,
     one_hot=True,
+    check_range=True,
 ):
     """(Y as a C-contiguous (n_samples, n_outputs) array of dtype, integer labels or None).
 
@@ -615,6 +616,8 @@ def as_targets(
     `target_range` (for a cost that takes logarithms) targets must lie in, or whose
     `binary_targets` they must be (0 or 1). `one_hot=False`:
     for labels, return (None, labels), leaving the one-hot rows unmade.
+    `check_range=False` (with one_hot=False): intp labels are not checked to lie in
+    [0, n_outputs), a check left to the core that reads them.
     """
     array = _numeric_array(Y, name)
     if single and array.ndim == 0:
@@ -624,7 +627,7 @@ def as_targets(
     if array.ndim == 1 and n_outputs == 1:
         array = array[:, np.newaxis]
     if array.ndim == 1:
-        labels = _as_labels(array, n_outputs, name)
+        labels = _as_labels(array, n_outputs, name, check_range)
         if labels.shape[0] != n_samples:
             raise ValueError(f"{name} has {labels.shape[0]} labels but X has {n_samples} samples")
         return (one_hot_rows(labels, n_outputs, dtype) if one_hot else None), labels
@@ -685,7 +688,7 @@ def _require_in_range(targets, name, cost):
         )
 
 
-def _as_labels(array, n_classes, name):
+def _as_labels(array, n_classes, name, check_range=True):
     if array.dtype.kind == "f":
         _require_finite(array, name)
         if not np.array_equal(array, np.round(array)):
@@ -693,13 +696,20 @@ def _as_labels(array, n_classes, name):
                 f"{name} is 1-D, so it must hold integer class labels in "
                 f"[0, {n_classes}), but it holds non-integers"
             )
+    elif array.dtype == np.intp and not check_range:
+        return for_the_core(array, np.intp)
     # the range is checked before the cast to intp, which would wrap or overflow
     if array.size and (array.min() < 0 or array.max() >= n_classes):
-        raise ValueError(
-            f"{name} class labels must lie in [0, {n_classes}), got values from "
-            f"{array.min()} to {array.max()}"
-        )
+        raise label_range_error(array, n_classes, name)
     return for_the_core(array, np.intp)  # no copy of intp labels
+
+
+def label_range_error(labels, n_classes, name="Y"):
+    """The ValueError for class labels outside [0, n_classes)."""
+    return ValueError(
+        f"{name} class labels must lie in [0, {n_classes}), got values from "
+        f"{np.min(labels)} to {np.max(labels)}"
+    )
 
 
 def as_sample_weight(sample_weight, n_samples, dtype, name="sample_weight"):

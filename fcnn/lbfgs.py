@@ -81,7 +81,7 @@ class Objective:
         """(the objective, its gradient, packed) at the packed parameters, which the
         network keeps."""
         self.unpack(packed)
-        cost, penalty = self.net.internals.core.gradients(
+        cost, penalty, _, _ = self.net.internals.core.gradients(
             self.net.internals.layout,
             self.settings,
             self.workspace,

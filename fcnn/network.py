@@ -1523,7 +1523,8 @@ class Network:
             dropout.
         out : numpy.ndarray or None, default None
             Where to write the gradient: a writeable C-contiguous array of the
-            network's dtype and shape ``(n_params,)``, in the layout of `theta`.
+            network's dtype and shape ``(n_params,)``, in the layout of `theta`. Its
+            values are undefined after an exception.
         reduction : {"mean", "sum"}, default "mean"
             Whether the cost and gradient are of the (weighted) mean over the rows or of
             their (weighted) sum, as above.
@@ -1549,8 +1550,9 @@ class Network:
             is not positive, a dropout rate is outside [0, 1), dropout is > 0
             without hidden layers or has not one rate per hidden layer, sample_weight
             has the wrong shape, is negative or all zero (or, with "sum", holds a
-            value too large for the dtype), the parameters are not finite (after a write
-            into a live view of them), `out` has another shape or is not C-contiguous,
+            value too large for the dtype), the parameters hold an inf or NaN that the
+            batch reads (after a write into a live view of them; with l1 or l2, any of
+            them), `out` has another shape or is not C-contiguous,
             aligned and writeable, or `reduction` is neither "mean" nor "sum".
 
         See Also
@@ -1583,19 +1585,25 @@ class Network:
             raise ValueError(f'reduction must be "mean" or "sum", got {reduction!r}')
         summed = reduction == "sum"
         s = self._structure
-        X, single = self._inputs(s, X)
+        given = X
+        # the core finds inf and NaN in X's rows through z^1 and checks the labels' range
+        X, single = self._inputs(s, X, check_finite=False)
         n = X.shape[0]
-        Y, _ = as_targets(Y, n, s.sizes[-1], s.dtype, single=single, cost=s.cost)
+        Y, labels = as_targets(
+            Y,
+            n,
+            s.sizes[-1],
+            s.dtype,
+            single=single,
+            cost=s.cost,
+            one_hot=False,
+            check_range=False,
+        )
         if out is not None:
             check_out(out, s.theta.shape, s.dtype)
-        _check_finite(s.theta)  # a write into a live view is not checked
-        n_train = n if n_train is None else check_positive_number(n_train, "n_train")
-        l1 = check_hyperparameter(l1, "l1", dtype=s.dtype)
-        l2 = check_hyperparameter(l2, "l2", dtype=s.dtype)
-        # the core reads these, which a tiny n_train makes inf
-        l1 = check_hyperparameter(l1 / n_train, "l1 / n_train", dtype=s.dtype)
-        l2 = check_hyperparameter(l2 / n_train, "l2 / n_train", dtype=s.dtype)
-        dropout_rates = check_dropout(dropout, len(s.sizes) - 2, input_dropout)
+        options = (l1, l2, n if n_train is None else n_train, dropout, input_dropout)
+        checked = _checked_options if all(type(v) in _PLAIN for v in options) else _options
+        l1, l2, dropout_rates = checked(*options, len(s.sizes) - 2, s.dtype)
         seed = check_seed(seed)
         weights, total_weight = _NO_WEIGHTS[s.dtype.char], float(n)
         if sample_weight is not None:
@@ -1621,18 +1629,24 @@ class Network:
         else:
             workspace, grad = s.gradient_workspace(n, **needs), out
         settings = _gradient_settings(_compiled.core, l1 * scale, l2 * scale, dropout_rates)
-        cost, _ = s.core.gradients(
+        cost, _, row, layer = s.core.gradients(
             s.layout,
             settings,
             workspace,
             s.theta,
             core_rows(X),
-            Y,
+            _NO_TARGETS[s.dtype.char] if Y is None else Y,
             weights,
             mask_seed,
             grad,
             summed,
+            labels,
         )
+        if row >= 0:
+            raise non_finite_error(given, X, "X", row)
+        if layer >= 0 or l1 != 0 or l2 != 0:
+            # a non-finite parameter makes its layer's z so; the l1, l2 terms read them all
+            _check_finite(s.theta)
         if l1 != 0 or l2 != 0:
             cost += scale * _optimizers.penalty(s.weights, l1=l1, l2=l2)
         if out is not None:
@@ -2127,6 +2141,27 @@ def _gradient_settings(core, l1, l2, dropout):
 
 # the empty sample weights that tell the core there are none, one array per dtype
 _NO_WEIGHTS = {char: np.empty(0, dtype=char) for char in "fd"}
+
+# the targets the core does not read when it has class labels, one array per dtype
+_NO_TARGETS = {char: np.empty((0, 0), dtype=char) for char in "fd"}
+
+# the types of options whose checked values `gradients` keeps (bool and numpy's differ)
+_PLAIN = (float, int)
+
+
+def _options(l1, l2, n_train, dropout, input_dropout, n_hidden, dtype):
+    """`Network.gradients`' l1 / n_train, l2 / n_train (what the core reads, which a tiny
+    n_train makes inf) and dropout rates (check_dropout), checked."""
+    n_train = check_positive_number(n_train, "n_train")
+    l1 = check_hyperparameter(l1, "l1", dtype=dtype)
+    l2 = check_hyperparameter(l2, "l2", dtype=dtype)
+    l1 = check_hyperparameter(l1 / n_train, "l1 / n_train", dtype=dtype)
+    l2 = check_hyperparameter(l2 / n_train, "l2 / n_train", dtype=dtype)
+    return l1, l2, check_dropout(dropout, n_hidden, input_dropout)
+
+
+# _options of plain numbers, checked once for each set of values
+_checked_options = functools.lru_cache(maxsize=64)(_options)
 
 
 def _stored_position(position):

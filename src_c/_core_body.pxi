@@ -713,7 +713,7 @@ cdef inline void copy(floating* to, const floating* source, Py_ssize_t count) no
 def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floating[::1] theta,
               X, const floating[:, ::1] Y,
               const floating[::1] sample_weight, uint64_t seed, floating[::1] grad=None,
-              bint summed=False):
+              bint summed=False, const Py_ssize_t[::1] labels=None):
     """grad (ws.grad when None) = the gradient of the mean (weighted) cost plus the settings'
     l1 and l2 terms over all rows of X (dense rows or CSRRows), a chunk of the workspace's
     capacity at a time, under dropout masks drawn from `seed` when their dropout > 0; the
@@ -721,8 +721,15 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
     the mean is over the sum W of the sample weights and l2 is scikit-learn's alpha (the
     objective (sum_x w_x C_x + l2/2 sum w^2) / W, as train_batch has it for a batch).
     summed: of the summed (weighted) cost instead of the mean, not divided at all (not with
-    batch_mean). Returns (the mean, or summed, (weighted) data cost, the penalty: l2/2 sum
-    w^2 / W with batch_mean, else 0)."""
+    batch_mean). With `labels`, class labels (checked here to lie in [0, outputs)) stand
+    for Y's one-hot rows, which each chunk writes from them (Y is then not read, and may
+    have no rows).
+
+    Returns (the mean, or summed, (weighted) data cost, the penalty: l2/2 sum w^2 / W with
+    batch_mean, else 0, row, layer). row >= 0: the first dense row of X holding an inf or
+    NaN, read where z^1 is not finite as train_batch reads it; the gradient is then not
+    made and the cost is NaN. layer >= 0: the first layer whose z stopped being finite in
+    some row (a non-finite parameter or an overflow); -1 when none did."""
     check_workspace(ws, sizeof(floating), True)
     cdef const Layers* layers = &layout.layers
     cdef Buffers* buf = &ws.buf
@@ -736,12 +743,21 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
     cdef Py_ssize_t capacity = buf.capacity, room = ws.sparse_data.shape[0]
     cdef floating* target
     cdef floating beta
+    cdef Py_ssize_t n_out = layers.sizes[layers.n_layers], bad_row = -1, bad_layer = -1
+    cdef bint from_labels = labels is not None
+    cdef const floating* chunk_y
+    cdef floating* y_buffer = <floating*>buf.y_batch
+    cdef floating* z = <floating*>buf.z
     if grad is None:
         grad = ws.grad
     if grad.shape[0] != theta.shape[0]:
         raise ValueError(f"a gradient of {grad.shape[0]} values for {theta.shape[0]} parameters")
-    if Y.shape[0] != n or (weights != NULL and sample_weight.shape[0] != n):
-        raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y, {sample_weight.shape[0]} weights")
+    if ((labels.shape[0] if from_labels else Y.shape[0]) != n
+            or (weights != NULL and sample_weight.shape[0] != n)):
+        raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y or labels, "
+                         f"{sample_weight.shape[0]} weights")
+    if from_labels and not labels_in_range(&labels[0], n, n_out):
+        raise label_range_error(labels, n_out)
     if dropout > 0 and (ws.x_batch.shape[0] < capacity if x.dense != NULL
                         else room < x.indptr[n] - x.indptr[0]):
         raise ValueError("the workspace has no room to gather the inputs for input dropout")
@@ -770,12 +786,22 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
             else:
                 chunk = rows_from(&x, start, n_in, sizeof(floating))
             beta = 0 if start == 0 else 1
-            forward_pass(layers, &theta[0], &chunk, m, capacity, <floating*>buf.z,
+            forward_pass(layers, &theta[0], &chunk, m, capacity, z,
                          <floating*>buf.a, <floating*>buf.mask, settings.step.dropout, &rng,
                          NULL)
-            cost += output_error(layers, &Y[start, 0], NULL,
+            bad_row = first_non_finite_input(layers, &chunk, z, m, n_in, capacity, &bad_layer)
+            if bad_row >= 0:
+                bad_row += start
+                break
+            if from_labels:
+                for i in range(m):
+                    one_hot(y_buffer + i * n_out, labels[start + i], n_out)
+                chunk_y = y_buffer
+            else:
+                chunk_y = &Y[start, 0]
+            cost += output_error(layers, chunk_y, NULL,
                                  weights + start if weights != NULL else NULL, m, capacity,
-                                 <floating*>buf.z, <floating*>buf.a, <floating*>buf.delta)
+                                 z, <floating*>buf.a, <floating*>buf.delta)
             backward_pass(layers, &theta[0], &chunk, m, capacity, <floating*>buf.z,
                           <floating*>buf.a, <floating*>buf.mask, settings.step.dropout,
                           <floating*>buf.delta,
@@ -784,9 +810,47 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
         if settings.step.batch_mean:
             l2 = settings.step.l2 / divisor
             penalty = 0.5 * l2 * sum_of_squares(layers, &theta[0])
-        if settings.step.l1 != 0 or l2 != 0:
+        if (settings.step.l1 != 0 or l2 != 0) and bad_row < 0:
             regularize(layers, &theta[0], target, settings.step.l1, l2)
-    return cost / divisor, penalty
+    if bad_row >= 0:
+        return float("nan"), float("nan"), bad_row, bad_layer
+    return cost / divisor, penalty, -1, bad_layer
+
+
+cdef Py_ssize_t first_non_finite_input(const Layers* layers, const Rows* x, const floating* z,
+                                       Py_ssize_t m, Py_ssize_t n_in, Py_ssize_t capacity,
+                                       Py_ssize_t* bad_layer) noexcept nogil:
+    """After the forward pass of m rows x: the first dense row of x holding an inf or NaN,
+    read only where z^1 is not finite (as train_batch reads it), or -1; and, unless it is
+    already >= 0, bad_layer = the first layer (0-based) whose z hold an inf or NaN, or -1."""
+    cdef Py_ssize_t k
+    if x.dense != NULL and first_non_finite_row(z, m, layers.sizes[1]) >= 0:
+        k = first_non_finite_row(<const floating*>x.dense, m, n_in)
+        if k >= 0:
+            return k
+    k = 0
+    while bad_layer[0] < 0 and k < layers.n_layers:
+        if first_non_finite_row(z + capacity * layers.unit_off[k], 1,
+                                m * layers.sizes[k + 1]) >= 0:
+            bad_layer[0] = k
+        k += 1
+    return -1
+
+
+cdef bint labels_in_range(const Py_ssize_t* labels, Py_ssize_t n,
+                          Py_ssize_t n_classes) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef bint inside = True
+    for i in range(n):
+        inside &= 0 <= labels[i] < n_classes
+    return inside
+
+
+def label_range_error(labels, n_classes):
+    """The ValueError for class labels outside [0, n_classes) (as the Python layer's)."""
+    labels = np.asarray(labels)
+    return ValueError(f"Y class labels must lie in [0, {n_classes}), got values from "
+                      f"{labels.min()} to {labels.max()}")
 
 
 def apply_update(Layout layout, UpdateSettings settings, floating[::1] theta,

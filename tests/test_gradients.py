@@ -114,7 +114,7 @@ def test_stale_buffer_contents_are_never_read():
     workspace = _core.Workspace(net.internals.layout, net.dtype, 5, training=True)
     for buffer in (workspace.z, workspace.a, workspace.delta, workspace.grad):
         buffer[...] = np.nan
-    cost, _ = _core.gradients(
+    cost, _, _, _ = _core.gradients(
         net.internals.layout,
         fcnn.optimizers.gradient_settings(),
         workspace,

@@ -302,7 +302,7 @@ def test_core_gradients_in_chunks_equal_one_chunk():
     plain = fcnn.optimizers.gradient_settings(l2=0.4 / weights.sum())
     workspace = net.internals.workspace(50, training=True)
     mean_one = weights / weights.mean()
-    data_cost, penalty = core.gradients(
+    data_cost, penalty, _, _ = core.gradients(
         net.internals.layout, plain, workspace, net.theta, X, Y, mean_one, 0
     )
     assert penalty == 0
