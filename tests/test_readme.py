@@ -27,7 +27,7 @@ def run_block(block, tmp_path, after=""):
 
 
 def test_every_block_is_tested():
-    assert len(python_blocks()) == 4
+    assert len(python_blocks()) == 5
     assert all("import" in block for block in python_blocks())  # none leans on another
 
 
@@ -86,3 +86,14 @@ def test_the_scikit_learn_example_prints_its_test_accuracy(tmp_path):
     done = run_python(python_blocks()[3], tmp_path)
     assert done.returncode == 0 and done.stderr == "", done.stderr  # no ConvergenceWarning
     assert 0.85 < float(done.stdout.strip().splitlines()[-1]) <= 1.0
+
+
+def test_the_deployment_example_exports_checks_and_imports(tmp_path):
+    pytest.importorskip("onnxruntime")
+    done = run_python(python_blocks()[4], tmp_path)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    reports = done.stdout.split("exported: ")[1:]
+    assert [r.splitlines()[0] for r in reports] == ["digits.onnx", "digits"]
+    assert "onnxruntime" in reports[0] and "argmax agreement" in reports[0]
+    assert "accuracy" in reports[1] and "change" in reports[1]
+    assert sorted(os.listdir(tmp_path / "digits")) == ["fcnn_model.c", "fcnn_model.h"]
