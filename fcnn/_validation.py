@@ -617,7 +617,7 @@ def as_targets(
     `binary_targets` they must be (0 or 1). `one_hot=False`:
     for labels, return (None, labels), leaving the one-hot rows unmade.
     `check_range=False` (with one_hot=False): intp labels are not checked to lie in
-    [0, n_outputs), a check left to the core that reads them.
+    [0, n_outputs): the caller checks them in one pass of the core (all_labels_in_range).
     """
     array = _numeric_array(Y, name)
     if single and array.ndim == 0:

@@ -45,6 +45,7 @@ from ._validation import (
     core_rows,
     feature_names,
     first_non_finite,
+    label_range_error,
     mean_one_weights,
     non_finite_error,
     one_hot_rows,
@@ -1586,7 +1587,7 @@ class Network:
         summed = reduction == "sum"
         s = self._structure
         given = X
-        # the core finds inf and NaN in X's rows through z^1 and checks the labels' range
+        # the core finds inf and NaN in X's rows through z^1, and the labels' range in a pass
         X, single = self._inputs(s, X, check_finite=False)
         n = X.shape[0]
         Y, labels = as_targets(
@@ -1599,6 +1600,8 @@ class Network:
             one_hot=False,
             check_range=False,
         )
+        if labels is not None and not s.core.all_labels_in_range(labels, s.sizes[-1]):
+            raise label_range_error(labels, s.sizes[-1])
         if out is not None:
             check_out(out, s.theta.shape, s.dtype)
         options = (l1, l2, n if n_train is None else n_train, dropout, input_dropout)

@@ -721,7 +721,7 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
     the mean is over the sum W of the sample weights and l2 is scikit-learn's alpha (the
     objective (sum_x w_x C_x + l2/2 sum w^2) / W, as train_batch has it for a batch).
     summed: of the summed (weighted) cost instead of the mean, not divided at all (not with
-    batch_mean). With `labels`, class labels (checked here to lie in [0, outputs)) stand
+    batch_mean). With `labels`, class labels (in [0, outputs): all_labels_in_range) stand
     for Y's one-hot rows, which each chunk writes from them (Y is then not read, and may
     have no rows).
 
@@ -756,8 +756,6 @@ def gradients(Layout layout, UpdateSettings settings, Workspace ws, const floati
             or (weights != NULL and sample_weight.shape[0] != n)):
         raise ValueError(f"{n} rows of X, {Y.shape[0]} of Y or labels, "
                          f"{sample_weight.shape[0]} weights")
-    if from_labels and not labels_in_range(&labels[0], n, n_out):
-        raise label_range_error(labels, n_out)
     if dropout > 0 and (ws.x_batch.shape[0] < capacity if x.dense != NULL
                         else room < x.indptr[n] - x.indptr[0]):
         raise ValueError("the workspace has no room to gather the inputs for input dropout")
@@ -846,11 +844,14 @@ cdef bint labels_in_range(const Py_ssize_t* labels, Py_ssize_t n,
     return inside
 
 
-def label_range_error(labels, n_classes):
-    """The ValueError for class labels outside [0, n_classes) (as the Python layer's)."""
-    labels = np.asarray(labels)
-    return ValueError(f"Y class labels must lie in [0, {n_classes}), got values from "
-                      f"{labels.min()} to {labels.max()}")
+def all_labels_in_range(const Py_ssize_t[::1] labels, Py_ssize_t n_classes):
+    """Whether every class label lies in [0, n_classes): the Python layer's check of
+    the labels it gives gradients, one pass without the GIL."""
+    cdef bint inside = True
+    if labels.shape[0] > 0:
+        with nogil:
+            inside = labels_in_range(&labels[0], labels.shape[0], n_classes)
+    return inside
 
 
 def apply_update(Layout layout, UpdateSettings settings, floating[::1] theta,
