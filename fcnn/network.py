@@ -1600,7 +1600,7 @@ class Network:
             one_hot=False,
             check_range=False,
         )
-        if labels is not None and not s.core.all_labels_in_range(labels, s.sizes[-1]):
+        if labels is not None and not _compiled.core.all_labels_in_range(labels, s.sizes[-1]):
             raise label_range_error(labels, s.sizes[-1])
         if out is not None:
             check_out(out, s.theta.shape, s.dtype)

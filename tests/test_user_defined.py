@@ -392,3 +392,15 @@ def test_streams_and_the_estimators_take_user_defined_functions():
         for f in ("tanh", PyTanh())
     ]
     assert relative(predictions[1], predictions[0]) < RELATIVE
+
+
+@pytest.mark.parametrize("labels", [[0, 2], [-1, 0]])
+def test_the_slow_path_refuses_labels_out_of_range_as_the_compiled_one(labels):
+    user = fcnn.Network([2, 3, 2], [PyTanh(), "softmax"], "log_likelihood", seed=0)
+    builtin = fcnn.Network([2, 3, 2], ["tanh", "softmax"], "log_likelihood", seed=0)
+    messages = []
+    for net in (user, builtin):
+        with pytest.raises(ValueError, match=r"Y class labels must lie in \[0, 2\)") as error:
+            net.gradients(np.zeros((2, 2)), np.array(labels), out=np.empty_like(net.theta))
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
