@@ -7,7 +7,7 @@ machine noise hits all alike); figures are printed, never asserted:
            and [784, h, h, 10] networks at several batch sizes, at 1 and at 2 BLAS
            threads (fcnn.threads.limit), beside each run's largest product in
            multiply-adds (rows x inputs x outputs of its widest layer): the figures
-           behind fcnn.threads.TWO_THREADS_PAY_FROM.
+           behind fcnn.threads.ONE_THREAD_BELOW.
   --pairs  the issue's acceptance runs, each in a fresh process, default threads (the
            policy) and OPENBLAS_NUM_THREADS=1 alternating: A [784, 100, 10] batch 32 and
            C [784, 512, 512, 10] relu/softmax float32 batch 128, Adam, 3 epochs over the

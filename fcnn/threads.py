@@ -6,10 +6,13 @@ the core runs on the calling thread, without the GIL, so several networks can tr
 once in Python threads.
 
 By default a `~fcnn.Network.fit` or `~fcnn.Network.predict` whose matrix products are
-too small to gain from a second BLAS thread runs them on one (`policy`): OpenBLAS's
+too small to gain much from a second BLAS thread runs them on one (`policy`): OpenBLAS's
 idle workers spin for a core, and when another process is busy they take it from the
 thread that works, which can make a small network several times slower than on one
-thread. Your own setting always wins, and the policy then changes nothing:
+thread. The choice depends on the network's sizes and the rows alone, never on the
+machine's load: the thread count changes the last bits of the products, and a seeded fit
+must give the same parameters whatever else runs. Your own setting always wins, and the
+policy then changes nothing:
 
 - before Python starts: ``OPENBLAS_NUM_THREADS=1 python train.py`` (every OpenBLAS in
   the process; also ``GOTO_NUM_THREADS`` or ``OMP_NUM_THREADS``, set in ``os.environ``
@@ -33,7 +36,7 @@ from contextlib import contextmanager
 from typing import Any
 
 __all__ = [
-    "TWO_THREADS_PAY_FROM",
+    "ONE_THREAD_BELOW",
     "Limit",
     "chooses_one_thread",
     "current",
@@ -50,9 +53,13 @@ _THREAD_VARIABLES = {
 }
 
 
-TWO_THREADS_PAY_FROM = 20_000_000
+ONE_THREAD_BELOW = 20_000_000
 """The multiply-adds of a call's largest matrix product (rows x inputs x outputs of its
-widest layer) from which a second BLAS thread makes fit and predict faster
+widest layer) below which fit and predict run on one BLAS thread. A second thread pays
+from about 2.4 million on a quiet machine, and loses several times over at any size
+beside a busy process; this threshold gives up at most 1.45x on a quiet machine to keep
+small networks and batches safe from that, scikit-learn's default MLP on 784 inputs
+among them (``hidden_layer_sizes=(100,)``, ``batch_size=200``: 15.7 million)
 (benchmarks/threads.py; figures in benchmarks/README.md)."""
 
 
@@ -70,7 +77,7 @@ def chooses_one_thread(sizes: Sequence[int], rows: int) -> bool:
     -------
     bool
         True when the largest product, ``rows * max(sizes[l] * sizes[l + 1])``
-        multiply-adds, is below `TWO_THREADS_PAY_FROM`.
+        multiply-adds, is below `ONE_THREAD_BELOW`.
 
     Examples
     --------
@@ -81,7 +88,7 @@ def chooses_one_thread(sizes: Sequence[int], rows: int) -> bool:
     False
     """
     widest = max(inputs * outputs for inputs, outputs in zip(sizes, sizes[1:]))
-    return rows * widest < TWO_THREADS_PAY_FROM
+    return rows * widest < ONE_THREAD_BELOW
 
 
 class _OpenBLAS:

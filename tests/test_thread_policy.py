@@ -59,7 +59,7 @@ def small_fit(callback=None, **options):
 def test_the_decision_follows_the_largest_product(sizes, rows, one):
     assert fcnn.threads.chooses_one_thread(sizes, rows) is one
     largest = rows * max(a * b for a, b in zip(sizes, sizes[1:]))
-    assert (largest < fcnn.threads.TWO_THREADS_PAY_FROM) is one
+    assert (largest < fcnn.threads.ONE_THREAD_BELOW) is one
 
 
 @needs_threads
@@ -77,6 +77,37 @@ def test_a_large_fit_keeps_the_count():
     net = fcnn.Network([784, 512, 512, 10], "relu", dtype="float32", seed=0)
     net.fit(X, np.arange(128) % 10, epochs=1, batch_size=128, callbacks=[counts])
     assert counts.seen == [STARTUP]
+
+
+@needs_threads
+def test_the_count_does_not_follow_the_machines_load():
+    """Busy processes on every core change no count, so no bit of a seeded fit (the
+    count changes the last bits of the products)."""
+
+    def counts_seen():
+        small, large = Counts(), Counts()
+        small_fit(small)
+        X = np.random.default_rng(0).random((128, 784)).astype(np.float32)
+        net = fcnn.Network([784, 512, 512, 10], "relu", dtype="float32", seed=0)
+        net.fit(X, np.arange(128) % 10, epochs=1, batch_size=128, callbacks=[large])
+        return small.seen, large.seen, net.theta
+
+    quiet = counts_seen()
+    spin = "print('spinning', flush=True)\nwhile True: pass"
+    busy = [
+        subprocess.Popen([sys.executable, "-c", spin], stdout=subprocess.PIPE, text=True)
+        for _ in range(os.cpu_count() or 2)
+    ]
+    try:
+        assert all(process.stdout.readline() == "spinning\n" for process in busy)
+        loaded = counts_seen()
+    finally:
+        for process in busy:
+            process.kill()
+            process.wait()
+            process.stdout.close()
+    assert quiet[:2] == loaded[:2] == ([1, 1], [STARTUP])
+    assert np.array_equal(quiet[2], loaded[2])
 
 
 @needs_threads
