@@ -1,11 +1,14 @@
 """Data-parallel training (fcnn.distributed) checked against one process, on every rank.
 
 tests/test_distributed.py runs it on two processes as ``mpirun -n 2 python
-_distributed_worker.py mpi`` and as ``python _distributed_worker.py torch ADDRESS RANK 2``
-(torch.distributed, gloo), and imports its cases to run them on threads. Each rank
-prints "rank R ok" when every case passed; a failed case is an exception (exit status 1).
+_distributed_worker.py mpi`` (``mpi-die``: rank 1 dies in training) and as ``python
+_distributed_worker.py torch ADDRESS RANK 2`` (torch.distributed, gloo), and imports its
+cases to run them on threads. Each rank prints "rank R ok" when every case passed; a
+failed case is an exception (exit status 1).
 """
 
+import itertools
+import os
 import sys
 import threading
 
@@ -113,6 +116,21 @@ def check_faults(allreduce, rank, world_size):
     )
 
 
+def die_in_training(allreduce, rank, world_size):
+    """Rank 1 dies (os._exit, as a killed process would) in its sixth collective, in the
+    middle of the first epoch; the others wait in theirs."""
+    calls = itertools.count()
+
+    def dying(array):
+        if rank == 1 and next(calls) == 5:
+            os._exit(3)
+        allreduce(array)
+
+    X, y, _ = data(50)
+    trainer = DataParallel(fcnn.Network(SIZES, seed=1), dying, (rank, world_size))
+    trainer.fit(X, y, epochs=3, batch_size=8, optimizer=fcnn.Adam(0.01), seed=SEED)
+
+
 def check_all(allreduce, rank, world_size):
     for name in CASES:
         check_case(name, allreduce, rank, world_size)
@@ -163,7 +181,7 @@ class ThreadWorld:
 
 
 def main(argv):
-    if argv[0] == "mpi":
+    if argv[0].startswith("mpi"):
         from mpi4py import MPI
 
         from fcnn.distributed import mpi_allreduce
@@ -178,7 +196,7 @@ def main(argv):
         address, rank, world_size = argv[1], int(argv[2]), int(argv[3])
         dist.init_process_group("gloo", init_method=address, rank=rank, world_size=world_size)
         allreduce = torch_allreduce()
-    check_all(allreduce, rank, world_size)
+    (die_in_training if argv[0] == "mpi-die" else check_all)(allreduce, rank, world_size)
     print(f"rank {rank} ok", flush=True)
     if argv[0] == "torch":
         dist.destroy_process_group()

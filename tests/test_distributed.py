@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 import pytest
-from _distributed_worker import CASES, ThreadWorld, check_case, check_faults, data
+from _distributed_worker import CASES, SIZES, ThreadWorld, check_case, check_faults, data
 
 import fcnn
 from fcnn.distributed import DataParallel
@@ -103,6 +103,48 @@ def test_two_mpi_ranks_train_as_one_process(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "rank 0 ok" in done.stdout and "rank 1 ok" in done.stdout  # lines may interleave
+
+
+def test_a_rank_that_dies_ends_the_mpi_job(tmp_path):
+    """No hang: mpirun ends the job when a rank dies without MPI's goodbye, and the
+    rank waiting in the collective never finishes training."""
+    pytest.importorskip("mpi4py")
+    mpirun = shutil.which("mpirun")
+    if mpirun is None:
+        pytest.skip("no mpirun (Open MPI: apt-get install openmpi-bin libopenmpi-dev)")
+    command = [mpirun, "-n", "2", sys.executable, WORKER, "mpi-die"]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=worker_environment(),
+        timeout=120,
+    )
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "ok" not in done.stdout
+
+
+def test_a_job_started_again_from_the_last_file_trains_as_if_never_stopped(tmp_path):
+    """The guide's recipe for a lost process: rank 0 saves after every epoch, and a new
+    job loads the file on every rank and goes on, optimizer state included."""
+    X, y, _ = data(40)
+
+    def job(path, epochs, allreduce, rank, world_size):
+        net = fcnn.load(path) if path.exists() else fcnn.Network(SIZES, seed=0)
+        optimizer = net.optimizer or fcnn.Adam(0.01)
+        trainer = DataParallel(net, allreduce, (rank, world_size))
+        for epoch in range(net.position.epochs, epochs):
+            trainer.fit(X, y, epochs=1, batch_size=8, optimizer=optimizer, seed=epoch)
+            if rank == 0:
+                net.save(path)
+        return net.theta
+
+    whole = ThreadWorld(2).run(lambda *world: job(tmp_path / "whole.fcnn", 3, *world))
+    ThreadWorld(2).run(lambda *world: job(tmp_path / "stopped.fcnn", 1, *world))
+    again = ThreadWorld(2).run(lambda *world: job(tmp_path / "stopped.fcnn", 3, *world))
+    assert np.array_equal(whole[0], whole[1]) and np.array_equal(again[0], again[1])
+    assert np.array_equal(whole[0], again[0])
 
 
 def free_port():
