@@ -244,7 +244,7 @@ class TrainingRun:
         self.restore_best = check_bool(options["restore_best"], "restore_best")
         self.patience = check_int(options["patience"], "patience", minimum=0)
         self.min_delta = check_number(options["min_delta"], "min_delta", minimum=0)
-        self.callbacks = _checked_callbacks(options["callbacks"])
+        self.callbacks = checked_callbacks(options["callbacks"])
         self.callback_every = options["batch_callback_every"]
         if self.callback_every is not None:
             self.callback_every = check_int(self.callback_every, "batch_callback_every", 1)
@@ -378,11 +378,7 @@ class TrainingRun:
         return scores
 
     def _call(self, method: str, *arguments: Any) -> None:
-        """Call each callback's `method` that it has, in order, with the network first."""
-        for callback in self.callbacks:
-            found = getattr(callback, method, None)
-            if found is not None:
-                found(self.net, *arguments)
+        call_callbacks(self.callbacks, method, self.net, *arguments)
 
     def workspace(self, X: Any, shuffle: bool) -> Any:
         """The core's buffers for a piece of inputs X (a shuffled piece orders its rows in
@@ -1179,7 +1175,15 @@ def _metric_names(labels, Y, validation):
     return names
 
 
-def _checked_callbacks(callbacks: Any) -> list[Any]:
+def call_callbacks(callbacks: list[Any], method: str, net: Any, *arguments: Any) -> None:
+    """Call each callback's `method` that it has, in order, with the network first."""
+    for callback in callbacks:
+        found = getattr(callback, method, None)
+        if found is not None:
+            found(net, *arguments)
+
+
+def checked_callbacks(callbacks: Any) -> list[Any]:
     if callbacks is None:
         return []
     if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, typing.Iterable):
