@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,7 @@ from . import optimizers as _optimizers
 from . import schedules as _schedules
 from ._validation import as_sample_weight, check_int, check_seed, mean_one_weights
 from .history import History
-from .training import DivergenceError, Position, ScheduleName
+from .training import DivergenceError, Position, ScheduleName, call_callbacks, checked_callbacks
 
 __all__ = ["DataParallel", "PeerError", "mpi_allreduce", "torch_allreduce"]
 
@@ -90,8 +90,9 @@ class DataParallel:
     -----
     A process that dies (killed, out of memory) cannot report: under ``mpirun`` the
     job is aborted, every rank ends; with torch.distributed the others fail in their
-    next collective (after its timeout). Save the network on rank 0 after each epoch
-    (``net.save``, or `fit` of one epoch at a time) and start again from that file.
+    next collective (after its timeout). Give rank 0 a `~fcnn.callbacks.Checkpoint`
+    and start again from the last file: every rank loads it and trains the epochs left
+    (the guide's "Distributed training and prediction" has the recipe).
 
     Examples
     --------
@@ -174,6 +175,7 @@ class DataParallel:
         restore_best: bool = True,
         shuffle: bool = True,
         seed: int | None = None,
+        callbacks: Sequence[Any] | None = None,
     ) -> History:
         """Train on the global mini-batches, this rank back-propagating its part of each.
 
@@ -227,7 +229,16 @@ class DataParallel:
             A fresh order each epoch.
         seed : int or None, default None
             Draws the order; None draws from the network's generator (the same on every
-            rank for networks made with the same seed).
+            rank for networks made with the same seed, or loaded from the same file).
+        callbacks : list of Callback, optional
+            This rank's callbacks (`fcnn.callbacks`; the ranks may have different ones,
+            a `~fcnn.callbacks.Checkpoint` on rank 0 alone, say): ``on_train_begin``,
+            ``on_epoch_begin``, ``on_epoch_end`` (logs: "cost", "lr", "val_cost",
+            "val_accuracy", the same on every rank) and ``on_train_end``, as `Network.fit`
+            calls them (``on_batch_end`` is not called). After each of these calls one
+            collective tells every rank whether any rank's callbacks raised (that rank
+            raises its exception, the others `PeerError`) or set ``net.stop_training``
+            (every rank then stops after the epoch).
 
         Returns
         -------
@@ -278,6 +289,15 @@ class DataParallel:
                 weights = mean_one_weights(weights, "the sample weights (sample_weight)")
             rng = net.internals.rng if seed is None else np.random.default_rng(check_seed(seed))
             validation = None if validation_data is None else [np.shape(a) for a in validation_data]
+            callbacks = checked_callbacks(callbacks)
+            measured = {"cost", "lr"}
+            if validation_data is not None:  # one row tells the names, and checks the data
+                first = net.evaluate(*(np.asarray(a)[:1] for a in validation_data))
+                measured |= {f"val_{name}" for name in first}
+            for callback in callbacks:
+                check = getattr(callback, "check_metrics", None)
+                if check is not None:
+                    check(measured)
             facts = dict(
                 zip(
                     _FIT_FACTS,
@@ -307,8 +327,12 @@ class DataParallel:
         history = History()
         best = (np.inf, None, 0)  # (monitored value, parameters, epoch)
         waited = 0
+        logs: dict[str, float] = {}
+        net.stop_training = False
+        self._call_together(callbacks, "on_train_begin", {})
         try:
             for epoch in range(epochs):
+                self._call_together(callbacks, "on_epoch_begin", net.position.epochs + 1, {})
                 order = rng.permutation(n) if shuffle else np.arange(n)
                 start = time.perf_counter()
                 kept = net.theta.copy(), [s.copy() for s in optimizer.states], optimizer.t
@@ -335,6 +359,7 @@ class DataParallel:
                     metrics, seconds=time.perf_counter() - start, samples=n, lr=optimizer.lr
                 )
                 schedule.observe(epoch, metrics)
+                stopping = False
                 if early_stopping:
                     value = metrics.get("val_cost", metrics["cost"])
                     if value < best[0]:
@@ -342,16 +367,38 @@ class DataParallel:
                         best = (value, net.theta.copy(), epoch + 1)
                     else:
                         waited += 1
-                    if waited and waited >= patience:
-                        history.stopped_epoch = epoch + 1
-                        break
+                    stopping = bool(waited and waited >= patience)
+                logs = {**metrics, "lr": optimizer.lr}
+                self._call_together(callbacks, "on_epoch_end", net.position.epochs, logs)
+                if stopping or net.stop_training:
+                    history.stopped_epoch = epoch + 1
+                    break
         finally:
             optimizer.lr = base_lr
         if early_stopping and best[1] is not None:
             history.best_epoch = best[2]
             if restore_best:
                 net.internals.theta[...] = best[1]
+        self._call_together(callbacks, "on_train_end", logs)
         return history
+
+    def _call_together(self, callbacks: list[Any], method: str, *arguments: Any) -> None:
+        """This rank's callbacks' `method`, then one collective of two flags: whether any
+        rank's callbacks raised (this rank's exception here, `PeerError` on the others)
+        and whether any set ``net.stop_training`` (then set on every rank)."""
+        flags = np.zeros(2)
+        failure = None
+        try:
+            call_callbacks(callbacks, method, self.net, *arguments)
+        except Exception as error:  # raised below, once every rank knows
+            failure, flags[0] = error, 1
+        flags[1] = bool(self.net.stop_training)
+        self.allreduce(flags)
+        if flags[0]:
+            if failure is not None:
+                raise failure
+            raise PeerError(f"{int(flags[0])} other rank(s) failed in their callbacks' {method}")
+        self.net.stop_training = bool(flags[1])
 
 
 # What the ranks must agree on when fit starts (a rank whose arguments fail its checks

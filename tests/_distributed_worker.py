@@ -117,12 +117,12 @@ def check_faults(allreduce, rank, world_size):
 
 
 def die_in_training(allreduce, rank, world_size):
-    """Rank 1 dies (os._exit, as a killed process would) in its sixth collective, in the
-    middle of the first epoch; the others wait in theirs."""
+    """Rank 1 dies (os._exit, as a killed process would) in its tenth collective, the
+    third mini-batch's; the others wait in theirs."""
     calls = itertools.count()
 
     def dying(array):
-        if rank == 1 and next(calls) == 5:
+        if rank == 1 and next(calls) == 9:
             os._exit(3)
         allreduce(array)
 

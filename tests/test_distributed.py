@@ -14,7 +14,8 @@ import pytest
 from _distributed_worker import CASES, SIZES, ThreadWorld, check_case, check_faults, data
 
 import fcnn
-from fcnn.distributed import DataParallel
+from fcnn.callbacks import Checkpoint
+from fcnn.distributed import DataParallel, PeerError
 
 WORKER = os.path.join(os.path.dirname(__file__), "_distributed_worker.py")
 
@@ -87,20 +88,25 @@ def test_without_the_engines_the_errors_name_what_to_install(monkeypatch):
         distributed.torch_allreduce()
 
 
-def test_two_mpi_ranks_train_as_one_process(tmp_path):
+def two_mpi_ranks(mode, folder, timeout):
+    """``mpirun -n 2`` of the worker in `mode`, finished (skipped without MPI)."""
     pytest.importorskip("mpi4py")
     mpirun = shutil.which("mpirun")
     if mpirun is None:
         pytest.skip("no mpirun (Open MPI: apt-get install openmpi-bin libopenmpi-dev)")
-    command = [mpirun, "-n", "2", sys.executable, WORKER, "mpi"]
-    done = subprocess.run(
+    command = [mpirun, "-n", "2", sys.executable, WORKER, mode]
+    return subprocess.run(
         command,
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=folder,
         env=worker_environment(),
-        timeout=300,
+        timeout=timeout,
     )
+
+
+def test_two_mpi_ranks_train_as_one_process(tmp_path):
+    done = two_mpi_ranks("mpi", tmp_path, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "rank 0 ok" in done.stdout and "rank 1 ok" in done.stdout  # lines may interleave
 
@@ -108,43 +114,102 @@ def test_two_mpi_ranks_train_as_one_process(tmp_path):
 def test_a_rank_that_dies_ends_the_mpi_job(tmp_path):
     """No hang: mpirun ends the job when a rank dies without MPI's goodbye, and the
     rank waiting in the collective never finishes training."""
-    pytest.importorskip("mpi4py")
-    mpirun = shutil.which("mpirun")
-    if mpirun is None:
-        pytest.skip("no mpirun (Open MPI: apt-get install openmpi-bin libopenmpi-dev)")
-    command = [mpirun, "-n", "2", sys.executable, WORKER, "mpi-die"]
-    done = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=worker_environment(),
-        timeout=120,
-    )
+    done = two_mpi_ranks("mpi-die", tmp_path, timeout=120)
     assert done.returncode != 0, done.stdout + done.stderr
     assert "ok" not in done.stdout
 
 
-def test_a_job_started_again_from_the_last_file_trains_as_if_never_stopped(tmp_path):
-    """The guide's recipe for a lost process: rank 0 saves after every epoch, and a new
-    job loads the file on every rank and goes on, optimizer state included."""
+def test_a_job_started_again_from_the_last_checkpoint_trains_as_if_never_stopped(tmp_path):
+    """The guide's recipe for a lost process: a Checkpoint on rank 0 saves every epoch;
+    a new job loads the last file on every rank and trains the epochs left, drawing the
+    order from the loaded generator and going on with the loaded optimizer's state."""
     X, y, _ = data(40)
 
-    def job(path, epochs, allreduce, rank, world_size):
-        net = fcnn.load(path) if path.exists() else fcnn.Network(SIZES, seed=0)
-        optimizer = net.optimizer or fcnn.Adam(0.01)
+    def job(folder, epochs, allreduce, rank, world_size):
+        files = sorted(folder.glob("net-*.fcnn"))
+        net = fcnn.load(files[-1]) if files else fcnn.Network(SIZES, seed=0)
+        checkpoint = [Checkpoint(str(folder / "net-{epoch}.fcnn"))] if rank == 0 else []
         trainer = DataParallel(net, allreduce, (rank, world_size))
-        for epoch in range(net.position.epochs, epochs):
-            trainer.fit(X, y, epochs=1, batch_size=8, optimizer=optimizer, seed=epoch)
-            if rank == 0:
-                net.save(path)
+        optimizer = net.optimizer or fcnn.Adam(0.01)
+        left = epochs - net.position.epochs
+        trainer.fit(X, y, epochs=left, batch_size=8, optimizer=optimizer, callbacks=checkpoint)
         return net.theta
 
-    whole = ThreadWorld(2).run(lambda *world: job(tmp_path / "whole.fcnn", 3, *world))
-    ThreadWorld(2).run(lambda *world: job(tmp_path / "stopped.fcnn", 1, *world))
-    again = ThreadWorld(2).run(lambda *world: job(tmp_path / "stopped.fcnn", 3, *world))
-    assert np.array_equal(whole[0], whole[1]) and np.array_equal(again[0], again[1])
-    assert np.array_equal(whole[0], again[0])
+    whole, stopped = tmp_path / "whole", tmp_path / "stopped"
+    whole.mkdir(), stopped.mkdir()
+    uninterrupted = ThreadWorld(2).run(lambda *world: job(whole, 3, *world))
+    ThreadWorld(2).run(lambda *world: job(stopped, 1, *world))
+    again = ThreadWorld(2).run(lambda *world: job(stopped, 3, *world))
+    assert [f.name for f in sorted(stopped.iterdir())] == [f"net-{k}.fcnn" for k in (1, 2, 3)]
+    assert np.array_equal(uninterrupted[0], uninterrupted[1])
+    assert np.array_equal(again[0], again[1]) and np.array_equal(uninterrupted[0], again[0])
+    assert np.array_equal(fcnn.load(stopped / "net-3.fcnn").theta, again[0])
+
+
+class StopAfter(fcnn.callbacks.Callback):
+    def __init__(self, epochs):
+        self.epochs, self.calls = epochs, []
+
+    def on_train_begin(self, net, logs):
+        self.calls.append("train_begin")
+
+    def on_epoch_begin(self, net, epoch, logs):
+        self.calls.append(f"begin {epoch}")
+
+    def on_epoch_end(self, net, epoch, logs):
+        self.calls.append(f"end {epoch} {sorted(logs)}")
+        net.stop_training = epoch >= self.epochs
+
+    def on_train_end(self, net, logs):
+        self.calls.append("train_end")
+
+
+def test_a_stop_by_one_ranks_callback_stops_every_rank():
+    X, y = fcnn.datasets.xor()
+
+    def train(allreduce, rank, world_size):
+        net = fcnn.Network([2, 4, 2], seed=0)
+        callback = StopAfter(2 if rank == 1 else 100)
+        trainer = DataParallel(net, allreduce, (rank, world_size))
+        history = trainer.fit(
+            X, y, epochs=10, batch_size=2, lr=0.5, validation_data=(X, y), callbacks=[callback]
+        )
+        return history.epochs, history.stopped_epoch, callback.calls, net.theta
+
+    first, second = ThreadWorld(2).run(train)
+    assert first[:2] == second[:2] == (2, 2) and np.array_equal(first[3], second[3])
+    logs = "['cost', 'lr', 'val_accuracy', 'val_cost']"
+    expected = ["train_begin", "begin 1", f"end 1 {logs}", "begin 2", f"end 2 {logs}"]
+    assert first[2] == second[2] == expected + ["train_end"]
+
+
+def test_a_callback_that_raises_on_one_rank_raises_on_every_rank():
+    X, y = fcnn.datasets.xor()
+
+    class Fails(fcnn.callbacks.Callback):
+        def on_epoch_end(self, net, epoch, logs):
+            raise OSError("disk full")
+
+    def train(allreduce, rank, world_size):
+        trainer = DataParallel(fcnn.Network([2, 4, 2], seed=0), allreduce, (rank, world_size))
+        try:
+            trainer.fit(X, y, epochs=3, lr=0.5, callbacks=[Fails()] if rank == 1 else None)
+        except (OSError, PeerError) as error:
+            return type(error).__name__, str(error)
+
+    assert ThreadWorld(2).run(train) == [
+        ("PeerError", "1 other rank(s) failed in their callbacks' on_epoch_end"),
+        ("OSError", "disk full"),
+    ]
+
+
+def test_a_checkpoint_monitoring_what_the_fit_does_not_record_fails_before_training():
+    X, y = fcnn.datasets.xor()
+    net = fcnn.Network([2, 4, 2], seed=0)
+    checkpoint = Checkpoint("best.fcnn", monitor="val_cost", save_best_only=True)
+    with pytest.raises(ValueError, match="val_cost"):
+        DataParallel(net, lambda array: None, (0, 1)).fit(X, y, callbacks=[checkpoint])
+    assert net.position.epochs == 0
 
 
 def free_port():
