@@ -28,7 +28,15 @@ from . import optimizers as _optimizers
 from . import schedules as _schedules
 from ._validation import as_sample_weight, check_int, check_seed, mean_one_weights
 from .history import History
-from .training import DivergenceError, Position, ScheduleName, call_callbacks, checked_callbacks
+from .training import (
+    DivergenceError,
+    Position,
+    ScheduleName,
+    call_callbacks,
+    check_validation_data,
+    checked_callbacks,
+    validation_metric_names,
+)
 
 __all__ = ["DataParallel", "PeerError", "mpi_allreduce", "torch_allreduce"]
 
@@ -168,7 +176,7 @@ class DataParallel:
         l2: float = 0.0,
         sample_weight: ArrayLike | None = None,
         lr_schedule: ScheduleName | _schedules.Schedule | None = None,
-        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        validation_data: tuple[ArrayLike, ...] | None = None,
         early_stopping: bool = False,
         patience: int = 10,
         min_delta: float = 0.0,
@@ -214,8 +222,9 @@ class DataParallel:
             training set, they weigh each row's gradient in its mini-batch's mean.
         lr_schedule : str, Schedule or None, default None
             As in `Network.fit`, per epoch or per mini-batch.
-        validation_data : tuple (X_val, Y_val), optional
-            Scored after each epoch on every rank (the same figures on all).
+        validation_data : tuple (X_val, Y_val) or (X_val, Y_val, sample_weight_val), optional
+            Checked once, as `Network.fit` checks it, and scored after each epoch on
+            every rank (the same figures on all).
         early_stopping : bool, default False
             Stop when the validation cost (the training cost without validation data)
             has not improved by more than `min_delta` for `patience` epochs.
@@ -288,12 +297,12 @@ class DataParallel:
                 weights = as_sample_weight(np.asarray(sample_weight), n, net.dtype)
                 weights = mean_one_weights(weights, "the sample weights (sample_weight)")
             rng = net.internals.rng if seed is None else np.random.default_rng(check_seed(seed))
-            validation = None if validation_data is None else [np.shape(a) for a in validation_data]
+            shapes = None if validation_data is None else [np.shape(a) for a in validation_data]
             callbacks = checked_callbacks(callbacks)
-            measured = {"cost", "lr"}
-            if validation_data is not None:  # one row tells the names, and checks the data
-                first = net.evaluate(*(np.asarray(a)[:1] for a in validation_data))
-                measured |= {f"val_{name}" for name in first}
+            validation = None
+            if validation_data is not None:
+                validation = check_validation_data(validation_data, net)
+            measured = {"cost", "lr"} | validation_metric_names(validation)
             for callback in callbacks:
                 check = getattr(callback, "check_metrics", None)
                 if check is not None:
@@ -305,7 +314,7 @@ class DataParallel:
                         X.shape,
                         Y.shape,
                         None if weights is None else weights.shape,
-                        validation,
+                        shapes,
                         optimizer.config(),
                         (epochs, batch_size, l1, l2, shuffle, early_stopping, patience),
                         (min_delta, restore_best, repr(schedule)),
@@ -352,8 +361,8 @@ class DataParallel:
                 position = net.internals.position
                 net.internals.position = Position(position.epochs + 1, position.steps + batch + 1)
                 metrics = {"cost": cost_sum / n}
-                if validation_data is not None:
-                    scores = net.evaluate(*validation_data)
+                if validation is not None:
+                    scores = net.internals.evaluate(*validation)
                     metrics.update({f"val_{k}": v for k, v in scores.items()})
                 history.record(
                     metrics, seconds=time.perf_counter() - start, samples=n, lr=optimizer.lr

@@ -982,7 +982,7 @@ class _Stream(_Source):
         self.validation = (
             None
             if options["validation_data"] is None
-            else _check_validation_data(options["validation_data"], net)
+            else check_validation_data(options["validation_data"], net)
         )
 
     def count(self) -> int:
@@ -1167,12 +1167,16 @@ def _one_shot_error() -> TypeError:
 def _metric_names(labels, Y, validation):
     """The metrics that every epoch of a fit on (Y, labels) with `validation` records."""
     names = {"cost", "accuracy"} if _accuracy_mode(labels, Y) else {"cost"}
-    if validation is not None:
-        _, Y_val, labels_val, _ = validation
-        names |= {"val_cost"}
-        if _accuracy_mode(labels_val, Y_val):
-            names |= {"val_accuracy"}
-    return names
+    return names | validation_metric_names(validation)
+
+
+def validation_metric_names(validation: Any) -> set[str]:
+    """The validation scores that every epoch records of `validation` (as
+    check_validation_data returns it, or None)."""
+    if validation is None:
+        return set()
+    _, Y_val, labels_val, _ = validation
+    return {"val_cost", "val_accuracy"} if _accuracy_mode(labels_val, Y_val) else {"val_cost"}
 
 
 def call_callbacks(callbacks: list[Any], method: str, net: Any, *arguments: Any) -> None:
@@ -1341,7 +1345,7 @@ def _hold_out(
     if validation_data is not None:
         if validation_split is not None:
             raise ValueError("give validation_data or validation_split, not both")
-        return X, Y, labels, weights, _check_validation_data(validation_data, net), None
+        return X, Y, labels, weights, check_validation_data(validation_data, net), None
     if validation_split is None:
         return X, Y, labels, weights, None, None
     fraction = check_number(validation_split, "validation_split", minimum=0)
@@ -1396,7 +1400,7 @@ def _divergence(net, epoch, batch, layer, lr):
     )
 
 
-def _check_validation_data(validation_data, net):
+def check_validation_data(validation_data, net):
     """The validation (X, Y, labels, weights or None) of fit's `validation_data`, checked."""
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
         raise TypeError(

@@ -203,6 +203,41 @@ def test_a_callback_that_raises_on_one_rank_raises_on_every_rank():
     ]
 
 
+def test_validation_data_is_what_fit_takes():
+    pd = pytest.importorskip("pandas")
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    X, y = fcnn.datasets.xor()
+    given = [
+        (X, y),
+        (scipy_sparse.csr_matrix(X), y),
+        (pd.DataFrame(X), pd.Series(y)),
+        (X, y, np.full(4, 2.0)),  # equal weights: the same weighted mean
+    ]
+    val_costs = []
+    for validation_data in given:
+        trainer = DataParallel(fcnn.Network([2, 4, 2], seed=0), lambda array: None, (0, 1))
+        history = trainer.fit(X, y, epochs=2, lr=0.5, validation_data=validation_data)
+        val_costs.append(history.val_cost)
+    assert all(val_cost == val_costs[0] for val_cost in val_costs)
+
+
+def test_bad_validation_data_fails_on_every_rank_before_training():
+    X, y = fcnn.datasets.xor()
+
+    def train(allreduce, rank, world_size):
+        net = fcnn.Network([2, 4, 2], seed=0)
+        trainer = DataParallel(net, allreduce, (rank, world_size))
+        X_val = X[:, :1] if rank == 1 else X
+        try:
+            trainer.fit(X, y, epochs=2, lr=0.5, validation_data=(X_val, y))
+        except ValueError as error:
+            return str(error), net.position.epochs
+
+    mine, other = ThreadWorld(2).run(train)
+    assert "the ranks disagree on" in mine[0] and mine[1] == 0
+    assert "X_val" in other[0] and other[1] == 0
+
+
 def test_a_checkpoint_monitoring_what_the_fit_does_not_record_fails_before_training():
     X, y = fcnn.datasets.xor()
     net = fcnn.Network([2, 4, 2], seed=0)
