@@ -7,6 +7,7 @@ import importlib.util
 import numpy as np
 import pytest
 import scipy.sparse
+from _user_functions import PyTanh
 from conftest import run_python
 
 import fcnn
@@ -234,16 +235,6 @@ def test_the_builds_agree_on_dropout_rates_and_input_dropout(avx2_core, monkeypa
     ]
     for baseline, avx2 in zip(*results):
         np.testing.assert_array_equal(avx2, baseline, strict=True)
-
-
-class PyTanh(fcnn.activations.Activation):
-    name = "py_tanh"
-
-    def __call__(self, z):
-        return np.tanh(z)
-
-    def derivative(self, z):
-        return 1 - np.tanh(z) ** 2
 
 
 def apply_and_train_on_the_slow_path(dtype, optimizer):

@@ -8,6 +8,7 @@ import threading
 import numpy as np
 import pytest
 import scipy.sparse
+from _user_functions import PyTanh
 from conftest import assert_close_to_numeric, central_differences
 
 import fcnn
@@ -234,18 +235,6 @@ def test_no_dropout_draws_nothing_from_the_generator():
     rng = np.random.default_rng(0)
     net.gradients(X, y, seed=rng)
     assert rng.integers(2**63) == np.random.default_rng(0).integers(2**63)
-
-
-class PyTanh(fcnn.activations.Activation):
-    """tanh in NumPy: a user-defined function, whose network the NumPy core runs."""
-
-    name = "py_tanh"
-
-    def __call__(self, z):
-        return np.tanh(z)
-
-    def derivative(self, z):
-        return 1 - np.tanh(z) ** 2
 
 
 def test_the_numpy_core_sums_as_the_compiled_one():
