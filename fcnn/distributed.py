@@ -26,7 +26,13 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import optimizers as _optimizers
 from . import schedules as _schedules
-from ._validation import as_sample_weight, check_int, check_seed, mean_one_weights
+from ._validation import (
+    as_sample_weight,
+    check_int,
+    check_seed,
+    first_non_finite,
+    mean_one_weights,
+)
 from .history import History
 from .training import (
     DivergenceError,
@@ -457,18 +463,19 @@ class _Step:
             if failure is not None:
                 raise failure
             raise PeerError(f"{int(tail[_FAILED])} other rank(s) failed in {where}")
-        grad = buffer[:-_TAIL] / tail[_ROWS]
+        grad = buffer[:-_TAIL]
+        grad /= tail[_ROWS]  # in place: the buffer is made once per fit
         net = trainer.net
         cost = float(tail[_COST])
         if self.l1 or self.l2:  # History's cost is the data's
             l1, l2 = self.l1 / self.n_train, self.l2 / self.n_train
             cost -= _optimizers.penalty(net.weights, l1=l1, l2=l2) * float(tail[_WEIGHT])
-        if not np.isfinite(grad).all():
+        if first_non_finite(grad) >= 0:
             raise DivergenceError(
                 f"the summed gradient became non-finite in {where}", epoch + 1, batch
             )
         optimizer.apply(net, grad)
-        if not np.isfinite(net.internals.theta).all():
+        if first_non_finite(net.internals.theta) >= 0:
             raise DivergenceError(f"the parameters became non-finite in {where}", epoch + 1, batch)
         return cost
 

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
 from . import _compiled
-from ._validation import check_bool, check_hyperparameter, check_int
+from ._validation import check_bool, check_hyperparameter, check_int, first_non_finite
 
 # The ranges of the hyperparameters, as check_hyperparameter takes them.
 _POSITIVE: dict[str, Any] = {"low_open": True}
@@ -290,7 +290,7 @@ class Optimizer:
             g = np.array(grad, dtype=theta.dtype, copy=True, order="C")  # the core clips it
             if g.shape != theta.shape:
                 raise ValueError(f"grad must have the shape {theta.shape} of theta, got {g.shape}")
-            if not np.isfinite(g).all():
+            if first_non_finite(g) >= 0:
                 raise ValueError("grad holds inf or NaN")
             self.bind(internals.layout.n_params, theta.dtype, net.sizes)
             settings = self.core_settings(has_prelu=any(f.learnable for f in net.activations))
