@@ -835,22 +835,14 @@ cdef Py_ssize_t first_non_finite_input(const Layers* layers, const Rows* x, cons
     return -1
 
 
-cdef bint labels_in_range(const Py_ssize_t* labels, Py_ssize_t n,
-                          Py_ssize_t n_classes) noexcept nogil:
-    cdef Py_ssize_t i
-    cdef bint inside = True
-    for i in range(n):
-        inside &= 0 <= labels[i] < n_classes
-    return inside
-
-
 def all_labels_in_range(const Py_ssize_t[::1] labels, Py_ssize_t n_classes):
     """Whether every class label lies in [0, n_classes): the Python layer's check of
     the labels it gives gradients, one pass without the GIL."""
+    cdef Py_ssize_t i
     cdef bint inside = True
-    if labels.shape[0] > 0:
-        with nogil:
-            inside = labels_in_range(&labels[0], labels.shape[0], n_classes)
+    with nogil:
+        for i in range(labels.shape[0]):
+            inside &= 0 <= labels[i] < n_classes
     return inside
 
 
